@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ktpool - a capacity-bounded pool of kthreads for blocking work
+ *
+ * A pool owns at most @capacity kthreads, created lazily and named
+ * "ktpool/<name>". Idle workers park on a LIFO list: the worker that went
+ * idle last takes the next task, so cold workers age out and a delayed_work
+ * reaper stops them once they have been idle longer than the idle timeout.
+ *
+ * Three ways to submit a task, ktpool_fn_t @fn called with @data:
+ *
+ *  - try (ktpool_try_submit()): hand the task to an idle worker or spawn one;
+ *    when the pool is full, run it in the caller before returning.
+ *  - anyway (ktpool_submit()): always asynchronous; block (killable) until a
+ *    worker is free. This is the back-pressure a workqueue does not give.
+ *  - nowait (ktpool_submit_nowait()): never sleeps, never runs inline; callable
+ *    from any context, including hard IRQ; -EBUSY when no worker is free.
+ *
+ * The submit calls are macros that pass THIS_MODULE: while a task is accepted
+ * and not finished, its module holds a reference and cannot be unloaded.
+ *
+ * See Documentation/ktpool.rst.
+ */
+#ifndef _LINUX_KTPOOL_H
+#define _LINUX_KTPOOL_H
+
+#include <linux/types.h>
+#include <linux/module.h>
+
+/** KTPOOL_MAX_CAPACITY - the largest capacity a pool may have. */
+#define KTPOOL_MAX_CAPACITY	4096
+
+/** KTPOOL_MAX_IDLE_TIMEOUT_MS - the largest idle timeout (one hour). */
+#define KTPOOL_MAX_IDLE_TIMEOUT_MS	3600000U
+
+/** KTPOOL_NAME_LEN - size of a pool name, including the terminating NUL. */
+#define KTPOOL_NAME_LEN		24
+
+/** KTPOOL_RAN_INLINE - a submit call ran the task in the caller. */
+#define KTPOOL_RAN_INLINE	1
+
+struct ktpool;
+
+/**
+ * typedef ktpool_fn_t - a task: called once, in process context, on a worker
+ *	(or in the submitter when the submit call returns %KTPOOL_RAN_INLINE).
+ * @data: the pointer passed to the submit call.
+ *
+ * A task may sleep. It may submit to any pool, including its own.
+ */
+typedef void (*ktpool_fn_t)(void *data);
+
+/**
+ * struct ktpool_stats - a snapshot of a pool, taken under the pool's lock
+ * @capacity: the most kthreads the pool may have.
+ * @idle_timeout_ms: how long a worker may stay idle before it is reaped.
+ * @threads: live kthreads (including one being created).
+ * @idle: workers parked on the idle list.
+ * @busy: workers running a task.
+ * @waiters: callers blocked in ktpool_submit().
+ * @peak_threads: the largest @threads seen.
+ * @submitted: tasks accepted, including those run inline.
+ * @completed: tasks finished on a worker.
+ * @inlined: tasks run in the caller by try (or by a worker submitting to its
+ *	own full pool).
+ * @rejected: -EBUSY answers from ktpool_submit_nowait().
+ * @spawned: kthreads created.
+ * @reaped: kthreads stopped for being idle too long or above capacity.
+ * @spawn_failed: kthread creations that failed.
+ *
+ * Once the pool is quiet, @submitted == @completed + @inlined.
+ */
+struct ktpool_stats {
+	unsigned int capacity, idle_timeout_ms;
+	unsigned int threads;
+	unsigned int idle;
+	unsigned int busy;
+	unsigned int waiters;
+	unsigned int peak_threads;
+	u64 submitted;
+	u64 completed;
+	u64 inlined;
+	u64 rejected;
+	u64 spawned, reaped, spawn_failed;
+};
+
+struct ktpool *ktpool_create(const char *name, unsigned int capacity,
+			     unsigned int idle_timeout_ms);
+void ktpool_destroy(struct ktpool *pool);
+
+int __ktpool_try_submit(struct ktpool *pool, ktpool_fn_t fn, void *data,
+			struct module *owner);
+int __ktpool_submit(struct ktpool *pool, ktpool_fn_t fn, void *data,
+		    struct module *owner);
+int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
+			   struct module *owner);
+
+/**
+ * ktpool_try_submit() - run a task on a worker, or in the caller if full
+ * @pool: the pool.
+ * @fn: the task.
+ * @data: its argument.
+ *
+ * Context: process context; may sleep (to create a kthread, or in @fn).
+ * Return: 0 when a worker took the task, %KTPOOL_RAN_INLINE when it ran in
+ * the caller, -EINVAL for a NULL @pool or @fn, -ESHUTDOWN when @pool is being
+ * destroyed (the task is not run).
+ */
+#define ktpool_try_submit(pool, fn, data) \
+	__ktpool_try_submit(pool, fn, data, THIS_MODULE)
+
+/**
+ * ktpool_submit() - run a task on a worker, waiting for one if all are busy
+ * @pool: the pool.
+ * @fn: the task.
+ * @data: its argument.
+ *
+ * The "anyway" submit: the task never runs in the caller, except when the
+ * caller is a worker of the same, full pool (then it runs inline, so a task
+ * that submits to its own pool cannot deadlock).
+ *
+ * Context: process context; may sleep. The wait is killable.
+ * Return: 0 when a worker took the task, %KTPOOL_RAN_INLINE (see above),
+ * -EINTR when a fatal signal ended the wait (the task is not run), -ENOMEM
+ * when the pool has no worker and none can be created, -EINVAL for a NULL
+ * @pool or @fn, -ESHUTDOWN when @pool is being destroyed (not run).
+ */
+#define ktpool_submit(pool, fn, data) \
+	__ktpool_submit(pool, fn, data, THIS_MODULE)
+
+/**
+ * ktpool_submit_nowait() - run a task on an idle worker, or refuse
+ * @pool: the pool.
+ * @fn: the task.
+ * @data: its argument.
+ *
+ * Never sleeps, never allocates, never runs the task in the caller. When no
+ * worker is idle and the pool is below capacity, an asynchronous spawn is
+ * started so that a later call can succeed.
+ *
+ * Context: any context, including hard IRQ.
+ * Return: 0 when a worker took the task, -EBUSY when none was idle (the task
+ * is not run), -EINVAL for a NULL @pool or @fn, -ESHUTDOWN when @pool is
+ * being destroyed.
+ */
+#define ktpool_submit_nowait(pool, fn, data) \
+	__ktpool_submit_nowait(pool, fn, data, THIS_MODULE)
+
+struct ktpool *ktpool_default(void);
+
+/**
+ * ktpool_try_go() - ktpool_try_submit() on the default pool
+ * @fn: the task.
+ * @data: its argument.
+ *
+ * Context: process context; may sleep.
+ * Return: as ktpool_try_submit().
+ */
+#define ktpool_try_go(fn, data) \
+	__ktpool_try_submit(ktpool_default(), fn, data, THIS_MODULE)
+
+/**
+ * ktpool_anyway_go() - ktpool_submit() on the default pool
+ * @fn: the task.
+ * @data: its argument.
+ *
+ * Context: process context; may sleep (killable).
+ * Return: as ktpool_submit().
+ */
+#define ktpool_anyway_go(fn, data) \
+	__ktpool_submit(ktpool_default(), fn, data, THIS_MODULE)
+
+int ktpool_drain(struct ktpool *pool);
+int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity);
+int ktpool_set_idle_timeout(struct ktpool *pool, unsigned int idle_timeout_ms);
+void ktpool_get_stats(struct ktpool *pool, struct ktpool_stats *st);
+
+#endif /* _LINUX_KTPOOL_H */

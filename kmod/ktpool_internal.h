@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ktpool internals, shared by the files of kmod/.
+ *
+ * Locking legend, used on every shared field below:
+ *
+ *  L: pool->lock (a spinlock, taken with interrupts disabled, since
+ *     ktpool_submit_nowait() may be called from hard IRQ).
+ *  G: ktpool_pools_mutex (the list of all pools, for unique names).
+ *  D: pool->drain_mutex (one drain at a time flips the epoch).
+ *  I: set once before the object is published, read-only afterwards.
+ *  W: written only by the worker's own thread.
+ *
+ * Lifetime rules:
+ *  - Worker threads exit only through kthread_stop(), called by the reaper or
+ *    by ktpool_destroy() after the worker was taken off every list under L.
+ *    Thread code therefore never runs after ktpool.ko is gone.
+ *  - A submitter wakes a worker after dropping L, inside rcu_read_lock():
+ *    task_structs are freed after an RCU grace period, so the wake is safe
+ *    even if the worker ran the task, and was stopped, in between.
+ *  - A blocked submitter's struct ktpool_waiter lives on its stack; whoever
+ *    removes it from pool->waiters sets its state and wakes it under L, and
+ *    the submitter itself always takes L once more before it returns.
+ */
+#ifndef _KTPOOL_INTERNAL_H
+#define _KTPOOL_INTERNAL_H
+
+#include <linux/ktpool.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+/* One task: what the submitter hands over. */
+struct ktpool_job {
+	ktpool_fn_t fn;
+	void *data;
+	struct module *owner;	/* holds a reference until fn returns */
+	unsigned int epoch;	/* the drain epoch it was counted in */
+};
+
+enum ktpool_worker_state {
+	KTPOOL_W_BUSY,		/* running, or about to run, a job */
+	KTPOOL_W_IDLE,		/* on pool->idle */
+	KTPOOL_W_DYING,		/* on pool->zombies, waiting for kthread_stop */
+};
+
+struct ktpool_worker {
+	struct list_head node;		/* L: on pool->idle or pool->zombies */
+	struct list_head all;		/* L: on pool->workers */
+	struct task_struct *task;	/* I */
+	struct ktpool *pool;		/* I */
+	/*
+	 * L: written by the submitter while the worker is off the idle list;
+	 * job.fn is published last with smp_store_release() and read by the
+	 * worker with smp_load_acquire().
+	 */
+	struct ktpool_job job;
+	enum ktpool_worker_state state;	/* L */
+	unsigned long idle_since;	/* L: jiffies when it went idle */
+	u64 nr_run;			/* W: tasks this worker ran */
+};
+
+enum ktpool_waiter_state {
+	KTPOOL_WAIT_QUEUED,	/* on pool->waiters */
+	KTPOOL_WAIT_TAKEN,	/* a worker took the job */
+	KTPOOL_WAIT_RETRY,	/* capacity grew: try to spawn again */
+	KTPOOL_WAIT_SHUTDOWN,	/* the pool is being destroyed */
+};
+
+/* A caller blocked in ktpool_submit(), on its own stack. */
+struct ktpool_waiter {
+	struct list_head node;		/* L: on pool->waiters while QUEUED */
+	struct task_struct *task;	/* I */
+	struct ktpool_job job;		/* I, then owned by the taker */
+	enum ktpool_waiter_state state;	/* L to write; READ_ONCE to poll */
+};
+
+struct ktpool {
+	char name[KTPOOL_NAME_LEN];	/* I */
+	struct list_head node;		/* G: on ktpool_pools */
+
+	spinlock_t lock;
+	struct list_head idle;		/* L: LIFO, most recently idle first */
+	struct list_head zombies;	/* L: surplus workers to be stopped */
+	struct list_head workers;	/* L: every live worker */
+	struct list_head waiters;	/* L: FIFO of blocked submitters */
+	unsigned int capacity;		/* L to write; READ_ONCE elsewhere */
+	unsigned int idle_timeout_ms;	/* L to write; READ_ONCE elsewhere */
+	unsigned int nr_threads;	/* L: live workers, incl. spawning */
+	unsigned int nr_idle;		/* L */
+	unsigned int nr_busy;		/* L */
+	unsigned int nr_waiters;	/* L: submitters inside the wait */
+	unsigned int epoch;		/* L: the drain epoch, 0 or 1 */
+	unsigned long inflight[2];	/* L: accepted, unfinished, by epoch */
+	bool dying;			/* L: ktpool_destroy() has begun */
+	bool spawn_pending;		/* L: spawn_work is queued */
+
+	/* L: the statistics of struct ktpool_stats */
+	unsigned int peak_threads;
+	u64 submitted, completed, inlined, rejected;
+	u64 spawned, reaped, spawn_failed;
+
+	struct delayed_work reaper;	/* stops idle and surplus workers */
+	struct work_struct spawn_work;	/* the asynchronous spawn of nowait */
+	wait_queue_head_t drain_wq;	/* drain and destroy wait here */
+	struct mutex drain_mutex;	/* D: serializes drains */
+};
+
+/* Count @job as accepted; it holds its owner module until it finishes. */
+static inline void ktpool_accept_locked(struct ktpool *pool,
+					struct ktpool_job *job)
+	__must_hold(&pool->lock)
+{
+	__module_get(job->owner);
+	job->epoch = pool->epoch;
+	pool->inflight[job->epoch]++;
+	pool->submitted++;
+}
+
+/* Reserve a thread slot below capacity. */
+static inline bool ktpool_reserve_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	if (pool->nr_threads >= pool->capacity)
+		return false;
+	pool->nr_threads++;
+	if (pool->nr_threads > pool->peak_threads)
+		pool->peak_threads = pool->nr_threads;
+	return true;
+}
+
+/* Give back a slot whose spawn failed. */
+static inline void ktpool_unreserve_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	pool->nr_threads--;
+	pool->spawn_failed++;
+}
+
+/* ktpool_worker.c */
+int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job);
+void ktpool_spawn_workfn(struct work_struct *work);
+void ktpool_reaper_workfn(struct work_struct *work);
+bool ktpool_on_own_worker(struct ktpool *pool);
+void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay);
+void ktpool_stop_workers(struct list_head *list);
+void ktpool_job_put(struct ktpool_job *job);
+void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job);
+
+/* ktpool_main.c */
+unsigned long ktpool_reap_interval(void);
+bool ktpool_should_fail_spawn(void);
+
+#endif /* _KTPOOL_INTERNAL_H */

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktpool module: parameters, the default pool, init and exit.
+ *
+ * The parameters are writable at run time through
+ * /sys/module/ktpool/parameters/ and apply to the default pool at once. A bad
+ * write (empty, non-numeric, negative or out of range) fails with -EINVAL and
+ * changes nothing. The parameters and the default pool pointer are protected
+ * by the module's kernel_param_lock().
+ */
+
+#include <linux/atomic.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "ktpool_internal.h"
+
+#define KTPOOL_DEFAULT_CAPACITY		64
+#define KTPOOL_DEFAULT_IDLE_TIMEOUT_MS	10000
+#define KTPOOL_DEFAULT_REAP_INTERVAL_MS	1000
+#define KTPOOL_MAX_REAP_INTERVAL_MS	60000
+
+static unsigned int ktpool_capacity = KTPOOL_DEFAULT_CAPACITY;
+static unsigned int ktpool_idle_timeout_ms = KTPOOL_DEFAULT_IDLE_TIMEOUT_MS;
+static unsigned int ktpool_reap_interval_ms = KTPOOL_DEFAULT_REAP_INTERVAL_MS;
+static atomic_t ktpool_fail_spawn = ATOMIC_INIT(0);
+static struct ktpool *ktpool_default_pool;	/* kernel_param_lock */
+
+/* A number in [@min, @max], or -EINVAL (also for overflow and negatives). */
+static int ktpool_parse_uint(const char *val, unsigned int min, unsigned int max,
+		      unsigned int *res)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < min || v > max)
+		return -EINVAL;
+	*res = v;
+	return 0;
+}
+
+static int ktpool_capacity_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret;
+
+	ret = ktpool_parse_uint(val, 1, KTPOOL_MAX_CAPACITY, &v);
+	if (!ret && ktpool_default_pool)
+		ret = ktpool_set_capacity(ktpool_default_pool, v);
+	if (!ret)
+		WRITE_ONCE(ktpool_capacity, v);
+	return ret;
+}
+
+static int ktpool_idle_timeout_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret;
+
+	ret = ktpool_parse_uint(val, 0, KTPOOL_MAX_IDLE_TIMEOUT_MS, &v);
+	if (!ret && ktpool_default_pool)
+		ret = ktpool_set_idle_timeout(ktpool_default_pool, v);
+	if (!ret)
+		WRITE_ONCE(ktpool_idle_timeout_ms, v);
+	return ret;
+}
+
+static int ktpool_reap_interval_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret;
+
+	ret = ktpool_parse_uint(val, 1, KTPOOL_MAX_REAP_INTERVAL_MS, &v);
+	if (ret)
+		return ret;
+	WRITE_ONCE(ktpool_reap_interval_ms, v);
+	/* Re-time the default pool's reaper with the new interval. */
+	if (ktpool_default_pool)
+		ktpool_set_idle_timeout(ktpool_default_pool,
+					READ_ONCE(ktpool_idle_timeout_ms));
+	return 0;
+}
+
+static int ktpool_fail_spawn_set(const char *val,
+				 const struct kernel_param *kp)
+{
+	int v;
+
+	if (kstrtoint(val, 0, &v) || v < -1)
+		return -EINVAL;
+	atomic_set(&ktpool_fail_spawn, v);
+	return 0;
+}
+
+static int ktpool_fail_spawn_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&ktpool_fail_spawn));
+}
+
+static const struct kernel_param_ops ktpool_capacity_ops = {
+	.set = ktpool_capacity_set,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops ktpool_idle_timeout_ops = {
+	.set = ktpool_idle_timeout_set,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops ktpool_reap_interval_ops = {
+	.set = ktpool_reap_interval_set,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops ktpool_fail_spawn_ops = {
+	.set = ktpool_fail_spawn_set,
+	.get = ktpool_fail_spawn_get,
+};
+
+module_param_cb(capacity, &ktpool_capacity_ops, &ktpool_capacity, 0644);
+MODULE_PARM_DESC(capacity,
+		 "most kthreads of the default pool, 1..4096 (default 64)");
+module_param_cb(idle_timeout_ms, &ktpool_idle_timeout_ops,
+		&ktpool_idle_timeout_ms, 0644);
+MODULE_PARM_DESC(idle_timeout_ms,
+		 "stop default-pool workers idle this long, 0 = never, max 3600000 (default 10000)");
+module_param_cb(reap_interval_ms, &ktpool_reap_interval_ops,
+		&ktpool_reap_interval_ms, 0644);
+MODULE_PARM_DESC(reap_interval_ms,
+		 "least time between two reaper runs of a pool, 1..60000 (default 1000)");
+module_param_cb(debug_fail_spawn, &ktpool_fail_spawn_ops, NULL, 0600);
+MODULE_PARM_DESC(debug_fail_spawn,
+		 "fault injection: fail the next N kthread spawns, -1 = all, 0 = off (default 0)");
+
+/**
+ * ktpool_reap_interval() - the least time between two reaper runs
+ *
+ * Return: the reap_interval_ms parameter, in jiffies.
+ */
+unsigned long ktpool_reap_interval(void)
+{
+	return msecs_to_jiffies(READ_ONCE(ktpool_reap_interval_ms));
+}
+
+/**
+ * ktpool_should_fail_spawn() - fault injection on the spawn path
+ *
+ * Return: true when the debug_fail_spawn parameter asks this spawn to fail.
+ */
+bool ktpool_should_fail_spawn(void)
+{
+	int n = atomic_read(&ktpool_fail_spawn);
+
+	if (likely(!n))
+		return false;
+	return n < 0 || atomic_dec_if_positive(&ktpool_fail_spawn) >= 0;
+}
+
+/**
+ * ktpool_default() - the default pool, tuned by the module parameters
+ *
+ * Context: any context.
+ * Return: the default pool; valid while ktpool.ko is loaded (a module that
+ * uses it depends on ktpool.ko, so it always is).
+ */
+struct ktpool *ktpool_default(void)
+{
+	return READ_ONCE(ktpool_default_pool);
+}
+EXPORT_SYMBOL_GPL(ktpool_default);
+
+static int __init ktpool_init(void)
+{
+	struct ktpool *pool;
+
+	kernel_param_lock(THIS_MODULE);
+	pool = ktpool_create("default", ktpool_capacity, ktpool_idle_timeout_ms);
+	if (!IS_ERR(pool))
+		WRITE_ONCE(ktpool_default_pool, pool);
+	kernel_param_unlock(THIS_MODULE);
+	if (IS_ERR(pool)) {
+		pr_err("cannot create the default pool: %pe\n", pool);
+		return PTR_ERR(pool);
+	}
+
+	pr_info("loaded: default pool capacity=%u idle_timeout_ms=%u reap_interval_ms=%u\n",
+		ktpool_capacity, ktpool_idle_timeout_ms,
+		ktpool_reap_interval_ms);
+	return 0;
+}
+
+static void __exit ktpool_exit(void)
+{
+	struct ktpool *pool;
+
+	kernel_param_lock(THIS_MODULE);
+	pool = ktpool_default_pool;
+	WRITE_ONCE(ktpool_default_pool, NULL);
+	kernel_param_unlock(THIS_MODULE);
+	ktpool_destroy(pool);
+	pr_info("unloaded\n");
+}
+
+module_init(ktpool_init);
+module_exit(ktpool_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("ktpool developers");
+MODULE_DESCRIPTION("A capacity-bounded pool of kthreads for blocking work");

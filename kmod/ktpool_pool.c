@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktpool pools: create, destroy, drain, runtime tuning and statistics.
+ */
+
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "ktpool_internal.h"
+
+static LIST_HEAD(ktpool_pools);		/* G */
+static DEFINE_MUTEX(ktpool_pools_mutex);
+
+static bool ktpool_name_valid(const char *name)
+{
+	size_t len;
+
+	if (!name)
+		return false;
+	len = strnlen(name, KTPOOL_NAME_LEN);
+	if (!len || len >= KTPOOL_NAME_LEN)
+		return false;
+	for (; *name; name++)
+		if (*name == '/' || *name <= ' ' || *name > '~')
+			return false;
+	return true;
+}
+
+static struct ktpool *ktpool_find_locked(const char *name)
+{
+	struct ktpool *pool;
+
+	lockdep_assert_held(&ktpool_pools_mutex);
+	list_for_each_entry(pool, &ktpool_pools, node)
+		if (!strcmp(pool->name, name))
+			return pool;
+	return NULL;
+}
+
+/**
+ * ktpool_create() - create a pool of kthreads
+ * @name: a unique name of 1 to %KTPOOL_NAME_LEN - 1 printable characters,
+ *	no '/' or space; its workers are named "ktpool/<name>"
+ * @capacity: the most kthreads the pool may run, 1..%KTPOOL_MAX_CAPACITY
+ * @idle_timeout_ms: stop a worker idle this long; 0 never stops idle workers;
+ *	at most %KTPOOL_MAX_IDLE_TIMEOUT_MS
+ *
+ * No thread is created until the first task arrives.
+ *
+ * Context: process context; may sleep.
+ * Return: the pool, or ERR_PTR(-EINVAL) for a bad argument, ERR_PTR(-EEXIST)
+ * when a pool of that name exists, ERR_PTR(-ENOMEM). Never NULL.
+ */
+struct ktpool *ktpool_create(const char *name, unsigned int capacity,
+			     unsigned int idle_timeout_ms)
+{
+	struct ktpool *pool;
+
+	if (!ktpool_name_valid(name) || !capacity ||
+	    capacity > KTPOOL_MAX_CAPACITY ||
+	    idle_timeout_ms > KTPOOL_MAX_IDLE_TIMEOUT_MS)
+		return ERR_PTR(-EINVAL);
+
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	if (!pool)
+		return ERR_PTR(-ENOMEM);
+
+	strscpy(pool->name, name, sizeof(pool->name));
+	spin_lock_init(&pool->lock);
+	INIT_LIST_HEAD(&pool->idle);
+	INIT_LIST_HEAD(&pool->zombies);
+	INIT_LIST_HEAD(&pool->workers);
+	INIT_LIST_HEAD(&pool->waiters);
+	pool->capacity = capacity;
+	pool->idle_timeout_ms = idle_timeout_ms;
+	INIT_DELAYED_WORK(&pool->reaper, ktpool_reaper_workfn);
+	INIT_WORK(&pool->spawn_work, ktpool_spawn_workfn);
+	init_waitqueue_head(&pool->drain_wq);
+	mutex_init(&pool->drain_mutex);
+
+	mutex_lock(&ktpool_pools_mutex);
+	if (ktpool_find_locked(name)) {
+		mutex_unlock(&ktpool_pools_mutex);
+		mutex_destroy(&pool->drain_mutex);
+		kfree(pool);
+		return ERR_PTR(-EEXIST);
+	}
+	list_add_tail(&pool->node, &ktpool_pools);
+	mutex_unlock(&ktpool_pools_mutex);
+	return pool;
+}
+EXPORT_SYMBOL_GPL(ktpool_create);
+
+static bool ktpool_quiet(struct ktpool *pool)
+{
+	return !READ_ONCE(pool->inflight[0]) && !READ_ONCE(pool->inflight[1]) &&
+	       !READ_ONCE(pool->nr_waiters);
+}
+
+/**
+ * ktpool_destroy() - stop a pool and free it
+ * @pool: the pool, or NULL (then nothing happens)
+ *
+ * New submissions fail with -ESHUTDOWN at once, and so do the callers blocked
+ * in ktpool_submit(); their tasks are not run. Then it waits for every
+ * accepted task to finish, stops every thread, cancels the reaper and frees
+ * the pool. Must not be called from a worker of @pool (that is refused with
+ * an error message), nor twice.
+ *
+ * Context: process context; sleeps until the tasks in flight have finished.
+ */
+void ktpool_destroy(struct ktpool *pool)
+{
+	struct ktpool_waiter *wt, *tmp;
+	struct ktpool_worker *w;
+	LIST_HEAD(stop);
+
+	if (IS_ERR_OR_NULL(pool))
+		return;
+	if (ktpool_on_own_worker(pool)) {
+		pr_err("%s: destroy from its own worker refused\n", pool->name);
+		return;
+	}
+
+	spin_lock_irq(&pool->lock);
+	if (pool->dying) {
+		spin_unlock_irq(&pool->lock);
+		pr_err("%s: destroyed twice\n", pool->name);
+		return;
+	}
+	pool->dying = true;
+	list_for_each_entry_safe(wt, tmp, &pool->waiters, node) {
+		list_del_init(&wt->node);
+		WRITE_ONCE(wt->state, KTPOOL_WAIT_SHUTDOWN);
+		wake_up_process(wt->task);
+	}
+	spin_unlock_irq(&pool->lock);
+
+	wait_event(pool->drain_wq, ktpool_quiet(pool));
+	cancel_work_sync(&pool->spawn_work);
+
+	spin_lock_irq(&pool->lock);
+	list_splice_init(&pool->workers, &stop);
+	list_for_each_entry(w, &stop, all)
+		INIT_LIST_HEAD(&w->node);
+	INIT_LIST_HEAD(&pool->idle);
+	INIT_LIST_HEAD(&pool->zombies);
+	pool->nr_idle = 0;
+	pool->nr_threads = 0;
+	spin_unlock_irq(&pool->lock);
+
+	ktpool_stop_workers(&stop);
+	cancel_delayed_work_sync(&pool->reaper);
+
+	mutex_lock(&ktpool_pools_mutex);
+	list_del(&pool->node);
+	mutex_unlock(&ktpool_pools_mutex);
+	mutex_destroy(&pool->drain_mutex);
+	kfree(pool);
+}
+EXPORT_SYMBOL_GPL(ktpool_destroy);
+
+/**
+ * ktpool_drain() - wait for the tasks accepted so far to finish
+ * @pool: the pool
+ *
+ * Tasks accepted after the call began are not waited for, so a steady stream
+ * of submissions cannot starve the caller.
+ *
+ * Context: process context; sleeps. Not from a worker of @pool.
+ * Return: 0 once they have finished, -EINVAL for a NULL @pool, -EDEADLK when
+ * called from a worker of @pool (it would wait on itself), -ESHUTDOWN when
+ * @pool is being destroyed.
+ */
+int ktpool_drain(struct ktpool *pool)
+{
+	unsigned int old;
+
+	if (!pool)
+		return -EINVAL;
+	if (ktpool_on_own_worker(pool)) {
+		pr_warn_once("%s: drain from its own worker refused\n",
+			     pool->name);
+		return -EDEADLK;
+	}
+
+	mutex_lock(&pool->drain_mutex);
+	spin_lock_irq(&pool->lock);
+	if (pool->dying) {
+		spin_unlock_irq(&pool->lock);
+		mutex_unlock(&pool->drain_mutex);
+		return -ESHUTDOWN;
+	}
+	old = pool->epoch;
+	pool->epoch ^= 1;
+	spin_unlock_irq(&pool->lock);
+
+	wait_event(pool->drain_wq, !READ_ONCE(pool->inflight[old]));
+	mutex_unlock(&pool->drain_mutex);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(ktpool_drain);
+
+/**
+ * ktpool_set_capacity() - change the most kthreads a pool may run
+ * @pool: the pool
+ * @capacity: 1..%KTPOOL_MAX_CAPACITY
+ *
+ * Takes effect at once: growing wakes blocked submitters so they can spawn;
+ * shrinking stops surplus idle workers now (oldest first) and busy ones as
+ * they finish their task.
+ *
+ * Context: any context that may take a spinlock with interrupts saved; does
+ * not sleep. Not concurrently with ktpool_destroy() of @pool.
+ * Return: 0, -EINVAL for a NULL @pool or a capacity out of range (nothing
+ * changes), -ESHUTDOWN when @pool is being destroyed.
+ */
+int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
+{
+	struct ktpool_waiter *wt, *tmp;
+	struct ktpool_worker *w;
+	unsigned long flags;
+	unsigned int room;
+	int ret = 0;
+
+	if (!pool || !capacity || capacity > KTPOOL_MAX_CAPACITY)
+		return -EINVAL;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	if (pool->dying) {
+		ret = -ESHUTDOWN;
+		goto out;
+	}
+	WRITE_ONCE(pool->capacity, capacity);
+
+	while (pool->nr_threads > capacity && pool->nr_idle) {
+		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
+		list_move(&w->node, &pool->zombies);
+		w->state = KTPOOL_W_DYING;
+		pool->nr_idle--;
+		pool->nr_threads--;
+		pool->reaped++;
+	}
+	if (!list_empty(&pool->zombies))
+		ktpool_kick_reaper(pool, 0);
+
+	room = capacity > pool->nr_threads ? capacity - pool->nr_threads : 0;
+	list_for_each_entry_safe(wt, tmp, &pool->waiters, node) {
+		if (!room--)
+			break;
+		list_del_init(&wt->node);
+		WRITE_ONCE(wt->state, KTPOOL_WAIT_RETRY);
+		wake_up_process(wt->task);
+	}
+out:
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(ktpool_set_capacity);
+
+/**
+ * ktpool_set_idle_timeout() - change how long a worker may stay idle
+ * @pool: the pool
+ * @idle_timeout_ms: 0 (never reap) .. %KTPOOL_MAX_IDLE_TIMEOUT_MS
+ *
+ * Applies to workers already idle: the reaper is run at once to re-time.
+ *
+ * Context: as ktpool_set_capacity(); does not sleep.
+ * Return: 0, -EINVAL for a NULL @pool or a timeout out of range (nothing
+ * changes), -ESHUTDOWN when @pool is being destroyed.
+ */
+int ktpool_set_idle_timeout(struct ktpool *pool, unsigned int idle_timeout_ms)
+{
+	unsigned long flags;
+	int ret = 0;
+
+	if (!pool || idle_timeout_ms > KTPOOL_MAX_IDLE_TIMEOUT_MS)
+		return -EINVAL;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	if (pool->dying) {
+		ret = -ESHUTDOWN;
+	} else {
+		WRITE_ONCE(pool->idle_timeout_ms, idle_timeout_ms);
+		if (idle_timeout_ms && pool->nr_idle)
+			ktpool_kick_reaper(pool, 0);
+	}
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(ktpool_set_idle_timeout);
+
+/**
+ * ktpool_get_stats() - take a snapshot of a pool's counters
+ * @pool: the pool
+ * @st: where to store it; zeroed when @pool is NULL
+ *
+ * The snapshot is taken under the pool lock: no torn or mutually
+ * inconsistent values.
+ *
+ * Context: any context; does not sleep.
+ */
+void ktpool_get_stats(struct ktpool *pool, struct ktpool_stats *st)
+{
+	unsigned long flags;
+
+	if (!st)
+		return;
+	memset(st, 0, sizeof(*st));
+	if (!pool)
+		return;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	st->capacity = pool->capacity;
+	st->idle_timeout_ms = pool->idle_timeout_ms;
+	st->threads = pool->nr_threads;
+	st->idle = pool->nr_idle;
+	st->busy = pool->nr_busy;
+	st->waiters = pool->nr_waiters;
+	st->peak_threads = pool->peak_threads;
+	st->submitted = pool->submitted;
+	st->completed = pool->completed;
+	st->inlined = pool->inlined;
+	st->rejected = pool->rejected;
+	st->spawned = pool->spawned;
+	st->reaped = pool->reaped;
+	st->spawn_failed = pool->spawn_failed;
+	spin_unlock_irqrestore(&pool->lock, flags);
+}
+EXPORT_SYMBOL_GPL(ktpool_get_stats);

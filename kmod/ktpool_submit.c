@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktpool submission: try, anyway and nowait.
+ *
+ * The hot path takes the pool lock once, pops the most recently idle worker,
+ * publishes the job in it and wakes it after the lock is dropped. No memory
+ * is allocated per task. When no worker is idle, a submitter below capacity
+ * spawns one with the job; a full pool makes try run the job inline, anyway
+ * queue itself as a waiter that the next worker to finish serves directly,
+ * and nowait answer -EBUSY (and start an asynchronous spawn if it can).
+ */
+
+#include <linux/kthread.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+
+#include "ktpool_internal.h"
+
+enum ktpool_mode {
+	KTPOOL_TRY,
+	KTPOOL_ANYWAY,
+	KTPOOL_NOWAIT,
+};
+
+/* Hand @job to the most recently idle worker; returns its task or NULL. */
+static struct task_struct *ktpool_handoff_locked(struct ktpool *pool,
+						 struct ktpool_job *job)
+	__must_hold(&pool->lock)
+{
+	struct ktpool_worker *w;
+
+	w = list_first_entry_or_null(&pool->idle, struct ktpool_worker, node);
+	if (!w)
+		return NULL;
+	list_del(&w->node);
+	pool->nr_idle--;
+	pool->nr_busy++;
+	w->state = KTPOOL_W_BUSY;
+	ktpool_accept_locked(pool, job);
+	w->job.data = job->data;
+	w->job.owner = job->owner;
+	w->job.epoch = job->epoch;
+	smp_store_release(&w->job.fn, job->fn);
+	return w->task;
+}
+
+/* Take back the acceptance of a job whose spawn failed. */
+static void ktpool_unaccept_locked(struct ktpool *pool, struct ktpool_job *job)
+	__must_hold(&pool->lock)
+{
+	pool->submitted--;
+	ktpool_job_retire_locked(pool, job);
+	ktpool_job_put(job);
+}
+
+static int ktpool_run_inline_locked(struct ktpool *pool,
+				    struct ktpool_job *job,
+				    unsigned long flags)
+	__releases(&pool->lock)
+{
+	pool->submitted++;
+	pool->inlined++;
+	spin_unlock_irqrestore(&pool->lock, flags);
+	job->fn(job->data);
+	return KTPOOL_RAN_INLINE;
+}
+
+/* Block until a worker takes @job (killable). Drops and retakes the lock. */
+static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
+			      unsigned long *flags)
+	__must_hold(&pool->lock)
+{
+	struct ktpool_waiter wt = {
+		.task = current,
+		.job = *job,
+		.state = KTPOOL_WAIT_QUEUED,
+	};
+	int ret;
+
+	list_add_tail(&wt.node, &pool->waiters);
+	pool->nr_waiters++;
+	spin_unlock_irqrestore(&pool->lock, *flags);
+
+	for (;;) {
+		set_current_state(TASK_KILLABLE);
+		if (READ_ONCE(wt.state) != KTPOOL_WAIT_QUEUED ||
+		    fatal_signal_pending(current))
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+
+	spin_lock_irqsave(&pool->lock, *flags);
+	switch (wt.state) {
+	case KTPOOL_WAIT_QUEUED:
+		list_del(&wt.node);
+		ret = -EINTR;
+		break;
+	case KTPOOL_WAIT_TAKEN:
+		ret = 0;
+		break;
+	case KTPOOL_WAIT_RETRY:
+		ret = -EAGAIN;
+		break;
+	default:
+		ret = -ESHUTDOWN;
+		break;
+	}
+	if (!--pool->nr_waiters && pool->dying)
+		wake_up_all(&pool->drain_wq);
+	return ret;
+}
+
+static int ktpool_submit_common(struct ktpool *pool, ktpool_fn_t fn,
+				void *data, struct module *owner,
+				enum ktpool_mode mode)
+{
+	struct ktpool_job job = { .fn = fn, .data = data, .owner = owner };
+	struct task_struct *tsk;
+	unsigned long flags;
+	int ret;
+
+	if (unlikely(!pool || !fn))
+		return -EINVAL;
+
+	spin_lock_irqsave(&pool->lock, flags);
+again:
+	if (unlikely(pool->dying)) {
+		ret = -ESHUTDOWN;
+		goto out_unlock;
+	}
+
+	tsk = ktpool_handoff_locked(pool, &job);
+	if (likely(tsk)) {
+		/* The worker may finish and be stopped before the wake. */
+		rcu_read_lock();
+		spin_unlock_irqrestore(&pool->lock, flags);
+		wake_up_process(tsk);
+		rcu_read_unlock();
+		return 0;
+	}
+
+	if (mode == KTPOOL_NOWAIT) {
+		if (pool->nr_threads < pool->capacity && !pool->spawn_pending) {
+			pool->spawn_pending = true;
+			queue_work(system_unbound_wq, &pool->spawn_work);
+		}
+		pool->rejected++;
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+
+	if (ktpool_reserve_locked(pool)) {
+		ktpool_accept_locked(pool, &job);
+		spin_unlock_irqrestore(&pool->lock, flags);
+		if (!ktpool_spawn(pool, &job))
+			return 0;
+		spin_lock_irqsave(&pool->lock, flags);
+		ktpool_unreserve_locked(pool);
+		ktpool_unaccept_locked(pool, &job);
+		if (unlikely(pool->dying)) {
+			ret = -ESHUTDOWN;
+			goto out_unlock;
+		}
+		/* Full now, or the spawn failed: fall through. */
+	}
+
+	if (mode == KTPOOL_TRY || ktpool_on_own_worker(pool))
+		return ktpool_run_inline_locked(pool, &job, flags);
+
+	if (!pool->nr_threads) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+
+	ret = ktpool_wait_locked(pool, &job, &flags);
+	if (ret == -EAGAIN)
+		goto again;
+out_unlock:
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return ret;
+}
+
+/**
+ * __ktpool_try_submit() - the function behind ktpool_try_submit()
+ * @pool: the pool
+ * @fn: the task
+ * @data: its argument
+ * @owner: the module @fn lives in (THIS_MODULE of the caller)
+ *
+ * Context: process context; may sleep.
+ * Return: see ktpool_try_submit().
+ */
+int __ktpool_try_submit(struct ktpool *pool, ktpool_fn_t fn, void *data,
+			struct module *owner)
+{
+	might_sleep();
+	return ktpool_submit_common(pool, fn, data, owner, KTPOOL_TRY);
+}
+EXPORT_SYMBOL_GPL(__ktpool_try_submit);
+
+/**
+ * __ktpool_submit() - the function behind ktpool_submit()
+ * @pool: the pool
+ * @fn: the task
+ * @data: its argument
+ * @owner: the module @fn lives in (THIS_MODULE of the caller)
+ *
+ * Context: process context; may sleep (killable).
+ * Return: see ktpool_submit().
+ */
+int __ktpool_submit(struct ktpool *pool, ktpool_fn_t fn, void *data,
+		    struct module *owner)
+{
+	might_sleep();
+	return ktpool_submit_common(pool, fn, data, owner, KTPOOL_ANYWAY);
+}
+EXPORT_SYMBOL_GPL(__ktpool_submit);
+
+/**
+ * __ktpool_submit_nowait() - the function behind ktpool_submit_nowait()
+ * @pool: the pool
+ * @fn: the task
+ * @data: its argument
+ * @owner: the module @fn lives in (THIS_MODULE of the caller)
+ *
+ * Context: any context, including hard IRQ; never sleeps.
+ * Return: see ktpool_submit_nowait().
+ */
+int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
+			   struct module *owner)
+{
+	return ktpool_submit_common(pool, fn, data, owner, KTPOOL_NOWAIT);
+}
+EXPORT_SYMBOL_GPL(__ktpool_submit_nowait);

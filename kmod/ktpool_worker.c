@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktpool worker threads: the thread function, spawning, and the reaper.
+ *
+ * A worker runs the job it was handed, then, under the pool lock, either
+ * takes the job of the oldest blocked submitter (so it never sleeps while
+ * work is waiting), or parks itself at the head of the idle list. Workers
+ * above capacity leave for the zombie list instead; the reaper stops zombies
+ * and the workers idle longer than the idle timeout, oldest first.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "ktpool_internal.h"
+
+/**
+ * ktpool_job_put() - drop the module reference a job holds
+ * @job: the finished job
+ */
+void ktpool_job_put(struct ktpool_job *job)
+{
+	module_put(job->owner);
+}
+
+/**
+ * ktpool_job_retire_locked() - a job leaves the in-flight count
+ * @pool: its pool
+ * @job: the job, finished or never run
+ *
+ * Wakes drain and destroy when the job's epoch runs dry.
+ */
+void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job)
+	__must_hold(&pool->lock)
+{
+	if (!--pool->inflight[job->epoch] && wq_has_sleeper(&pool->drain_wq))
+		wake_up_all(&pool->drain_wq);
+}
+
+/**
+ * ktpool_kick_reaper() - run the reaper after @delay jiffies
+ * @pool: the pool
+ * @delay: jiffies from now; 0 also pulls in a reaper already queued later
+ *
+ * Context: under pool->lock, so that ktpool_destroy() cannot miss it.
+ */
+void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay)
+	__must_hold(&pool->lock)
+{
+	if (pool->dying)
+		return;
+	if (!delay)
+		mod_delayed_work(system_unbound_wq, &pool->reaper, 0);
+	else if (!delayed_work_pending(&pool->reaper))
+		queue_delayed_work(system_unbound_wq, &pool->reaper, delay);
+}
+
+static unsigned long ktpool_reap_delay(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	return max(msecs_to_jiffies(pool->idle_timeout_ms),
+		   ktpool_reap_interval());
+}
+
+/* What a worker does once its job is finished. Returns true if it has more. */
+static bool ktpool_worker_next_locked(struct ktpool *pool,
+				      struct ktpool_worker *w)
+	__must_hold(&pool->lock)
+{
+	struct ktpool_waiter *wt;
+
+	if (unlikely(pool->nr_threads > pool->capacity || pool->dying)) {
+		/* Surplus after a shrink (or a dying pool): leave. */
+		pool->nr_busy--;
+		w->state = KTPOOL_W_DYING;
+		if (pool->dying) {
+			INIT_LIST_HEAD(&w->node);
+			return false;
+		}
+		pool->nr_threads--;
+		pool->reaped++;
+		list_add(&w->node, &pool->zombies);
+		ktpool_kick_reaper(pool, 0);
+		return false;
+	}
+
+	wt = list_first_entry_or_null(&pool->waiters, struct ktpool_waiter,
+				      node);
+	if (wt) {
+		/* Direct hand-off from a blocked submitter: no sleep here. */
+		list_del_init(&wt->node);
+		w->job = wt->job;
+		ktpool_accept_locked(pool, &w->job);
+		WRITE_ONCE(wt->state, KTPOOL_WAIT_TAKEN);
+		wake_up_process(wt->task);
+		return true;
+	}
+
+	pool->nr_busy--;
+	pool->nr_idle++;
+	w->state = KTPOOL_W_IDLE;
+	w->idle_since = jiffies;
+	list_add(&w->node, &pool->idle);
+	if (pool->idle_timeout_ms)
+		ktpool_kick_reaper(pool, ktpool_reap_delay(pool));
+	return false;
+}
+
+static int ktpool_worker_fn(void *arg)
+{
+	struct ktpool_worker *w = arg;
+	struct ktpool *pool = w->pool;
+	struct ktpool_job job;
+	bool more;
+
+	for (;;) {
+		job.fn = smp_load_acquire(&w->job.fn);
+		if (job.fn) {
+			job.data = w->job.data;
+			job.owner = w->job.owner;
+			job.epoch = w->job.epoch;
+			job.fn(job.data);
+			w->nr_run++;
+			ktpool_job_put(&job);
+		}
+
+		spin_lock_irq(&pool->lock);
+		if (job.fn) {
+			WRITE_ONCE(w->job.fn, NULL);
+			pool->completed++;
+			ktpool_job_retire_locked(pool, &job);
+		}
+		more = ktpool_worker_next_locked(pool, w);
+		spin_unlock_irq(&pool->lock);
+		if (more)
+			continue;
+
+		/* Park until handed a job or stopped. */
+		for (;;) {
+			set_current_state(TASK_IDLE);
+			if (kthread_should_stop()) {
+				__set_current_state(TASK_RUNNING);
+				return 0;
+			}
+			if (READ_ONCE(w->job.fn))
+				break;
+			schedule();
+		}
+		__set_current_state(TASK_RUNNING);
+	}
+}
+
+/**
+ * ktpool_on_own_worker() - is the caller a worker of @pool?
+ * @pool: the pool
+ *
+ * Return: true when the calling thread is one of @pool's workers.
+ */
+bool ktpool_on_own_worker(struct ktpool *pool)
+{
+	struct ktpool_worker *w;
+
+	if (!(current->flags & PF_KTHREAD) ||
+	    kthread_func(current) != ktpool_worker_fn)
+		return false;
+	w = kthread_data(current);
+	return w->pool == pool;
+}
+
+/**
+ * ktpool_spawn() - create a worker, optionally with a first job
+ * @pool: the pool, with a thread slot already reserved in nr_threads
+ * @job: the first job (already accepted), or NULL to park at once
+ *
+ * Context: process context; sleeps. The caller keeps the reservation on
+ * failure and undoes it under the pool lock.
+ * Return: 0, or a negative errno when no thread could be created.
+ */
+int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job)
+{
+	struct ktpool_worker *w;
+	struct task_struct *task;
+
+	if (ktpool_should_fail_spawn())
+		return -ENOMEM;
+
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -ENOMEM;
+	w->pool = pool;
+	w->state = KTPOOL_W_BUSY;
+	INIT_LIST_HEAD(&w->node);
+	if (job)
+		w->job = *job;
+
+	task = kthread_create(ktpool_worker_fn, w, "ktpool/%s", pool->name);
+	if (IS_ERR(task)) {
+		kfree(w);
+		return PTR_ERR(task);
+	}
+	w->task = task;
+
+	spin_lock_irq(&pool->lock);
+	list_add(&w->all, &pool->workers);
+	pool->nr_busy++;
+	pool->spawned++;
+	spin_unlock_irq(&pool->lock);
+
+	wake_up_process(task);
+	return 0;
+}
+
+/**
+ * ktpool_spawn_workfn() - the asynchronous spawn started by nowait
+ * @work: pool->spawn_work
+ */
+void ktpool_spawn_workfn(struct work_struct *work)
+{
+	struct ktpool *pool = container_of(work, struct ktpool, spawn_work);
+	bool reserved;
+
+	spin_lock_irq(&pool->lock);
+	pool->spawn_pending = false;
+	reserved = !pool->dying && list_empty(&pool->idle) &&
+		   ktpool_reserve_locked(pool);
+	spin_unlock_irq(&pool->lock);
+	if (!reserved || !ktpool_spawn(pool, NULL))
+		return;
+
+	spin_lock_irq(&pool->lock);
+	ktpool_unreserve_locked(pool);
+	spin_unlock_irq(&pool->lock);
+}
+
+/**
+ * ktpool_stop_workers() - stop and free workers taken off every pool list
+ * @list: workers linked through their ->all member
+ *
+ * Context: process context; sleeps until each thread has exited.
+ */
+void ktpool_stop_workers(struct list_head *list)
+{
+	struct ktpool_worker *w, *tmp;
+
+	list_for_each_entry_safe(w, tmp, list, all) {
+		list_del(&w->all);
+		kthread_stop(w->task);
+		kfree(w);
+	}
+}
+
+/**
+ * ktpool_reaper_workfn() - stop surplus workers and those idle too long
+ * @work: pool->reaper.work
+ *
+ * Runs only while the pool has idle or surplus workers; rearms itself for the
+ * oldest idle worker's expiry, but never sooner than one reap interval.
+ */
+void ktpool_reaper_workfn(struct work_struct *work)
+{
+	struct ktpool *pool = container_of(to_delayed_work(work),
+					   struct ktpool, reaper);
+	struct ktpool_worker *w, *tmp;
+	unsigned long timeout, now = jiffies;
+	LIST_HEAD(stop);
+
+	spin_lock_irq(&pool->lock);
+	timeout = msecs_to_jiffies(pool->idle_timeout_ms);
+	list_for_each_entry_safe_reverse(w, tmp, &pool->idle, node) {
+		if (!pool->idle_timeout_ms ||
+		    time_before(now, w->idle_since + timeout))
+			break;
+		list_del(&w->node);
+		list_move(&w->all, &stop);
+		w->state = KTPOOL_W_DYING;
+		pool->nr_idle--;
+		pool->nr_threads--;
+		pool->reaped++;
+	}
+	list_for_each_entry_safe(w, tmp, &pool->zombies, node) {
+		list_del(&w->node);
+		list_move(&w->all, &stop);
+	}
+	if (pool->idle_timeout_ms && !list_empty(&pool->idle)) {
+		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
+		timeout = w->idle_since + timeout - now;
+		ktpool_kick_reaper(pool, max(timeout, ktpool_reap_interval()));
+	}
+	spin_unlock_irq(&pool->lock);
+
+	ktpool_stop_workers(&stop);
+}
