@@ -1,0 +1,60 @@
+# shellcheck shell=bash
+# Shared helpers for the ktpool harness; source it from the other scripts.
+
+KTPOOL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${KTPOOL_CACHE:-$HOME/.cache/ktpool}
+KTPOOL_SRCDIRS="Kbuild kmod include kunit selftests samples bench"
+mkdir -p "$CACHE/logs"
+
+die() { echo "ktpool: $*" >&2; exit 1; }
+log() { echo "==> $*" >&2; }
+
+# ktpool_krel 6.1|6.12: newest installed stock Debian kernel release of that series.
+ktpool_krel() {
+	local pat v
+	case "$1" in
+	6.1) pat="/boot/vmlinuz-6.1.0-*-amd64" ;;
+	6.12) pat="/boot/vmlinuz-6.12.*+deb12-amd64" ;;
+	*) die "ktpool_krel: unknown series $1" ;;
+	esac
+	# shellcheck disable=SC2086
+	v=$(ls -1 $pat 2>/dev/null | sed 's|^/boot/vmlinuz-||' | sort -V | tail -n1)
+	[ -n "$v" ] || die "no stock kernel matching $pat (run: make deps)"
+	echo "$v"
+}
+
+# Default KDIR: the running kernel's build dir, else the newest 6.1 headers.
+ktpool_default_kdir() {
+	local d=/lib/modules/$(uname -r)/build
+	[ -d "$d" ] || d=/lib/modules/$(ktpool_krel 6.1)/build
+	echo "$d"
+}
+
+# ktpool_src: path of linux-source-6.12 extracted once into the cache.
+ktpool_src() {
+	local tarball=/usr/src/linux-source-6.12.tar.xz
+	local dst=$CACHE/src ver
+	ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) ||
+		die "linux-source-6.12 is not installed (run: make deps)"
+	if [ "$(cat "$dst/.version" 2>/dev/null)" != "$ver" ]; then
+		log "extracting $tarball into $dst"
+		rm -rf "$dst" && mkdir -p "$dst"
+		tar -C "$dst" -xf "$tarball"
+		echo "$ver" >"$dst/.version"
+	fi
+	echo "$dst/linux-source-6.12"
+}
+
+# ktpool_copy_tree <dest>: copy the module sources (no build artifacts) into dest.
+ktpool_copy_tree() {
+	local dest=$1 d have=()
+	for d in $KTPOOL_SRCDIRS; do
+		[ -e "$KTPOOL_ROOT/$d" ] && have+=("$d")
+	done
+	[ ${#have[@]} -gt 0 ] || die "no module sources found in $KTPOOL_ROOT"
+	rm -rf "$dest" && mkdir -p "$dest"
+	tar -C "$KTPOOL_ROOT" -cf - --exclude='*.o' --exclude='*.ko' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
+		--exclude=modules.order --exclude=Module.symvers "${have[@]}" |
+		tar -C "$dest" -xf -
+}
