@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# style.sh: checkpatch.pl --strict and kernel-doc -Wall (from linux-source-6.12)
+# on the module sources. Zero findings required. Prints PASS/FAIL lines.
+# Env: KTPOOL_RESULTS (file to append PASS/FAIL lines to).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+src=$(ktpool_src)
+cd "$KTPOOL_ROOT"
+result() { # status name
+	echo "$1 $2"
+	[ -z "${KTPOOL_RESULTS:-}" ] || echo "$1 $2" >>"$KTPOOL_RESULTS"
+	[ "$1" = PASS ] || rc=1
+}
+rc=0
+
+mapfile -t files < <(find kmod include kunit selftests samples bench \
+	-name '*.[ch]' ! -name '*.mod.c' 2>/dev/null | sort)
+if [ ${#files[@]} -eq 0 ]; then
+	result FAIL "style: checkpatch (no .c/.h files found)"
+elif "$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types -f "${files[@]}"; then
+	result PASS "style: checkpatch"
+else
+	result FAIL "style: checkpatch"
+fi
+
+mapfile -t docs < <({ ls include/linux/ktpool.h 2>/dev/null;
+	grep -l EXPORT_SYMBOL kmod/*.c 2>/dev/null; } | sort -u)
+if [ ${#docs[@]} -eq 0 ]; then
+	result FAIL "style: kernel-doc (no files found)"
+elif out=$("$src/scripts/kernel-doc" -none -Wall "${docs[@]}" 2>&1) && [ -z "$out" ]; then
+	result PASS "style: kernel-doc"
+else
+	echo "$out"
+	result FAIL "style: kernel-doc"
+fi
+exit $rc
