@@ -15,8 +15,9 @@ step() {
 	before=$(wc -l <"$KTPOOL_RESULTS")
 	log "$*"
 	"$@" && return
+	local rc=$?
 	[ "$(wc -l <"$KTPOOL_RESULTS")" -gt "$before" ] ||
-		echo "FAIL $(basename "$1") ended without a verdict (exit $?)" >>"$KTPOOL_RESULTS"
+		echo "FAIL $(basename "$1") ended without a verdict (exit $rc)" >>"$KTPOOL_RESULTS"
 }
 
 for series in 6.1 6.12; do
@@ -34,12 +35,16 @@ step "$s/sparse.sh"
 step "$s/kunit.sh"
 step "$s/selftests.sh" 6.1 6.12
 
-echo
-echo "==== ktpool check summary (details: $CACHE/logs/) ===="
-grep -E '^(PASS|FAIL|SKIP) ' "$KTPOOL_RESULTS" || true
-skipped=$(grep -c '^SKIP ' "$KTPOOL_RESULTS" || true)
-passed=$(grep -c '^PASS ' "$KTPOOL_RESULTS" || true)
-failed=$(grep -c '^FAIL ' "$KTPOOL_RESULTS" || true)
-[ "$skipped" -eq 0 ] || echo "($skipped skipped)"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+mkdir -p "$KTPOOL_ROOT/out"
+summary=$KTPOOL_ROOT/out/check-summary.txt
+{
+	echo
+	echo "==== ktpool check summary (details: $CACHE/logs/) ===="
+	grep -E '^(PASS|FAIL|SKIP) ' "$KTPOOL_RESULTS" || true
+	skipped=$(grep -c '^SKIP ' "$KTPOOL_RESULTS" || true)
+	passed=$(grep -c '^PASS ' "$KTPOOL_RESULTS" || true)
+	failed=$(grep -c '^FAIL ' "$KTPOOL_RESULTS" || true)
+	[ "$skipped" -eq 0 ] || echo "($skipped skipped)"
+	echo "$passed passed, $failed failed"
+} | tee "$summary"
+! grep -q '^FAIL ' "$KTPOOL_RESULTS"
