@@ -6,9 +6,11 @@ Count the test cases in a UML/QEMU console log and print one line per case
 Exit status 0 only when nothing failed.
 
 Failures: a `not ok` leaf; results missing from a `1..N` plan; a parent
-`not ok` whose children did not fail; a `KTPOOL-HARNESS: FAIL` line printed by
-the guest init (`KTPOOL-HARNESS: BEGIN <name>` names the next KTAP document); no `KTPOOL-HARNESS: DONE` end marker (timeout or crash); and
-every kernel report line (BUG:, WARNING:, Oops, lockdep, KASAN, kmemleak, ...).
+`not ok` whose children did not fail; a `KTPOOL-HARNESS: FAIL` line printed
+by the guest init (`KTPOOL-HARNESS: BEGIN <name>` names the next KTAP
+document); no `KTPOOL-HARNESS: DONE` end marker (timeout or crash); and every
+kernel report line (BUG:, WARNING:, Oops, lockdep, KASAN, kmemleak, hung
+task, panic, ...).
 Nested KTAP (KUnit indents subtests by 4 spaces) counts leaves only.
 """
 import re
@@ -17,7 +19,7 @@ import sys
 REPORTS = re.compile(
     r"BUG:|WARNING:|Oops|possible circular locking|inconsistent lock state"
     r"|suspicious RCU usage|KASAN|unreferenced object"
-    r"|general protection fault|blocked for more than")
+    r"|general protection fault|blocked for more than|Kernel panic")
 TIMESTAMP = re.compile(r"^\[\s*\d+\.\d+\]\s?")
 HEADER = re.compile(r"^(\s*)(?:K?TAP version \d+)\s*$")
 PLAN = re.compile(r"^(\s*)1\.\.(\d+)\s*(#.*)?$")
