@@ -1,0 +1,1027 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for ktpool: one case (or more) for each semantic of the core
+ * pool, run under the debug UML kernel (lockdep, kmemleak, debugobjects).
+ *
+ * Tasks that must stay busy block on a "gate" the test opens. Every gate,
+ * pool and submitter thread of a case is recorded in its struct kt_ctx and
+ * released by ktpool_test_exit(), so a failed assertion never leaves a
+ * thread behind or a task touching freed memory.
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/ktpool.h>
+#include <linux/sched/signal.h>
+#include <linux/string.h>
+
+/* Poll @cond every 5 ms for at most @ms milliseconds; yields its value. */
+#define KT_WAIT(cond, ms) ({						\
+	unsigned long __end = jiffies + msecs_to_jiffies(ms);		\
+	while (!(cond) && time_before(jiffies, __end))			\
+		msleep(5);						\
+	(cond);								\
+})
+
+static struct ktpool_stats kt_stats(struct ktpool *pool)
+{
+	struct ktpool_stats st;
+
+	ktpool_get_stats(pool, &st);
+	return st;
+}
+
+/* Live threads named ktpool/<name> (comm is truncated to 15 chars). */
+static unsigned int kt_count_threads(const char *name)
+{
+	char comm[TASK_COMM_LEN], want[TASK_COMM_LEN];
+	struct task_struct *p;
+	unsigned int n = 0;
+
+	snprintf(want, sizeof(want), "ktpool/%s", name);
+	rcu_read_lock();
+	for_each_process(p) {
+		get_task_comm(comm, p);
+		if (!strcmp(comm, want) && !(p->flags & PF_EXITING))
+			n++;
+	}
+	rcu_read_unlock();
+	return n;
+}
+
+/* A task that records where it ran and optionally waits for a gate. */
+struct kt_gate {
+	struct completion started;
+	struct completion open;
+	atomic_t runs;
+	pid_t pid;
+	bool wait;
+};
+
+/*
+ * What a case leaves for ktpool_test_exit(), which runs before KUnit frees
+ * the case's memory: open every gate, wait for every submitter thread and
+ * destroy every pool, so that no task touches freed memory.
+ */
+struct kt_ctx {
+	struct ktpool *pools[4];
+	struct kt_gate *gates[16];
+	struct kt_submitter *subs[4];
+	int nr_pools, nr_gates, nr_subs;
+};
+
+static struct ktpool *kt_pool(struct kunit *test, const char *name,
+			      unsigned int cap, unsigned int timeout_ms)
+{
+	struct kt_ctx *ctx = test->priv;
+	struct ktpool *pool = ktpool_create(name, cap, timeout_ms);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(pool), "create %s: %pe", name, pool);
+	KUNIT_ASSERT_LT(test, ctx->nr_pools, ARRAY_SIZE(ctx->pools));
+	ctx->pools[ctx->nr_pools++] = pool;
+	return pool;
+}
+
+static void kt_gate_fn(void *data)
+{
+	struct kt_gate *g = data;
+
+	WRITE_ONCE(g->pid, current->pid);
+	atomic_inc(&g->runs);
+	complete(&g->started);
+	if (g->wait)
+		wait_for_completion(&g->open);
+}
+
+static void kt_gate_open(struct kt_gate *g)
+{
+	complete_all(&g->open);
+}
+
+static struct kt_gate *kt_gate(struct kunit *test, bool wait)
+{
+	struct kt_ctx *ctx = test->priv;
+	struct kt_gate *g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	KUNIT_ASSERT_LT(test, ctx->nr_gates, ARRAY_SIZE(ctx->gates));
+	init_completion(&g->started);
+	init_completion(&g->open);
+	g->wait = wait;
+	ctx->gates[ctx->nr_gates++] = g;
+	return g;
+}
+
+static void kt_wait_started(struct kunit *test, struct kt_gate *g)
+{
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&g->started, 5 * HZ), 0);
+}
+
+static void kt_count_fn(void *data)
+{
+	atomic_inc(data);
+}
+
+/* A kthread that calls ktpool_submit() and reports the result. */
+struct kt_submitter {
+	struct ktpool *pool;
+	ktpool_fn_t fn;
+	void *data;
+	int ret;
+	struct task_struct *task;
+	struct completion done;
+	bool joined;		/* done was waited for */
+};
+
+static int kt_submitter_fn(void *arg)
+{
+	struct kt_submitter *s = arg;
+
+	allow_signal(SIGKILL);
+	s->ret = ktpool_submit(s->pool, s->fn, s->data);
+	kthread_complete_and_exit(&s->done, 0);
+}
+
+static struct kt_submitter *kt_submit_async(struct kunit *test,
+					    struct ktpool *pool,
+					    ktpool_fn_t fn, void *data)
+{
+	struct kt_ctx *ctx = test->priv;
+	struct kt_submitter *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_LT(test, ctx->nr_subs, ARRAY_SIZE(ctx->subs));
+	s->pool = pool;
+	s->fn = fn;
+	s->data = data;
+	init_completion(&s->done);
+	s->task = kthread_run(kt_submitter_fn, s, "kt_submitter");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s->task));
+	ctx->subs[ctx->nr_subs++] = s;
+	return s;
+}
+
+static int kt_wait_done(struct kt_submitter *s)
+{
+	if (!wait_for_completion_timeout(&s->done, 10 * HZ))
+		return -ETIMEDOUT;
+	s->joined = true;
+	return 0;
+}
+
+/* Write a ktpool module parameter through sysfs, as a user would. */
+static int kt_param_write(const char *param, const char *val)
+{
+	char path[96];
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t ret;
+
+	snprintf(path, sizeof(path), "/sys/module/ktpool/parameters/%s", param);
+	f = filp_open(path, O_WRONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	ret = kernel_write(f, val, strlen(val), &pos);
+	filp_close(f, NULL);
+	return ret < 0 ? ret : 0;
+}
+
+static unsigned int kt_param_read(struct kunit *test, const char *param)
+{
+	char path[96], buf[24] = "";
+	unsigned int v = 0;
+	struct file *f;
+	loff_t pos = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/ktpool/parameters/%s", param);
+	f = filp_open(path, O_RDONLY, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	filp_close(f, NULL);
+	KUNIT_EXPECT_EQ(test, 0, kstrtouint(strim(buf), 10, &v));
+	return v;
+}
+
+/* ---- 12. bad input ---------------------------------------------------- */
+
+static void ktpool_bad_create_test(struct kunit *test)
+{
+	static const struct {
+		const char *name;
+		unsigned int cap, timeout;
+		int err;
+	} cases[] = {
+		{ NULL, 4, 0, -EINVAL },
+		{ "", 4, 0, -EINVAL },
+		{ "this-name-is-far-too-long-for-ktpool", 4, 0, -EINVAL },
+		{ "a/b", 4, 0, -EINVAL },
+		{ "a b", 4, 0, -EINVAL },
+		{ "kt-bad", 0, 0, -EINVAL },
+		{ "kt-bad", KTPOOL_MAX_CAPACITY + 1, 0, -EINVAL },
+		{ "kt-bad", 4, KTPOOL_MAX_IDLE_TIMEOUT_MS + 1, -EINVAL },
+		{ "kt-dup", 4, 0, -EEXIST },
+		{ "default", 4, 0, -EEXIST },
+	};
+	struct ktpool *dup = kt_pool(test, "kt-dup", 2, 0);
+	struct ktpool_stats before = kt_stats(dup);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct ktpool *p = ktpool_create(cases[i].name, cases[i].cap,
+						 cases[i].timeout);
+
+		KUNIT_EXPECT_TRUE_MSG(test, IS_ERR(p), "case %d", i);
+		if (!IS_ERR(p)) {
+			ktpool_destroy(p);
+			continue;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(p), cases[i].err, "case %d", i);
+	}
+	/* The pool whose name was duplicated is untouched. */
+	KUNIT_EXPECT_EQ(test, before.capacity, 2U);
+	KUNIT_EXPECT_EQ(test, kt_stats(dup).capacity, 2U);
+	KUNIT_EXPECT_EQ(test, kt_stats(dup).threads, 0U);
+}
+
+static void ktpool_bad_calls_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-badcall", 3, 100);
+	struct ktpool_stats st;
+	atomic_t runs = ATOMIC_INIT(0);
+
+	KUNIT_EXPECT_EQ(test, ktpool_try_submit(NULL, kt_count_fn, &runs), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_submit(NULL, kt_count_fn, &runs), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_submit_nowait(NULL, kt_count_fn, &runs), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_try_submit(pool, NULL, &runs), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, NULL, &runs), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_submit_nowait(pool, NULL, &runs), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_set_capacity(pool, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_set_capacity(pool, KTPOOL_MAX_CAPACITY + 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_set_capacity(NULL, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_set_idle_timeout(pool, KTPOOL_MAX_IDLE_TIMEOUT_MS + 1),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_set_idle_timeout(NULL, 10), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(NULL), -EINVAL);
+	ktpool_destroy(NULL);
+	ktpool_get_stats(NULL, &st);
+	KUNIT_EXPECT_EQ(test, st.capacity, 0U);
+
+	st = kt_stats(pool);
+	KUNIT_EXPECT_EQ(test, st.capacity, 3U);
+	KUNIT_EXPECT_EQ(test, st.idle_timeout_ms, 100U);
+	KUNIT_EXPECT_EQ(test, st.submitted, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.threads, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 0);
+}
+
+/* ---- 1. bound and lazy creation --------------------------------------- */
+
+static void ktpool_lazy_threads_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-lazy", 4, 0);
+	struct kt_gate *g = kt_gate(test, false);
+
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 0U);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-lazy"), 0U);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, g), 0);
+	kt_wait_started(test, g);
+	KUNIT_EXPECT_NE(test, g->pid, current->pid);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-lazy"), 1U);
+}
+
+struct kt_storm {
+	struct ktpool *pool;
+	atomic_t runs;
+	atomic_t inline_runs;
+	atomic_t rejected;
+	atomic_t errors;
+	int per_thread;
+	struct completion done[4];
+	atomic_t next;
+};
+
+static void kt_storm_task(void *data)
+{
+	struct kt_storm *s = data;
+
+	if (!(atomic_inc_return(&s->runs) % 7))
+		usleep_range(100, 200);
+}
+
+static int kt_storm_fn(void *arg)
+{
+	struct kt_storm *s = arg;
+	int me = atomic_inc_return(&s->next) - 1;
+	int i, ret;
+
+	for (i = 0; i < s->per_thread; i++) {
+		switch ((i + me) % 3) {
+		case 0:
+			ret = ktpool_try_submit(s->pool, kt_storm_task, s);
+			break;
+		case 1:
+			ret = ktpool_submit(s->pool, kt_storm_task, s);
+			break;
+		default:
+			ret = ktpool_submit_nowait(s->pool, kt_storm_task, s);
+			break;
+		}
+		if (ret == KTPOOL_RAN_INLINE)
+			atomic_inc(&s->inline_runs);
+		else if (ret == -EBUSY)
+			atomic_inc(&s->rejected);
+		else if (ret)
+			atomic_inc(&s->errors);
+	}
+	kthread_complete_and_exit(&s->done[me], 0);
+}
+
+static void ktpool_bound_concurrent_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-bound", 3, 0);
+	struct kt_storm *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct task_struct *t;
+	struct ktpool_stats st;
+	int i, accepted;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->pool = pool;
+	s->per_thread = 600;
+	for (i = 0; i < ARRAY_SIZE(s->done); i++)
+		init_completion(&s->done[i]);
+	for (i = 0; i < ARRAY_SIZE(s->done); i++) {
+		t = kthread_run(kt_storm_fn, s, "kt_storm");
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	for (i = 0; i < ARRAY_SIZE(s->done); i++)
+		KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&s->done[i],
+								  30 * HZ), 0);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+
+	st = kt_stats(pool);
+	accepted = 4 * s->per_thread - atomic_read(&s->rejected);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->errors), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->runs), accepted);
+	KUNIT_EXPECT_LE(test, st.peak_threads, 3U);
+	KUNIT_EXPECT_LE(test, st.threads, 3U);
+	KUNIT_EXPECT_LE(test, kt_count_threads("kt-bound"), 3U);
+	KUNIT_EXPECT_EQ(test, st.submitted, (u64)accepted);
+	KUNIT_EXPECT_EQ(test, st.inlined, (u64)atomic_read(&s->inline_runs));
+	KUNIT_EXPECT_EQ(test, st.rejected, (u64)atomic_read(&s->rejected));
+	KUNIT_EXPECT_EQ(test, st.submitted, st.completed + st.inlined);
+	KUNIT_EXPECT_EQ(test, st.busy, 0U);
+	KUNIT_EXPECT_EQ(test, st.waiters, 0U);
+}
+
+/* ---- 2. LIFO ---------------------------------------------------------- */
+
+static void ktpool_lifo_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-lifo", 2, 0);
+	struct kt_gate *a = kt_gate(test, true), *b = kt_gate(test, true);
+	struct kt_gate *c = kt_gate(test, false), *d = kt_gate(test, false);
+
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, a), 0);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, b), 0);
+	kt_wait_started(test, a);
+	kt_wait_started(test, b);
+	KUNIT_ASSERT_NE(test, a->pid, b->pid);
+
+	/* a's worker goes idle first, then b's: b's must take the next task. */
+	kt_gate_open(a);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 2000));
+	kt_gate_open(b);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 2, 2000));
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, c), 0);
+	kt_wait_started(test, c);
+	KUNIT_EXPECT_EQ(test, c->pid, b->pid);
+
+	/* And again: now b's worker is the most recent idle one once more. */
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 2, 2000));
+	KUNIT_ASSERT_EQ(test, ktpool_try_submit(pool, kt_gate_fn, d), 0);
+	kt_wait_started(test, d);
+	KUNIT_EXPECT_EQ(test, d->pid, b->pid);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).spawned, 2ULL);
+}
+
+/* ---- 3. try ----------------------------------------------------------- */
+
+static void ktpool_try_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-try", 1, 0);
+	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
+	struct kt_gate *y = kt_gate(test, false);
+	struct ktpool_stats st;
+
+	/* Below capacity: a worker is spawned and takes it. */
+	KUNIT_ASSERT_EQ(test, ktpool_try_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	KUNIT_EXPECT_NE(test, hold->pid, current->pid);
+
+	/* Full: runs in the caller before returning. */
+	KUNIT_EXPECT_EQ(test, ktpool_try_submit(pool, kt_gate_fn, x),
+			KTPOOL_RAN_INLINE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs), 1);
+	KUNIT_EXPECT_EQ(test, x->pid, current->pid);
+
+	/* An idle worker takes it again. */
+	kt_gate_open(hold);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 2000));
+	KUNIT_EXPECT_EQ(test, ktpool_try_submit(pool, kt_gate_fn, y), 0);
+	kt_wait_started(test, y);
+	KUNIT_EXPECT_EQ(test, y->pid, hold->pid);
+
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	st = kt_stats(pool);
+	KUNIT_EXPECT_EQ(test, st.inlined, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.submitted, 3ULL);
+	KUNIT_EXPECT_EQ(test, st.completed, 2ULL);
+}
+
+/* ---- 4. anyway -------------------------------------------------------- */
+
+static void ktpool_anyway_blocks_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-anyway", 1, 0);
+	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
+	struct kt_submitter *s;
+
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+
+	s = kt_submit_async(test, pool, kt_gate_fn, x);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 2000));
+	msleep(50);
+	KUNIT_EXPECT_FALSE(test, completion_done(&s->done));
+	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs), 0);
+
+	kt_gate_open(hold);
+	KUNIT_ASSERT_EQ(test, kt_wait_done(s), 0);
+	KUNIT_EXPECT_EQ(test, s->ret, 0);
+	kt_wait_started(test, x);
+	KUNIT_EXPECT_EQ(test, x->pid, hold->pid);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).inlined, 0ULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 0U);
+}
+
+static void ktpool_anyway_killable_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-kill", 1, 0);
+	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
+	struct kt_submitter *s;
+
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	s = kt_submit_async(test, pool, kt_gate_fn, x);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 2000));
+
+	send_sig(SIGKILL, s->task, 1);
+	KUNIT_ASSERT_EQ(test, kt_wait_done(s), 0);
+	KUNIT_EXPECT_EQ(test, s->ret, -EINTR);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 0U);
+
+	kt_gate_open(hold);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).submitted, 1ULL);
+}
+
+/* ---- 5. nowait -------------------------------------------------------- */
+
+struct kt_irq {
+	struct hrtimer timer;
+	struct ktpool *pool;
+	atomic_t runs;
+	int ret;
+	bool in_hardirq;
+	struct completion fired;
+};
+
+static enum hrtimer_restart kt_irq_fn(struct hrtimer *t)
+{
+	struct kt_irq *k = container_of(t, struct kt_irq, timer);
+
+	k->in_hardirq = in_hardirq();
+	k->ret = ktpool_submit_nowait(k->pool, kt_count_fn, &k->runs);
+	complete(&k->fired);
+	return HRTIMER_NORESTART;
+}
+
+static void ktpool_nowait_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-nowait", 1, 0);
+	struct kt_gate *hold = kt_gate(test, true);
+	struct kt_irq *k = kunit_kzalloc(test, sizeof(*k), GFP_KERNEL);
+	atomic_t runs = ATOMIC_INIT(0);
+	unsigned long flags;
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	/* No worker yet: refused, but an asynchronous spawn starts one. */
+	KUNIT_EXPECT_EQ(test, ktpool_submit_nowait(pool, kt_count_fn, &runs), -EBUSY);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).rejected, 1ULL);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 2000));
+
+	/* From an atomic context with interrupts off. */
+	local_irq_save(flags);
+	ret = ktpool_submit_nowait(pool, kt_count_fn, &runs);
+	local_irq_restore(flags);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&runs) == 1, 2000));
+
+	/* From a hard IRQ (a hard hrtimer callback). */
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 2000));
+	k->pool = pool;
+	init_completion(&k->fired);
+	hrtimer_init(&k->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	k->timer.function = kt_irq_fn;
+	hrtimer_start(&k->timer, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&k->fired, 2 * HZ), 0);
+	hrtimer_cancel(&k->timer);
+	KUNIT_EXPECT_TRUE(test, k->in_hardirq);
+	KUNIT_EXPECT_EQ(test, k->ret, 0);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&k->runs) == 1, 2000));
+
+	/* Full: refused, never run inline. */
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 2000));
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	KUNIT_EXPECT_EQ(test, ktpool_submit_nowait(pool, kt_count_fn, &runs), -EBUSY);
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 1);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).rejected, 2ULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).inlined, 0ULL);
+	KUNIT_EXPECT_LE(test, kt_stats(pool).peak_threads, 1U);
+}
+
+/* ---- 6. reaper -------------------------------------------------------- */
+
+static void kt_restore_reap_interval(void *unused)
+{
+	kt_param_write("reap_interval_ms", "1000");
+}
+
+static void kt_fast_reaper(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "20"), 0);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+					kt_restore_reap_interval, NULL));
+}
+
+static void ktpool_reaper_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-reap", 2, 300);
+	struct kt_gate *a = kt_gate(test, false);
+	unsigned long t0, waited;
+
+	kt_fast_reaper(test);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, a), 0);
+	kt_wait_started(test, a);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 2000));
+	t0 = jiffies;
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).threads == 0, 5000));
+	waited = jiffies_to_msecs(jiffies - t0);
+	/* No sooner than the timeout (it went idle before t0). */
+	KUNIT_EXPECT_GE(test, waited + 10, 300UL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 1ULL);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_count_threads("kt-reap") == 0, 2000));
+}
+
+static void ktpool_reaper_spares_busy_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-busy", 2, 20);
+	struct kt_gate *hold = kt_gate(test, true), *b = kt_gate(test, true);
+
+	kt_fast_reaper(test);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, b), 0);
+	kt_wait_started(test, hold);
+	kt_wait_started(test, b);
+	kt_gate_open(b);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).threads == 1, 3000));
+	msleep(200);
+	/* The busy worker is still there, long past the timeout. */
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).busy, 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&hold->runs), 1);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-busy"), 1U);
+}
+
+static void ktpool_reaper_never_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-never", 2, 0);
+	struct kt_gate *a = kt_gate(test, false);
+
+	kt_fast_reaper(test);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, a), 0);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 2000));
+	msleep(300);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 0ULL);
+
+	/* 7. A new timeout applies to workers already idle. */
+	KUNIT_ASSERT_EQ(test, ktpool_set_idle_timeout(pool, 30), 0);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).threads == 0, 2000));
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).idle_timeout_ms, 30U);
+}
+
+/* ---- 7. runtime tuning ------------------------------------------------ */
+
+static void ktpool_grow_wakes_waiters_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-grow", 1, 0);
+	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
+	struct kt_submitter *s;
+
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	s = kt_submit_async(test, pool, kt_gate_fn, x);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 2000));
+
+	KUNIT_ASSERT_EQ(test, ktpool_set_capacity(pool, 2), 0);
+	KUNIT_ASSERT_EQ(test, kt_wait_done(s), 0);
+	KUNIT_EXPECT_EQ(test, s->ret, 0);
+	kt_wait_started(test, x);
+	/* It ran on a new worker while the first one is still held. */
+	KUNIT_EXPECT_NE(test, x->pid, hold->pid);
+	KUNIT_EXPECT_EQ(test, atomic_read(&hold->runs), 1);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).capacity, 2U);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 2U);
+}
+
+static void ktpool_shrink_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-shrink", 4, 0);
+	struct kt_gate *g[4];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		g[i] = kt_gate(test, true);
+		KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, g[i]), 0);
+	}
+	for (i = 0; i < 4; i++)
+		kt_wait_started(test, g[i]);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 4U);
+
+	/* Shrink while all are busy: nobody is interrupted. */
+	KUNIT_ASSERT_EQ(test, ktpool_set_capacity(pool, 1), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 4U);
+	kt_gate_open(g[0]);
+	kt_gate_open(g[1]);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).threads == 2, 2000));
+	kt_gate_open(g[2]);
+	kt_gate_open(g[3]);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).threads == 1, 2000));
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_count_threads("kt-shrink") == 1, 2000));
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 3ULL);
+
+	/* Shrinking an idle pool stops the surplus at once. */
+	KUNIT_ASSERT_EQ(test, ktpool_set_capacity(pool, 3), 0);
+	for (i = 0; i < 3; i++) {
+		g[i] = kt_gate(test, true);
+		KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, g[i]), 0);
+		kt_wait_started(test, g[i]);
+	}
+	for (i = 0; i < 3; i++)
+		kt_gate_open(g[i]);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 3, 2000));
+	KUNIT_ASSERT_EQ(test, ktpool_set_capacity(pool, 1), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_count_threads("kt-shrink") == 1, 2000));
+}
+
+/* ---- 8. drain --------------------------------------------------------- */
+
+struct kt_drainer {
+	struct ktpool *pool;
+	int ret;
+	struct completion done;
+};
+
+static void kt_drain_self_fn(void *data)
+{
+	struct kt_drainer *d = data;
+
+	d->ret = ktpool_drain(d->pool);
+	complete(&d->done);
+}
+
+static void kt_sleep_fn(void *data)
+{
+	msleep(20);
+	atomic_inc(data);
+}
+
+static void ktpool_drain_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-drain", 4, 0);
+	struct kt_drainer *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	atomic_t runs = ATOMIC_INIT(0);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	for (i = 0; i < 12; i++)
+		KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_sleep_fn, &runs), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 12);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).completed, 12ULL);
+
+	/* From a worker of the same pool: refused, not a deadlock. */
+	d->pool = pool;
+	init_completion(&d->done);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_drain_self_fn, d), 0);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&d->done, 5 * HZ), 0);
+	KUNIT_EXPECT_EQ(test, d->ret, -EDEADLK);
+}
+
+/* ---- 9. destroy ------------------------------------------------------- */
+
+struct kt_destroyer {
+	struct ktpool *pool;
+	struct completion done;
+};
+
+static int kt_destroy_thread(void *arg)
+{
+	struct kt_destroyer *d = arg;
+
+	ktpool_destroy(d->pool);
+	kthread_complete_and_exit(&d->done, 0);
+}
+
+static void ktpool_destroy_test(struct kunit *test)
+{
+	struct ktpool *pool = ktpool_create("kt-destroy", 1, 0);
+	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
+	struct kt_destroyer *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	struct kt_submitter *s1, *s2;
+	struct task_struct *t;
+	atomic_t runs = ATOMIC_INIT(0);
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	s1 = kt_submit_async(test, pool, kt_gate_fn, x);
+	s2 = kt_submit_async(test, pool, kt_gate_fn, x);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 2, 2000));
+
+	d->pool = pool;
+	init_completion(&d->done);
+	t = kthread_run(kt_destroy_thread, d, "kt_destroy");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	/* Blocked submitters are sent away; the running task is waited for. */
+	KUNIT_EXPECT_EQ(test, kt_wait_done(s1), 0);
+	KUNIT_EXPECT_EQ(test, kt_wait_done(s2), 0);
+	KUNIT_EXPECT_EQ(test, s1->ret, -ESHUTDOWN);
+	KUNIT_EXPECT_EQ(test, s2->ret, -ESHUTDOWN);
+	KUNIT_EXPECT_EQ(test, ktpool_try_submit(pool, kt_count_fn, &runs), -ESHUTDOWN);
+	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, kt_count_fn, &runs), -ESHUTDOWN);
+	KUNIT_EXPECT_EQ(test, ktpool_submit_nowait(pool, kt_count_fn, &runs), -ESHUTDOWN);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-destroy"), 1U);
+
+	KUNIT_EXPECT_FALSE(test, completion_done(&d->done));
+
+	kt_gate_open(hold);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&d->done, 10 * HZ), 0);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-destroy"), 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 0);
+	/* The name is free again once destroy has returned. */
+	pool = ktpool_create("kt-destroy", 1, 0);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(pool));
+	ktpool_destroy(pool);
+}
+
+/* ---- 4b. self-submission to a full pool ------------------------------- */
+
+struct kt_self {
+	struct ktpool *pool;
+	atomic_t inner;
+	int ret;
+	pid_t outer_pid, inner_pid;
+	struct completion done;
+};
+
+static void kt_self_inner(void *data)
+{
+	struct kt_self *s = data;
+
+	s->inner_pid = current->pid;
+	atomic_inc(&s->inner);
+}
+
+static void kt_self_outer(void *data)
+{
+	struct kt_self *s = data;
+
+	s->outer_pid = current->pid;
+	s->ret = ktpool_submit(s->pool, kt_self_inner, s);
+	complete(&s->done);
+}
+
+static void ktpool_self_submit_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-self", 1, 0);
+	struct kt_self *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->pool = pool;
+	init_completion(&s->done);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_self_outer, s), 0);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&s->done, 5 * HZ), 0);
+	KUNIT_EXPECT_EQ(test, s->ret, KTPOOL_RAN_INLINE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->inner), 1);
+	KUNIT_EXPECT_EQ(test, s->inner_pid, s->outer_pid);
+}
+
+/* ---- 10. default pool and parameters ---------------------------------- */
+
+static void kt_restore_default(void *arg)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", (unsigned int)(uintptr_t)arg);
+	kt_param_write("capacity", buf);
+}
+
+static void ktpool_default_pool_test(struct kunit *test)
+{
+	struct ktpool *def = ktpool_default();
+	unsigned int cap;
+	atomic_t runs = ATOMIC_INIT(0);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, def);
+	cap = kt_param_read(test, "capacity");
+	KUNIT_EXPECT_EQ(test, kt_stats(def).capacity, cap);
+	KUNIT_EXPECT_EQ(test, kt_stats(def).idle_timeout_ms,
+			kt_param_read(test, "idle_timeout_ms"));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_restore_default,
+					(void *)(uintptr_t)cap));
+
+	/* A live write applies to the default pool at once. */
+	KUNIT_EXPECT_EQ(test, kt_param_write("capacity", "7"), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(def).capacity, 7U);
+	KUNIT_EXPECT_EQ(test, kt_param_read(test, "capacity"), 7U);
+
+	ret = ktpool_try_go(kt_count_fn, &runs);
+	KUNIT_EXPECT_TRUE(test, ret == 0 || ret == KTPOOL_RAN_INLINE);
+	KUNIT_EXPECT_EQ(test, ktpool_anyway_go(kt_count_fn, &runs), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(def), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 2);
+}
+
+static void ktpool_param_validation_test(struct kunit *test)
+{
+	static const struct {
+		const char *param, *val;
+	} bad[] = {
+		{ "capacity", "0" }, { "capacity", "-1" }, { "capacity", "4097" },
+		{ "capacity", "abc" }, { "capacity", "\n" }, { "capacity", "12abc" },
+		{ "capacity", "99999999999999999999" },
+		{ "idle_timeout_ms", "-5" }, { "idle_timeout_ms", "x" },
+		{ "idle_timeout_ms", "3600001" }, { "idle_timeout_ms", "\n" },
+		{ "reap_interval_ms", "0" }, { "reap_interval_ms", "60001" },
+		{ "reap_interval_ms", "\n" }, { "reap_interval_ms", "1e3" },
+	};
+	struct ktpool *def = ktpool_default();
+	struct ktpool_stats before = kt_stats(def);
+	unsigned int old[3];
+	int i;
+
+	old[0] = kt_param_read(test, "capacity");
+	old[1] = kt_param_read(test, "idle_timeout_ms");
+	old[2] = kt_param_read(test, "reap_interval_ms");
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, kt_param_write(bad[i].param, bad[i].val),
+				    -EINVAL, "%s=\"%s\"", bad[i].param, bad[i].val);
+	KUNIT_EXPECT_EQ(test, kt_param_read(test, "capacity"), old[0]);
+	KUNIT_EXPECT_EQ(test, kt_param_read(test, "idle_timeout_ms"), old[1]);
+	KUNIT_EXPECT_EQ(test, kt_param_read(test, "reap_interval_ms"), old[2]);
+	KUNIT_EXPECT_EQ(test, kt_stats(def).capacity, before.capacity);
+	KUNIT_EXPECT_EQ(test, kt_stats(def).idle_timeout_ms, before.idle_timeout_ms);
+
+	/* Good writes stick, with a trailing newline as echo sends it. */
+	KUNIT_EXPECT_EQ(test, kt_param_write("idle_timeout_ms", "1234\n"), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(def).idle_timeout_ms, 1234U);
+	KUNIT_EXPECT_EQ(test, kt_param_write("reap_interval_ms", "250"), 0);
+	KUNIT_EXPECT_EQ(test, kt_param_read(test, "reap_interval_ms"), 250U);
+	kt_param_write("idle_timeout_ms", "10000");
+	kt_param_write("reap_interval_ms", "1000");
+}
+
+/* ---- 11. client unload safety ----------------------------------------- */
+
+static void ktpool_module_ref_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-ref", 1, 0);
+	struct kt_gate *hold = kt_gate(test, true);
+	int base = module_refcount(THIS_MODULE);
+
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	/* An accepted, unfinished task pins its module. */
+	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), base + 1);
+	kt_gate_open(hold);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), base);
+}
+
+/* ---- faults: failing spawns ------------------------------------------- */
+
+static void kt_spawn_ok(void *unused)
+{
+	kt_param_write("debug_fail_spawn", "0");
+}
+
+static void ktpool_spawn_failure_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-fail", 2, 0);
+	struct kt_gate *x = kt_gate(test, false);
+	atomic_t runs = ATOMIC_INIT(0);
+
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_spawn_ok, NULL));
+
+	/* try still runs the task, inline. */
+	KUNIT_EXPECT_EQ(test, ktpool_try_submit(pool, kt_count_fn, &runs),
+			KTPOOL_RAN_INLINE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 1);
+	/* anyway with no worker at all: -ENOMEM, not run. */
+	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, kt_count_fn, &runs), -ENOMEM);
+	/* nowait: -EBUSY. */
+	KUNIT_EXPECT_EQ(test, ktpool_submit_nowait(pool, kt_count_fn, &runs), -EBUSY);
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 1);
+	KUNIT_EXPECT_GE(test, kt_stats(pool).spawn_failed, 2ULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 0U);
+
+	/* It recovers when spawning works again. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "0"), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, kt_gate_fn, x), 0);
+	kt_wait_started(test, x);
+	KUNIT_EXPECT_NE(test, x->pid, current->pid);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
+}
+
+static struct kunit_case ktpool_test_cases[] = {
+	KUNIT_CASE(ktpool_bad_create_test),
+	KUNIT_CASE(ktpool_bad_calls_test),
+	KUNIT_CASE(ktpool_lazy_threads_test),
+	KUNIT_CASE(ktpool_bound_concurrent_test),
+	KUNIT_CASE(ktpool_lifo_test),
+	KUNIT_CASE(ktpool_try_test),
+	KUNIT_CASE(ktpool_anyway_blocks_test),
+	KUNIT_CASE(ktpool_anyway_killable_test),
+	KUNIT_CASE(ktpool_nowait_test),
+	KUNIT_CASE(ktpool_reaper_test),
+	KUNIT_CASE(ktpool_reaper_spares_busy_test),
+	KUNIT_CASE(ktpool_reaper_never_test),
+	KUNIT_CASE(ktpool_grow_wakes_waiters_test),
+	KUNIT_CASE(ktpool_shrink_test),
+	KUNIT_CASE(ktpool_drain_test),
+	KUNIT_CASE(ktpool_destroy_test),
+	KUNIT_CASE(ktpool_self_submit_test),
+	KUNIT_CASE(ktpool_default_pool_test),
+	KUNIT_CASE(ktpool_param_validation_test),
+	KUNIT_CASE(ktpool_module_ref_test),
+	KUNIT_CASE(ktpool_spawn_failure_test),
+	{}
+};
+
+static int ktpool_test_init(struct kunit *test)
+{
+	test->priv = kunit_kzalloc(test, sizeof(struct kt_ctx), GFP_KERNEL);
+	return test->priv ? 0 : -ENOMEM;
+}
+
+static void ktpool_test_exit(struct kunit *test)
+{
+	struct kt_ctx *ctx = test->priv;
+	int i;
+
+	for (i = 0; i < ctx->nr_gates; i++)
+		kt_gate_open(ctx->gates[i]);
+	for (i = 0; i < ctx->nr_pools; i++)
+		ktpool_destroy(ctx->pools[i]);
+	for (i = 0; i < ctx->nr_subs; i++)
+		if (!ctx->subs[i]->joined)
+			wait_for_completion(&ctx->subs[i]->done);
+}
+
+static struct kunit_suite ktpool_test_suite = {
+	.name = "ktpool",
+	.init = ktpool_test_init,
+	.exit = ktpool_test_exit,
+	.test_cases = ktpool_test_cases,
+};
+kunit_test_suite(ktpool_test_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for ktpool");
