@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktpool_test_client - a client module for the ktpool selftests.
+ *
+ * It uses only ktpool's exported API (so loading it proves the symbol
+ * linkage) and is driven from the selftest scripts through its parameters:
+ *
+ *   task_ms  how long each task sleeps (default 200)
+ *   burst    write N: a kthread of the client submits N tasks to the default
+ *            pool with the "anyway" submit (the write returns at once;
+ *            -EBUSY while a burst is still being submitted)
+ *   tryburst write N: the same with the "try" submit
+ *   bursting read: 1 while a burst is being submitted
+ *   done     read: tasks of this module that have finished
+ *   inlined  read: tasks the try submit ran in the writer
+ *   errors   read: submit calls that failed
+ *   stats    read: the default pool's ktpool_stats, "name=value" pairs
+ */
+
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kernel.h>
+#include <linux/kthread.h>
+#include <linux/ktpool.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+static unsigned int task_ms = 200;
+module_param(task_ms, uint, 0644);
+MODULE_PARM_DESC(task_ms, "how long each task sleeps, in ms");
+
+static atomic_t done = ATOMIC_INIT(0);
+static atomic_t inlined = ATOMIC_INIT(0);
+static atomic_t errors = ATOMIC_INIT(0);
+
+static void client_task(void *data)
+{
+	msleep(READ_ONCE(task_ms));
+	atomic_inc(&done);
+}
+
+static atomic_t bursting = ATOMIC_INIT(0);
+static DECLARE_COMPLETION(burst_exited);	/* the last burst thread left */
+static unsigned int burst_n;			/* bursting */
+static bool burst_try;				/* bursting */
+
+static int client_burst_fn(void *unused)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < burst_n; i++) {
+		if (burst_try)
+			ret = ktpool_try_go(client_task, NULL);
+		else
+			ret = ktpool_anyway_go(client_task, NULL);
+		if (ret == KTPOOL_RAN_INLINE) {
+			atomic_inc(&inlined);
+		} else if (ret) {
+			atomic_inc(&errors);
+			pr_err("submit failed: %d\n", ret);
+			break;
+		}
+	}
+	atomic_set(&bursting, 0);
+	kthread_complete_and_exit(&burst_exited, 0);
+}
+
+static int client_burst(const char *val, bool try)
+{
+	struct task_struct *t;
+	unsigned int n;
+
+	if (kstrtouint(val, 0, &n) || n > 100000)
+		return -EINVAL;
+	if (atomic_cmpxchg(&bursting, 0, 1))
+		return -EBUSY;
+	burst_n = n;
+	burst_try = try;
+	reinit_completion(&burst_exited);
+	t = kthread_run(client_burst_fn, NULL, "ktpool_client");
+	if (IS_ERR(t)) {
+		complete(&burst_exited);
+		atomic_set(&bursting, 0);
+		return PTR_ERR(t);
+	}
+	return 0;
+}
+
+static int burst_set(const char *val, const struct kernel_param *kp)
+{
+	return client_burst(val, false);
+}
+
+static int tryburst_set(const char *val, const struct kernel_param *kp)
+{
+	return client_burst(val, true);
+}
+
+static int counter_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read((atomic_t *)kp->arg));
+}
+
+static int stats_get(char *buf, const struct kernel_param *kp)
+{
+	struct ktpool_stats st;
+
+	ktpool_get_stats(ktpool_default(), &st);
+	return sysfs_emit(buf,
+			  "capacity=%u idle_timeout_ms=%u threads=%u idle=%u busy=%u waiters=%u peak_threads=%u submitted=%llu completed=%llu inlined=%llu rejected=%llu spawned=%llu reaped=%llu spawn_failed=%llu\n",
+			  st.capacity, st.idle_timeout_ms, st.threads, st.idle,
+			  st.busy, st.waiters, st.peak_threads, st.submitted,
+			  st.completed, st.inlined, st.rejected, st.spawned,
+			  st.reaped, st.spawn_failed);
+}
+
+static const struct kernel_param_ops burst_ops = { .set = burst_set };
+static const struct kernel_param_ops tryburst_ops = { .set = tryburst_set };
+static const struct kernel_param_ops counter_ops = { .get = counter_get };
+static const struct kernel_param_ops stats_ops = { .get = stats_get };
+
+module_param_cb(burst, &burst_ops, NULL, 0200);
+MODULE_PARM_DESC(burst, "write N: submit N tasks with ktpool_anyway_go()");
+module_param_cb(tryburst, &tryburst_ops, NULL, 0200);
+MODULE_PARM_DESC(tryburst, "write N: submit N tasks with ktpool_try_go()");
+module_param_cb(bursting, &counter_ops, &bursting, 0444);
+MODULE_PARM_DESC(bursting, "1 while a burst is being submitted");
+module_param_cb(done, &counter_ops, &done, 0444);
+MODULE_PARM_DESC(done, "tasks finished");
+module_param_cb(inlined, &counter_ops, &inlined, 0444);
+MODULE_PARM_DESC(inlined, "tasks run inline by the try submit");
+module_param_cb(errors, &counter_ops, &errors, 0444);
+MODULE_PARM_DESC(errors, "submit calls that failed");
+module_param_cb(stats, &stats_ops, NULL, 0444);
+MODULE_PARM_DESC(stats, "the default pool's statistics");
+
+static int __init client_init(void)
+{
+	if (!ktpool_default())
+		return -ENODEV;
+	complete(&burst_exited);
+	return 0;
+}
+
+static void __exit client_exit(void)
+{
+	/* No burst thread may run client code once it is gone. */
+	wait_for_completion(&burst_exited);
+}
+
+module_init(client_init);
+module_exit(client_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("ktpool selftest client: uses only the exported API");
