@@ -32,6 +32,28 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+enum ktpool_mode {
+	KTPOOL_TRY,
+	KTPOOL_ANYWAY,
+	KTPOOL_NOWAIT,
+};
+
+/* What became of a submission (the ktpool_submit tracepoint). */
+enum ktpool_outcome {
+	KTPOOL_DISPATCHED,	/* a worker took it at once */
+	KTPOOL_INLINE,		/* ran in the caller */
+	KTPOOL_BLOCKED,		/* a worker took it after the caller waited */
+	KTPOOL_REJECTED,	/* nowait: -EBUSY */
+	KTPOOL_FAILED,		/* any other error */
+};
+
+/* Why a worker was stopped (the ktpool_worker_reap tracepoint). */
+enum ktpool_reap_reason {
+	KTPOOL_REAP_IDLE,
+	KTPOOL_REAP_SURPLUS,
+	KTPOOL_REAP_DESTROY,
+};
+
 /* One task: what the submitter hands over. */
 struct ktpool_job {
 	ktpool_fn_t fn;
@@ -59,7 +81,9 @@ struct ktpool_worker {
 	struct ktpool_job job;
 	enum ktpool_worker_state state;	/* L */
 	unsigned long idle_since;	/* L: jiffies when it went idle */
-	u64 nr_run;			/* W: tasks this worker ran */
+	unsigned long job_start;	/* L: jiffies when handed its job */
+	bool stall_warned;		/* L: the stall warning was given */
+	u64 nr_run;			/* W; READ_ONCE elsewhere: tasks run */
 };
 
 enum ktpool_waiter_state {
@@ -106,6 +130,7 @@ struct ktpool {
 	struct work_struct spawn_work;	/* the asynchronous spawn of nowait */
 	wait_queue_head_t drain_wq;	/* drain and destroy wait here */
 	struct mutex drain_mutex;	/* D: serializes drains */
+	struct dentry *debugfs;		/* I: debugfs/ktpool/<name>/ */
 };
 
 /* Count @job as accepted; it holds its owner module until it finishes. */
@@ -140,7 +165,9 @@ static inline void ktpool_unreserve_locked(struct ktpool *pool)
 }
 
 /* ktpool_worker.c */
-int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job);
+void ktpool_give_job_locked(struct ktpool_worker *w, struct ktpool_job *job);
+int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
+		 enum ktpool_mode mode);
 void ktpool_spawn_workfn(struct work_struct *work);
 void ktpool_reaper_workfn(struct work_struct *work);
 bool ktpool_on_own_worker(struct ktpool *pool);
@@ -152,5 +179,18 @@ void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job);
 /* ktpool_main.c */
 unsigned long ktpool_reap_interval(void);
 bool ktpool_should_fail_spawn(void);
+unsigned int ktpool_stall_warn_ms(void);
+
+/* ktpool_pool.c: every pool, for the watchdog */
+void ktpool_for_each_pool(void (*fn)(struct ktpool *pool));
+
+/* ktpool_debugfs.c */
+int ktpool_debugfs_init(void);
+void ktpool_debugfs_exit(void);
+void ktpool_debugfs_add(struct ktpool *pool);
+
+/* ktpool_watchdog.c */
+void ktpool_watchdog_start(void);
+void ktpool_watchdog_stop(void);
 
 #endif /* _KTPOOL_INTERNAL_H */

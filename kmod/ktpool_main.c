@@ -17,6 +17,9 @@
 
 #include "ktpool_internal.h"
 
+#define CREATE_TRACE_POINTS
+#include "ktpool_trace.h"
+
 #define KTPOOL_DEFAULT_CAPACITY		64
 #define KTPOOL_DEFAULT_IDLE_TIMEOUT_MS	10000
 #define KTPOOL_DEFAULT_REAP_INTERVAL_MS	1000
@@ -25,6 +28,7 @@
 static unsigned int ktpool_capacity = KTPOOL_DEFAULT_CAPACITY;
 static unsigned int ktpool_idle_timeout_ms = KTPOOL_DEFAULT_IDLE_TIMEOUT_MS;
 static unsigned int ktpool_reap_interval_ms = KTPOOL_DEFAULT_REAP_INTERVAL_MS;
+static unsigned int ktpool_stall_ms;
 static atomic_t ktpool_fail_spawn = ATOMIC_INIT(0);
 static struct ktpool *ktpool_default_pool;	/* kernel_param_lock */
 
@@ -84,6 +88,21 @@ static int ktpool_reap_interval_set(const char *val,
 	return 0;
 }
 
+static int ktpool_stall_warn_set(const char *val,
+				 const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret;
+
+	ret = ktpool_parse_uint(val, 0, KTPOOL_MAX_IDLE_TIMEOUT_MS, &v);
+	if (ret)
+		return ret;
+	WRITE_ONCE(ktpool_stall_ms, v);
+	if (v && ktpool_default_pool)
+		ktpool_watchdog_start();
+	return 0;
+}
+
 static int ktpool_fail_spawn_set(const char *val,
 				 const struct kernel_param *kp)
 {
@@ -115,6 +134,11 @@ static const struct kernel_param_ops ktpool_reap_interval_ops = {
 	.get = param_get_uint,
 };
 
+static const struct kernel_param_ops ktpool_stall_warn_ops = {
+	.set = ktpool_stall_warn_set,
+	.get = param_get_uint,
+};
+
 static const struct kernel_param_ops ktpool_fail_spawn_ops = {
 	.set = ktpool_fail_spawn_set,
 	.get = ktpool_fail_spawn_get,
@@ -131,6 +155,9 @@ module_param_cb(reap_interval_ms, &ktpool_reap_interval_ops,
 		&ktpool_reap_interval_ms, 0644);
 MODULE_PARM_DESC(reap_interval_ms,
 		 "least time between two reaper runs of a pool, 1..60000 (default 1000)");
+module_param_cb(stall_warn_ms, &ktpool_stall_warn_ops, &ktpool_stall_ms, 0644);
+MODULE_PARM_DESC(stall_warn_ms,
+		 "warn once about a task running longer than this, 0 = off, max 3600000 (default 0)");
 module_param_cb(debug_fail_spawn, &ktpool_fail_spawn_ops, NULL, 0600);
 MODULE_PARM_DESC(debug_fail_spawn,
 		 "fault injection: fail the next N kthread spawns, -1 = all, 0 = off (default 0)");
@@ -143,6 +170,16 @@ MODULE_PARM_DESC(debug_fail_spawn,
 unsigned long ktpool_reap_interval(void)
 {
 	return msecs_to_jiffies(READ_ONCE(ktpool_reap_interval_ms));
+}
+
+/**
+ * ktpool_stall_warn_ms() - the stall warning threshold
+ *
+ * Return: the stall_warn_ms parameter; 0 means off.
+ */
+unsigned int ktpool_stall_warn_ms(void)
+{
+	return READ_ONCE(ktpool_stall_ms);
 }
 
 /**
@@ -175,6 +212,11 @@ EXPORT_SYMBOL_GPL(ktpool_default);
 static int __init ktpool_init(void)
 {
 	struct ktpool *pool;
+	int ret;
+
+	ret = ktpool_debugfs_init();
+	if (ret)
+		goto err_debugfs;
 
 	kernel_param_lock(THIS_MODULE);
 	pool = ktpool_create("default", ktpool_capacity, ktpool_idle_timeout_ms);
@@ -182,14 +224,22 @@ static int __init ktpool_init(void)
 		WRITE_ONCE(ktpool_default_pool, pool);
 	kernel_param_unlock(THIS_MODULE);
 	if (IS_ERR(pool)) {
-		pr_err("cannot create the default pool: %pe\n", pool);
-		return PTR_ERR(pool);
+		ret = PTR_ERR(pool);
+		pr_err("cannot create the default pool: %d\n", ret);
+		goto err_pool;
 	}
 
+	if (ktpool_stall_warn_ms())
+		ktpool_watchdog_start();
 	pr_info("loaded: default pool capacity=%u idle_timeout_ms=%u reap_interval_ms=%u\n",
 		ktpool_capacity, ktpool_idle_timeout_ms,
 		ktpool_reap_interval_ms);
 	return 0;
+
+err_pool:
+	ktpool_debugfs_exit();
+err_debugfs:
+	return ret;
 }
 
 static void __exit ktpool_exit(void)
@@ -200,7 +250,10 @@ static void __exit ktpool_exit(void)
 	pool = ktpool_default_pool;
 	WRITE_ONCE(ktpool_default_pool, NULL);
 	kernel_param_unlock(THIS_MODULE);
+
+	ktpool_watchdog_stop();
 	ktpool_destroy(pool);
+	ktpool_debugfs_exit();
 	pr_info("unloaded\n");
 }
 

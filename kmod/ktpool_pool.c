@@ -3,12 +3,14 @@
  * ktpool pools: create, destroy, drain, runtime tuning and statistics.
  */
 
+#include <linux/debugfs.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "ktpool_internal.h"
+#include "ktpool_trace.h"
 
 static LIST_HEAD(ktpool_pools);		/* G */
 static DEFINE_MUTEX(ktpool_pools_mutex);
@@ -37,6 +39,20 @@ static struct ktpool *ktpool_find_locked(const char *name)
 		if (!strcmp(pool->name, name))
 			return pool;
 	return NULL;
+}
+
+/**
+ * ktpool_for_each_pool() - call @fn on every pool
+ * @fn: called with ktpool_pools_mutex held; it may take pool->lock
+ */
+void ktpool_for_each_pool(void (*fn)(struct ktpool *pool))
+{
+	struct ktpool *pool;
+
+	mutex_lock(&ktpool_pools_mutex);
+	list_for_each_entry(pool, &ktpool_pools, node)
+		fn(pool);
+	mutex_unlock(&ktpool_pools_mutex);
 }
 
 /**
@@ -88,6 +104,7 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
 		return ERR_PTR(-EEXIST);
 	}
 	list_add_tail(&pool->node, &ktpool_pools);
+	ktpool_debugfs_add(pool);
 	mutex_unlock(&ktpool_pools_mutex);
 	return pool;
 }
@@ -141,10 +158,16 @@ void ktpool_destroy(struct ktpool *pool)
 	wait_event(pool->drain_wq, ktpool_quiet(pool));
 	cancel_work_sync(&pool->spawn_work);
 
+	/* No debugfs reader may look at the workers from here on. */
+	debugfs_remove_recursive(pool->debugfs);
+
 	spin_lock_irq(&pool->lock);
 	list_splice_init(&pool->workers, &stop);
-	list_for_each_entry(w, &stop, all)
+	list_for_each_entry(w, &stop, all) {
 		INIT_LIST_HEAD(&w->node);
+		trace_ktpool_worker_reap(pool->name, task_pid_nr(w->task),
+					 KTPOOL_REAP_DESTROY);
+	}
 	INIT_LIST_HEAD(&pool->idle);
 	INIT_LIST_HEAD(&pool->zombies);
 	pool->nr_idle = 0;
@@ -233,6 +256,8 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 		ret = -ESHUTDOWN;
 		goto out;
 	}
+	trace_ktpool_resize(pool->name, pool->capacity, capacity,
+			    pool->nr_threads);
 	WRITE_ONCE(pool->capacity, capacity);
 
 	while (pool->nr_threads > capacity && pool->nr_idle) {
@@ -242,6 +267,8 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 		pool->nr_idle--;
 		pool->nr_threads--;
 		pool->reaped++;
+		trace_ktpool_worker_reap(pool->name, task_pid_nr(w->task),
+					 KTPOOL_REAP_SURPLUS);
 	}
 	if (!list_empty(&pool->zombies))
 		ktpool_kick_reaper(pool, 0);

@@ -16,12 +16,7 @@
 #include <linux/sched/signal.h>
 
 #include "ktpool_internal.h"
-
-enum ktpool_mode {
-	KTPOOL_TRY,
-	KTPOOL_ANYWAY,
-	KTPOOL_NOWAIT,
-};
+#include "ktpool_trace.h"
 
 /* Hand @job to the most recently idle worker; returns its task or NULL. */
 static struct task_struct *ktpool_handoff_locked(struct ktpool *pool,
@@ -38,10 +33,7 @@ static struct task_struct *ktpool_handoff_locked(struct ktpool *pool,
 	pool->nr_busy++;
 	w->state = KTPOOL_W_BUSY;
 	ktpool_accept_locked(pool, job);
-	w->job.data = job->data;
-	w->job.owner = job->owner;
-	w->job.epoch = job->epoch;
-	smp_store_release(&w->job.fn, job->fn);
+	ktpool_give_job_locked(w, job);
 	return w->task;
 }
 
@@ -56,11 +48,13 @@ static void ktpool_unaccept_locked(struct ktpool *pool, struct ktpool_job *job)
 
 static int ktpool_run_inline_locked(struct ktpool *pool,
 				    struct ktpool_job *job,
-				    unsigned long flags)
+				    enum ktpool_mode mode, unsigned long flags)
 	__releases(&pool->lock)
 {
 	pool->submitted++;
 	pool->inlined++;
+	trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_INLINE,
+			    KTPOOL_RAN_INLINE);
 	spin_unlock_irqrestore(&pool->lock, flags);
 	job->fn(job->data);
 	return KTPOOL_RAN_INLINE;
@@ -133,6 +127,7 @@ again:
 
 	tsk = ktpool_handoff_locked(pool, &job);
 	if (likely(tsk)) {
+		trace_ktpool_submit(pool->name, fn, mode, KTPOOL_DISPATCHED, 0);
 		/* The worker may finish and be stopped before the wake. */
 		rcu_read_lock();
 		spin_unlock_irqrestore(&pool->lock, flags);
@@ -154,7 +149,7 @@ again:
 	if (ktpool_reserve_locked(pool)) {
 		ktpool_accept_locked(pool, &job);
 		spin_unlock_irqrestore(&pool->lock, flags);
-		if (!ktpool_spawn(pool, &job))
+		if (!ktpool_spawn(pool, &job, mode))
 			return 0;
 		spin_lock_irqsave(&pool->lock, flags);
 		ktpool_unreserve_locked(pool);
@@ -167,7 +162,7 @@ again:
 	}
 
 	if (mode == KTPOOL_TRY || ktpool_on_own_worker(pool))
-		return ktpool_run_inline_locked(pool, &job, flags);
+		return ktpool_run_inline_locked(pool, &job, mode, flags);
 
 	if (!pool->nr_threads) {
 		ret = -ENOMEM;
@@ -177,7 +172,14 @@ again:
 	ret = ktpool_wait_locked(pool, &job, &flags);
 	if (ret == -EAGAIN)
 		goto again;
+	if (!ret) {
+		/* The worker that took it traced it as blocked. */
+		spin_unlock_irqrestore(&pool->lock, flags);
+		return 0;
+	}
 out_unlock:
+	trace_ktpool_submit(pool->name, fn, mode,
+			    ret == -EBUSY ? KTPOOL_REJECTED : KTPOOL_FAILED, ret);
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;
 }

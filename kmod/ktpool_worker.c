@@ -15,6 +15,24 @@
 #include <linux/slab.h>
 
 #include "ktpool_internal.h"
+#include "ktpool_trace.h"
+
+/**
+ * ktpool_give_job_locked() - publish a job in a worker that is off the idle
+ *	list
+ * @w: the worker
+ * @job: the job, already accepted
+ */
+void ktpool_give_job_locked(struct ktpool_worker *w, struct ktpool_job *job)
+	__must_hold(&w->pool->lock)
+{
+	w->job.data = job->data;
+	w->job.owner = job->owner;
+	w->job.epoch = job->epoch;
+	w->job_start = jiffies;
+	w->stall_warned = false;
+	smp_store_release(&w->job.fn, job->fn);
+}
 
 /**
  * ktpool_job_put() - drop the module reference a job holds
@@ -81,6 +99,8 @@ static bool ktpool_worker_next_locked(struct ktpool *pool,
 		}
 		pool->nr_threads--;
 		pool->reaped++;
+		trace_ktpool_worker_reap(pool->name, task_pid_nr(w->task),
+					 KTPOOL_REAP_SURPLUS);
 		list_add(&w->node, &pool->zombies);
 		ktpool_kick_reaper(pool, 0);
 		return false;
@@ -91,8 +111,10 @@ static bool ktpool_worker_next_locked(struct ktpool *pool,
 	if (wt) {
 		/* Direct hand-off from a blocked submitter: no sleep here. */
 		list_del_init(&wt->node);
-		w->job = wt->job;
-		ktpool_accept_locked(pool, &w->job);
+		ktpool_accept_locked(pool, &wt->job);
+		ktpool_give_job_locked(w, &wt->job);
+		trace_ktpool_submit(pool->name, wt->job.fn, KTPOOL_ANYWAY,
+				    KTPOOL_BLOCKED, 0);
 		WRITE_ONCE(wt->state, KTPOOL_WAIT_TAKEN);
 		wake_up_process(wt->task);
 		return true;
@@ -121,8 +143,10 @@ static int ktpool_worker_fn(void *arg)
 			job.data = w->job.data;
 			job.owner = w->job.owner;
 			job.epoch = w->job.epoch;
+			trace_ktpool_execute_start(pool->name, job.fn);
 			job.fn(job.data);
-			w->nr_run++;
+			trace_ktpool_execute_end(pool->name, job.fn);
+			WRITE_ONCE(w->nr_run, w->nr_run + 1);
 			ktpool_job_put(&job);
 		}
 
@@ -173,12 +197,14 @@ bool ktpool_on_own_worker(struct ktpool *pool)
  * ktpool_spawn() - create a worker, optionally with a first job
  * @pool: the pool, with a thread slot already reserved in nr_threads
  * @job: the first job (already accepted), or NULL to park at once
+ * @mode: how @job was submitted, for the tracepoint
  *
  * Context: process context; sleeps. The caller keeps the reservation on
  * failure and undoes it under the pool lock.
  * Return: 0, or a negative errno when no thread could be created.
  */
-int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job)
+int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
+		 enum ktpool_mode mode)
 {
 	struct ktpool_worker *w;
 	struct task_struct *task;
@@ -192,8 +218,6 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job)
 	w->pool = pool;
 	w->state = KTPOOL_W_BUSY;
 	INIT_LIST_HEAD(&w->node);
-	if (job)
-		w->job = *job;
 
 	task = kthread_create(ktpool_worker_fn, w, "ktpool/%s", pool->name);
 	if (IS_ERR(task)) {
@@ -206,6 +230,13 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job)
 	list_add(&w->all, &pool->workers);
 	pool->nr_busy++;
 	pool->spawned++;
+	trace_ktpool_worker_spawn(pool->name, task_pid_nr(task),
+				  pool->nr_threads);
+	if (job) {
+		ktpool_give_job_locked(w, job);
+		trace_ktpool_submit(pool->name, job->fn, mode,
+				    KTPOOL_DISPATCHED, 0);
+	}
 	spin_unlock_irq(&pool->lock);
 
 	wake_up_process(task);
@@ -226,7 +257,7 @@ void ktpool_spawn_workfn(struct work_struct *work)
 	reserved = !pool->dying && list_empty(&pool->idle) &&
 		   ktpool_reserve_locked(pool);
 	spin_unlock_irq(&pool->lock);
-	if (!reserved || !ktpool_spawn(pool, NULL))
+	if (!reserved || !ktpool_spawn(pool, NULL, KTPOOL_NOWAIT))
 		return;
 
 	spin_lock_irq(&pool->lock);
@@ -278,6 +309,8 @@ void ktpool_reaper_workfn(struct work_struct *work)
 		pool->nr_idle--;
 		pool->nr_threads--;
 		pool->reaped++;
+		trace_ktpool_worker_reap(pool->name, task_pid_nr(w->task),
+					 KTPOOL_REAP_IDLE);
 	}
 	list_for_each_entry_safe(w, tmp, &pool->zombies, node) {
 		list_del(&w->node);

@@ -13,13 +13,13 @@ insmod $MODDIR/ktpool_test_client.ko task_ms=800 || ktap_exit_fail_msg "insmod c
 check "no thread before the first task" eq "$(threads ktpool/default)" 0
 
 echo 8 >$CP/burst
-wait_for 5 eval '[ "$(stat waiters)" = 1 ]'
+wait_for 5 eval '[ "$(pstat waiters)" = 1 ]'
 check "8 tasks at capacity 4: 4 threads, the submitter blocks" \
-	eq "$(threads ktpool/default) $(stat busy) $(stat waiters)" "4 4 1"
+	eq "$(threads ktpool/default) $(pstat busy) $(pstat waiters)" "4 4 1"
 
 echo 2 >$KP/capacity
-check "live capacity write reaches the default pool" eq "$(stat capacity)" 2
-wait_for 5 eval '[ "$(stat threads)" -le 2 ]'
+check "live capacity write reaches the default pool" eq "$(pstat capacity)" 2
+wait_for 5 eval '[ "$(pstat threads)" -le 2 ]'
 peak=0
 while [ "$(cat $CP/done)" -lt 8 ]; do
 	n=$(threads ktpool/default)
@@ -30,7 +30,7 @@ check "after the shrink at most 2 threads run" le $peak 2
 check "every task ran, none failed" eq "$(cat $CP/done) $(cat $CP/errors)" "8 0"
 check "idle workers are reaped to zero" wait_for 5 eval '[ "$(threads ktpool/default)" = 0 ]'
 check "stats agree: submitted = completed + inlined" \
-	eval '[ $(stat submitted) -eq $(($(stat completed) + $(stat inlined))) ]'
+	eval '[ $(pstat submitted) -eq $(($(pstat completed) + $(pstat inlined))) ]'
 
 echo 1 >$KP/capacity
 echo 300 >$CP/task_ms
@@ -40,11 +40,11 @@ check "try runs inline when the pool is full" eval '[ "$(cat $CP/inlined)" -ge 1
 
 echo 3000 >$CP/task_ms
 echo 1 >$CP/burst
-wait_for 5 eval '[ "$(stat busy)" = 1 ]'
+wait_for 5 eval '[ "$(pstat busy)" = 1 ]'
 check "rmmod of a client with a running task fails" eval '! rmmod ktpool_test_client 2>/dev/null'
 check "the client is still loaded, its task still runs" \
-	eval 'grep -q "^ktpool_test_client " /proc/modules && [ "$(stat busy)" = 1 ]'
-wait_for 10 eval '[ "$(stat busy)" = 0 ]'
+	eval 'grep -q "^ktpool_test_client " /proc/modules && [ "$(pstat busy)" = 1 ]'
+wait_for 10 eval '[ "$(pstat busy)" = 0 ]'
 rmmod ktpool_test_client
 rmmod ktpool
 check "clean unload: no module, no ktpool thread left" \

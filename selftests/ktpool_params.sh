@@ -11,7 +11,7 @@ check "insmod with capacity=0 is refused" eval '! insmod $MODDIR/ktpool.ko capac
 check "insmod with good params" insmod $MODDIR/ktpool.ko capacity=8 idle_timeout_ms=5000 reap_interval_ms=200
 check "load-time params read back" eq "$(cat $KP/capacity) $(cat $KP/idle_timeout_ms) $(cat $KP/reap_interval_ms)" "8 5000 200"
 check "client module links against the exports" insmod $MODDIR/ktpool_test_client.ko
-check "default pool has the load-time capacity" eq "$(stat capacity) $(stat idle_timeout_ms)" "8 5000"
+check "default pool has the load-time capacity" eq "$(pstat capacity) $(pstat idle_timeout_ms)" "8 5000"
 
 bad_ok=1
 for p in capacity idle_timeout_ms reap_interval_ms; do
@@ -34,11 +34,11 @@ for pv in capacity=0 capacity=4097 idle_timeout_ms=3600001 reap_interval_ms=0 re
 	[ "$(cat $KP/$p)" = "$before" ] || range_ok=0
 done
 check "out-of-range writes fail, nothing changes" [ $range_ok = 1 ]
-check "the default pool is unchanged by bad writes" eq "$(stat capacity) $(stat idle_timeout_ms)" "8 5000"
+check "the default pool is unchanged by bad writes" eq "$(pstat capacity) $(pstat idle_timeout_ms)" "8 5000"
 
-check "capacity=4096 sticks and reaches the default pool" eval 'echo 4096 >$KP/capacity && eq "$(cat $KP/capacity) $(stat capacity)" "4096 4096"'
-check "capacity=1 sticks and reaches the default pool" eval 'echo 1 >$KP/capacity && eq "$(stat capacity)" 1'
-check "idle_timeout_ms=0 (never reap) sticks" eval 'echo 0 >$KP/idle_timeout_ms && eq "$(cat $KP/idle_timeout_ms) $(stat idle_timeout_ms)" "0 0"'
+check "capacity=4096 sticks and reaches the default pool" eval 'echo 4096 >$KP/capacity && eq "$(cat $KP/capacity) $(pstat capacity)" "4096 4096"'
+check "capacity=1 sticks and reaches the default pool" eval 'echo 1 >$KP/capacity && eq "$(pstat capacity)" 1'
+check "idle_timeout_ms=0 (never reap) sticks" eval 'echo 0 >$KP/idle_timeout_ms && eq "$(cat $KP/idle_timeout_ms) $(pstat idle_timeout_ms)" "0 0"'
 check "reap_interval_ms=60000 sticks" eval 'echo 60000 >$KP/reap_interval_ms && eq "$(cat $KP/reap_interval_ms)" 60000'
 
 rmmod ktpool_test_client

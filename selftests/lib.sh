@@ -16,8 +16,8 @@ threads() {
 	echo $n
 }
 
-# stat FIELD: one field of the default pool's stats, read through the client
-stat() {
+# pstat FIELD: one field of the default pool's stats, read through the client
+pstat() {
 	tr ' ' '\n' <$CP/stats | sed -n "s/^$1=//p"
 }
 

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktpool debugfs: /sys/kernel/debug/ktpool/<pool>/{stats,workers}, root only.
+ *
+ *   stats    the struct ktpool_stats fields, one "name value" per line
+ *   workers  one line per live worker: pid, state (idle, busy or dying),
+ *            ms since it was last handed a job or went idle, tasks run
+ *
+ * The files are removed by ktpool_destroy() before the workers are freed;
+ * debugfs waits for readers in flight, so a reader never sees freed memory.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/seq_file.h>
+
+#include "ktpool_internal.h"
+
+static struct dentry *ktpool_debugfs_root;	/* I */
+
+static int ktpool_stats_show(struct seq_file *m, void *unused)
+{
+	struct ktpool_stats st;
+
+	ktpool_get_stats(m->private, &st);
+	seq_printf(m, "capacity %u\n", st.capacity);
+	seq_printf(m, "idle_timeout_ms %u\n", st.idle_timeout_ms);
+	seq_printf(m, "threads %u\n", st.threads);
+	seq_printf(m, "idle %u\n", st.idle);
+	seq_printf(m, "busy %u\n", st.busy);
+	seq_printf(m, "waiters %u\n", st.waiters);
+	seq_printf(m, "peak_threads %u\n", st.peak_threads);
+	seq_printf(m, "submitted %llu\n", st.submitted);
+	seq_printf(m, "completed %llu\n", st.completed);
+	seq_printf(m, "inlined %llu\n", st.inlined);
+	seq_printf(m, "rejected %llu\n", st.rejected);
+	seq_printf(m, "spawned %llu\n", st.spawned);
+	seq_printf(m, "reaped %llu\n", st.reaped);
+	seq_printf(m, "spawn_failed %llu\n", st.spawn_failed);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ktpool_stats);
+
+static const char *const ktpool_state_names[] = {
+	[KTPOOL_W_BUSY] = "busy",
+	[KTPOOL_W_IDLE] = "idle",
+	[KTPOOL_W_DYING] = "dying",
+};
+
+static int ktpool_workers_show(struct seq_file *m, void *unused)
+{
+	struct ktpool *pool = m->private;
+	struct ktpool_worker *w;
+	unsigned long since;
+
+	seq_puts(m, "pid state ms_since_active tasks_run\n");
+	spin_lock_irq(&pool->lock);
+	list_for_each_entry(w, &pool->workers, all) {
+		since = w->state == KTPOOL_W_BUSY ? w->job_start : w->idle_since;
+		seq_printf(m, "%d %s %u %llu\n", task_pid_nr(w->task),
+			   ktpool_state_names[w->state],
+			   jiffies_to_msecs(jiffies - since),
+			   READ_ONCE(w->nr_run));
+	}
+	spin_unlock_irq(&pool->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ktpool_workers);
+
+/**
+ * ktpool_debugfs_add() - create debugfs/ktpool/<name>/ for a new pool
+ * @pool: the pool, not yet visible to submitters
+ *
+ * Failures are not fatal: the pool works without its debugfs files.
+ */
+void ktpool_debugfs_add(struct ktpool *pool)
+{
+	if (IS_ERR_OR_NULL(ktpool_debugfs_root))
+		return;
+	pool->debugfs = debugfs_create_dir(pool->name, ktpool_debugfs_root);
+	debugfs_create_file("stats", 0400, pool->debugfs, pool,
+			    &ktpool_stats_fops);
+	debugfs_create_file("workers", 0400, pool->debugfs, pool,
+			    &ktpool_workers_fops);
+}
+
+/**
+ * ktpool_debugfs_init() - create debugfs/ktpool/
+ *
+ * Return: 0; a kernel without debugfs just has no files.
+ */
+int ktpool_debugfs_init(void)
+{
+	ktpool_debugfs_root = debugfs_create_dir("ktpool", NULL);
+	return 0;
+}
+
+/**
+ * ktpool_debugfs_exit() - remove debugfs/ktpool/, once every pool is gone
+ */
+void ktpool_debugfs_exit(void)
+{
+	debugfs_remove_recursive(ktpool_debugfs_root);
+}
