@@ -11,6 +11,8 @@
 #   make selftests  selftests/ktpool_*.sh in QEMU on stock 6.1 and 6.12
 #   make run        boot stock 6.1 in QEMU and load ktpool + demo (PARAMS=...)
 #   make check      all of the above; last line "N passed, M failed"
+#   make bench      bench/ktpool_bench.ko in QEMU (BENCH_KERNEL=6.1|6.12,
+#                   BENCH_ARGS=..., BENCH_FULL=1); see bench/README.md
 #
 # Cache: $(KTPOOL_CACHE) (default ~/.cache/ktpool); logs in its logs/ and out/.
 
@@ -47,4 +49,7 @@ run: deps
 check: deps
 	scripts/check.sh
 
-.PHONY: all module clean deps style sparse kunit selftests run check
+bench: deps
+	scripts/bench.sh
+
+.PHONY: all module clean deps style sparse kunit selftests run check bench
