@@ -13,6 +13,7 @@
 #include <linux/debugfs.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
+#include <linux/pid.h>
 #include <linux/seq_file.h>
 
 #include "ktpool_internal.h"

@@ -105,7 +105,7 @@ struct ktpool {
 	char name[KTPOOL_NAME_LEN];	/* I */
 	struct list_head node;		/* G: on ktpool_pools */
 
-	spinlock_t lock;
+	spinlock_t lock;		/* L: the legend above */
 	struct list_head idle;		/* L: LIFO, most recently idle first */
 	struct list_head zombies;	/* L: surplus workers to be stopped */
 	struct list_head workers;	/* L: every live worker */
@@ -182,7 +182,8 @@ bool ktpool_should_fail_spawn(void);
 unsigned int ktpool_stall_warn_ms(void);
 
 /* ktpool_pool.c: every pool, for the watchdog */
-void ktpool_for_each_pool(void (*fn)(struct ktpool *pool));
+typedef void (*ktpool_visit_t)(struct ktpool *pool);
+void ktpool_visit_pools(ktpool_visit_t fn);
 
 /* ktpool_debugfs.c */
 int ktpool_debugfs_init(void);

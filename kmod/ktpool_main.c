@@ -33,8 +33,8 @@ static atomic_t ktpool_fail_spawn = ATOMIC_INIT(0);
 static struct ktpool *ktpool_default_pool;	/* kernel_param_lock */
 
 /* A number in [@min, @max], or -EINVAL (also for overflow and negatives). */
-static int ktpool_parse_uint(const char *val, unsigned int min, unsigned int max,
-		      unsigned int *res)
+static int ktpool_parse_uint(const char *val, unsigned int min,
+			     unsigned int max, unsigned int *res)
 {
 	unsigned int v;
 

@@ -5,6 +5,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/kthread.h>
+#include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -42,10 +43,10 @@ static struct ktpool *ktpool_find_locked(const char *name)
 }
 
 /**
- * ktpool_for_each_pool() - call @fn on every pool
+ * ktpool_visit_pools() - call @fn on every pool
  * @fn: called with ktpool_pools_mutex held; it may take pool->lock
  */
-void ktpool_for_each_pool(void (*fn)(struct ktpool *pool))
+void ktpool_visit_pools(ktpool_visit_t fn)
 {
 	struct ktpool *pool;
 

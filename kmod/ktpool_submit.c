@@ -158,7 +158,7 @@ again:
 			ret = -ESHUTDOWN;
 			goto out_unlock;
 		}
-		/* Full now, or the spawn failed: fall through. */
+		/* Full now, or the spawn failed: treat the pool as full. */
 	}
 
 	if (mode == KTPOOL_TRY || ktpool_on_own_worker(pool))

@@ -61,7 +61,7 @@ static void ktpool_watchdog_fn(struct work_struct *work)
 	if (!ms)
 		return;
 	ktpool_nr_stalls = 0;
-	ktpool_for_each_pool(ktpool_watchdog_scan);
+	ktpool_visit_pools(ktpool_watchdog_scan);
 	for (i = 0; i < ktpool_nr_stalls; i++) {
 		struct ktpool_stall *s = &ktpool_stalls[i];
 

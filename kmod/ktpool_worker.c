@@ -11,6 +11,7 @@
 
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
+#include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
@@ -31,6 +32,7 @@ void ktpool_give_job_locked(struct ktpool_worker *w, struct ktpool_job *job)
 	w->job.epoch = job->epoch;
 	w->job_start = jiffies;
 	w->stall_warned = false;
+	/* Pairs with the acquire in ktpool_worker_fn(): job before fn. */
 	smp_store_release(&w->job.fn, job->fn);
 }
 
@@ -138,6 +140,7 @@ static int ktpool_worker_fn(void *arg)
 	bool more;
 
 	for (;;) {
+		/* Pairs with the release in ktpool_give_job_locked(). */
 		job.fn = smp_load_acquire(&w->job.fn);
 		if (job.fn) {
 			job.data = w->job.data;

@@ -22,9 +22,15 @@
 /* Poll @cond every 5 ms for at most @ms milliseconds; yields its value. */
 #define KT_WAIT(cond, ms) ({						\
 	unsigned long __end = jiffies + msecs_to_jiffies(ms);		\
-	while (!(cond) && time_before(jiffies, __end))			\
-		msleep(5);						\
-	(cond);								\
+	bool __ok;							\
+									\
+	for (;;) {							\
+		__ok = (cond);						\
+		if (__ok || time_after(jiffies, __end))			\
+			break;						\
+		usleep_range(5000, 6000);				\
+	}								\
+	__ok;								\
 })
 
 static struct ktpool_stats kt_stats(struct ktpool *pool)
@@ -569,8 +575,9 @@ static void kt_restore_reap_interval(void *unused)
 static void kt_fast_reaper(struct kunit *test)
 {
 	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "20"), 0);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-					kt_restore_reap_interval, NULL));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_restore_reap_interval,
+						  NULL));
 }
 
 static void ktpool_reaper_test(struct kunit *test)
@@ -862,8 +869,9 @@ static void ktpool_default_pool_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_stats(def).capacity, cap);
 	KUNIT_EXPECT_EQ(test, kt_stats(def).idle_timeout_ms,
 			kt_param_read(test, "idle_timeout_ms"));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_restore_default,
-					(void *)(uintptr_t)cap));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_restore_default,
+						  (void *)(uintptr_t)cap));
 
 	/* A live write applies to the default pool at once. */
 	KUNIT_EXPECT_EQ(test, kt_param_write("capacity", "7"), 0);
@@ -1021,6 +1029,7 @@ static struct kunit_suite ktpool_test_suite = {
 	.exit = ktpool_test_exit,
 	.test_cases = ktpool_test_cases,
 };
+
 kunit_test_suite(ktpool_test_suite);
 
 MODULE_LICENSE("GPL");

@@ -13,6 +13,7 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/pid.h>
 #include <linux/ktpool.h>
 #include <linux/module.h>
 
