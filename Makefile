@@ -10,6 +10,8 @@
 #   make kunit      KUnit suites in a cached UML kernel (+ kmemleak scan)
 #   make selftests  selftests/ktpool_*.sh in QEMU on stock 6.1 and 6.12
 #   make run        boot stock 6.1 in QEMU and load ktpool + demo (PARAMS=...)
+#   make debugkernel KUnit + selftests + kmemleak on a cached x86_64 debug
+#                   kernel (KASAN, lockdep, atomic-sleep) in QEMU
 #   make check      all of the above; last line "N passed, M failed"
 #   make bench      bench/ktpool_bench.ko in QEMU (BENCH_KERNEL=6.1|6.12,
 #                   BENCH_ARGS=..., BENCH_FULL=1); see bench/README.md
@@ -52,4 +54,7 @@ check: deps
 bench: deps
 	scripts/bench.sh
 
-.PHONY: all module clean deps style sparse kunit selftests run check bench
+debugkernel: deps
+	scripts/debugkernel.sh
+
+.PHONY: all module clean deps style sparse kunit selftests run check bench debugkernel

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# debugkernel.sh: build (once, cached) an x86_64 debug kernel (KASAN, lockdep,
+# atomic-sleep checks, debug objects, kmemleak; SMP) from linux-source-6.12
+# with kunit/debug-x86_64.config, build the modules against it and boot it in
+# QEMU (-smp 2) to run the KUnit suites, every selftest and a kmemleak scan;
+# count it all with verdict.py. The guest sees KTPOOL_DEBUG_KERNEL=1 (and the
+# TORTURE_* sizes) in its environment so that heavy tests can size down.
+# Env: KTPOOL_TIMEOUT (seconds, default 660), KTPOOL_RESULTS, KTPOOL_APPEND.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+s=$KTPOOL_ROOT/scripts
+cfg=$KTPOOL_ROOT/kunit/debug-x86_64.config
+src=$(ktpool_src)
+kver=$(make -s -C "$src" kernelversion)
+name=x86dbg-$kver-$(sha1sum <"$cfg" | cut -c1-12)
+bld=$CACHE/$name
+logf=$CACHE/logs/debugkernel.log
+
+if [ ! -e "$bld/.ktpool-built" ]; then
+	log "building the x86_64 debug kernel in $bld (~6 min on 2 cores, once per config)"
+	mkdir -p "$bld"
+	(cd "$src" && python3 tools/testing/kunit/kunit.py build --arch=x86_64 \
+		--build_dir="$bld" --kunitconfig="$cfg" --jobs="$(nproc)")
+	touch "$bld/.ktpool-built"
+fi
+
+out=$CACHE/build/$name
+if "$s/build-modules.sh" "$src" "$out" O="$bld" W=1 >"$CACHE/logs/build-$name.log" 2>&1; then
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	{ cat "$s/debugkernel-guest.sh"; echo "("; cat "$s/selftests-guest.sh"; echo ")"
+		echo leak_scan; } >"$tmp/guest.sh"
+	start=$SECONDS
+	KTPOOL_TIMEOUT=${KTPOOL_TIMEOUT:-660} \
+		KTPOOL_APPEND="KTPOOL_DEBUG_KERNEL=1 TORTURE_SECONDS=60 TORTURE_TASKS=200000 ${KTPOOL_APPEND:-}" \
+		"$s/qemu-run.sh" "$bld/arch/x86/boot/bzImage" "$out/modules" "$tmp/guest.sh" "$logf" || true
+	log "debug kernel: QEMU run took $((SECONDS - start)) s"
+else
+	tail -n 30 "$CACHE/logs/build-$name.log"
+	echo "KTPOOL-HARNESS: FAIL module build against $name (see $CACHE/logs/build-$name.log)" >"$logf"
+fi
+
+mkdir -p "$KTPOOL_ROOT/out" && cp "$logf" "$KTPOOL_ROOT/out/"
+v=$CACHE/logs/debugkernel.verdict
+rc=0
+python3 "$s/verdict.py" "$logf" kunit "debug-x86_64: " >"$v" || rc=$?
+cat "$v"
+[ -z "${KTPOOL_RESULTS:-}" ] || cat "$v" >>"$KTPOOL_RESULTS"
+exit $rc
