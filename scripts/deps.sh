@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs="linux-source-6.12 linux-headers-amd64 linux-image-amd64 linux-image-6.12-amd64
 linux-headers-6.12-amd64 qemu-system-x86 busybox-static bc flex bison libelf-dev
-libssl-dev cpio kmod python3 sparse gnuplot-nox"
+libssl-dev cpio kmod python3 sparse gnuplot-nox python3-docutils dkms xz-utils"
 
 missing=()
 for p in $pkgs; do
