@@ -98,7 +98,7 @@ module_param(serial_max_ms, uint, 0444);
 MODULE_PARM_DESC(serial_max_ms,
 		 "kthread_worker: skip cases whose serial sleep time is above this");
 
-static unsigned int max_run_s = 120;
+static unsigned int max_run_s = 60;
 module_param(max_run_s, uint, 0444);
 MODULE_PARM_DESC(max_run_s,
 		 "stop submitting after this many seconds (run reported as dnf)");
@@ -606,9 +606,12 @@ static void bench_skip(const char *mode, enum bench_workload wl,
 		why);
 }
 
-/* Run one case; returns false when the benchmark cannot go on safely. */
-static bool bench_run(const struct bench_mode *m, enum bench_workload wl,
-		      unsigned long n, unsigned int nsub, unsigned int rep)
+/*
+ * Run one case. Returns 0, 1 when it hit max_run_s (no point repeating it),
+ * or -1 when the benchmark cannot go on safely.
+ */
+static int bench_run(const struct bench_mode *m, enum bench_workload wl,
+		     unsigned long n, unsigned int nsub, unsigned int rep)
 {
 	unsigned long i, j, bad = 0, done = 0, retries = 0;
 	unsigned int created = 0;
@@ -632,7 +635,7 @@ static bool bench_run(const struct bench_mode *m, enum bench_workload wl,
 	if (ret) {
 		pr_err("FAIL %s: setup: %d\n", m->name, ret);
 		bench_failures++;
-		return true;
+		return 0;
 	}
 	for (i = 0; i < nsub && !ret; i++) {
 		struct bench_sub *s = &ctx.sub[i];
@@ -676,7 +679,7 @@ static bool bench_run(const struct bench_mode *m, enum bench_workload wl,
 		bench_free_items();
 		pr_err("FAIL %s: submitter setup: %d\n", m->name, ret);
 		bench_failures++;
-		return true;
+		return 0;
 	}
 	for (i = 0; i < nsub; i++)
 		wake_up_process(ctx.sub[i].task);
@@ -701,7 +704,7 @@ static bool bench_run(const struct bench_mode *m, enum bench_workload wl,
 		       m->name, bench_wl_names[wl], n,
 		       atomic_long_read(&ctx.ran), n);
 		bench_failures++;
-		return false;
+		return -1;
 	}
 	bench_sample();
 	peak = m->peak_threads();
@@ -733,7 +736,7 @@ static bool bench_run(const struct bench_mode *m, enum bench_workload wl,
 		     atomic_read(&ctx.peak_running),
 		     ctx.kstack_max - ctx.kstack0, ctx.slab_max - ctx.slab0,
 		     !bad, ctx.st.inlined, retries);
-	return true;
+	return err == -ETIMEDOUT;
 }
 
 /*
@@ -831,6 +834,7 @@ static bool bench_case(const struct bench_mode *bm, enum bench_workload w,
 		       unsigned long n, unsigned int nsub, bool *any_ktpool)
 {
 	unsigned int r;
+	int ret;
 
 	if (!bench_listed(modes, bm->name))
 		return true;
@@ -846,9 +850,16 @@ static bool bench_case(const struct bench_mode *bm, enum bench_workload w,
 			   "serial time above serial_max_ms");
 		return true;
 	}
-	for (r = 0; r < reps; r++)
-		if (!bench_run(bm, w, n, nsub, r))
+	for (r = 0; r < reps; r++) {
+		ret = bench_run(bm, w, n, nsub, r);
+		if (ret < 0)
 			return false;
+		if (ret) {
+			pr_info("NOTE,%s,%s,%lu,%u,stopped at max_run_s=%u: not repeated\n",
+				bm->name, bench_wl_names[w], n, nsub, max_run_s);
+			break;
+		}
+	}
 	return true;
 }
 

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# bench.sh: build the modules for one stock kernel, boot it in QEMU (TCG,
+# -smp 2), load ktpool.ko and run bench/ktpool_bench.ko, then turn its console
+# output into a table, bench/results/<kernel>.csv, a PNG plot and the results
+# section of bench/README.md (bench/report.py).
+# Env: BENCH_KERNEL 6.1|6.12 (default 6.12); BENCH_ARGS (module params of
+# ktpool_bench.ko, appended last so they override); BENCH_FULL=1 (add 10M nop
+# tasks and the longer budget); BENCH_REAP_MS (reap_interval_ms of ktpool.ko);
+# KTPOOL_TIMEOUT (seconds for the whole QEMU run).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+series=${BENCH_KERNEL:-6.12}
+rel=$(ktpool_krel "$series")
+out=$CACHE/build/$rel
+blog=$CACHE/logs/build-bench-$rel.log
+logf=$CACHE/logs/bench-$rel.log
+reap_ms=${BENCH_REAP_MS:-1000}
+command -v gnuplot >/dev/null || "$KTPOOL_ROOT/scripts/deps.sh"
+command -v gnuplot >/dev/null || die "gnuplot not found (apt-get install gnuplot-nox)"
+
+"$KTPOOL_ROOT/scripts/build-modules.sh" "/lib/modules/$rel/build" "$out" W=1 >"$blog" 2>&1 ||
+	{ tail -n 30 "$blog"; die "module build failed (log: $blog)"; }
+
+# The defaults of ktpool_bench.ko are sized for about 10 minutes under TCG;
+# BENCH_FULL adds 10M nop tasks (no_pool stays bounded by np_max_tasks and
+# max_run_s, and is reported as skip/dnf, never extrapolated).
+args="pool_idle_ms=1000 reap_wait_ms=$((1000 + reap_ms + 200))"
+timeout=${KTPOOL_TIMEOUT:-1500}
+if [ "${BENCH_FULL:-0}" = 1 ]; then
+	args="$args nop_tasks=10000,100000,1000000,10000000 max_run_s=300"
+	timeout=${KTPOOL_TIMEOUT:-7200}
+fi
+args="$args ${BENCH_ARGS:-}"
+
+guest=$(mktemp)
+trap 'rm -f "$guest"' EXIT
+cat >"$guest" <<GUEST
+grep -E '^(MemTotal|KernelStack|Slab):' /proc/meminfo
+insmod /modules/ktpool.ko reap_interval_ms=$reap_ms || { echo "KTPOOL-HARNESS: FAIL insmod ktpool"; exit 1; }
+echo "bench: insmod ktpool_bench.ko $args"
+insmod /modules/ktpool_bench.ko $args || { echo "KTPOOL-HARNESS: FAIL insmod ktpool_bench"; exit 1; }
+rmmod ktpool_bench
+rmmod ktpool
+grep -E '^(KernelStack|Slab):' /proc/meminfo
+GUEST
+
+log "bench on $rel: ktpool_bench.ko $args (console: $logf)"
+start=$SECONDS
+KTPOOL_TIMEOUT=$timeout "$KTPOOL_ROOT/scripts/qemu-run.sh" "/boot/vmlinuz-$rel" \
+	"$out/modules" "$guest" "$logf" >/dev/null || true
+log "QEMU run took $((SECONDS - start)) s"
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+qv=$(qemu-system-x86_64 --version | head -n1)
+rev=$(git -C "$KTPOOL_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+machine="QEMU TCG (no KVM), -smp 2 -m 2048, on $(nproc) host cores ($cpu); $qv;"
+machine="$machine stock Debian $rel; ktpool $rev; $(date -u +%Y-%m-%d);"
+machine="$machine ktpool_bench.ko $args. Absolute times are emulated: only ratios carry."
+mkdir -p "$KTPOOL_ROOT/out" && cp "$logf" "$KTPOOL_ROOT/out/"
+python3 "$KTPOOL_ROOT/bench/report.py" "$logf" "$KTPOOL_ROOT/bench/results" \
+	"$KTPOOL_ROOT/bench/README.md" "$machine"
