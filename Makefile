@@ -15,11 +15,33 @@
 #   make check      all of the above; last line "N passed, M failed"
 #   make bench      bench/ktpool_bench.ko in QEMU (BENCH_KERNEL=6.1|6.12,
 #                   BENCH_ARGS=..., BENCH_FULL=1); see bench/README.md
+#   make install    ktpool.ko into $(INSTALL_MOD_PATH)/lib/modules/<rel>/extra
+#                   and, for clients, ktpool.h + Module.symvers into
+#                   $(INSTALL_MOD_PATH)/usr/src/ktpool/<rel>/; then depmod
+#   make uninstall  remove what make install put there (same KDIR)
+#   make dkms-install    sources into /usr/src/ktpool-<VERSION>; dkms add,
+#                   build, install (DKMS_ARGS="-k <rel>" for another kernel,
+#                   DKMS_OPTS=... added to every dkms call)
+#   make dkms-uninstall  dkms remove --all, and the sources
 #
 # Cache: $(KTPOOL_CACHE) (default ~/.cache/ktpool); logs in its logs/ and out/.
 
 KDIR ?= $(shell bash -c '. scripts/lib.sh && ktpool_default_kdir')
 PARAMS ?= capacity=4 idle_timeout_ms=2000 reap_interval_ms=500
+KTPOOL_VERSION := $(file < VERSION)
+# The release modules built against $(KDIR) are for: Debian's 6.1 headers have
+# another one in include/config/kernel.release.
+KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
+INSTALL_MOD_PATH ?=
+DEVDIR = $(INSTALL_MOD_PATH)/usr/src/ktpool/$(KREL)
+DEPMOD ?= depmod
+DKMS ?= dkms
+DKMS_SRCTREE ?= /usr/src
+DKMS_TREE ?= /var/lib/dkms
+DKMS_FLAGS = -m ktpool -v $(KTPOOL_VERSION) --sourcetree $(DKMS_SRCTREE) \
+	     --dkmstree $(DKMS_TREE) $(DKMS_OPTS)
+DKMS_FILES = VERSION dkms.conf include/linux/ktpool.h kmod/Kbuild \
+	     $(filter-out %.mod.c,$(wildcard kmod/*.[ch]))
 
 all: module
 
@@ -57,4 +79,32 @@ bench: deps
 debugkernel: deps
 	scripts/debugkernel.sh
 
+install:
+	@test -n "$(KREL)" || { echo "no kernel release in $(KDIR)" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod KERNELRELEASE=$(KREL) \
+		INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) INSTALL_MOD_DIR=extra modules_install
+	install -D -m 0644 include/linux/ktpool.h $(DEVDIR)/include/linux/ktpool.h
+	install -D -m 0644 kmod/Module.symvers $(DEVDIR)/Module.symvers
+	$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KREL)
+
+uninstall:
+	@test -n "$(KREL)" || { echo "no kernel release in $(KDIR)" >&2; exit 1; }
+	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KREL)/extra/ktpool.ko*
+	rm -rf $(DEVDIR)
+	[ ! -d $(INSTALL_MOD_PATH)/usr/src/ktpool ] || \
+		rmdir --ignore-fail-on-non-empty $(INSTALL_MOD_PATH)/usr/src/ktpool
+	$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KREL)
+
+dkms-install: $(DKMS_FILES)
+	@$(foreach f,$(DKMS_FILES),install -v -m 0644 -D $(f) $(DKMS_SRCTREE)/ktpool-$(KTPOOL_VERSION)/$(f);)
+	$(DKMS) add $(DKMS_FLAGS)
+	$(DKMS) build $(DKMS_FLAGS) $(DKMS_ARGS)
+	$(DKMS) install $(DKMS_FLAGS) $(DKMS_ARGS)
+
+dkms-uninstall:
+	-$(DKMS) remove $(DKMS_FLAGS) --all
+	rm -rf $(DKMS_SRCTREE)/ktpool-$(KTPOOL_VERSION)
+
+.PHONY: install uninstall dkms-install dkms-uninstall
 .PHONY: all module clean deps style sparse kunit selftests run check bench debugkernel
