@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check.sh: every check, without stopping at the first failure, then one tally.
 # Cases: the -Werror W=1 build for each stock kernel, checkpatch, kernel-doc,
-# sparse, every KUnit case (UML) and every selftest case on each stock kernel.
+# sparse, packaging (install, DKMS, an out-of-tree client), every KUnit case
+# (UML) and every selftest case on each stock kernel.
 # The last line is exactly "N passed, M failed"; exit status 1 on any failure.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -32,6 +33,7 @@ for series in 6.1 6.12; do
 done
 step "$s/style.sh"
 step "$s/sparse.sh"
+step "$s/packaging.sh"
 step "$s/kunit.sh"
 step "$s/selftests.sh" 6.1 6.12
 
