@@ -13,6 +13,8 @@ for series in ${@:-6.1 6.12}; do
 	logf=$CACHE/logs/selftests-$rel.log
 	if "$KTPOOL_ROOT/scripts/build-modules.sh" "/lib/modules/$rel/build" "$out" W=1 \
 		>"$CACHE/logs/build-$rel.log" 2>&1; then
+		# built by packaging.sh against an installed ktpool, if it ran
+		cp "$CACHE/build/extclient-$rel/ktpool_extclient.ko" "$out/modules/" 2>/dev/null || true
 		start=$SECONDS
 		"$KTPOOL_ROOT/scripts/qemu-run.sh" "/boot/vmlinuz-$rel" "$out/modules" \
 			"$KTPOOL_ROOT/scripts/selftests-guest.sh" "$logf" || true
