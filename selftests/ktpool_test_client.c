@@ -18,7 +18,6 @@
  */
 
 #include <linux/atomic.h>
-#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
@@ -41,7 +40,6 @@ static void client_task(void *data)
 }
 
 static atomic_t bursting = ATOMIC_INIT(0);
-static DECLARE_COMPLETION(burst_exited);	/* the last burst thread left */
 static unsigned int burst_n;			/* bursting */
 static bool burst_try;				/* bursting */
 
@@ -64,7 +62,8 @@ static int client_burst_fn(void *unused)
 		}
 	}
 	atomic_set(&bursting, 0);
-	kthread_complete_and_exit(&burst_exited, 0);
+	/* The thread pins the module while it runs module code. */
+	module_put_and_kthread_exit(0);
 }
 
 static int client_burst(const char *val, bool try)
@@ -78,10 +77,10 @@ static int client_burst(const char *val, bool try)
 		return -EBUSY;
 	burst_n = n;
 	burst_try = try;
-	reinit_completion(&burst_exited);
+	__module_get(THIS_MODULE);
 	t = kthread_run(client_burst_fn, NULL, "ktpool_client");
 	if (IS_ERR(t)) {
-		complete(&burst_exited);
+		module_put(THIS_MODULE);
 		atomic_set(&bursting, 0);
 		return PTR_ERR(t);
 	}
@@ -140,14 +139,15 @@ static int __init client_init(void)
 {
 	if (!ktpool_default())
 		return -ENODEV;
-	complete(&burst_exited);
 	return 0;
 }
 
 static void __exit client_exit(void)
 {
-	/* No burst thread may run client code once it is gone. */
-	wait_for_completion(&burst_exited);
+	/*
+	 * Nothing to wait for: each accepted task, and the burst thread, holds
+	 * a reference on this module, so rmmod fails while any of them runs.
+	 */
 }
 
 module_init(client_init);

@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Unload safety: rmmod of a client while its tasks are pending or running
+# (100 tries), and load/unload cycles of ktpool with tasks in flight at each
+# client unload (UNLOAD_CYCLES, default 1000): no oops, no thread or slab left.
+. "$(dirname "$0")/lib.sh"
+
+cycles=${UNLOAD_CYCLES:-1000}
+ktap_print_header
+ktap_set_plan 6
+
+slab() { sed -n 's/^Slab: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
+# unload MODULE: retry rmmod until it succeeds (5 s at most); counts refusals
+refused=0
+unload() {
+	for i in $(seq 500); do
+		rmmod "$1" 2>/dev/null && return 0
+		refused=$((refused + 1))
+		sleep 0.01
+	done
+	return 1
+}
+
+insmod $MODDIR/ktpool.ko capacity=4 || ktap_exit_fail_msg "insmod ktpool"
+ok=0
+for try in $(seq 100); do
+	insmod $MODDIR/ktpool_test_client.ko task_ms=$((try % 7 * 10)) || break
+	echo 6 >$CP/burst
+	[ $((try % 3)) = 0 ] && sleep 0.02
+	unload ktpool_test_client || break
+	ok=$((ok + 1))
+done
+ktap_print_msg "rmmod refused $refused times while tasks were in flight"
+check "100 client unloads with tasks pending or running" eq $ok 100
+check "rmmod was refused while tasks ran (EBUSY, not an oops)" eval '[ $refused -ge 1 ]'
+rmmod ktpool
+check "no ktpool thread left" eq "$(threads ktpool/default)" 0
+
+sync
+echo 3 >/proc/sys/vm/drop_caches
+before=$(slab)
+done_cycles=0
+for c in $(seq "$cycles"); do
+	insmod $MODDIR/ktpool.ko capacity=2 idle_timeout_ms=1 reap_interval_ms=1 || break
+	insmod $MODDIR/ktpool_test_client.ko task_ms=$((c % 3)) || break
+	echo 3 >$CP/burst
+	unload ktpool_test_client || break
+	rmmod ktpool || break
+	done_cycles=$c
+done
+echo 3 >/proc/sys/vm/drop_caches
+sleep 1
+echo 3 >/proc/sys/vm/drop_caches
+after=$(slab)
+ktap_print_msg "$done_cycles cycles; Slab $before kB -> $after kB"
+check "$cycles load/unload cycles of ktpool with a client" eq $done_cycles "$cycles"
+check "no ktpool thread and no ktpool module left" \
+	eval '[ "$(threads ktpool/default)" = 0 ] && ! grep -q "^ktpool" /proc/modules'
+check "Slab back to its starting level (within 1 MiB)" eval '[ $((after - before)) -le 1024 ]'
+ktap_finished
