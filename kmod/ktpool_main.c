@@ -263,3 +263,4 @@ module_exit(ktpool_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("ktpool developers");
 MODULE_DESCRIPTION("A capacity-bounded pool of kthreads for blocking work");
+MODULE_VERSION("0.1.0");

@@ -978,6 +978,203 @@ static void ktpool_spawn_failure_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
 }
 
+/* ---- 12b. the bad-input table ---------------------------------------- */
+
+struct kt_bad {
+	struct ktpool *pool;	/* healthy, capacity 3, timeout 100 */
+	struct ktpool *dying;	/* ktpool_destroy() in progress */
+	atomic_t runs;
+	int ret;
+	struct completion done;
+};
+
+static void kt_bad_drain_fn(void *data)
+{
+	struct kt_bad *b = data;
+
+	b->ret = ktpool_drain(b->pool);
+	complete(&b->done);
+}
+
+static void kt_bad_destroy_fn(void *data)
+{
+	struct kt_bad *b = data;
+
+	ktpool_destroy(b->pool);	/* refused: its own worker */
+	b->ret = 0;
+	complete(&b->done);
+}
+
+/* Run @fn on a worker of b->pool and return what it recorded. */
+static int kt_bad_on_worker(struct kt_bad *b, ktpool_fn_t fn)
+{
+	int ret;
+
+	b->ret = -ETIMEDOUT;
+	reinit_completion(&b->done);
+	ret = ktpool_submit(b->pool, fn, b);
+	if (ret)
+		return ret;
+	if (!wait_for_completion_timeout(&b->done, 5 * HZ))
+		return -ETIMEDOUT;
+	return b->ret;
+}
+
+static int kt_bad_create(const char *name, unsigned int cap, unsigned int ms)
+{
+	struct ktpool *p = ktpool_create(name, cap, ms);
+
+	if (!IS_ERR(p)) {
+		ktpool_destroy(p);
+		return 0;
+	}
+	return PTR_ERR(p);
+}
+
+static const struct {
+	const char *desc;
+	int err;
+	int submits;		/* tasks the case itself gets accepted */
+} kt_bad_cases[] = {
+	{ "create: NULL name", -EINVAL },
+	{ "create: empty name", -EINVAL },
+	{ "create: overlong name", -EINVAL },
+	{ "create: name with '/'", -EINVAL },
+	{ "create: capacity 0", -EINVAL },
+	{ "create: capacity max+1", -EINVAL },
+	{ "create: idle timeout max+1", -EINVAL },
+	{ "create: duplicate name", -EEXIST },
+	{ "try_submit: NULL pool", -EINVAL },
+	{ "submit: NULL fn", -EINVAL },
+	{ "submit_nowait: NULL fn", -EINVAL },
+	{ "set_capacity: 0", -EINVAL },
+	{ "set_capacity: max+1", -EINVAL },
+	{ "set_capacity: NULL pool", -EINVAL },
+	{ "set_idle_timeout: max+1", -EINVAL },
+	{ "drain: NULL pool", -EINVAL },
+	{ "drain: from its own worker", -EDEADLK, 1 },
+	{ "destroy: from its own worker (refused, pool intact)", 0, 1 },
+	{ "try_submit: destroy has begun", -ESHUTDOWN },
+	{ "submit: destroy has begun", -ESHUTDOWN },
+	{ "submit_nowait: destroy has begun", -ESHUTDOWN },
+	{ "set_capacity: destroy has begun", -ESHUTDOWN },
+	{ "drain: destroy has begun", -ESHUTDOWN },
+	{ "destroy: a second time while the first runs (refused)", 0 },
+	{ "param capacity=0", -EINVAL },
+	{ "param capacity=-1", -EINVAL },
+	{ "param capacity=abc", -EINVAL },
+	{ "param capacity=<empty>", -EINVAL },
+	{ "param idle_timeout_ms=99999999999", -EINVAL },
+	{ "param reap_interval_ms=0", -EINVAL },
+};
+
+static int kt_bad_op(struct kt_bad *b, int i)
+{
+	switch (i) {
+	case 0: return kt_bad_create(NULL, 1, 0);
+	case 1: return kt_bad_create("", 1, 0);
+	case 2: return kt_bad_create("abcdefghijklmnopqrstuvwxyz", 1, 0);
+	case 3: return kt_bad_create("a/b", 1, 0);
+	case 4: return kt_bad_create("kt-b0", 0, 0);
+	case 5: return kt_bad_create("kt-b1", KTPOOL_MAX_CAPACITY + 1, 0);
+	case 6: return kt_bad_create("kt-b2", 1, KTPOOL_MAX_IDLE_TIMEOUT_MS + 1);
+	case 7: return kt_bad_create("kt-bad", 1, 0);
+	case 8: return ktpool_try_submit(NULL, kt_count_fn, &b->runs);
+	case 9: return ktpool_submit(b->pool, NULL, &b->runs);
+	case 10: return ktpool_submit_nowait(b->pool, NULL, &b->runs);
+	case 11: return ktpool_set_capacity(b->pool, 0);
+	case 12: return ktpool_set_capacity(b->pool, KTPOOL_MAX_CAPACITY + 1);
+	case 13: return ktpool_set_capacity(NULL, 2);
+	case 14: return ktpool_set_idle_timeout(b->pool, KTPOOL_MAX_IDLE_TIMEOUT_MS + 1);
+	case 15: return ktpool_drain(NULL);
+	case 16: return kt_bad_on_worker(b, kt_bad_drain_fn);
+	case 17: return kt_bad_on_worker(b, kt_bad_destroy_fn);
+	case 18: return ktpool_try_submit(b->dying, kt_count_fn, &b->runs);
+	case 19: return ktpool_submit(b->dying, kt_count_fn, &b->runs);
+	case 20: return ktpool_submit_nowait(b->dying, kt_count_fn, &b->runs);
+	case 21: return ktpool_set_capacity(b->dying, 2);
+	case 22: return ktpool_drain(b->dying);
+	case 23:
+		ktpool_destroy(b->dying);
+		return 0;
+	case 24: return kt_param_write("capacity", "0");
+	case 25: return kt_param_write("capacity", "-1");
+	case 26: return kt_param_write("capacity", "abc");
+	case 27: return kt_param_write("capacity", "\n");
+	case 28: return kt_param_write("idle_timeout_ms", "99999999999");
+	default: return kt_param_write("reap_interval_ms", "0");
+	}
+}
+
+static void ktpool_bad_input_table_test(struct kunit *test)
+{
+	struct kt_bad *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	struct kt_gate *hold = kt_gate(test, true);
+	struct kt_destroyer *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	struct ktpool_stats before, after, dbefore, dafter, def0, def1;
+	unsigned int params0[3];
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_ASSERT_GE(test, ARRAY_SIZE(kt_bad_cases), 15);
+	init_completion(&b->done);
+	b->pool = kt_pool(test, "kt-bad", 3, 100);
+
+	/* A pool whose destroy is waiting for a held task. */
+	d->pool = ktpool_create("kt-dying", 1, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(d->pool));
+	b->dying = d->pool;
+	init_completion(&d->done);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(d->pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(kt_destroy_thread, d,
+						    "kt_destroy")));
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(ktpool_set_capacity(d->pool, 1) ==
+					-ESHUTDOWN, 2000));
+
+	params0[0] = kt_param_read(test, "capacity");
+	params0[1] = kt_param_read(test, "idle_timeout_ms");
+	params0[2] = kt_param_read(test, "reap_interval_ms");
+	def0 = kt_stats(ktpool_default());
+	for (i = 0; i < ARRAY_SIZE(kt_bad_cases); i++) {
+		before = kt_stats(b->pool);
+		dbefore = kt_stats(b->dying);
+		KUNIT_EXPECT_EQ_MSG(test, kt_bad_op(b, i), kt_bad_cases[i].err,
+				    "%s", kt_bad_cases[i].desc);
+		KUNIT_ASSERT_EQ(test, ktpool_drain(b->pool), 0);
+		after = kt_stats(b->pool);
+		dafter = kt_stats(b->dying);
+		/* Nothing created, changed or run by a bad call. */
+		KUNIT_EXPECT_EQ_MSG(test, after.capacity, 3U, "%s", kt_bad_cases[i].desc);
+		KUNIT_EXPECT_EQ_MSG(test, after.idle_timeout_ms, 100U, "%s",
+				    kt_bad_cases[i].desc);
+		KUNIT_EXPECT_EQ_MSG(test, after.submitted,
+				    before.submitted + kt_bad_cases[i].submits,
+				    "%s", kt_bad_cases[i].desc);
+		KUNIT_EXPECT_EQ_MSG(test, dafter.submitted, dbefore.submitted,
+				    "%s", kt_bad_cases[i].desc);
+		KUNIT_EXPECT_EQ_MSG(test, dafter.capacity, 1U, "%s",
+				    kt_bad_cases[i].desc);
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&b->runs), 0, "%s",
+				    kt_bad_cases[i].desc);
+	}
+	def1 = kt_stats(ktpool_default());
+	KUNIT_EXPECT_EQ(test, def1.capacity, def0.capacity);
+	KUNIT_EXPECT_EQ(test, def1.idle_timeout_ms, def0.idle_timeout_ms);
+	KUNIT_EXPECT_EQ(test, kt_param_read(test, "capacity"), params0[0]);
+	KUNIT_EXPECT_EQ(test, kt_param_read(test, "idle_timeout_ms"), params0[1]);
+	KUNIT_EXPECT_EQ(test, kt_param_read(test, "reap_interval_ms"), params0[2]);
+	/* The healthy pool still works after its worker refused to destroy it. */
+	KUNIT_EXPECT_EQ(test, ktpool_submit(b->pool, kt_count_fn, &b->runs), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(b->pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->runs), 1);
+
+	/* The first destroy still completes once its task is released. */
+	kt_gate_open(hold);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&d->done, 10 * HZ), 0);
+}
+
 static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_bad_create_test),
 	KUNIT_CASE(ktpool_bad_calls_test),
@@ -1000,6 +1197,7 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_param_validation_test),
 	KUNIT_CASE(ktpool_module_ref_test),
 	KUNIT_CASE(ktpool_spawn_failure_test),
+	KUNIT_CASE(ktpool_bad_input_table_test),
 	{}
 };
 

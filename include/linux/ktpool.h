@@ -27,16 +27,24 @@
 #include <linux/types.h>
 #include <linux/module.h>
 
-/** KTPOOL_MAX_CAPACITY - the largest capacity a pool may have. */
+/**
+ * KTPOOL_MAX_CAPACITY - The largest capacity a pool may have.
+ */
 #define KTPOOL_MAX_CAPACITY	4096
 
-/** KTPOOL_MAX_IDLE_TIMEOUT_MS - the largest idle timeout (one hour). */
+/**
+ * KTPOOL_MAX_IDLE_TIMEOUT_MS - The largest idle timeout (one hour).
+ */
 #define KTPOOL_MAX_IDLE_TIMEOUT_MS	3600000U
 
-/** KTPOOL_NAME_LEN - size of a pool name, including the terminating NUL. */
+/**
+ * KTPOOL_NAME_LEN - Size of a pool name, including the terminating NUL.
+ */
 #define KTPOOL_NAME_LEN		24
 
-/** KTPOOL_RAN_INLINE - a submit call ran the task in the caller. */
+/**
+ * KTPOOL_RAN_INLINE - A submit call ran the task in the caller.
+ */
 #define KTPOOL_RAN_INLINE	1
 
 struct ktpool;
