@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 ktap_print_header
-ktap_set_plan 11
+ktap_set_plan 13
 
 insmod $MODDIR/ktpool.ko capacity=4 idle_timeout_ms=1000 reap_interval_ms=100 ||
 	ktap_exit_fail_msg "insmod ktpool"
@@ -45,6 +45,23 @@ check "rmmod of a client with a running task fails" eval '! rmmod ktpool_test_cl
 check "the client is still loaded, its task still runs" \
 	eval 'grep -q "^ktpool_test_client " /proc/modules && [ "$(pstat busy)" = 1 ]'
 wait_for 10 eval '[ "$(pstat busy)" = 0 ]'
+
+# kill -9 of a process blocked in the anyway submit: -EINTR, task not run.
+D=/sys/kernel/debug/ktpool/default/stats
+echo 2000 >$CP/task_ms
+echo 1 >$CP/burst
+wait_for 5 eval '[ "$(pstat busy)" = 1 ]'
+before=$(cat $CP/done)
+sh -c "echo 1 >$CP/syncburst" 2>/dev/null &
+victim=$!
+wait_for 5 eval 'grep -qx "waiters 1" $D'
+kill -9 $victim
+wait $victim 2>/dev/null
+check "kill -9 ends a blocked submit with EINTR" \
+	eval 'grep -qx "waiters 0" $D && eq "$(cat $CP/eintr)" 1'
+wait_for 10 eval '[ "$(cat $CP/done)" -gt "$before" ]'
+sleep 2.5
+check "the interrupted task never ran" eq "$(cat $CP/done)" $((before + 1))
 rmmod ktpool_test_client
 rmmod ktpool
 check "clean unload: no module, no ktpool thread left" \

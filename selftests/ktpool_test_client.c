@@ -11,6 +11,9 @@
  *            -EBUSY while a burst is still being submitted)
  *   tryburst write N: the same with the "try" submit
  *   bursting read: 1 while a burst is being submitted
+ *   syncburst write N: submit N tasks with "anyway" from the writing process
+ *            itself (the write blocks; kill -9 ends the wait with -EINTR)
+ *   eintr    read: submit calls that a fatal signal interrupted
  *   done     read: tasks of this module that have finished
  *   inlined  read: tasks the try submit ran in the writer
  *   errors   read: submit calls that failed
@@ -32,6 +35,7 @@ MODULE_PARM_DESC(task_ms, "how long each task sleeps, in ms");
 static atomic_t done = ATOMIC_INIT(0);
 static atomic_t inlined = ATOMIC_INIT(0);
 static atomic_t errors = ATOMIC_INIT(0);
+static atomic_t eintr = ATOMIC_INIT(0);
 
 static void client_task(void *data)
 {
@@ -97,6 +101,23 @@ static int tryburst_set(const char *val, const struct kernel_param *kp)
 	return client_burst(val, true);
 }
 
+static int syncburst_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n, i;
+	int ret;
+
+	if (kstrtouint(val, 0, &n) || n > 100000)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		ret = ktpool_anyway_go(client_task, NULL);
+		if (ret == -EINTR)
+			atomic_inc(&eintr);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int counter_get(char *buf, const struct kernel_param *kp)
 {
 	return sysfs_emit(buf, "%d\n", atomic_read((atomic_t *)kp->arg));
@@ -117,6 +138,7 @@ static int stats_get(char *buf, const struct kernel_param *kp)
 
 static const struct kernel_param_ops burst_ops = { .set = burst_set };
 static const struct kernel_param_ops tryburst_ops = { .set = tryburst_set };
+static const struct kernel_param_ops syncburst_ops = { .set = syncburst_set };
 static const struct kernel_param_ops counter_ops = { .get = counter_get };
 static const struct kernel_param_ops stats_ops = { .get = stats_get };
 
@@ -124,6 +146,10 @@ module_param_cb(burst, &burst_ops, NULL, 0200);
 MODULE_PARM_DESC(burst, "write N: submit N tasks with ktpool_anyway_go()");
 module_param_cb(tryburst, &tryburst_ops, NULL, 0200);
 MODULE_PARM_DESC(tryburst, "write N: submit N tasks with ktpool_try_go()");
+module_param_cb(syncburst, &syncburst_ops, NULL, 0200);
+MODULE_PARM_DESC(syncburst, "write N: submit N tasks from the writer itself");
+module_param_cb(eintr, &counter_ops, &eintr, 0444);
+MODULE_PARM_DESC(eintr, "submits interrupted by a fatal signal");
 module_param_cb(bursting, &counter_ops, &bursting, 0444);
 MODULE_PARM_DESC(bursting, "1 while a burst is being submitted");
 module_param_cb(done, &counter_ops, &done, 0444);
