@@ -4,6 +4,7 @@
 # <kdir>, and collect the .ko files into <outdir>/modules.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+ktpool_lock
 
 [ $# -ge 2 ] || die "usage: $0 <kdir> <outdir> [make args...]"
 kdir=$1 out=$2

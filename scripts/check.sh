@@ -6,6 +6,7 @@
 # The last line is exactly "N passed, M failed"; exit status 1 on any failure.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+ktpool_lock
 
 export KTPOOL_RESULTS=$CACHE/logs/check.results
 : >"$KTPOOL_RESULTS"

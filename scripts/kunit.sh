@@ -5,6 +5,7 @@
 # Env: KTPOOL_TIMEOUT (seconds, default 600), KTPOOL_RESULTS (file to append to).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+ktpool_lock
 
 cfg=$KTPOOL_ROOT/kunit/.kunitconfig
 [ -f "$cfg" ] || die "$cfg not found"
@@ -36,7 +37,7 @@ else
 	timeout -k 10 "${KTPOOL_TIMEOUT:-600}" "$bld/linux" mem=512M rootfstype=hostfs \
 		rootflags=/ rw init="$KTPOOL_ROOT/scripts/uml-init.sh" \
 		KTPOOL_MODDIR="$out/modules" con=null con0=fd:0,fd:1 \
-		</dev/null >"$logf" 2>&1 || echo "KTPOOL-HARNESS: UML exited with $?" >>"$logf"
+		</dev/null >"$logf" 2>&1 9>&- || echo "KTPOOL-HARNESS: UML exited with $?" >>"$logf"
 	log "UML run took $((SECONDS - start)) s"
 	# kunit.py parse reads only the first KTAP document: skip the boot's empty one
 	sed -n '/^KTPOOL-HARNESS: INSMOD/,$p' "$logf" |

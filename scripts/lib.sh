@@ -6,6 +6,18 @@ CACHE=${KTPOOL_CACHE:-$HOME/.cache/ktpool}
 KTPOOL_SRCDIRS="Kbuild kmod include kunit selftests samples bench"
 mkdir -p "$CACHE/logs"
 
+# ktpool_lock: one harness run at a time per cache (they share build dirs and
+# logs, and 2 cores); nested scripts inherit the lock through KTPOOL_LOCKED.
+ktpool_lock() {
+	[ -z "${KTPOOL_LOCKED:-}" ] || return 0
+	exec 9>"$CACHE/lock"
+	if ! flock -n 9; then
+		log "waiting for another ktpool harness run to finish (lock: $CACHE/lock)"
+		flock 9
+	fi
+	export KTPOOL_LOCKED=1
+}
+
 die() { echo "ktpool: $*" >&2; exit 1; }
 log() { echo "==> $*" >&2; }
 

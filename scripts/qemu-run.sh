@@ -7,6 +7,7 @@
 # Env: KTPOOL_TIMEOUT (seconds, default 600), KTPOOL_APPEND (extra cmdline).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+ktpool_lock
 
 [ $# -eq 4 ] || die "usage: $0 <vmlinuz> <moddir> <guest-script-or-command> <log>"
 vmlinuz=$1 moddir=$2 guest=$3 logf=$4
@@ -44,6 +45,6 @@ rc=0
 timeout -k 10 "${KTPOOL_TIMEOUT:-600}" qemu-system-x86_64 -smp 2 -m 2048 \
 	-kernel "$vmlinuz" -initrd "$tmp/initrd.gz" \
 	-append "console=ttyS0 panic=-1 loglevel=7 sysctl.kernel.hung_task_timeout_secs=30 ${KTPOOL_APPEND:-}" \
-	-nographic -no-reboot </dev/null 2>&1 | sed -u 's/\r//g' | tee "$logf" || rc=$?
+	-nographic -no-reboot </dev/null 2>&1 9>&- | sed -u 's/\r//g' | tee "$logf" || rc=$?
 [ "$rc" -ne 124 ] || echo "KTPOOL-HARNESS: QEMU killed after ${KTPOOL_TIMEOUT:-600}s" | tee -a "$logf"
 grep -q '^KTPOOL-HARNESS: DONE rc=0' "$logf"

@@ -3,6 +3,7 @@
 # given params and the demo module, show what they did, unload, power off.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+ktpool_lock
 
 params=${*:-capacity=4 idle_timeout_ms=2000 reap_interval_ms=500}
 rel=$(ktpool_krel 6.1)

@@ -5,6 +5,7 @@
 # Env: KTPOOL_TIMEOUT (seconds per boot), KTPOOL_RESULTS (file to append to).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+ktpool_lock
 
 rc=0
 for series in ${@:-6.1 6.12}; do

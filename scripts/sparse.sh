@@ -4,6 +4,7 @@
 # Env: KTPOOL_RESULTS (file to append PASS/FAIL lines to).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+ktpool_lock
 
 rel=$(ktpool_krel 6.12)
 logf=$CACHE/logs/sparse-$rel.log

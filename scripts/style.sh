@@ -5,6 +5,7 @@
 # Env: KTPOOL_RESULTS (file to append PASS/FAIL lines to).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+ktpool_lock
 
 src=$(ktpool_src)
 cd "$KTPOOL_ROOT"
