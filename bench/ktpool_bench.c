@@ -57,7 +57,7 @@ static char *nop_tasks = "10000,100000,1000000";
 module_param(nop_tasks, charp, 0444);
 MODULE_PARM_DESC(nop_tasks, "task counts of the nop workload");
 
-static char *spin_tasks = "10000,100000";
+static char *spin_tasks = "10000,50000";
 module_param(spin_tasks, charp, 0444);
 MODULE_PARM_DESC(spin_tasks, "task counts of the spin workload");
 
@@ -98,7 +98,7 @@ module_param(serial_max_ms, uint, 0444);
 MODULE_PARM_DESC(serial_max_ms,
 		 "kthread_worker: skip cases whose serial sleep time is above this");
 
-static unsigned int max_run_s = 60;
+static unsigned int max_run_s = 30;
 module_param(max_run_s, uint, 0444);
 MODULE_PARM_DESC(max_run_s,
 		 "stop submitting after this many seconds (run reported as dnf)");

@@ -12,7 +12,7 @@ set -euo pipefail
 
 series=${BENCH_KERNEL:-6.12}
 rel=$(ktpool_krel "$series")
-out=$CACHE/build/$rel
+out=$CACHE/build/bench-$rel	# not the selftests' tree: they may run meanwhile
 blog=$CACHE/logs/build-bench-$rel.log
 logf=$CACHE/logs/bench-$rel.log
 reap_ms=${BENCH_REAP_MS:-1000}
@@ -45,18 +45,23 @@ rmmod ktpool
 grep -E '^(KernelStack|Slab):' /proc/meminfo
 GUEST
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 log "bench on $rel: ktpool_bench.ko $args (console: $logf)"
 start=$SECONDS
 KTPOOL_TIMEOUT=$timeout "$KTPOOL_ROOT/scripts/qemu-run.sh" "/boot/vmlinuz-$rel" \
 	"$out/modules" "$guest" "$logf" >/dev/null || true
-log "QEMU run took $((SECONDS - start)) s"
+took=$((SECONDS - start))
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
+log "QEMU run took $took s (host load average $load0 before, $load1 after)"
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 qv=$(qemu-system-x86_64 --version | head -n1)
 rev=$(git -C "$KTPOOL_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 machine="QEMU TCG (no KVM), -smp 2 -m 2048, on $(nproc) host cores ($cpu); $qv;"
 machine="$machine stock Debian $rel; ktpool $rev; $(date -u +%Y-%m-%d);"
-machine="$machine ktpool_bench.ko $args. Absolute times are emulated: only ratios carry."
+machine="$machine ktpool_bench.ko $args; run took $took s; host load average $load0 before,"
+machine="$machine $load1 after (above 2, other jobs shared the host cores and the numbers"
+machine="$machine are disturbed). Absolute times are emulated: only ratios carry."
 mkdir -p "$KTPOOL_ROOT/out" && cp "$logf" "$KTPOOL_ROOT/out/"
 python3 "$KTPOOL_ROOT/bench/report.py" "$logf" "$KTPOOL_ROOT/bench/results" \
 	"$KTPOOL_ROOT/bench/README.md" "$machine"
