@@ -330,11 +330,14 @@ def plot(png, kernel, cases, outdir):
     return True
 
 
-def readme(path, kernel, tbl, tgt, machine, reap):
+def readme(path, kernel, tbl, tgt, machine, problems):
     begin, end = BEGIN % kernel, END % kernel
+    status = ("complete, no failure" if not problems else
+              "**INCOMPLETE or FAILED**:\n\n```\n" + "\n".join(problems) + "\n```")
     section = [begin, "",
                f"### Latest results: `{kernel}`", "",
                f"Machine: {machine}", "",
+               f"Run status: {status}", "",
                f"CSV: [`results/{kernel}.csv`](results/{kernel}.csv) (raw repetitions: "
                f"[`results/{kernel}-raw.csv`](results/{kernel}-raw.csv))", "",
                f"![time and memory against task count](results/{kernel}.png)", "",
@@ -378,28 +381,22 @@ def main():
     write_csv(os.path.join(outdir, f"{kernel}.csv"), kernel, cases)
     png = os.path.join(outdir, f"{kernel}.png")
     plotted = plot(png, kernel, cases, outdir)
-    readme(rdm, kernel, tbl, tgt, machine, reap)
-    print(f"\nwrote {outdir}/{kernel}.csv, {kernel}-raw.csv"
-          f"{', ' + kernel + '.png' if plotted else ''} and {rdm}")
-
-    bad = False
-    for f_ in fails:
-        print(f"FAIL {f_}")
-        bad = True
+    problems = [f"FAIL {f_}" for f_ in fails]
     for c in cases.values():
         if not c["exactly_once"] or "fail" in c["status"]:
-            print(f"FAIL {c['mode']} {c['workload']} N={c['tasks']}: "
-                  f"status {c['status']}, exactly once: {c['exactly_once']}")
-            bad = True
-    for r in reports:
-        print(f"FAIL kernel report: {r}")
-        bad = True
+            problems.append(f"FAIL {c['mode']} {c['workload']} N={c['tasks']}: "
+                            f"status {c['status']}, exactly once: {c['exactly_once']}")
+    problems += [f"FAIL kernel report: {r}" for r in reports]
     if done is None:
-        print("FAIL the benchmark did not finish (no BENCH-DONE line)")
-        bad = True
+        problems.append("FAIL the benchmark did not finish (no BENCH-DONE line)")
     elif not done.startswith("failures=0"):
-        print(f"FAIL BENCH-DONE {done}")
-        bad = True
+        problems.append(f"FAIL BENCH-DONE {done}")
+    readme(rdm, kernel, tbl, tgt, machine, problems)
+    print(f"\nwrote {outdir}/{kernel}.csv, {kernel}-raw.csv"
+          f"{', ' + kernel + '.png' if plotted else ''} and {rdm}")
+    for p_ in problems:
+        print(p_)
+    bad = bool(problems)
     if not plotted:
         bad = True
     return 1 if bad else 0
