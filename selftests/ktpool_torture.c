@@ -286,9 +286,14 @@ static int torture_chaos(void *arg)
 	char buf[16];
 	unsigned int i;
 
-	while (!kthread_should_stop() && !READ_ONCE(stopping)) {
+	/* Runs until kthread_stop(): it must not exit before it is stopped. */
+	while (!kthread_should_stop()) {
 		struct ktpool *pool = pools[torture_rand(nr_pools)];
 
+		if (READ_ONCE(stopping)) {
+			msleep(20);
+			continue;
+		}
 		switch (torture_rand(16)) {
 		case 0 ... 4:
 			ktpool_set_capacity(pool, 1 + torture_rand(max_capacity));
