@@ -13,6 +13,8 @@
 #   make debugkernel KUnit + selftests + kmemleak on a cached x86_64 debug
 #                   kernel (KASAN, lockdep, atomic-sleep) in QEMU
 #   make check      all of the above; last line "N passed, M failed"
+#   make torture    the torture module for 10M tasks on stock 6.1 in QEMU
+#                   (TORTURE_TASKS=..., TORTURE_SECONDS=...)
 #   make bench      bench/ktpool_bench.ko in QEMU (BENCH_KERNEL=6.1|6.12,
 #                   BENCH_ARGS=..., BENCH_FULL=1); see bench/README.md
 #   make install    ktpool.ko into $(INSTALL_MOD_PATH)/lib/modules/<rel>/extra
@@ -67,6 +69,9 @@ kunit: deps
 selftests: deps
 	scripts/selftests.sh 6.1 6.12
 
+torture: deps
+	scripts/torture.sh 6.1
+
 run: deps
 	scripts/run.sh $(PARAMS)
 
@@ -106,5 +111,5 @@ dkms-uninstall:
 	-$(DKMS) remove $(DKMS_FLAGS) --all
 	rm -rf $(DKMS_SRCTREE)/ktpool-$(KTPOOL_VERSION)
 
-.PHONY: install uninstall dkms-install dkms-uninstall
+.PHONY: install uninstall dkms-install dkms-uninstall torture
 .PHONY: all module clean deps style sparse kunit selftests run check bench debugkernel
