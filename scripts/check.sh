@@ -2,7 +2,8 @@
 # check.sh: every check, without stopping at the first failure, then one tally.
 # Cases: the -Werror W=1 build for each stock kernel, checkpatch, kernel-doc,
 # sparse, packaging (install, DKMS, an out-of-tree client), every KUnit case
-# (UML) and every selftest case on each stock kernel.
+# (UML) and every selftest case on each stock kernel, then KUnit, selftests
+# and a kmemleak scan on the x86_64 debug kernel (KASAN, lockdep, ...).
 # The last line is exactly "N passed, M failed"; exit status 1 on any failure.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -37,6 +38,7 @@ step "$s/sparse.sh"
 step "$s/packaging.sh"
 step "$s/kunit.sh"
 step "$s/selftests.sh" 6.1 6.12
+step "$s/debugkernel.sh"
 
 mkdir -p "$KTPOOL_ROOT/out"
 summary=$KTPOOL_ROOT/out/check-summary.txt

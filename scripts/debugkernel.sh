@@ -8,6 +8,7 @@
 # Env: KTPOOL_TIMEOUT (seconds, default 660), KTPOOL_RESULTS, KTPOOL_APPEND.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+ktpool_lock
 
 s=$KTPOOL_ROOT/scripts
 cfg=$KTPOOL_ROOT/kunit/debug-x86_64.config
