@@ -26,6 +26,7 @@
 #define _KTPOOL_INTERNAL_H
 
 #include <linux/ktpool.h>
+#include <linux/sched/clock.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -83,6 +84,13 @@ struct ktpool_worker {
 	unsigned long idle_since;	/* L: jiffies when it went idle */
 	unsigned long job_start;	/* L: jiffies when handed its job */
 	bool stall_warned;		/* L: the stall warning was given */
+	/*
+	 * W; read by submitters under L: the worker may be asleep. Written
+	 * before the worker's last check of job.fn, read after job.fn is
+	 * published, each followed by a full barrier: a submitter that reads
+	 * false can skip the wake-up, the worker will see the job.
+	 */
+	bool sleeping;
 	u64 nr_run;			/* W; READ_ONCE elsewhere: tasks run */
 };
 
@@ -113,7 +121,7 @@ struct ktpool {
 	unsigned int capacity;		/* L to write; READ_ONCE elsewhere */
 	unsigned int idle_timeout_ms;	/* L to write; READ_ONCE elsewhere */
 	unsigned int nr_threads;	/* L: live workers, incl. spawning */
-	unsigned int nr_idle;		/* L */
+	unsigned int nr_idle;		/* L to write; READ_ONCE to poll */
 	unsigned int nr_busy;		/* L */
 	unsigned int nr_waiters;	/* L: submitters inside the wait */
 	unsigned int epoch;		/* L: the drain epoch, 0 or 1 */
@@ -180,6 +188,7 @@ void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job);
 unsigned long ktpool_reap_interval(void);
 bool ktpool_should_fail_spawn(void);
 unsigned int ktpool_stall_warn_ms(void);
+u64 ktpool_spin_ns(void);
 
 /* ktpool_pool.c: every pool, for the watchdog */
 typedef void (*ktpool_visit_t)(struct ktpool *pool);

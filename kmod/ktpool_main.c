@@ -10,6 +10,7 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/cpumask.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -29,6 +30,10 @@ static unsigned int ktpool_capacity = KTPOOL_DEFAULT_CAPACITY;
 static unsigned int ktpool_idle_timeout_ms = KTPOOL_DEFAULT_IDLE_TIMEOUT_MS;
 static unsigned int ktpool_reap_interval_ms = KTPOOL_DEFAULT_REAP_INTERVAL_MS;
 static unsigned int ktpool_stall_ms;
+#define KTPOOL_DEFAULT_SPIN_US		20
+#define KTPOOL_MAX_SPIN_US		1000
+
+static unsigned int ktpool_spin_us = KTPOOL_DEFAULT_SPIN_US;
 static atomic_t ktpool_fail_spawn = ATOMIC_INIT(0);
 static struct ktpool *ktpool_default_pool;	/* kernel_param_lock */
 
@@ -139,6 +144,22 @@ static const struct kernel_param_ops ktpool_stall_warn_ops = {
 	.get = param_get_uint,
 };
 
+static int ktpool_spin_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret;
+
+	ret = ktpool_parse_uint(val, 0, KTPOOL_MAX_SPIN_US, &v);
+	if (!ret)
+		WRITE_ONCE(ktpool_spin_us, v);
+	return ret;
+}
+
+static const struct kernel_param_ops ktpool_spin_ops = {
+	.set = ktpool_spin_set,
+	.get = param_get_uint,
+};
+
 static const struct kernel_param_ops ktpool_fail_spawn_ops = {
 	.set = ktpool_fail_spawn_set,
 	.get = ktpool_fail_spawn_get,
@@ -158,6 +179,9 @@ MODULE_PARM_DESC(reap_interval_ms,
 module_param_cb(stall_warn_ms, &ktpool_stall_warn_ops, &ktpool_stall_ms, 0644);
 MODULE_PARM_DESC(stall_warn_ms,
 		 "warn once about a task running longer than this, 0 = off, max 3600000 (default 0)");
+module_param_cb(spin_us, &ktpool_spin_ops, &ktpool_spin_us, 0644);
+MODULE_PARM_DESC(spin_us,
+		 "how long a worker that went idle, or a submitter that found none busy, polls before sleeping or spawning, 0..1000 (default 20; never on one CPU)");
 module_param_cb(debug_fail_spawn, &ktpool_fail_spawn_ops, NULL, 0600);
 MODULE_PARM_DESC(debug_fail_spawn,
 		 "fault injection: fail the next N kthread spawns, -1 = all, 0 = off (default 0)");
@@ -180,6 +204,19 @@ unsigned long ktpool_reap_interval(void)
 unsigned int ktpool_stall_warn_ms(void)
 {
 	return READ_ONCE(ktpool_stall_ms);
+}
+
+/**
+ * ktpool_spin_ns() - how long to poll for a job or an idle worker
+ *
+ * Return: the spin_us parameter in nanoseconds; 0 on a single CPU.
+ */
+u64 ktpool_spin_ns(void)
+{
+	/* Polling on the only CPU would just delay whoever it waits for. */
+	if (num_online_cpus() < 2)
+		return 0;
+	return (u64)READ_ONCE(ktpool_spin_us) * NSEC_PER_USEC;
 }
 
 /**

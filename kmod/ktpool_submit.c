@@ -18,23 +18,29 @@
 #include "ktpool_internal.h"
 #include "ktpool_trace.h"
 
-/* Hand @job to the most recently idle worker; returns its task or NULL. */
-static struct task_struct *ktpool_handoff_locked(struct ktpool *pool,
-						 struct ktpool_job *job)
+/*
+ * Hand @job to the most recently idle worker. Returns false when no worker
+ * is idle; *@wake is the worker's task when it must be woken, else NULL.
+ */
+static bool ktpool_handoff_locked(struct ktpool *pool, struct ktpool_job *job,
+				  struct task_struct **wake)
 	__must_hold(&pool->lock)
 {
 	struct ktpool_worker *w;
 
 	w = list_first_entry_or_null(&pool->idle, struct ktpool_worker, node);
 	if (!w)
-		return NULL;
+		return false;
 	list_del(&w->node);
 	pool->nr_idle--;
 	pool->nr_busy++;
 	w->state = KTPOOL_W_BUSY;
 	ktpool_accept_locked(pool, job);
 	ktpool_give_job_locked(w, job);
-	return w->task;
+	/* Pairs with ktpool_worker_park(): see struct ktpool_worker. */
+	smp_mb();
+	*wake = READ_ONCE(w->sleeping) ? w->task : NULL;
+	return true;
 }
 
 /* Take back the acceptance of a job whose spawn failed. */
@@ -106,6 +112,27 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	return ret;
 }
 
+/*
+ * No worker is idle but some are busy: poll briefly for one to come back
+ * before paying for a spawn or a sleep. Drops and retakes the lock; returns
+ * true when a worker went idle meanwhile.
+ */
+static bool ktpool_spin_for_idle(struct ktpool *pool, unsigned long *flags)
+	__must_hold(&pool->lock)
+{
+	u64 end;
+
+	if (!pool->nr_busy || !ktpool_spin_ns())
+		return false;
+	spin_unlock_irqrestore(&pool->lock, *flags);
+	end = local_clock() + ktpool_spin_ns();
+	while (!READ_ONCE(pool->nr_idle) && !need_resched() &&
+	       local_clock() < end)
+		cpu_relax();
+	spin_lock_irqsave(&pool->lock, *flags);
+	return pool->nr_idle;
+}
+
 static int ktpool_submit_common(struct ktpool *pool, ktpool_fn_t fn,
 				void *data, struct module *owner,
 				enum ktpool_mode mode)
@@ -113,6 +140,7 @@ static int ktpool_submit_common(struct ktpool *pool, ktpool_fn_t fn,
 	struct ktpool_job job = { .fn = fn, .data = data, .owner = owner };
 	struct task_struct *tsk;
 	unsigned long flags;
+	bool spun = false;
 	int ret;
 
 	if (unlikely(!pool || !fn))
@@ -125,9 +153,13 @@ again:
 		goto out_unlock;
 	}
 
-	tsk = ktpool_handoff_locked(pool, &job);
-	if (likely(tsk)) {
+	if (likely(ktpool_handoff_locked(pool, &job, &tsk))) {
 		trace_ktpool_submit(pool->name, fn, mode, KTPOOL_DISPATCHED, 0);
+		if (!tsk) {
+			/* It is still polling: no wake-up needed. */
+			spin_unlock_irqrestore(&pool->lock, flags);
+			return 0;
+		}
 		/* The worker may finish and be stopped before the wake. */
 		rcu_read_lock();
 		spin_unlock_irqrestore(&pool->lock, flags);
@@ -144,6 +176,13 @@ again:
 		pool->rejected++;
 		ret = -EBUSY;
 		goto out_unlock;
+	}
+
+	if (!spun && (mode == KTPOOL_ANYWAY ||
+		      pool->nr_threads < pool->capacity)) {
+		spun = true;
+		if (ktpool_spin_for_idle(pool, &flags))
+			goto again;
 	}
 
 	if (ktpool_reserve_locked(pool)) {

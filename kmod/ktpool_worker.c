@@ -132,6 +132,32 @@ static bool ktpool_worker_next_locked(struct ktpool *pool,
 	return false;
 }
 
+/* Wait for a job: poll briefly, then sleep. Returns false when stopped. */
+static bool ktpool_worker_park(struct ktpool_worker *w)
+{
+	u64 end = local_clock() + ktpool_spin_ns();
+
+	while (!READ_ONCE(w->job.fn) && !need_resched() &&
+	       local_clock() < end)
+		cpu_relax();
+
+	for (;;) {
+		WRITE_ONCE(w->sleeping, true);
+		/* The barrier in it pairs with ktpool_handoff_locked(). */
+		set_current_state(TASK_IDLE);
+		if (kthread_should_stop()) {
+			__set_current_state(TASK_RUNNING);
+			return false;
+		}
+		if (READ_ONCE(w->job.fn))
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	WRITE_ONCE(w->sleeping, false);
+	return true;
+}
+
 static int ktpool_worker_fn(void *arg)
 {
 	struct ktpool_worker *w = arg;
@@ -164,18 +190,8 @@ static int ktpool_worker_fn(void *arg)
 		if (more)
 			continue;
 
-		/* Park until handed a job or stopped. */
-		for (;;) {
-			set_current_state(TASK_IDLE);
-			if (kthread_should_stop()) {
-				__set_current_state(TASK_RUNNING);
-				return 0;
-			}
-			if (READ_ONCE(w->job.fn))
-				break;
-			schedule();
-		}
-		__set_current_state(TASK_RUNNING);
+		if (!ktpool_worker_park(w))
+			return 0;
 	}
 }
 

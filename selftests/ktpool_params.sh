@@ -14,7 +14,7 @@ check "client module links against the exports" insmod $MODDIR/ktpool_test_clien
 check "default pool has the load-time capacity" eq "$(pstat capacity) $(pstat idle_timeout_ms)" "8 5000"
 
 bad_ok=1
-for p in capacity idle_timeout_ms reap_interval_ms; do
+for p in capacity idle_timeout_ms reap_interval_ms spin_us stall_warn_ms; do
 	for v in -1 abc "" 12abc 99999999999 1e3; do
 		before=$(cat $KP/$p)
 		if echo "$v" >$KP/$p 2>/dev/null; then
@@ -27,7 +27,7 @@ done
 check "non-numeric, negative, empty and overflowing writes fail, nothing changes" [ $bad_ok = 1 ]
 
 range_ok=1
-for pv in capacity=0 capacity=4097 idle_timeout_ms=3600001 reap_interval_ms=0 reap_interval_ms=60001; do
+for pv in capacity=0 capacity=4097 idle_timeout_ms=3600001 reap_interval_ms=0 reap_interval_ms=60001 spin_us=1001; do
 	p=${pv%%=*}
 	before=$(cat $KP/$p)
 	echo "${pv#*=}" >$KP/$p 2>/dev/null && { ktap_print_msg "$pv accepted"; range_ok=0; }
