@@ -180,6 +180,8 @@ void ktpool_spawn_workfn(struct work_struct *work);
 void ktpool_reaper_workfn(struct work_struct *work);
 bool ktpool_on_own_worker(struct ktpool *pool);
 void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay);
+void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
+			       enum ktpool_reap_reason why);
 void ktpool_stop_workers(struct list_head *list);
 void ktpool_job_put(struct ktpool_job *job);
 void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job);

@@ -263,13 +263,8 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 
 	while (pool->nr_threads > capacity && pool->nr_idle) {
 		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
-		list_move(&w->node, &pool->zombies);
-		w->state = KTPOOL_W_DYING;
-		pool->nr_idle--;
-		pool->nr_threads--;
-		pool->reaped++;
-		trace_ktpool_worker_reap(pool->name, task_pid_nr(w->task),
-					 KTPOOL_REAP_SURPLUS);
+		ktpool_retire_idle_locked(pool, w, KTPOOL_REAP_SURPLUS);
+		list_add(&w->node, &pool->zombies);
 	}
 	if (!list_empty(&pool->zombies))
 		ktpool_kick_reaper(pool, 0);

@@ -60,6 +60,26 @@ void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job)
 }
 
 /**
+ * ktpool_retire_idle_locked() - take an idle worker out of service
+ * @pool: its pool
+ * @w: a worker on @pool's idle list
+ * @why: idle timeout or surplus, for the tracepoint
+ *
+ * The caller puts it on a list that leads to kthread_stop().
+ */
+void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
+			       enum ktpool_reap_reason why)
+	__must_hold(&pool->lock)
+{
+	list_del(&w->node);
+	w->state = KTPOOL_W_DYING;
+	pool->nr_idle--;
+	pool->nr_threads--;
+	pool->reaped++;
+	trace_ktpool_worker_reap(pool->name, task_pid_nr(w->task), why);
+}
+
+/**
  * ktpool_kick_reaper() - run the reaper after @delay jiffies
  * @pool: the pool
  * @delay: jiffies from now; 0 also pulls in a reaper already queued later
@@ -322,14 +342,8 @@ void ktpool_reaper_workfn(struct work_struct *work)
 		if (!pool->idle_timeout_ms ||
 		    time_before(now, w->idle_since + timeout))
 			break;
-		list_del(&w->node);
+		ktpool_retire_idle_locked(pool, w, KTPOOL_REAP_IDLE);
 		list_move(&w->all, &stop);
-		w->state = KTPOOL_W_DYING;
-		pool->nr_idle--;
-		pool->nr_threads--;
-		pool->reaped++;
-		trace_ktpool_worker_reap(pool->name, task_pid_nr(w->task),
-					 KTPOOL_REAP_IDLE);
 	}
 	list_for_each_entry_safe(w, tmp, &pool->zombies, node) {
 		list_del(&w->node);

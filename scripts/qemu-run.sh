@@ -42,9 +42,11 @@ chmod +x "$root/init"
 mkdir -p "$(dirname "$logf")"
 log "booting $vmlinuz in QEMU (log: $logf)"
 rc=0
+# tsc=reliable: on a loaded host the clocksource watchdog marks the emulated
+# TSC unstable, and the code patching that follows can crash a TCG guest.
 timeout -k 10 "${KTPOOL_TIMEOUT:-600}" qemu-system-x86_64 -smp 2 -m 2048 \
 	-kernel "$vmlinuz" -initrd "$tmp/initrd.gz" \
-	-append "console=ttyS0 panic=-1 loglevel=7 sysctl.kernel.hung_task_timeout_secs=30 ${KTPOOL_APPEND:-}" \
+	-append "console=ttyS0 panic=-1 loglevel=7 tsc=reliable sysctl.kernel.hung_task_timeout_secs=30 ${KTPOOL_APPEND:-}" \
 	-nographic -no-reboot </dev/null 2>&1 9>&- | sed -u 's/\r//g' | tee "$logf" || rc=$?
 [ "$rc" -ne 124 ] || echo "KTPOOL-HARNESS: QEMU killed after ${KTPOOL_TIMEOUT:-600}s" | tee -a "$logf"
 grep -q '^KTPOOL-HARNESS: DONE rc=0' "$logf"
