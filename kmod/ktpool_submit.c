@@ -120,12 +120,12 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 static bool ktpool_spin_for_idle(struct ktpool *pool, unsigned long *flags)
 	__must_hold(&pool->lock)
 {
-	u64 end;
+	u64 end, spin = ktpool_spin_ns();
 
-	if (!pool->nr_busy || !ktpool_spin_ns())
+	if (!pool->nr_busy || !spin)
 		return false;
 	spin_unlock_irqrestore(&pool->lock, *flags);
-	end = local_clock() + ktpool_spin_ns();
+	end = local_clock() + spin;
 	while (!READ_ONCE(pool->nr_idle) && !need_resched() &&
 	       local_clock() < end)
 		cpu_relax();
@@ -155,15 +155,11 @@ again:
 
 	if (likely(ktpool_handoff_locked(pool, &job, &tsk))) {
 		trace_ktpool_submit(pool->name, fn, mode, KTPOOL_DISPATCHED, 0);
-		if (!tsk) {
-			/* It is still polling: no wake-up needed. */
-			spin_unlock_irqrestore(&pool->lock, flags);
-			return 0;
-		}
 		/* The worker may finish and be stopped before the wake. */
 		rcu_read_lock();
 		spin_unlock_irqrestore(&pool->lock, flags);
-		wake_up_process(tsk);
+		if (tsk)	/* else it is still polling: no wake-up */
+			wake_up_process(tsk);
 		rcu_read_unlock();
 		return 0;
 	}
