@@ -128,6 +128,7 @@ struct ktpool {
 	unsigned long inflight[2];	/* L: accepted, unfinished, by epoch */
 	bool dying;			/* L: ktpool_destroy() has begun */
 	bool spawn_pending;		/* L: spawn_work is queued */
+	u64 spin_ns;			/* L: submitters' poll window, a hint */
 
 	/* L: the statistics of struct ktpool_stats */
 	unsigned int peak_threads;

@@ -86,6 +86,7 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
 
 	strscpy(pool->name, name, sizeof(pool->name));
 	spin_lock_init(&pool->lock);
+	pool->spin_ns = U64_MAX;	/* start with the whole spin_us window */
 	INIT_LIST_HEAD(&pool->idle);
 	INIT_LIST_HEAD(&pool->zombies);
 	INIT_LIST_HEAD(&pool->workers);

@@ -113,24 +113,37 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 }
 
 /*
- * No worker is idle but some are busy: poll briefly for one to come back
- * before paying for a spawn or a sleep. Drops and retakes the lock; returns
- * true when a worker went idle meanwhile.
+ * No worker is idle but some are busy: poll for one to come back before
+ * paying for a spawn or a sleep. The window adapts as cpuidle-haltpoll's
+ * does: doubled after a hit, halved after a miss, between an eighth of the
+ * spin_us parameter and all of it, so that pools of long tasks stop polling
+ * for workers that will not be back soon. Drops and retakes the lock;
+ * returns true when a worker went idle meanwhile.
  */
 static bool ktpool_spin_for_idle(struct ktpool *pool, unsigned long *flags)
 	__must_hold(&pool->lock)
 {
-	u64 end, spin = ktpool_spin_ns();
+	u64 max = ktpool_spin_ns(), spin, start, now;
+	bool hit;
 
-	if (!pool->nr_busy || !spin)
+	if (!pool->nr_busy || !max)
 		return false;
+	spin = clamp(pool->spin_ns, max / 8, max);
 	spin_unlock_irqrestore(&pool->lock, *flags);
-	end = local_clock() + spin;
-	while (!READ_ONCE(pool->nr_idle) && !need_resched() &&
-	       local_clock() < end)
-		cpu_relax();
+	start = local_clock();
+	now = start;
+	while (!READ_ONCE(pool->nr_idle) && now - start < spin) {
+		/* The worker we wait for may be queued on this CPU. */
+		if (need_resched())
+			cond_resched();
+		else
+			cpu_relax();
+		now = local_clock();
+	}
 	spin_lock_irqsave(&pool->lock, *flags);
-	return pool->nr_idle;
+	hit = pool->nr_idle;
+	pool->spin_ns = hit ? min(spin * 2, max) : spin / 2;
+	return hit;
 }
 
 static int ktpool_submit_common(struct ktpool *pool, ktpool_fn_t fn,
@@ -155,11 +168,14 @@ again:
 
 	if (likely(ktpool_handoff_locked(pool, &job, &tsk))) {
 		trace_ktpool_submit(pool->name, fn, mode, KTPOOL_DISPATCHED, 0);
+		if (!tsk) {	/* it is still polling: no wake-up */
+			spin_unlock_irqrestore(&pool->lock, flags);
+			return 0;
+		}
 		/* The worker may finish and be stopped before the wake. */
 		rcu_read_lock();
 		spin_unlock_irqrestore(&pool->lock, flags);
-		if (tsk)	/* else it is still polling: no wake-up */
-			wake_up_process(tsk);
+		wake_up_process(tsk);
 		rcu_read_unlock();
 		return 0;
 	}

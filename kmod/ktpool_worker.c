@@ -13,6 +13,7 @@
 #include <linux/kthread.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
+#include <linux/sched/stat.h>
 #include <linux/slab.h>
 
 #include "ktpool_internal.h"
@@ -152,14 +153,36 @@ static bool ktpool_worker_next_locked(struct ktpool *pool,
 	return false;
 }
 
-/* Wait for a job: poll briefly, then sleep. Returns false when stopped. */
+/*
+ * Is @w the head of the idle list, the worker the next submitter pops? A
+ * lockless peek, only to decide whether polling is worth it.
+ */
+static bool ktpool_worker_is_next(struct ktpool_worker *w)
+{
+	return READ_ONCE(w->pool->idle.next) == &w->node;
+}
+
+/*
+ * Wait for a job: poll briefly, then sleep. Only the head of the idle list
+ * polls: the others are not next in line. As KVM's halt polling does, it
+ * polls the whole window only while no other task wants this CPU
+ * (single_task_running(), meant for such short loops); with company it
+ * polls a tenth of it, yielding when asked to, and then sleeps. Returns
+ * false when stopped.
+ */
 static bool ktpool_worker_park(struct ktpool_worker *w)
 {
-	u64 end = local_clock() + ktpool_spin_ns();
+	u64 spin = ktpool_spin_ns(), now = local_clock();
+	u64 end = now + spin, shared_end = now + spin / 10;
 
-	while (!READ_ONCE(w->job.fn) && !need_resched() &&
-	       local_clock() < end)
-		cpu_relax();
+	while (!READ_ONCE(w->job.fn) && ktpool_worker_is_next(w) &&
+	       now < end && (now < shared_end || single_task_running())) {
+		if (need_resched())
+			cond_resched();
+		else
+			cpu_relax();
+		now = local_clock();
+	}
 
 	for (;;) {
 		WRITE_ONCE(w->sleeping, true);
