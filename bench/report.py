@@ -362,6 +362,8 @@ def main():
     machine = sys.argv[4] if len(sys.argv) > 4 else "unknown"
     raw, skips, reap, meta, done, fails, reports = parse(log)
     kernel = meta["kernel"] if meta else "unknown"
+    if os.environ.get("BENCH_TAG"):	# BENCH_FULL=1 runs: results of their own
+        kernel = f"{kernel}-{os.environ['BENCH_TAG']}"
     os.makedirs(outdir, exist_ok=True)
     cases = aggregate(raw)
     tbl = table(cases, skips)

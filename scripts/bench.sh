@@ -5,7 +5,7 @@
 # section of bench/README.md (bench/report.py).
 # Env: BENCH_KERNEL 6.1|6.12 (default 6.12); BENCH_ARGS (module params of
 # ktpool_bench.ko, appended last so they override); BENCH_FULL=1 (add 10M nop
-# tasks and the longer budget); BENCH_REAP_MS (reap_interval_ms of ktpool.ko);
+# tasks and the longer budget, results in <kernel>-full.*); BENCH_REAP_MS (reap_interval_ms of ktpool.ko);
 # KTPOOL_TIMEOUT (seconds for the whole QEMU run).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -30,6 +30,7 @@ timeout=${KTPOOL_TIMEOUT:-1500}
 if [ "${BENCH_FULL:-0}" = 1 ]; then
 	args="$args nop_tasks=10000,100000,1000000,10000000 max_run_s=300"
 	timeout=${KTPOOL_TIMEOUT:-7200}
+	export BENCH_TAG=full	# bench/results/<kernel>-full.*, a README section of its own
 fi
 args="$args ${BENCH_ARGS:-}"
 
