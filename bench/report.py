@@ -36,12 +36,15 @@ END = "<!-- bench-results:end %s -->"
 
 
 def parse(path):
-    raw, skips, reap, meta, done, fails, reports = [], {}, None, None, None, [], []
+    raw, skips, reap, meta, fails, reports = [], {}, None, None, [], []
+    boots, done = 0, []      # a run may be several boots (BENCH_FULL)
     with open(path, errors="replace") as f:
         for line in f:
             line = line.rstrip("\n")
             if REPORTS.search(line):
                 reports.append(line)
+            if line.startswith("bench: insmod ktpool_bench.ko"):
+                boots += 1
             m = LINE.search(line)
             if not m:
                 continue
@@ -68,10 +71,10 @@ def parse(path):
                 meta = dict(zip(["kernel", "cpus", "hz", "conc", "spin_us",
                                  "sleep_us", "reps", "np_max_live"], v))
             elif kind == "BENCH-DONE":
-                done = rest
+                done.append(rest)
             elif kind == "FAIL":
                 fails.append(rest)
-    return raw, skips, reap, meta, done, fails, reports
+    return raw, skips, reap, meta, (boots, done), fails, reports
 
 
 def aggregate(raw):
@@ -389,10 +392,11 @@ def main():
             problems.append(f"FAIL {c['mode']} {c['workload']} N={c['tasks']}: "
                             f"status {c['status']}, exactly once: {c['exactly_once']}")
     problems += [f"FAIL kernel report: {r}" for r in reports]
-    if done is None:
-        problems.append("FAIL the benchmark did not finish (no BENCH-DONE line)")
-    elif not done.startswith("failures=0"):
-        problems.append(f"FAIL BENCH-DONE {done}")
+    boots, done = done
+    if len(done) < max(boots, 1):
+        problems.append(f"FAIL the benchmark did not finish: {len(done)} BENCH-DONE "
+                        f"line(s) for {max(boots, 1)} boot(s)")
+    problems += [f"FAIL BENCH-DONE {d}" for d in done if not d.startswith("failures=0")]
     readme(rdm, kernel, tbl, tgt, machine, problems)
     print(f"\nwrote {outdir}/{kernel}.csv, {kernel}-raw.csv"
           f"{', ' + kernel + '.png' if plotted else ''} and {rdm}")
