@@ -36,6 +36,7 @@ done
 step "$s/style.sh"
 step "$s/sparse.sh"
 step "$s/packaging.sh"
+step "$s/benchreport.sh"
 step "$s/kunit.sh"
 step "$s/selftests.sh" 6.1 6.12
 step "$s/debugkernel.sh"
