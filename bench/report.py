@@ -74,7 +74,7 @@ def parse(path):
                 done.append(rest)
             elif kind == "FAIL":
                 fails.append(rest)
-    return raw, skips, reap, meta, (boots, done), fails, reports
+    return raw, skips, reap, meta, boots, done, fails, reports
 
 
 def aggregate(raw):
@@ -363,7 +363,7 @@ def main():
         return 2
     log, outdir, rdm = sys.argv[1:4]
     machine = sys.argv[4] if len(sys.argv) > 4 else "unknown"
-    raw, skips, reap, meta, done, fails, reports = parse(log)
+    raw, skips, reap, meta, boots, done, fails, reports = parse(log)
     kernel = meta["kernel"] if meta else "unknown"
     if os.environ.get("BENCH_TAG"):	# BENCH_FULL=1 runs: results of their own
         kernel = f"{kernel}-{os.environ['BENCH_TAG']}"
@@ -392,7 +392,6 @@ def main():
             problems.append(f"FAIL {c['mode']} {c['workload']} N={c['tasks']}: "
                             f"status {c['status']}, exactly once: {c['exactly_once']}")
     problems += [f"FAIL kernel report: {r}" for r in reports]
-    boots, done = done
     if len(done) < max(boots, 1):
         problems.append(f"FAIL the benchmark did not finish: {len(done)} BENCH-DONE "
                         f"line(s) for {max(boots, 1)} boot(s)")

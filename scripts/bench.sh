@@ -53,6 +53,8 @@ trap 'rm -f "$guest" "$logf".part*' EXIT
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$SECONDS
 from=${BENCH_FROM:-1}
+[ "$from" -ge 1 ] && [ "$from" -le "${#parts[@]}" ] ||
+	die "BENCH_FROM=$from: this run has boots 1..${#parts[@]}"
 [ "$from" -gt 1 ] || : >"$logf"
 i=0
 for args in "${parts[@]}"; do
