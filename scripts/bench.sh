@@ -35,15 +35,15 @@ command -v gnuplot >/dev/null || die "gnuplot not found (apt-get install gnuplot
 # appending to the console log of an earlier run.
 base="pool_idle_ms=1000 reap_wait_ms=$((1000 + reap_ms + 200))"
 timeout=${KTPOOL_TIMEOUT:-1500}
-parts=("$base ${BENCH_ARGS:-}")
+parts=("$base")
 if [ "${BENCH_FULL:-0}" = 1 ]; then
 	full="np_max_tasks=0 max_run_s=300"
 	ten="workloads=nop nop_tasks=10000000"
 	pools="modes=ktpool_try,ktpool_anyway,ktpool_nowait,cmwq_unbound,cmwq_percpu,kthread_worker"
-	parts=("$base $full ${BENCH_ARGS:-}"
-	       "$base $full $ten submitters=1 ${BENCH_ARGS:-}"
-	       "$base $full $ten submitters=2 $pools ${BENCH_ARGS:-}"
-	       "$base $full $ten submitters=2 modes=no_pool max_run_s=100 ${BENCH_ARGS:-}")
+	parts=("$base $full"
+	       "$base $full $ten submitters=1"
+	       "$base $full $ten submitters=2 $pools"
+	       "$base np_max_tasks=0 max_run_s=100 $ten submitters=2 modes=no_pool")
 	timeout=${KTPOOL_TIMEOUT:-2700}
 	export BENCH_TAG=full	# bench/results/<kernel>-full.*, a README section of its own
 fi
@@ -60,6 +60,7 @@ i=0
 for args in "${parts[@]}"; do
 	i=$((i + 1))
 	[ "$i" -ge "$from" ] || continue
+	args="$args ${BENCH_ARGS:-}"	# last, so that they override
 	cat >"$guest" <<GUEST
 grep -E '^(MemTotal|KernelStack|Slab):' /proc/meminfo
 insmod /modules/ktpool.ko reap_interval_ms=$reap_ms || { echo "KTPOOL-HARNESS: FAIL insmod ktpool"; exit 1; }
@@ -77,7 +78,7 @@ GUEST
 		"$out/modules" "$guest" "$logf.part$i" >/dev/null || true
 	cat "$logf.part$i" >>"$logf"
 done
-args=$(printf '%s' "${parts[0]}"; printf '; %s' "${parts[@]:1}")
+args=$(printf '%s' "${parts[0]}"; printf '; %s' "${parts[@]:1}"; printf '%s' "${BENCH_ARGS:+; each with $BENCH_ARGS}")
 took=$((SECONDS - start))
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 log "QEMU run took $took s (host load average $load0 before, $load1 after)"

@@ -7,11 +7,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 rc=0
-result() { # status name
-	echo "$1 $2"
-	[ -z "${KTPOOL_RESULTS:-}" ] || echo "$1 $2" >>"$KTPOOL_RESULTS"
-	[ "$1" = PASS ] || rc=1
-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 unset BENCH_TAG

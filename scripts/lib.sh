@@ -21,6 +21,14 @@ ktpool_lock() {
 die() { echo "ktpool: $*" >&2; exit 1; }
 log() { echo "==> $*" >&2; }
 
+# result PASS|FAIL|SKIP <name>: print a verdict line, append it to
+# $KTPOOL_RESULTS when set, and set the caller's rc=1 unless it passed.
+result() { # status name
+	echo "$1 $2"
+	[ -z "${KTPOOL_RESULTS:-}" ] || echo "$1 $2" >>"$KTPOOL_RESULTS"
+	[ "$1" = PASS ] || rc=1
+}
+
 # ktpool_krel 6.1|6.12: newest installed stock Debian kernel release of that series.
 ktpool_krel() {
 	local pat v

@@ -11,11 +11,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-result() { # status name
-	echo "$1 $2"
-	[ -z "${KTPOOL_RESULTS:-}" ] || echo "$1 $2" >>"$KTPOOL_RESULTS"
-	[ "$1" = PASS ] || rc=1
-}
 ok=1
 check() { # name command... (output to $logf); ok=0 if it failed
 	local name=$1

@@ -9,11 +9,6 @@ ktpool_lock
 
 src=$(ktpool_src)
 cd "$KTPOOL_ROOT"
-result() { # status name
-	echo "$1 $2"
-	[ -z "${KTPOOL_RESULTS:-}" ] || echo "$1 $2" >>"$KTPOOL_RESULTS"
-	[ "$1" = PASS ] || rc=1
-}
 rc=0
 
 mapfile -t files < <(find kmod include kunit selftests samples bench \
