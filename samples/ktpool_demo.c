@@ -7,7 +7,7 @@
  * third task finds both workers busy and runs inline), then a burst with the
  * anyway submit (the submitter blocks until a worker is free), and then
  * watches the reaper shrink the pool back to zero threads. Every step is
- * printed with the pool's statistics.
+ * printed with the pool's statistics, and a summary ends the demo.
  */
 
 #include <linux/completion.h>
@@ -45,6 +45,9 @@ static void demo_stats(const char *when)
 
 static int demo_fn(void *unused)
 {
+	unsigned int inlined = 0, peak_threads;
+	s64 waited, max_wait = 0, reap_ms;
+	struct ktpool_stats st;
 	unsigned long i;
 	ktime_t t0;
 	int ret;
@@ -55,6 +58,7 @@ static int demo_fn(void *unused)
 		ret = ktpool_try_submit(demo_pool, demo_task, (void *)i);
 		pr_info("  try_submit(task %lu) = %d%s\n", i, ret,
 			ret == KTPOOL_RAN_INLINE ? " (pool full: ran inline)" : "");
+		inlined += ret == KTPOOL_RAN_INLINE;
 	}
 	ktpool_drain(demo_pool);
 	demo_stats("after the try burst");
@@ -63,23 +67,33 @@ static int demo_fn(void *unused)
 	for (i = 4; i < 8; i++) {
 		t0 = ktime_get();
 		ret = ktpool_submit(demo_pool, demo_task, (void *)i);
+		waited = ktime_ms_delta(ktime_get(), t0);
 		pr_info("  submit(task %lu) = %d after %lld ms\n", i, ret,
-			ktime_ms_delta(ktime_get(), t0));
+			waited);
+		max_wait = max(max_wait, waited);
 	}
 	ktpool_drain(demo_pool);
 	demo_stats("after the anyway burst");
+	ktpool_get_stats(demo_pool, &st);
+	peak_threads = st.threads;
 
 	pr_info("idle: the reaper stops workers idle for %d ms\n",
 		DEMO_TIMEOUT_MS);
-	for (i = 0; i < 30 && !kthread_should_stop(); i++) {
-		struct ktpool_stats st;
-
+	t0 = ktime_get();
+	for (i = 0; i < 300 && !kthread_should_stop(); i++) {
 		ktpool_get_stats(demo_pool, &st);
 		if (!st.threads)
 			break;
 		msleep(100);
 	}
+	reap_ms = ktime_ms_delta(ktime_get(), t0);
 	demo_stats("after the idle timeout");
+	pr_info("summary: try burst: %u of 4 tasks ran inline (the pool was full)\n",
+		inlined);
+	pr_info("summary: anyway burst: the submitter waited up to %lld ms for a free worker, no task ran inline\n",
+		max_wait);
+	pr_info("summary: reaper: %u idle threads -> %u, %lld ms after the pool went idle (timeout %d ms)\n",
+		peak_threads, st.threads, reap_ms, DEMO_TIMEOUT_MS);
 	pr_info("demo finished\n");
 	kthread_complete_and_exit(&demo_done, 0);
 }

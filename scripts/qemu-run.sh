@@ -3,8 +3,9 @@
 # Boot a stock kernel under QEMU (TCG) with a busybox initramfs holding the
 # .ko files of <moddir> in /modules and selftests/*.sh in /selftests; the init
 # runs the guest script (a file, or else a shell command) and powers off.
-# The console is shown live and saved (without \r) to <log>.
-# Env: KTPOOL_TIMEOUT (seconds, default 600), KTPOOL_APPEND (extra cmdline).
+# The console is shown live and saved (without \r) to <log>; with
+# KTPOOL_QUIET=1 only what follows the boot log is shown.
+# Env: KTPOOL_TIMEOUT (seconds, a guard against hangs, default 1500), KTPOOL_APPEND (extra cmdline).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ktpool_lock
@@ -44,9 +45,15 @@ log "booting $vmlinuz in QEMU (log: $logf)"
 rc=0
 # tsc=reliable: on a loaded host the clocksource watchdog marks the emulated
 # TSC unstable, and the code patching that follows can crash a TCG guest.
-timeout -k 10 "${KTPOOL_TIMEOUT:-600}" qemu-system-x86_64 -smp 2 -m 2048 \
+timeout -k 10 "${KTPOOL_TIMEOUT:-1500}" qemu-system-x86_64 -smp 2 -m 2048 \
 	-kernel "$vmlinuz" -initrd "$tmp/initrd.gz" \
 	-append "console=ttyS0 panic=-1 loglevel=7 tsc=reliable sysctl.kernel.hung_task_timeout_secs=30 ${KTPOOL_APPEND:-}" \
-	-nographic -no-reboot </dev/null 2>&1 9>&- | sed -u 's/\r//g' | tee "$logf" || rc=$?
-[ "$rc" -ne 124 ] || echo "KTPOOL-HARNESS: QEMU killed after ${KTPOOL_TIMEOUT:-600}s" | tee -a "$logf"
+	-nographic -no-reboot </dev/null 2>&1 9>&- | sed -u 's/\r//g' |
+	if [ -n "${KTPOOL_QUIET:-}" ]; then
+		# only the guest's own lines, not the kernel's boot log
+		tee "$logf" | sed -un '/^KTPOOL-HARNESS: BOOTED/,$p'
+	else
+		tee "$logf"
+	fi || rc=$?
+[ "$rc" -ne 124 ] || echo "KTPOOL-HARNESS: QEMU killed after ${KTPOOL_TIMEOUT:-1500}s" | tee -a "$logf"
 grep -q '^KTPOOL-HARNESS: DONE rc=0' "$logf"
