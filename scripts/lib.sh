@@ -29,16 +29,19 @@ result() { # status name
 	[ "$1" = PASS ] || rc=1
 }
 
-# ktpool_krel 6.1|6.12: newest installed stock Debian kernel release of that series.
+# ktpool_krel 6.1|6.12|6.1-rt: newest installed stock Debian kernel release
+# of that series (6.1-rt: Debian's PREEMPT_RT build of 6.1).
 ktpool_krel() {
-	local pat v
+	local pat v rt=-v
 	case "$1" in
 	6.1) pat="/boot/vmlinuz-6.1.0-*-amd64" ;;
+	6.1-rt) pat="/boot/vmlinuz-6.1.0-*-rt-amd64" rt= ;;
 	6.12) pat="/boot/vmlinuz-6.12.*+deb12-amd64" ;;
 	*) die "ktpool_krel: unknown series $1" ;;
 	esac
 	# shellcheck disable=SC2086
-	v=$(ls -1 $pat 2>/dev/null | sed 's|^/boot/vmlinuz-||' | sort -V | tail -n1)
+	v=$(ls -1 $pat 2>/dev/null | grep $rt -- '-rt-amd64$' |
+		sed 's|^/boot/vmlinuz-||' | sort -V | tail -n1)
 	[ -n "$v" ] || die "no stock kernel matching $pat (run: make deps)"
 	echo "$v"
 }
