@@ -2,8 +2,10 @@
 /*
  * ktpool_torture - randomized stress of ktpool, in the spirit of locktorture.
  *
- * On load it starts, for @duration_s seconds or until @max_tasks tasks were
- * submitted:
+ * On load it starts, until @max_tasks tasks were submitted and the chaos
+ * thread has done its quota of each kind of work (drains, destroy rounds,
+ * spawn failures), with @duration_s only as a guard
+ * against a hang (sized for a machine many times slower than needed):
  *  - @nr_submitters kthreads submitting to @nr_pools pools with all three
  *    modes at random, tasks of random kind (nop, spin, sleep);
  *  - a hard-IRQ hrtimer submitting with nowait every millisecond;
@@ -14,7 +16,9 @@
  * Every task carries a sequence number and marks a bitmap when it runs. At the
  * end it checks that every accepted task ran exactly once and that no refused
  * task ran, prints one summary line, and exposes the counts as read-only
- * parameters for selftests/ktpool_torture.sh ("state" reads "done").
+ * parameters for selftests/ktpool_torture.sh ("state" reads "done", and
+ * "ended_by" reads "count" unless the guard stopped the run). No count
+ * depends on the machine's speed: the run is as long as its work.
  */
 
 #include <linux/bitmap.h>
@@ -27,9 +31,9 @@
 #include <linux/prandom.h>
 #include <linux/vmalloc.h>
 
-static unsigned int duration_s = 30;
+static unsigned int duration_s = 900;
 module_param(duration_s, uint, 0444);
-MODULE_PARM_DESC(duration_s, "stop after this many seconds");
+MODULE_PARM_DESC(duration_s, "a guard against hangs: stop after this many seconds even if the work is not done");
 static unsigned long max_tasks = 1000000;
 module_param(max_tasks, ulong, 0444);
 MODULE_PARM_DESC(max_tasks, "stop after this many tasks");
@@ -47,19 +51,26 @@ MODULE_PARM_DESC(max_capacity, "largest capacity the chaos thread sets");
 #define TORTURE_MAX_POOLS	8
 #define TORTURE_VICTIMS		3
 
+/* The least of each kind of work a run does before it may end. */
+#define TORTURE_MIN_DRAINS	5
+#define TORTURE_MIN_VICTIMS	2
+#define TORTURE_MIN_SPAWN_FAILS	3
+
 /* Counters, read through parameters once state is "done". */
 static atomic64_t next_seq, accepted, inlined, busy, shutdown, nomem, errors;
 static atomic64_t dup_runs, irq_submits, victims_ok, victim_rounds;
-static atomic64_t bound_samples, bound_violations, drains;
+static atomic64_t bound_samples, bound_violations, drains, spawn_fails;
 static unsigned long lost, ran_refused, ran;
-static bool done;
+static bool done, by_guard;
+static bool exhausted;				/* READ_ONCE: max_tasks handed out */
+static struct ktpool *probe_pool;		/* spawn failure probes only */
 
 static unsigned long *ran_map, *acc_map;	/* bit per sequence number */
 static struct ktpool *pools[TORTURE_MAX_POOLS];
 static struct task_struct *submitters[TORTURE_MAX_SUBMITTERS];
 static struct task_struct *chaos, *controller;
 static struct hrtimer irq_timer;
-static bool stopping;				/* READ_ONCE */
+static bool stopping;				/* READ_ONCE: the run is over */
 static DECLARE_COMPLETION(controller_done);
 
 /* get_random_u32_below() is 6.2+; this runs on 6.1 too. */
@@ -129,10 +140,10 @@ static bool torture_submit_one(struct ktpool *pool, int mode)
 static int torture_submitter(void *arg)
 {
 	while (!kthread_should_stop()) {
-		if (READ_ONCE(stopping) ||
+		if (READ_ONCE(stopping) || READ_ONCE(exhausted) ||
 		    !torture_submit_one(pools[torture_rand(nr_pools)],
 					torture_rand(3))) {
-			WRITE_ONCE(stopping, true);
+			WRITE_ONCE(exhausted, true);
 			msleep(20);
 			continue;
 		}
@@ -143,10 +154,10 @@ static int torture_submitter(void *arg)
 
 static enum hrtimer_restart torture_irq(struct hrtimer *t)
 {
-	if (READ_ONCE(stopping))
+	if (READ_ONCE(stopping) || READ_ONCE(exhausted))
 		return HRTIMER_NORESTART;
-	atomic64_inc(&irq_submits);
-	torture_submit_one(pools[torture_rand(nr_pools)], 2);
+	if (torture_submit_one(pools[torture_rand(nr_pools)], 2))
+		atomic64_inc(&irq_submits);
 	hrtimer_forward_now(t, ms_to_ktime(1));
 	return HRTIMER_RESTART;
 }
@@ -281,6 +292,53 @@ static void torture_victim_round(void)
 		atomic64_inc(&errors);
 }
 
+static void torture_nop(void *data)
+{
+}
+
+/*
+ * Make one spawn fail for sure: with every spawn failing, a try submit on
+ * the probe pool (which never has a thread) reserves a slot, fails to spawn
+ * and runs the task inline. Other pools' spawns may fail meanwhile too.
+ */
+static void torture_spawn_fail_probe(void)
+{
+	struct ktpool_stats st;
+	int ret;
+
+	torture_param("debug_fail_spawn", "-1");
+	ret = ktpool_try_submit(probe_pool, torture_nop, NULL);
+	torture_param("debug_fail_spawn", "0");
+	ktpool_get_stats(probe_pool, &st);
+	if (ret != KTPOOL_RAN_INLINE || st.threads) {
+		atomic64_inc(&errors);
+		pr_err("spawn failure probe: ret %d threads %u\n", ret, st.threads);
+	}
+}
+
+/* Spawn failures so far, over every pool. */
+static u64 torture_spawn_fails(void)
+{
+	struct ktpool_stats st;
+	u64 n = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr_pools; i++) {
+		ktpool_get_stats(pools[i], &st);
+		n += st.spawn_failed;
+	}
+	ktpool_get_stats(probe_pool, &st);
+	return n + st.spawn_failed;
+}
+
+/* Has the chaos thread done the least of each kind of work? */
+static bool torture_quota_met(void)
+{
+	return atomic64_read(&drains) >= TORTURE_MIN_DRAINS &&
+	       atomic64_read(&victim_rounds) >= TORTURE_MIN_VICTIMS &&
+	       torture_spawn_fails() >= TORTURE_MIN_SPAWN_FAILS;
+}
+
 static int torture_chaos(void *arg)
 {
 	char buf[16];
@@ -307,6 +365,10 @@ static int torture_chaos(void *arg)
 			atomic64_inc(&drains);
 			break;
 		case 10:
+			if (!torture_rand(4)) {
+				torture_spawn_fail_probe();
+				break;
+			}
 			snprintf(buf, sizeof(buf), "%u", torture_rand(4));
 			torture_param("debug_fail_spawn", buf);
 			break;
@@ -367,9 +429,18 @@ static int torture_controller(void *arg)
 	}
 	hrtimer_start(&irq_timer, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
 
-	while (!READ_ONCE(stopping) && time_before(jiffies, deadline) &&
-	       !kthread_should_stop())
+	/* The work decides when the run ends; the deadline is a guard. */
+	while (!READ_ONCE(stopping) && !kthread_should_stop()) {
+		if (READ_ONCE(exhausted) && torture_quota_met())
+			break;
+		if (time_after(jiffies, deadline)) {
+			by_guard = true;
+			pr_err("guard: stopped after %u s with the work not done\n",
+			       duration_s);
+			break;
+		}
 		msleep(100);
+	}
 	WRITE_ONCE(stopping, true);
 
 	hrtimer_cancel(&irq_timer);
@@ -382,14 +453,16 @@ static int torture_controller(void *arg)
 		if (ktpool_drain(pools[i]))
 			atomic64_inc(&errors);
 	torture_verify();
+	atomic64_set(&spawn_fails, torture_spawn_fails());
 
-	pr_info("summary: submitted=%llu accepted=%llu ran=%lu inlined=%llu busy=%llu shutdown=%llu enomem=%llu lost=%lu duplicated=%llu ran_refused=%lu errors=%llu irq_submits=%llu drains=%llu victim_rounds=%llu victims_ok=%llu bound_samples=%llu bound_violations=%llu\n",
+	pr_info("summary: submitted=%llu accepted=%llu ran=%lu inlined=%llu busy=%llu shutdown=%llu enomem=%llu lost=%lu duplicated=%llu ran_refused=%lu errors=%llu irq_submits=%llu drains=%llu spawn_fails=%llu victim_rounds=%llu victims_ok=%llu bound_samples=%llu bound_violations=%llu\n",
 		min_t(u64, atomic64_read(&next_seq), max_tasks),
 		atomic64_read(&accepted), ran, atomic64_read(&inlined),
 		atomic64_read(&busy), atomic64_read(&shutdown),
 		atomic64_read(&nomem), lost, atomic64_read(&dup_runs),
 		ran_refused, atomic64_read(&errors),
 		atomic64_read(&irq_submits), atomic64_read(&drains),
+		atomic64_read(&spawn_fails),
 		atomic64_read(&victim_rounds), atomic64_read(&victims_ok),
 		atomic64_read(&bound_samples),
 		atomic64_read(&bound_violations));
@@ -407,10 +480,28 @@ static int a64_get(char *buf, const struct kernel_param *kp)
 	return sysfs_emit(buf, "%lld\n", atomic64_read(kp->arg));
 }
 
+static int ended_by_get(char *buf, const struct kernel_param *kp)
+{
+	if (!READ_ONCE(done))
+		return sysfs_emit(buf, "running\n");
+	return sysfs_emit(buf, "%s\n", by_guard ? "guard" : "count");
+}
+
 static const struct kernel_param_ops state_ops = { .get = state_get };
+static const struct kernel_param_ops ended_by_ops = { .get = ended_by_get };
 static const struct kernel_param_ops a64_ops = { .get = a64_get };
 module_param_cb(state, &state_ops, NULL, 0444);
 MODULE_PARM_DESC(state, "running or done");
+module_param_cb(ended_by, &ended_by_ops, NULL, 0444);
+MODULE_PARM_DESC(ended_by, "count (the work was done) or guard (duration_s ran out)");
+module_param_cb(drains, &a64_ops, &drains, 0444);
+MODULE_PARM_DESC(drains, "drains done by the chaos thread");
+module_param_cb(victim_rounds, &a64_ops, &victim_rounds, 0444);
+MODULE_PARM_DESC(victim_rounds, "destroy-under-blocked-submitters rounds");
+module_param_cb(spawn_fails, &a64_ops, &spawn_fails, 0444);
+MODULE_PARM_DESC(spawn_fails, "kthread spawns that failed, over every pool");
+module_param_cb(irq_submits, &a64_ops, &irq_submits, 0444);
+MODULE_PARM_DESC(irq_submits, "nowait submits from the hard-IRQ hrtimer");
 module_param_cb(submitted, &a64_ops, &next_seq, 0444);
 MODULE_PARM_DESC(submitted, "sequence numbers handed out (may exceed max_tasks by the number of submitters)");
 module_param_cb(accepted, &a64_ops, &accepted, 0444);
@@ -448,13 +539,18 @@ static int __init torture_init(void)
 		if (IS_ERR(pools[i]))
 			goto err_pools;
 	}
+	probe_pool = ktpool_create("torture-probe", 1, 0);
+	if (IS_ERR(probe_pool))
+		goto err_pools;
 	hrtimer_init(&irq_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	irq_timer.function = torture_irq;
 	controller = kthread_run(torture_controller, NULL, "ktpool_torture");
 	if (IS_ERR(controller))
-		goto err_pools;
+		goto err_probe;
 	return 0;
 
+err_probe:
+	ktpool_destroy(probe_pool);
 err_pools:
 	while (i--)
 		ktpool_destroy(pools[i]);
@@ -474,6 +570,7 @@ static void __exit torture_exit(void)
 	wait_for_completion(&controller_done);
 	for (i = 0; i < nr_pools; i++)
 		ktpool_destroy(pools[i]);
+	ktpool_destroy(probe_pool);
 	vfree(acc_map);
 	vfree(ran_map);
 }
