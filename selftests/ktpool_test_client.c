@@ -6,6 +6,9 @@
  * linkage) and is driven from the selftest scripts through its parameters:
  *
  *   task_ms  how long each task sleeps (default 200)
+ *   hold     write 1: tasks, once their sleep is over, wait until 0 is
+ *            written (so a test sees them busy for as long as it needs,
+ *            on a machine of any speed)
  *   burst    write N: a kthread of the client submits N tasks to the default
  *            pool with the "anyway" submit (the write returns at once;
  *            -EBUSY while a burst is still being submitted)
@@ -27,6 +30,7 @@
 #include <linux/ktpool.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/wait.h>
 
 static unsigned int task_ms = 200;
 module_param(task_ms, uint, 0644);
@@ -37,10 +41,31 @@ static atomic_t inlined = ATOMIC_INIT(0);
 static atomic_t errors = ATOMIC_INIT(0);
 static atomic_t eintr = ATOMIC_INIT(0);
 
+static bool hold;			/* READ_ONCE; written under the param lock */
+static DECLARE_WAIT_QUEUE_HEAD(hold_wq);
+
 static void client_task(void *data)
 {
 	msleep(READ_ONCE(task_ms));
+	wait_event(hold_wq, !READ_ONCE(hold));
 	atomic_inc(&done);
+}
+
+static int hold_set(const char *val, const struct kernel_param *kp)
+{
+	bool v;
+
+	if (kstrtobool(val, &v))
+		return -EINVAL;
+	WRITE_ONCE(hold, v);
+	if (!v)
+		wake_up_all(&hold_wq);
+	return 0;
+}
+
+static int hold_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(hold));
 }
 
 static atomic_t bursting = ATOMIC_INIT(0);
@@ -141,7 +166,10 @@ static const struct kernel_param_ops tryburst_ops = { .set = tryburst_set };
 static const struct kernel_param_ops syncburst_ops = { .set = syncburst_set };
 static const struct kernel_param_ops counter_ops = { .get = counter_get };
 static const struct kernel_param_ops stats_ops = { .get = stats_get };
+static const struct kernel_param_ops hold_ops = { .set = hold_set, .get = hold_get };
 
+module_param_cb(hold, &hold_ops, NULL, 0644);
+MODULE_PARM_DESC(hold, "1: finished tasks wait until 0 is written");
 module_param_cb(burst, &burst_ops, NULL, 0200);
 MODULE_PARM_DESC(burst, "write N: submit N tasks with ktpool_anyway_go()");
 module_param_cb(tryburst, &tryburst_ops, NULL, 0200);
