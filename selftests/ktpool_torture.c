@@ -152,11 +152,18 @@ static int torture_submitter(void *arg)
 	return 0;
 }
 
+/*
+ * Hard IRQ, also on PREEMPT_RT (HRTIMER_MODE_REL_HARD): nothing here may
+ * take a sleeping lock, and get_random_u32() does on RT, so the pool is
+ * picked round-robin.
+ */
 static enum hrtimer_restart torture_irq(struct hrtimer *t)
 {
+	static unsigned int next;
+
 	if (READ_ONCE(stopping) || READ_ONCE(exhausted))
 		return HRTIMER_NORESTART;
-	if (torture_submit_one(pools[torture_rand(nr_pools)], 2))
+	if (torture_submit_one(pools[next++ % nr_pools], 2))
 		atomic64_inc(&irq_submits);
 	hrtimer_forward_now(t, ms_to_ktime(1));
 	return HRTIMER_RESTART;
