@@ -362,8 +362,19 @@ def write_csv(path, kernel, cases):
 
 
 def plot(png, kernel, cases, outdir):
-    """Time and memory against task count, one panel pair per workload."""
-    wls = [w for w in WORKLOADS if any(c["workload"] == w for c in cases.values())]
+    """Time and memory against task count, one panel pair per workload.
+
+    Only the cases with the fewest submitters and the smallest payload of
+    the run are drawn.
+    """
+    if not cases:
+        return False
+    subs = min(c["submitters"] for c in cases.values())
+    pay = min(c["payload"] for c in cases.values())
+    cpus = sorted({c["cpus"] for c in cases.values() if c["cpus"]})
+    drawn = [c for c in cases.values() if c["submitters"] == subs and
+             c["payload"] == pay and c["status"] == "ok"]
+    wls = [w for w in WORKLOADS if any(c["workload"] == w for c in drawn)]
     if not wls:
         return False
     dat = os.path.join(outdir, f".{kernel}.plot.dat")
@@ -372,9 +383,8 @@ def plot(png, kernel, cases, outdir):
         for wl in wls:
             for mode in MODES:
                 pts = sorted((c["tasks"], c["wall_ms"], c["kstack_kib"] + c["slab_kib"])
-                             for c in cases.values()
-                             if c["workload"] == wl and c["mode"] == mode and
-                             c["submitters"] == 1 and c["status"] == "ok")
+                             for c in drawn
+                             if c["workload"] == wl and c["mode"] == mode)
                 if not pts:
                     continue
                 f.write(f"# {wl} {mode}\n")
@@ -388,13 +398,14 @@ def plot(png, kernel, cases, outdir):
         f"set output '{png}'",
         "set offsets graph 0.04, graph 0.04, graph 0.04, graph 0.04",
         f"set multiplot layout {len(wls)},2 title 'ktpool_bench on {kernel} "
-        "(QEMU TCG, 2 vCPUs, 1 submitter; median of the repetitions; "
+        f"(QEMU TCG, {'/'.join(map(str, cpus)) or '?'} vCPUs, {subs} submitter(s)"
+        f"{f', payload {pay} B' if pay else ''}; median of the repetitions; "
         "runs stopped at max_run_s are not drawn; absolute times are emulated)'",
         "set logscale x", "set logscale y", "set grid",
         "set key outside right top font ',8'", "set xlabel 'tasks'",
     ]
     for wl in wls:
-        xs = [c["tasks"] for c in cases.values() if c["workload"] == wl]
+        xs = [c["tasks"] for c in drawn if c["workload"] == wl]
         if min(xs) == max(xs):
             script.append(f"set xrange [{min(xs) / 2}:{max(xs) * 2}]")
         else:
