@@ -72,6 +72,7 @@ else
 fi
 if [ "$smp" != 2 ]; then
 	[[ "$smp" =~ ^[1-8]$ ]] || die "BENCH_SMP=$smp: 1..8 (ktpool_bench.ko has 8 submitters at most)"
+	[ "${BENCH_FULL:-0}" != 1 ] || die "BENCH_SMP and BENCH_FULL: one at a time"
 	for i in "${!parts[@]}"; do
 		case ${parts[$i]} in
 		*modes=no_pool*) unset "parts[$i]" ;;	# no_pool alone: not a ratio
