@@ -11,8 +11,18 @@
  *  ktpool_anyway   ktpool_submit() (blocks until a worker is free)
  *  ktpool_nowait   ktpool_submit_nowait(), retried on -EBUSY (bench_backoff)
  *  cmwq_unbound    alloc_workqueue(WQ_UNBOUND, C)
+ *  cmwq_sem        down() on a semaphore of C, then queue_work() on the
+ *                  WQ_UNBOUND workqueue; the work item ends with up()
+ *  cmwq_sem_try    down_trylock(), else run the task in the submitter
  *  cmwq_percpu     alloc_workqueue(0, C)
  *  kthread_worker  one kthread_create_worker() (the serial baseline)
+ *
+ * Every task is a request as a user makes one: kmalloc()ed by the submitter
+ * (with a work item inside for the workqueue modes and a payload buffer of
+ * @payload bytes that the submitter fills) and kfree()d by the task. The
+ * pools and workqueues are warmed up before the start line: C tasks that
+ * wait until all C run, so every thread or kworker the run may use exists,
+ * as it would in a pool or workqueue that lives long.
  *
  * Everything runs from module init, which always returns 0: the results are
  * printed to the console as "RESULT,..." lines (see bench_report()) that
@@ -20,30 +30,45 @@
  * "BENCH-DONE failures=N" line. A task that ran twice or never, a submit
  * error or a run that never completes counts as a failure.
  *
- * The memory columns are the rise of NR_KERNEL_STACK_KB and of the slab
- * counters over the run, sampled by an hrtimer every sample_us and once more
- * after the last task (before the pool or workqueue is torn down).
+ * The memory columns are the peak rise of NR_KERNEL_STACK_KB and of the slab
+ * counters over a baseline taken at the start line (so the requests in
+ * flight or queued count, not the warm-up), sampled by an hrtimer every
+ * sample_us and once more after the last task, before the pool or workqueue
+ * is torn down; the KernelStack rise of the setup and warm-up (a pool's
+ * standing threads) is reported apart. The CPU column is the busy time of
+ * the guest over the run: online CPUs x wall time minus the idle (and
+ * iowait) time the kernel accounts; the context switches are the "ctxt"
+ * count of /proc/stat (nr_context_switches() is not exported).
  */
 
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/fs.h>
 #include <linux/hrtimer.h>
+#include <linux/kernel_stat.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/ktpool.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/overflow.h>
 #include <linux/semaphore.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/tick.h>
 #include <linux/utsname.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 #include <linux/workqueue.h>
 
 #define BENCH_MAX_LIST	16
+#define BENCH_MAX_SUB	8
+#define BENCH_MAX_PAYLOAD	SZ_1M
+#define BENCH_STAT_BUF	SZ_64K
+#define BENCH_WARM_S	20	/* below the guest's hung task timeout (30 s) */
 
 static char *modes = "all";
 module_param(modes, charp, 0444);
@@ -67,11 +92,12 @@ MODULE_PARM_DESC(sleep_tasks, "task counts of the sleep workload");
 
 static char *submitters = "1,2";
 module_param(submitters, charp, 0444);
-MODULE_PARM_DESC(submitters, "numbers of submitting threads to run with");
+MODULE_PARM_DESC(submitters,
+		 "numbers of submitting threads to run with (1..8 each)");
 
 static unsigned int conc = 256;
 module_param(conc, uint, 0444);
-MODULE_PARM_DESC(conc, "concurrency bound C: pool capacity and max_active");
+MODULE_PARM_DESC(conc, "concurrency bound C: pool capacity, max_active, semaphore");
 
 static unsigned int spin_us = 10;
 module_param(spin_us, uint, 0444);
@@ -80,6 +106,10 @@ MODULE_PARM_DESC(spin_us, "busy loop of a spin task, us");
 static unsigned int sleep_us = 10000;
 module_param(sleep_us, uint, 0444);
 MODULE_PARM_DESC(sleep_us, "sleep of a sleep task, us");
+
+static unsigned int payload;
+module_param(payload, uint, 0444);
+MODULE_PARM_DESC(payload, "bytes of buffer in every request (default 0)");
 
 static unsigned int reps = 3;
 module_param(reps, uint, 0444);
@@ -103,10 +133,6 @@ module_param(max_run_s, uint, 0444);
 MODULE_PARM_DESC(max_run_s,
 		 "stop submitting after this many seconds (run reported as dnf)");
 
-static unsigned int ring = 4096;
-module_param(ring, uint, 0444);
-MODULE_PARM_DESC(ring, "cmwq/kthread_worker: work items per submitter, reused");
-
 static unsigned int pool_idle_ms = 1000;
 module_param(pool_idle_ms, uint, 0444);
 MODULE_PARM_DESC(pool_idle_ms, "idle timeout of the benchmark pools, ms");
@@ -128,20 +154,24 @@ static const char * const bench_wl_names[BENCH_NR_WL] = {
 	[BENCH_SLEEP] = "sleep",
 };
 
-/* A reusable work item of the cmwq and kthread_worker modes. */
-struct bench_item {
-	struct work_struct work;
-	struct kthread_work kwork;
+/*
+ * One task's request: allocated by the submitter, freed by the task. The
+ * work item is the one its mode queues (none for no_pool and ktpool).
+ */
+struct bench_req {
+	union {
+		struct work_struct work;
+		struct kthread_work kwork;
+	};
 	unsigned long idx;
-	int busy;		/* set by the submitter, cleared by the task */
+	u8 buf[];		/* payload bytes */
 };
 
 /* One submitting thread: tasks [lo, hi). */
 struct bench_sub {
 	struct task_struct *task;
 	unsigned long lo, hi, next;
-	struct bench_item *items;
-	unsigned int pos;
+	unsigned long inlined;	/* tasks run in the submitter */
 	unsigned long retries;
 	int err;
 };
@@ -154,7 +184,7 @@ struct bench_ctx {
 	enum bench_workload wl;
 	unsigned long n;
 	unsigned int nsub;
-	struct bench_sub sub[2];
+	struct bench_sub sub[BENCH_MAX_SUB];
 
 	struct completion go;		/* the start line */
 	struct completion done;		/* fired by the last task */
@@ -175,19 +205,30 @@ struct bench_ctx {
 	struct workqueue_struct *wq;
 	struct kthread_worker *kw;
 	struct semaphore np_sem;
+	struct semaphore wq_sem;	/* cmwq_sem, cmwq_sem_try: C */
 	struct ktpool_stats st;
 
+	/* Warm-up: C tasks that wait until all C run. */
+	atomic_t warm_running;
+	struct completion warm_all;	/* all C are running */
+	struct completion warm_go;	/* release them */
+
 	struct hrtimer sampler;
-	long kstack0, slab0;		/* baseline, KiB */
+	long kstack0, slab0;		/* baselines, KiB */
 	long kstack_max, slab_max;	/* peak during the run, KiB */
+	long warm_kstack;		/* KernelStack rise of setup + warm-up */
+	u64 idle0;			/* idle time of all CPUs at t0, us */
+	long long ctxsw0;		/* context switches at t0 */
 };
 
 static struct bench_ctx ctx;
+static char *bench_statbuf;		/* /proc/stat, BENCH_STAT_BUF bytes */
 
 struct bench_mode {
 	const char *name;
 	int (*setup)(void);
-	int (*submit)(struct bench_sub *s, unsigned long idx);
+	int (*warm)(void);			/* NULL: nothing to warm up */
+	int (*submit)(struct bench_sub *s, struct bench_req *req);
 	unsigned int (*peak_threads)(void);	/* UINT_MAX: not a thread count */
 	void (*teardown)(void);
 };
@@ -223,6 +264,66 @@ static enum hrtimer_restart bench_sampler_fn(struct hrtimer *t)
 	return HRTIMER_RESTART;
 }
 
+/* Idle (and iowait) time of the online CPUs as the kernel accounts it, us. */
+static u64 bench_idle_us(void)
+{
+	u64 sum = 0, v;
+	int cpu;
+
+	for_each_online_cpu(cpu) {
+		v = get_cpu_idle_time_us(cpu, NULL);
+		if (v == (u64)-1)	/* no NO_HZ accounting: the tick's */
+			v = div_u64(kcpustat_cpu(cpu).cpustat[CPUTIME_IDLE],
+				    NSEC_PER_USEC);
+		sum += v;
+		v = get_cpu_iowait_time_us(cpu, NULL);
+		if (v == (u64)-1)
+			v = div_u64(kcpustat_cpu(cpu).cpustat[CPUTIME_IOWAIT],
+				    NSEC_PER_USEC);
+		sum += v;
+	}
+	return sum;
+}
+
+/*
+ * Context switches since boot: the "ctxt" line of /proc/stat, since
+ * nr_context_switches() is not exported (6.1, 6.12). -1 when unknown.
+ */
+static long long bench_ctxsw(void)
+{
+	unsigned long long v;
+	struct file *f;
+	size_t len = 0;
+	loff_t pos = 0;
+	ssize_t r;
+	char *p, *e;
+
+	if (!bench_statbuf)
+		return -1;
+	f = filp_open("/proc/stat", O_RDONLY, 0);
+	if (IS_ERR(f))
+		return -1;
+	while (len < BENCH_STAT_BUF - 1) {
+		r = kernel_read(f, bench_statbuf + len,
+				BENCH_STAT_BUF - 1 - len, &pos);
+		if (r <= 0)
+			break;
+		len += r;
+	}
+	filp_close(f, NULL);
+	bench_statbuf[len] = '\0';
+	p = strstr(bench_statbuf, "\nctxt ");
+	if (!p)
+		return -1;
+	p += strlen("\nctxt ");
+	e = strchr(p, '\n');
+	if (e)
+		*e = '\0';
+	if (kstrtoull(p, 10, &v) || v > LLONG_MAX)
+		return -1;
+	return v;
+}
+
 static void bench_max(atomic_t *peak, int v)
 {
 	int old = atomic_read(peak);
@@ -238,6 +339,19 @@ static void bench_give_up(unsigned long nr)
 		WRITE_ONCE(ctx.t_end, ktime_get_ns());
 		complete(&ctx.done);
 	}
+}
+
+/* A request as a user makes one: allocated, then filled in. */
+static struct bench_req *bench_req_new(unsigned long idx)
+{
+	struct bench_req *req;
+
+	req = kmalloc(struct_size(req, buf, payload), GFP_KERNEL);
+	if (!req)
+		return NULL;
+	req->idx = idx;
+	memset(req->buf, 0x5a, payload);
+	return req;
 }
 
 /* The body every mode runs, once per task. */
@@ -276,7 +390,15 @@ static void bench_task_done(void)
 	}
 }
 
-/* Retry policy of nowait and of a full work item ring. */
+/* A task: run it, free its request, count it. */
+static void bench_req_run(struct bench_req *req)
+{
+	bench_task(req->idx);
+	kfree(req);
+	bench_task_done();
+}
+
+/* Retry policy of nowait. */
 static void bench_backoff(struct bench_sub *s, unsigned int *tries)
 {
 	s->retries++;
@@ -286,11 +408,28 @@ static void bench_backoff(struct bench_sub *s, unsigned int *tries)
 		usleep_range(20, 50);
 }
 
+/* Warm-up: C tasks that each wait until all C are running. */
+static void bench_warm_wait(void)
+{
+	if (atomic_inc_return(&ctx.warm_running) == conc)
+		complete(&ctx.warm_all);
+	wait_for_completion_state(&ctx.warm_go, TASK_IDLE);
+}
+
+/* Wait killable (so not a hung task) for @c, at most @secs seconds. */
+static bool bench_wait(struct completion *c, unsigned int secs)
+{
+	return wait_for_completion_killable_timeout(c, secs * HZ) > 0;
+}
+
 /* no_pool: a kthread per task */
 
 static int bench_np_fn(void *data)
 {
-	bench_task((unsigned long)data);
+	struct bench_req *req = data;
+
+	bench_task(req->idx);
+	kfree(req);
 	atomic_dec(&ctx.np_live);
 	up(&ctx.np_sem);
 	bench_task_done();
@@ -303,7 +442,7 @@ static int bench_np_setup(void)
 	return 0;
 }
 
-static int bench_np_submit(struct bench_sub *s, unsigned long idx)
+static int bench_np_submit(struct bench_sub *s, struct bench_req *req)
 {
 	struct task_struct *t;
 	int ret;
@@ -313,7 +452,7 @@ static int bench_np_submit(struct bench_sub *s, unsigned long idx)
 		return ret;
 	bench_max(&ctx.np_peak, atomic_inc_return(&ctx.np_live));
 	__module_get(THIS_MODULE);
-	t = kthread_run(bench_np_fn, (void *)idx, "ktbench_np");
+	t = kthread_run(bench_np_fn, req, "ktbench_np");
 	if (IS_ERR(t)) {
 		module_put(THIS_MODULE);
 		atomic_dec(&ctx.np_live);
@@ -336,8 +475,12 @@ static void bench_np_teardown(void)
 
 static void bench_ktpool_fn(void *data)
 {
-	bench_task((unsigned long)data);
-	bench_task_done();
+	bench_req_run(data);
+}
+
+static void bench_ktpool_warm_fn(void *data)
+{
+	bench_warm_wait();
 }
 
 static int bench_ktpool_setup(void)
@@ -352,27 +495,52 @@ static int bench_ktpool_setup(void)
 	return 0;
 }
 
-static int bench_try_submit(struct bench_sub *s, unsigned long idx)
+/* Start all C threads: C tasks that wait for each other, then drain. */
+static int bench_ktpool_warm(void)
 {
-	int ret = ktpool_try_submit(ctx.pool, bench_ktpool_fn, (void *)idx);
+	unsigned int i;
+	int ret = 0;
 
+	for (i = 0; i < conc; i++) {
+		ret = ktpool_submit(ctx.pool, bench_ktpool_warm_fn, NULL);
+		if (ret < 0)
+			break;
+		ret = 0;
+	}
+	if (!ret && !bench_wait(&ctx.warm_all, BENCH_WARM_S))
+		ret = -ETIMEDOUT;
+	complete_all(&ctx.warm_go);
+	ktpool_drain(ctx.pool);
+	return ret;
+}
+
+/* A submit's answer: 0 or -errno; counts the tasks run in the submitter. */
+static int bench_ktpool_ret(struct bench_sub *s, int ret)
+{
+	if (ret == KTPOOL_RAN_INLINE)
+		s->inlined++;
 	return ret < 0 ? ret : 0;
 }
 
-static int bench_anyway_submit(struct bench_sub *s, unsigned long idx)
+static int bench_try_submit(struct bench_sub *s, struct bench_req *req)
 {
-	int ret = ktpool_submit(ctx.pool, bench_ktpool_fn, (void *)idx);
-
-	return ret < 0 ? ret : 0;
+	return bench_ktpool_ret(s, ktpool_try_submit(ctx.pool, bench_ktpool_fn,
+						     req));
 }
 
-static int bench_nowait_submit(struct bench_sub *s, unsigned long idx)
+static int bench_anyway_submit(struct bench_sub *s, struct bench_req *req)
+{
+	return bench_ktpool_ret(s, ktpool_submit(ctx.pool, bench_ktpool_fn,
+						 req));
+}
+
+static int bench_nowait_submit(struct bench_sub *s, struct bench_req *req)
 {
 	unsigned int tries = 0;
 	int ret;
 
 	while ((ret = ktpool_submit_nowait(ctx.pool, bench_ktpool_fn,
-					   (void *)idx)) == -EBUSY)
+					   req)) == -EBUSY)
 		bench_backoff(s, &tries);
 	return ret;
 }
@@ -389,42 +557,27 @@ static void bench_ktpool_teardown(void)
 	ctx.pool = NULL;
 }
 
-/* cmwq and kthread_worker: a ring of reusable work items per submitter */
-
-static struct bench_item *bench_next_item(struct bench_sub *s,
-					  unsigned long idx)
-{
-	struct bench_item *it = &s->items[s->pos];
-	unsigned int tries = 0;
-
-	if (++s->pos == ring)
-		s->pos = 0;
-	/* Pairs with the release in bench_item_run(): it->idx was read. */
-	while (smp_load_acquire(&it->busy))
-		bench_backoff(s, &tries);
-	it->idx = idx;
-	WRITE_ONCE(it->busy, 1);
-	return it;
-}
-
-static void bench_item_run(struct bench_item *it)
-{
-	unsigned long idx = it->idx;
-
-	/* The item may be reused once idx is read: see bench_next_item(). */
-	smp_store_release(&it->busy, 0);
-	bench_task(idx);
-	bench_task_done();
-}
+/* cmwq: unbound, per-CPU, and unbound behind a semaphore of C */
 
 static void bench_work_fn(struct work_struct *work)
 {
-	bench_item_run(container_of(work, struct bench_item, work));
+	bench_req_run(container_of(work, struct bench_req, work));
 }
 
-static void bench_kwork_fn(struct kthread_work *work)
+/* The semaphore idiom's work item: the task, then up(). */
+static void bench_sem_work_fn(struct work_struct *work)
 {
-	bench_item_run(container_of(work, struct bench_item, kwork));
+	struct bench_req *req = container_of(work, struct bench_req, work);
+
+	bench_task(req->idx);
+	kfree(req);
+	up(&ctx.wq_sem);
+	bench_task_done();
+}
+
+static void bench_warm_work_fn(struct work_struct *work)
+{
+	bench_warm_wait();
 }
 
 static int bench_wq_setup(unsigned int flags)
@@ -443,11 +596,59 @@ static int bench_percpu_setup(void)
 	return bench_wq_setup(0);
 }
 
-static int bench_wq_submit(struct bench_sub *s, unsigned long idx)
+static int bench_sem_setup(void)
 {
-	struct bench_item *it = bench_next_item(s, idx);
+	sema_init(&ctx.wq_sem, conc);
+	return bench_wq_setup(WQ_UNBOUND);
+}
 
-	return queue_work(ctx.wq, &it->work) ? 0 : -EALREADY;
+/* Have kworkers for C work items: C items that wait, then flush. */
+static int bench_wq_warm(void)
+{
+	struct work_struct *w;
+	unsigned int i;
+	int ret = 0;
+
+	w = kcalloc(conc, sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -ENOMEM;
+	for (i = 0; i < conc; i++) {
+		INIT_WORK(&w[i], bench_warm_work_fn);
+		queue_work(ctx.wq, &w[i]);
+	}
+	if (!bench_wait(&ctx.warm_all, BENCH_WARM_S))
+		ret = -ETIMEDOUT;
+	complete_all(&ctx.warm_go);
+	flush_workqueue(ctx.wq);
+	kfree(w);
+	return ret;
+}
+
+static int bench_wq_submit(struct bench_sub *s, struct bench_req *req)
+{
+	INIT_WORK(&req->work, bench_work_fn);
+	queue_work(ctx.wq, &req->work);
+	return 0;
+}
+
+static int bench_sem_submit(struct bench_sub *s, struct bench_req *req)
+{
+	down(&ctx.wq_sem);
+	INIT_WORK(&req->work, bench_sem_work_fn);
+	queue_work(ctx.wq, &req->work);
+	return 0;
+}
+
+static int bench_sem_try_submit(struct bench_sub *s, struct bench_req *req)
+{
+	if (down_trylock(&ctx.wq_sem)) {
+		s->inlined++;
+		bench_req_run(req);
+		return 0;
+	}
+	INIT_WORK(&req->work, bench_sem_work_fn);
+	queue_work(ctx.wq, &req->work);
+	return 0;
 }
 
 static unsigned int bench_wq_peak(void)
@@ -459,6 +660,13 @@ static void bench_wq_teardown(void)
 {
 	destroy_workqueue(ctx.wq);
 	ctx.wq = NULL;
+}
+
+/* kthread_worker: one worker, the serial baseline */
+
+static void bench_kwork_fn(struct kthread_work *work)
+{
+	bench_req_run(container_of(work, struct bench_req, kwork));
 }
 
 static int bench_kw_setup(void)
@@ -473,11 +681,11 @@ static int bench_kw_setup(void)
 	return 0;
 }
 
-static int bench_kw_submit(struct bench_sub *s, unsigned long idx)
+static int bench_kw_submit(struct bench_sub *s, struct bench_req *req)
 {
-	struct bench_item *it = bench_next_item(s, idx);
-
-	return kthread_queue_work(ctx.kw, &it->kwork) ? 0 : -EALREADY;
+	kthread_init_work(&req->kwork, bench_kwork_fn);
+	kthread_queue_work(ctx.kw, &req->kwork);
+	return 0;
 }
 
 static unsigned int bench_kw_peak(void)
@@ -492,30 +700,39 @@ static void bench_kw_teardown(void)
 }
 
 static const struct bench_mode bench_modes[] = {
-	{ "no_pool", bench_np_setup, bench_np_submit, bench_np_peak,
-	  bench_np_teardown },
-	{ "ktpool_try", bench_ktpool_setup, bench_try_submit,
-	  bench_ktpool_peak, bench_ktpool_teardown },
-	{ "ktpool_anyway", bench_ktpool_setup, bench_anyway_submit,
-	  bench_ktpool_peak, bench_ktpool_teardown },
-	{ "ktpool_nowait", bench_ktpool_setup, bench_nowait_submit,
-	  bench_ktpool_peak, bench_ktpool_teardown },
-	{ "cmwq_unbound", bench_unbound_setup, bench_wq_submit, bench_wq_peak,
-	  bench_wq_teardown },
-	{ "cmwq_percpu", bench_percpu_setup, bench_wq_submit, bench_wq_peak,
-	  bench_wq_teardown },
-	{ "kthread_worker", bench_kw_setup, bench_kw_submit, bench_kw_peak,
-	  bench_kw_teardown },
+	{ .name = "no_pool", .setup = bench_np_setup,
+	  .submit = bench_np_submit, .peak_threads = bench_np_peak,
+	  .teardown = bench_np_teardown },
+	{ .name = "ktpool_try", .setup = bench_ktpool_setup,
+	  .warm = bench_ktpool_warm, .submit = bench_try_submit,
+	  .peak_threads = bench_ktpool_peak, .teardown = bench_ktpool_teardown },
+	{ .name = "ktpool_anyway", .setup = bench_ktpool_setup,
+	  .warm = bench_ktpool_warm, .submit = bench_anyway_submit,
+	  .peak_threads = bench_ktpool_peak, .teardown = bench_ktpool_teardown },
+	{ .name = "ktpool_nowait", .setup = bench_ktpool_setup,
+	  .warm = bench_ktpool_warm, .submit = bench_nowait_submit,
+	  .peak_threads = bench_ktpool_peak, .teardown = bench_ktpool_teardown },
+	{ .name = "cmwq_unbound", .setup = bench_unbound_setup,
+	  .warm = bench_wq_warm, .submit = bench_wq_submit,
+	  .peak_threads = bench_wq_peak, .teardown = bench_wq_teardown },
+	{ .name = "cmwq_sem", .setup = bench_sem_setup,
+	  .warm = bench_wq_warm, .submit = bench_sem_submit,
+	  .peak_threads = bench_wq_peak, .teardown = bench_wq_teardown },
+	{ .name = "cmwq_sem_try", .setup = bench_sem_setup,
+	  .warm = bench_wq_warm, .submit = bench_sem_try_submit,
+	  .peak_threads = bench_wq_peak, .teardown = bench_wq_teardown },
+	{ .name = "cmwq_percpu", .setup = bench_percpu_setup,
+	  .warm = bench_wq_warm, .submit = bench_wq_submit,
+	  .peak_threads = bench_wq_peak, .teardown = bench_wq_teardown },
+	{ .name = "kthread_worker", .setup = bench_kw_setup,
+	  .submit = bench_kw_submit, .peak_threads = bench_kw_peak,
+	  .teardown = bench_kw_teardown },
 };
-
-static bool bench_uses_items(const struct bench_mode *m)
-{
-	return m->submit == bench_wq_submit || m->submit == bench_kw_submit;
-}
 
 static int bench_submitter_fn(void *arg)
 {
 	struct bench_sub *s = arg;
+	struct bench_req *req;
 	unsigned long idx;
 
 	wait_for_completion(&ctx.go);
@@ -525,9 +742,16 @@ static int bench_submitter_fn(void *arg)
 			s->err = -ETIMEDOUT;
 			break;
 		}
-		s->err = ctx.mode->submit(s, idx);
-		if (s->err)
+		req = bench_req_new(idx);
+		if (!req) {
+			s->err = -ENOMEM;
 			break;
+		}
+		s->err = ctx.mode->submit(s, req);
+		if (s->err) {
+			kfree(req);	/* not accepted: the task never runs */
+			break;
+		}
 	}
 	s->next = idx;
 	bench_give_up(s->hi - idx);
@@ -556,22 +780,6 @@ static void bench_stop_subs(void)
 	}
 }
 
-static void bench_free_items(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < ctx.nsub; i++) {
-		kvfree(ctx.sub[i].items);
-		ctx.sub[i].items = NULL;
-	}
-}
-
-/* Wait killable (so not a hung task) for @c, at most @secs seconds. */
-static bool bench_wait(struct completion *c, unsigned int secs)
-{
-	return wait_for_completion_killable_timeout(c, secs * HZ) > 0;
-}
-
 static int bench_failures;
 
 static unsigned int bench_arg_us(enum bench_workload wl)
@@ -579,29 +787,52 @@ static unsigned int bench_arg_us(enum bench_workload wl)
 	return wl == BENCH_SPIN ? spin_us : wl == BENCH_SLEEP ? sleep_us : 0;
 }
 
+/* One run's numbers, as bench_report() prints them; -1: not measured. */
+struct bench_result {
+	const char *status;
+	u64 wall_ns;
+	unsigned long done;
+	long peak_threads;
+	int peak_running;
+	long kstack_kib, slab_kib, warm_kstack_kib;
+	int once;
+	unsigned long inlined, retries;
+	long long cpu_us, window_us, ctxsw;
+};
+
 /*
  * RESULT,mode,workload,arg_us,tasks,conc,submitters,rep,status,wall_ns,
  * done,peak_threads,peak_running,kstack_kb,slab_kb,exactly_once,inlined,
- * retries
+ * retries,payload,cpu_us,window_us,ctxsw,cpus,warm_kstack_kb
  * status: ok, dnf (stopped by max_run_s), fail, skip (then a reason).
+ * cpu_us: busy time of all online CPUs over window_us (from the start line
+ * until the controller saw the last task finish); ctxsw: context switches
+ * in that window; cpus: online CPUs; warm_kstack_kb: the KernelStack rise
+ * of the setup and warm-up (kstack_kb is the rise from the start line on).
  */
 static void bench_report(const char *mode, enum bench_workload wl,
 			 unsigned long n, unsigned int nsub, unsigned int rep,
-			 const char *status, u64 wall, unsigned long done,
-			 long peak, int peak_running, long kstack, long slab,
-			 int once, u64 inlined, unsigned long retries)
+			 const struct bench_result *r)
 {
-	pr_info("RESULT,%s,%s,%u,%lu,%u,%u,%u,%s,%llu,%lu,%ld,%d,%ld,%ld,%d,%llu,%lu\n",
+	pr_info("RESULT,%s,%s,%u,%lu,%u,%u,%u,%s,%llu,%lu,%ld,%d,%ld,%ld,%d,%lu,%lu,%u,%lld,%lld,%lld,%u,%ld\n",
 		mode, bench_wl_names[wl], bench_arg_us(wl), n, conc, nsub, rep,
-		status, wall, done, peak, peak_running, kstack, slab, once,
-		inlined, retries);
+		r->status, r->wall_ns, r->done, r->peak_threads,
+		r->peak_running, r->kstack_kib, r->slab_kib, r->once,
+		r->inlined, r->retries, payload, r->cpu_us, r->window_us,
+		r->ctxsw, num_online_cpus(), r->warm_kstack_kib);
 }
 
 static void bench_skip(const char *mode, enum bench_workload wl,
 		       unsigned long n, unsigned int nsub, const char *why)
 {
-	bench_report(mode, wl, n, nsub, 0, "skip", 0, 0, -1, -1, -1, -1, -1,
-		     0, 0);
+	struct bench_result r = {
+		.status = "skip", .peak_threads = -1, .peak_running = -1,
+		.kstack_kib = -1, .slab_kib = -1, .warm_kstack_kib = -1,
+		.once = -1, .cpu_us = -1,
+		.window_us = -1, .ctxsw = -1,
+	};
+
+	bench_report(mode, wl, n, nsub, 0, &r);
 	pr_info("SKIP,%s,%s,%lu,%u,%s\n", mode, bench_wl_names[wl], n, nsub,
 		why);
 }
@@ -613,10 +844,13 @@ static void bench_skip(const char *mode, enum bench_workload wl,
 static int bench_run(const struct bench_mode *m, enum bench_workload wl,
 		     unsigned long n, unsigned int nsub, unsigned int rep)
 {
-	unsigned long i, j, bad = 0, done = 0, retries = 0;
+	struct bench_result r = { .status = "ok" };
+	unsigned long i, j, bad = 0;
 	unsigned int created = 0;
-	const char *status = "ok";
 	u8 *seen = ctx.seen;
+	unsigned int ncpu;
+	long long ctxsw1;
+	u64 t1, idle1;
 	long peak;
 	int err = 0, ret;
 
@@ -630,31 +864,30 @@ static int bench_run(const struct bench_mode *m, enum bench_workload wl,
 	init_completion(&ctx.go);
 	init_completion(&ctx.done);
 	init_completion(&ctx.subs_done);
+	init_completion(&ctx.warm_all);
+	init_completion(&ctx.warm_go);
 
+	/* KernelStack from before the setup: the warm-up's threads. */
+	ctx.kstack0 = bench_kstack_kb();
+	ctx.kstack_max = ctx.kstack0;
+	ctx.slab0 = bench_slab_kb();
+	ctx.slab_max = ctx.slab0;
 	ret = m->setup();
 	if (ret) {
 		pr_err("FAIL %s: setup: %d\n", m->name, ret);
 		bench_failures++;
 		return 0;
 	}
-	for (i = 0; i < nsub && !ret; i++) {
-		struct bench_sub *s = &ctx.sub[i];
+	hrtimer_init(&ctx.sampler, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	ctx.sampler.function = bench_sampler_fn;
+	hrtimer_start(&ctx.sampler, ns_to_ktime((u64)sample_us * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL);
 
-		s->lo = n * i / nsub;
-		s->hi = n * (i + 1) / nsub;
-		if (!bench_uses_items(m))
-			continue;
-		s->items = kvcalloc(ring, sizeof(*s->items), GFP_KERNEL);
-		if (!s->items) {
-			ret = -ENOMEM;
-			break;
-		}
-		for (j = 0; j < ring; j++) {
-			INIT_WORK(&s->items[j].work, bench_work_fn);
-			kthread_init_work(&s->items[j].kwork, bench_kwork_fn);
-		}
+	for (i = 0; i < nsub; i++) {
+		ctx.sub[i].lo = n * i / nsub;
+		ctx.sub[i].hi = n * (i + 1) / nsub;
 	}
-	for (i = 0; i < nsub && !ret; i++) {
+	for (i = 0; i < nsub; i++) {
 		struct task_struct *t;
 
 		t = kthread_create(bench_submitter_fn, &ctx.sub[i],
@@ -667,6 +900,13 @@ static int bench_run(const struct bench_mode *m, enum bench_workload wl,
 		created++;
 	}
 	atomic_set(&ctx.subs_left, created);
+	if (!ret && m->warm) {
+		ret = m->warm();
+		if (ret)
+			pr_err("FAIL %s: warm-up: %d (%d of %u tasks ran)\n",
+			       m->name, ret, atomic_read(&ctx.warm_running),
+			       conc);
+	}
 	if (ret) {
 		/* Let the submitters already created pass with nothing. */
 		for (i = 0; i < nsub; i++)
@@ -675,24 +915,28 @@ static int bench_run(const struct bench_mode *m, enum bench_workload wl,
 			wake_up_process(ctx.sub[i].task);
 		complete_all(&ctx.go);
 		bench_stop_subs();
+		hrtimer_cancel(&ctx.sampler);
 		m->teardown();
-		bench_free_items();
-		pr_err("FAIL %s: submitter setup: %d\n", m->name, ret);
+		pr_err("FAIL %s: setup of the run: %d\n", m->name, ret);
 		bench_failures++;
 		return 0;
 	}
 	for (i = 0; i < nsub; i++)
 		wake_up_process(ctx.sub[i].task);
 
-	/* The start line: baseline, sampler, then go. */
+	/*
+	 * The start line: the rise of the warm-up, the memory baselines of the
+	 * run, the context switch count, the idle time, then go.
+	 */
+	bench_sample();
+	ctx.warm_kstack = READ_ONCE(ctx.kstack_max) - ctx.kstack0;
 	ctx.kstack0 = bench_kstack_kb();
+	WRITE_ONCE(ctx.kstack_max, ctx.kstack0);
 	ctx.slab0 = bench_slab_kb();
-	ctx.kstack_max = ctx.kstack0;
-	ctx.slab_max = ctx.slab0;
-	hrtimer_init(&ctx.sampler, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	ctx.sampler.function = bench_sampler_fn;
-	hrtimer_start(&ctx.sampler, ns_to_ktime((u64)sample_us * NSEC_PER_USEC),
-		      HRTIMER_MODE_REL);
+	WRITE_ONCE(ctx.slab_max, ctx.slab0);
+	ctx.ctxsw0 = bench_ctxsw();
+	ncpu = num_online_cpus();
+	ctx.idle0 = bench_idle_us();
 	ctx.t0 = ktime_get_ns();
 	ctx.deadline = ctx.t0 + (u64)max_run_s * NSEC_PER_SEC;
 	complete_all(&ctx.go);
@@ -706,36 +950,48 @@ static int bench_run(const struct bench_mode *m, enum bench_workload wl,
 		bench_failures++;
 		return -1;
 	}
+	t1 = ktime_get_ns();
+	idle1 = bench_idle_us();
+	ctxsw1 = bench_ctxsw();
 	bench_sample();
 	peak = m->peak_threads();
 	hrtimer_cancel(&ctx.sampler);
 	bench_stop_subs();
 	m->teardown();
-	bench_free_items();
 
+	r.window_us = div_u64(t1 - ctx.t0, NSEC_PER_USEC);
+	r.cpu_us = max_t(long long, 0,
+			 (long long)ncpu * r.window_us -
+			 (long long)(idle1 - ctx.idle0));
+	r.ctxsw = ctx.ctxsw0 >= 0 && ctxsw1 >= ctx.ctxsw0 ?
+		  ctxsw1 - ctx.ctxsw0 : -1;
 	for (i = 0; i < nsub; i++) {
 		struct bench_sub *s = &ctx.sub[i];
 
 		for (j = s->lo; j < s->hi; j++)
 			bad += seen[j] != (j < s->next);
-		done += s->next - s->lo;
-		retries += s->retries;
+		r.done += s->next - s->lo;
+		r.retries += s->retries;
+		r.inlined += s->inlined;
 		if (s->err && !err)
 			err = s->err;
 	}
 	if (err == -ETIMEDOUT) {
-		status = "dnf";
+		r.status = "dnf";
 	} else if (err || bad) {
-		status = "fail";
+		r.status = "fail";
 		pr_err("FAIL %s %s n=%lu: submit error %d, %lu tasks not run exactly once\n",
 		       m->name, bench_wl_names[wl], n, err, bad);
 		bench_failures++;
 	}
-	bench_report(m->name, wl, n, nsub, rep, status, ctx.t_end - ctx.t0,
-		     done, peak == UINT_MAX ? -1 : peak,
-		     atomic_read(&ctx.peak_running),
-		     ctx.kstack_max - ctx.kstack0, ctx.slab_max - ctx.slab0,
-		     !bad, ctx.st.inlined, retries);
+	r.wall_ns = ctx.t_end - ctx.t0;
+	r.peak_threads = peak == UINT_MAX ? -1 : peak;
+	r.peak_running = atomic_read(&ctx.peak_running);
+	r.kstack_kib = ctx.kstack_max - ctx.kstack0;
+	r.slab_kib = ctx.slab_max - ctx.slab0;
+	r.warm_kstack_kib = ctx.warm_kstack;
+	r.once = !bad;
+	bench_report(m->name, wl, n, nsub, rep, &r);
 	return err == -ETIMEDOUT;
 }
 
@@ -747,6 +1003,7 @@ static int bench_run(const struct bench_mode *m, enum bench_workload wl,
 static void bench_reap_check(void)
 {
 	unsigned long i, n = 2 * conc;
+	struct bench_req *req;
 	struct ktpool *pool;
 	long k0, kbusy, kafter;
 	unsigned int busy;
@@ -766,9 +1023,13 @@ static void bench_reap_check(void)
 		return;
 	}
 	k0 = bench_kstack_kb();
-	for (i = 0; i < n; i++)
-		if (ktpool_submit(pool, bench_ktpool_fn, (void *)i) < 0)
+	for (i = 0; i < n; i++) {
+		req = bench_req_new(i);
+		if (!req || ktpool_submit(pool, bench_ktpool_fn, req) < 0) {
+			kfree(req);
 			bench_give_up(1);
+		}
+	}
 	if (!bench_wait(&ctx.done, 120)) {
 		pr_err("FAIL reap check: tasks did not finish\n");
 		bench_failures++;
@@ -867,7 +1128,7 @@ static void bench_main(void)
 {
 	unsigned long counts[BENCH_NR_WL][BENCH_MAX_LIST];
 	const char *lists[BENCH_NR_WL] = { nop_tasks, spin_tasks, sleep_tasks };
-	unsigned long subs[2], maxn = 2 * conc;
+	unsigned long subs[BENCH_MAX_LIST], maxn = 2 * conc;
 	int nr[BENCH_NR_WL], nsubs, w, c, k, m;
 	bool any_ktpool = false;
 
@@ -885,15 +1146,16 @@ static void bench_main(void)
 		for (c = 0; c < nr[w]; c++)
 			maxn = max(maxn, counts[w][c]);
 	}
-	if (nsubs <= 0 || !conc || conc > KTPOOL_MAX_CAPACITY || !ring ||
-	    !reps || !sample_us) {
+	if (nsubs <= 0 || !conc || conc > KTPOOL_MAX_CAPACITY || !reps ||
+	    !sample_us || payload > BENCH_MAX_PAYLOAD) {
 		pr_err("FAIL bad parameters\n");
 		bench_failures++;
 		return;
 	}
 	for (k = 0; k < nsubs; k++) {
 		if (subs[k] < 1 || subs[k] > ARRAY_SIZE(ctx.sub)) {
-			pr_err("FAIL submitters must be 1 or 2\n");
+			pr_err("FAIL submitters must be 1 to %u\n",
+			       BENCH_MAX_SUB);
 			bench_failures++;
 			return;
 		}
@@ -903,10 +1165,12 @@ static void bench_main(void)
 		bench_failures++;
 		return;
 	}
+	/* Without it the ctxsw column is -1: not a failure. */
+	bench_statbuf = kvmalloc(BENCH_STAT_BUF, GFP_KERNEL);
 
-	pr_info("BENCH-META,%s,%u,%u,%u,%u,%u,%u,%u\n", utsname()->release,
+	pr_info("BENCH-META,%s,%u,%u,%u,%u,%u,%u,%u,%u\n", utsname()->release,
 		num_online_cpus(), HZ, conc, spin_us, sleep_us, reps,
-		np_max_live);
+		np_max_live, payload);
 	for (w = 0; w < BENCH_NR_WL; w++)
 		for (c = 0; c < nr[w]; c++)
 			for (k = 0; k < nsubs; k++)
@@ -932,10 +1196,11 @@ static int __init bench_init(void)
 static void __exit bench_exit(void)
 {
 	vfree(ctx.seen);
+	kvfree(bench_statbuf);
 }
 
 module_init(bench_init);
 module_exit(bench_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("ktpool benchmark: pool, kthread per task, cmwq, kthread_worker");
+MODULE_DESCRIPTION("ktpool benchmark: pool, kthread per task, cmwq, cmwq+semaphore, kthread_worker");

@@ -4,10 +4,14 @@
 # output into a table, bench/results/<kernel>.csv, a PNG plot and the results
 # section of bench/README.md (bench/report.py).
 # Env: BENCH_KERNEL 6.1|6.12 (default 6.12); BENCH_ARGS (module params of
-# ktpool_bench.ko, appended last so they override); BENCH_FULL=1 (add 10M nop
-# tasks and the longer budget in four boots, results in <kernel>-full.*;
-# BENCH_FROM=k resumes one at boot k); BENCH_REAP_MS (reap_interval_ms of ktpool.ko);
-# KTPOOL_TIMEOUT (seconds for the whole QEMU run).
+# ktpool_bench.ko, appended last so they override); BENCH_PAY=0, BENCH_TEN=0
+# (leave out the boot of sleep tasks with a payload, of 10M nop tasks; both
+# default to 0 when BENCH_ARGS is set, so that it runs one boot); BENCH_FULL=1
+# (10M nop tasks for every mode and the longer budget, results in
+# <kernel>-full.*); BENCH_SMP=n (boot with -smp n and n submitters, the five
+# modes the ratios need, results in <kernel>-smp<n>.*); BENCH_FROM=k (resume
+# a run at boot k); BENCH_REAP_MS (reap_interval_ms of ktpool.ko);
+# KTPOOL_TIMEOUT (seconds for each QEMU boot).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -15,7 +19,6 @@ series=${BENCH_KERNEL:-6.12}
 rel=$(ktpool_krel "$series")
 out=$CACHE/build/bench-$rel	# not the selftests' tree: they may run meanwhile
 blog=$CACHE/logs/build-bench-$rel.log
-logf=$CACHE/logs/bench-$rel.log
 reap_ms=${BENCH_REAP_MS:-1000}
 command -v gnuplot >/dev/null || "$KTPOOL_ROOT/scripts/deps.sh"
 command -v gnuplot >/dev/null || die "gnuplot not found (apt-get install gnuplot-nox)"
@@ -23,33 +26,88 @@ command -v gnuplot >/dev/null || die "gnuplot not found (apt-get install gnuplot
 "$KTPOOL_ROOT/scripts/build-modules.sh" "/lib/modules/$rel/build" "$out" W=1 >"$blog" 2>&1 ||
 	{ tail -n 30 "$blog"; die "module build failed (log: $blog)"; }
 
-# The defaults of ktpool_bench.ko are sized for about 10 minutes under TCG.
-# BENCH_FULL adds 10M nop tasks; no_pool runs every count there, bounded by
-# max_run_s (reported as dnf with the tasks it did, never extrapolated). A
-# full run is four boots (up to 1M; 10M from one submitter; 10M from two,
-# no_pool apart), their consoles concatenated. Three times the guest died
-# in a long boot: once a #GP on a RIP-relative load in busybox sh, twice a
-# double fault in kthreadd's slab fast path with a garbage EFLAGS in the
-# frame, both 133-235 s into no_pool's 10M from two submitters; that case is
-# cut at 100 s, and still reported as dnf. BENCH_FROM=k runs boots k.. only,
-# appending to the console log of an earlier run.
+# A run is a few boots, their consoles concatenated: every mode on the
+# default sizes of ktpool_bench.ko; the sleep workload again with a 4 KiB
+# payload in every request (the modes the ratios need); and 10M nop tasks
+# from one and two submitters for those modes (the steady state: 1M medians
+# were transients), each run cut at 120 s and then reported as dnf with the
+# tasks it did (BENCH_TEN=0 leaves this boot out: it is the long one;
+# BENCH_PAY=0 the payload one; with BENCH_ARGS both default to 0).
+# BENCH_FULL runs 10M nop tasks for every mode; no_pool runs every count
+# there, bounded by max_run_s (reported as dnf with the tasks it did, never
+# extrapolated), in boots of their own. Three times the guest died in a long
+# boot: once a #GP on a RIP-relative load in busybox sh, twice a double fault
+# in kthreadd's slab fast path with a garbage EFLAGS in the frame, both
+# 133-235 s into no_pool's 10M from two submitters; that case is cut at
+# 100 s, and still reported as dnf. BENCH_SMP=n boots with -smp n and runs
+# the ratio modes from n submitters (TCG on this host's cores: only the
+# ratios mean something). BENCH_FROM=k runs boots k.. only, appending to the
+# console log of an earlier run.
 base="pool_idle_ms=1000 reap_wait_ms=$((1000 + reap_ms + 200))"
+ratio="modes=ktpool_try,ktpool_anyway,cmwq_unbound,cmwq_sem,cmwq_sem_try"
+pay="workloads=sleep payload=4096"
+ten="workloads=nop nop_tasks=10000000"
+smp=${BENCH_SMP:-2}
 timeout=${KTPOOL_TIMEOUT:-1500}
-parts=("$base")
+tag=
 if [ "${BENCH_FULL:-0}" = 1 ]; then
 	full="np_max_tasks=0 max_run_s=300"
-	ten="workloads=nop nop_tasks=10000000"
-	pools="modes=ktpool_try,ktpool_anyway,ktpool_nowait,cmwq_unbound,cmwq_percpu,kthread_worker"
+	pools="modes=ktpool_try,ktpool_anyway,ktpool_nowait,cmwq_unbound,cmwq_sem,cmwq_sem_try,cmwq_percpu,kthread_worker"
 	parts=("$base $full"
+	       "$base $pay $ratio"
 	       "$base $full $ten submitters=1"
 	       "$base $full $ten submitters=2 $pools"
 	       "$base np_max_tasks=0 max_run_s=100 $ten submitters=2 modes=no_pool")
 	timeout=${KTPOOL_TIMEOUT:-2700}
-	export BENCH_TAG=full	# bench/results/<kernel>-full.*, a README section of its own
+	tag=full	# bench/results/<kernel>-full.*, a README section of its own
+else
+	one=1
+	[ -z "${BENCH_ARGS:-}" ] || one=0
+	parts=("$base")
+	[ "${BENCH_PAY:-$one}" = 0 ] || parts+=("$base $pay $ratio")
+	if [ "${BENCH_TEN:-$one}" != 0 ]; then
+		parts+=("$base $ten max_run_s=120 $ratio")
+		timeout=${KTPOOL_TIMEOUT:-2700}
+	fi
 fi
+if [ "$smp" != 2 ]; then
+	[[ "$smp" =~ ^[1-8]$ ]] || die "BENCH_SMP=$smp: 1..8 (ktpool_bench.ko has 8 submitters at most)"
+	[ "${BENCH_FULL:-0}" != 1 ] || die "BENCH_SMP and BENCH_FULL: one at a time"
+	for i in "${!parts[@]}"; do
+		case ${parts[$i]} in
+		*modes=no_pool*) unset "parts[$i]" ;;	# no_pool alone: not a ratio
+		*modes=*) parts[i]="${parts[$i]} submitters=$smp" ;;
+		*) parts[i]="${parts[$i]} submitters=$smp $ratio" ;;
+		esac
+	done
+	parts=("${parts[@]}")
+	tag=${tag:+$tag-}smp$smp
+	# qemu-run.sh boots -smp 2: unless it takes KTPOOL_SMP, a qemu-system-x86_64
+	# first on PATH rewrites that argument for this run.
+	export KTPOOL_SMP=$smp
+	if ! grep -q KTPOOL_SMP "$KTPOOL_ROOT/scripts/qemu-run.sh"; then
+		shim=$(mktemp -d)
+		real=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 not found"
+		cat >"$shim/qemu-system-x86_64" <<SHIM
+#!/usr/bin/env bash
+args=()
+prev=
+for a in "\$@"; do
+	[ "\$prev" = -smp ] && a=$smp
+	args+=("\$a")
+	prev=\$a
+done
+exec "$real" "\${args[@]}"
+SHIM
+		chmod +x "$shim/qemu-system-x86_64"
+		PATH=$shim:$PATH
+	fi
+fi
+[ -z "$tag" ] || export BENCH_TAG=$tag	# bench/results/<kernel>-<tag>.*, a README section of its own
+logf=$CACHE/logs/bench-$rel${tag:+-$tag}.log
 
 guest=$(mktemp)
-trap 'rm -f "$guest" "$logf".part*' EXIT
+trap 'rm -f "$guest" "$logf".part*; [ -z "${shim:-}" ] || rm -rf "$shim"' EXIT
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$SECONDS
 from=${BENCH_FROM:-1}
@@ -86,7 +144,7 @@ log "QEMU run took $took s (host load average $load0 before, $load1 after)"
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 qv=$(qemu-system-x86_64 --version | head -n1)
 rev=$(git -C "$KTPOOL_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-machine="QEMU TCG (no KVM), -smp 2 -m 2048, on $(nproc) host cores ($cpu); $qv;"
+machine="QEMU TCG (no KVM), -smp $smp -m 2048, on $(nproc) host cores ($cpu); $qv;"
 machine="$machine stock Debian $rel; ktpool $rev; $(date -u +%Y-%m-%d);"
 machine="$machine ktpool_bench.ko $args; run took $took s; host load average $load0 before,"
 machine="$machine $load1 after (above 2, other jobs shared the host cores and the numbers"

@@ -22,18 +22,24 @@ boot() {
 	[ -z "$done" ] || echo "[    3.000000] ktpool_bench: BENCH-DONE $done"
 }
 # mode,workload,arg_us,tasks,conc,submitters,rep,status,wall_ns,done,
-# peak_threads,peak_running,kstack_kib,slab_kib,exactly_once,inlined,retries
-ok3() { # mode wall_ns... : three good repetitions of 1000 nop tasks
-	local m=$1 i=0 w
-	shift
+# peak_threads,peak_running,kstack_kib,slab_kib,exactly_once,inlined,retries,
+# payload,cpu_us,window_us,ctxsw,cpus,warm_kstack_kib
+okx() { # mode cpu_us ctxsw payload wall_ns... : good repetitions of 1000 nop tasks
+	local m=$1 cpu=$2 ctx=$3 pay=$4 i=0 w
+	shift 4
 	for w in "$@"; do
-		echo "$m,nop,0,1000,256,1,$i,ok,$w,1000,2,2,32,0,1,0,0"
+		echo "$m,nop,0,1000,256,1,$i,ok,$w,1000,2,2,32,0,1,0,0,$pay,$cpu,$((w / 1000)),$ctx,2,4096"
 		i=$((i + 1))
 	done
 }
+ok3() { # mode wall_ns... : three good repetitions, 2 ms of CPU, 100 switches each
+	local m=$1
+	shift
+	okx "$m" 2000 100 0 "$@"
+}
 mapfile -t cm < <(ok3 cmwq_unbound 3000000 1000000 2000000)
 mapfile -t kt < <(ok3 ktpool_try 1500000 1000000 900000)
-np="no_pool,nop,0,1000,256,1,0,dnf,1000000000,500,64,2,1024,512,1,0,0"
+np="no_pool,nop,0,1000,256,1,0,dnf,1000000000,500,64,2,1024,512,1,0,0,0,-1,-1,-1,2,0"
 
 # run <name> <expect rc> <expect text or ""> : report.py on $tmp/<name>.log
 run() {
@@ -70,11 +76,37 @@ if check clean "a clean run of two boots passes"; then
 	fi
 fi
 
+# cmwq_unbound 2 ms (4 ms CPU, 500 switches), cmwq_sem 4 ms, cmwq_sem_try 1 ms;
+# ktpool_try 1 ms (1 ms CPU, 2000 switches): 0.5x, 0.25x, 1x; CPU 0.25x;
+# 2 switches per task against 0.5. A payload is a case of its own: no ratio
+# to the cmwq_unbound run without one.
+mapfile -t ra < <(okx cmwq_unbound 4000 500 0 3000000 1000000 2000000
+	okx cmwq_sem 3000 400 0 4000000 4000000 4000000
+	okx cmwq_sem_try 1000 30 0 1000000 1000000 1000000
+	okx ktpool_try 1000 2000 0 1500000 1000000 900000
+	okx ktpool_anyway 1000 2000 4096 1500000 1000000 900000)
+boot "failures=0" "${ra[@]}" >"$tmp/ratios.log"
+want[ratios]=0 text[ratios]="met    nop N=1000 sub=1 ktpool_try: 0.25x the time of cmwq_sem (target <= 0.70)"
+if check ratios "ratios to cmwq_unbound, cmwq_sem and cmwq_sem_try; CPU and context switches per task"; then
+	csv=$tmp/ratios/9.9.9-test.csv
+	# ...,np_rate,payload,x_sem,x_sem_try,cpu_ns_per_task,cpu_x_cmwq,ctxsw_per_task,cpus,warm
+	if grep -q '^9.9.9-test,ktpool_try,nop,0,1000,256,1,3,ok,1000,1.000,.*,0.5,,.*,False,0,0.25,1,1000.000,0.25,2.000,2,4096' "$csv" &&
+		grep -q '^9.9.9-test,ktpool_anyway,nop,0,1000,256,1,3,ok,1000,1.000,.*,1000000.000,,,.*,False,4096,,,1000.000,,2.000,2,4096' "$csv" &&
+		grep -qF 'MISSED nop N=1000 sub=1 ktpool_try: 2.00 context switches per task, cmwq_unbound 0.50' "$tmp/ratios/stdout" &&
+		grep -qF 'met    nop N=1000 sub=1 ktpool_try: 0.25x the CPU time of cmwq_unbound' "$tmp/ratios/stdout" &&
+		grep -q '^nop+4096B  *1000 ' "$tmp/ratios/stdout"
+	then result PASS "bench report: the new columns in the CSV and the targets"
+	else
+		cat "$csv"
+		result FAIL "bench report: the new columns in the CSV and the targets"
+	fi
+fi
+
 { boot "failures=0" "${cm[@]}"; boot "" "${kt[@]}"; } >"$tmp/unfinished.log"
 want[unfinished]=1 text[unfinished]="1 BENCH-DONE line(s) for 2 boot(s)"
 check unfinished "a boot without BENCH-DONE fails the run"
 
-boot "failures=0" "${cm[@]}" "ktpool_try,nop,0,1000,256,1,0,ok,900000,999,2,2,32,0,0,0,0" \
+boot "failures=0" "${cm[@]}" "ktpool_try,nop,0,1000,256,1,0,ok,900000,999,2,2,32,0,0,0,0,0,900,900,10,2,0" \
 	>"$tmp/twice.log"
 want[twice]=1 text[twice]="exactly once: False"
 check twice "a task not run exactly once fails the run"
