@@ -8,15 +8,20 @@
 #   make style      checkpatch --strict + kernel-doc (zero findings)
 #   make sparse     C=2 build against the stock 6.12 headers
 #   make kunit      KUnit suites in a cached UML kernel (+ kmemleak scan)
-#   make selftests  selftests/ktpool_*.sh in QEMU on stock 6.1 and 6.12
+#   make selftests  selftests/ktpool_*.sh in QEMU on stock 6.1, 6.12 and
+#                   6.1 PREEMPT_RT
 #   make run        boot stock 6.1 in QEMU and load ktpool + demo (PARAMS=...)
 #   make debugkernel KUnit + selftests + kmemleak on a cached x86_64 debug
 #                   kernel (KASAN, lockdep, atomic-sleep) in QEMU
-#   make check      all of the above; last line "N passed, M failed"
+#   make check      all of the above (and deps), a table of where the time
+#                   went, and last the line "N passed, M failed"
+#   make check-cold make check with a throwaway, empty cache (the cold path
+#                   a fresh machine takes; what CI may hide with a warm cache)
 #   make torture    the torture module for 10M tasks on stock 6.1 in QEMU
 #                   (TORTURE_TASKS=..., TORTURE_SECONDS=...)
 #   make bench      bench/ktpool_bench.ko in QEMU (BENCH_KERNEL=6.1|6.12,
-#                   BENCH_ARGS=..., BENCH_FULL=1); see bench/README.md
+#                   BENCH_ARGS=..., BENCH_FULL=1, BENCH_PAY=0|1, BENCH_TEN=0|1,
+#                   BENCH_SMP=n); see bench/README.md
 #   make install    ktpool.ko into $(INSTALL_MOD_PATH)/lib/modules/<rel>/extra
 #                   and, for clients, ktpool.h + Module.symvers into
 #                   $(INSTALL_MOD_PATH)/usr/src/ktpool/<rel>/; then depmod
@@ -67,7 +72,7 @@ kunit: deps
 	scripts/kunit.sh
 
 selftests: deps
-	scripts/selftests.sh 6.1 6.12
+	scripts/selftests.sh 6.1 6.12 6.1-rt
 
 torture: deps
 	scripts/torture.sh 6.1
@@ -75,8 +80,12 @@ torture: deps
 run: deps
 	scripts/run.sh $(PARAMS)
 
-check: deps
+check:
 	scripts/check.sh
+
+check-cold:
+	@d=$$(mktemp -d /tmp/ktpool-cold.XXXXXX) && echo "==> cold cache: $$d" && \
+	rc=0 && KTPOOL_CACHE=$$d scripts/check.sh || rc=$$?; rm -rf "$$d"; exit $$rc
 
 bench: deps
 	scripts/bench.sh
@@ -112,4 +121,4 @@ dkms-uninstall:
 	rm -rf $(DKMS_SRCTREE)/ktpool-$(KTPOOL_VERSION)
 
 .PHONY: install uninstall dkms-install dkms-uninstall torture
-.PHONY: all module clean deps style sparse kunit selftests run check bench debugkernel
+.PHONY: all module clean deps style sparse kunit selftests run check check-cold bench debugkernel

@@ -82,32 +82,13 @@ if [ "$smp" != 2 ]; then
 	done
 	parts=("${parts[@]}")
 	tag=${tag:+$tag-}smp$smp
-	# qemu-run.sh boots -smp 2: unless it takes KTPOOL_SMP, a qemu-system-x86_64
-	# first on PATH rewrites that argument for this run.
-	export KTPOOL_SMP=$smp
-	if ! grep -q KTPOOL_SMP "$KTPOOL_ROOT/scripts/qemu-run.sh"; then
-		shim=$(mktemp -d)
-		real=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 not found"
-		cat >"$shim/qemu-system-x86_64" <<SHIM
-#!/usr/bin/env bash
-args=()
-prev=
-for a in "\$@"; do
-	[ "\$prev" = -smp ] && a=$smp
-	args+=("\$a")
-	prev=\$a
-done
-exec "$real" "\${args[@]}"
-SHIM
-		chmod +x "$shim/qemu-system-x86_64"
-		PATH=$shim:$PATH
-	fi
+	export KTPOOL_SMP=$smp	# qemu-run.sh's -smp
 fi
 [ -z "$tag" ] || export BENCH_TAG=$tag	# bench/results/<kernel>-<tag>.*, a README section of its own
 logf=$CACHE/logs/bench-$rel${tag:+-$tag}.log
 
 guest=$(mktemp)
-trap 'rm -f "$guest" "$logf".part*; [ -z "${shim:-}" ] || rm -rf "$shim"' EXIT
+trap 'rm -f "$guest" "$logf".part*' EXIT
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$SECONDS
 from=${BENCH_FROM:-1}

@@ -5,7 +5,8 @@
 # runs the guest script (a file, or else a shell command) and powers off.
 # The console is shown live and saved (without \r) to <log>; with
 # KTPOOL_QUIET=1 only what follows the boot log is shown.
-# Env: KTPOOL_TIMEOUT (seconds, a guard against hangs, default 1500), KTPOOL_APPEND (extra cmdline).
+# Env: KTPOOL_TIMEOUT (seconds, a guard against hangs, default 1500), KTPOOL_APPEND (extra cmdline),
+# KTPOOL_SMP (virtual CPUs, default 2).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ktpool_lock
@@ -45,7 +46,7 @@ log "booting $vmlinuz in QEMU (log: $logf)"
 rc=0
 # tsc=reliable: on a loaded host the clocksource watchdog marks the emulated
 # TSC unstable, and the code patching that follows can crash a TCG guest.
-timeout -k 10 "${KTPOOL_TIMEOUT:-1500}" qemu-system-x86_64 -smp 2 -m 2048 \
+timeout -k 10 "${KTPOOL_TIMEOUT:-1500}" qemu-system-x86_64 -smp "${KTPOOL_SMP:-2}" -m 2048 \
 	-kernel "$vmlinuz" -initrd "$tmp/initrd.gz" \
 	-append "console=ttyS0 panic=-1 loglevel=7 tsc=reliable sysctl.kernel.hung_task_timeout_secs=30 ${KTPOOL_APPEND:-}" \
 	-nographic -no-reboot </dev/null 2>&1 9>&- | sed -u 's/\r//g' |
