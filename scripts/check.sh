@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# check.sh: every check, without stopping at the first failure, then one tally.
+# check.sh: every check, without stopping at the first failure, then a table
+# of where the time went and one tally.
 # Cases: the -Werror W=1 build for each stock kernel, checkpatch, kernel-doc,
 # sparse, packaging (install, DKMS, an out-of-tree client), every KUnit case
-# (UML) and every selftest case on each stock kernel, then KUnit, selftests
-# and a kmemleak scan on the x86_64 debug kernel (KASAN, lockdep, ...).
+# (UML) and every selftest case on each stock kernel (6.1, 6.12 and 6.1
+# PREEMPT_RT), then KUnit, selftests and a kmemleak scan on the x86_64 debug
+# kernel (KASAN, lockdep, ...).
+# The two kernels the project builds (UML and the debug kernel) compile in
+# the background while the stock-kernel checks run in the foreground.
 # The last line is exactly "N passed, M failed"; exit status 1 on any failure.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -11,35 +15,80 @@ ktpool_lock
 
 export KTPOOL_RESULTS=$CACHE/logs/check.results
 : >"$KTPOOL_RESULTS"
+times=$CACHE/logs/check.times
+: >"$times"
 s=$KTPOOL_ROOT/scripts
+STOCK="6.1 6.12 6.1-rt"
+start_all=$SECONDS
+
+# timed <phase> <command...>: run it, record its wall time; never fails
+timed() {
+	local phase=$1 start=$SECONDS rc=0
+	shift
+	"$@" || rc=$?
+	printf '%s\t%s\n' "$phase" "$((SECONDS - start))" >>"$times"
+	return 0
+}
+
 # step <script...>: run one, and count it as failed if it died without a verdict
 step() {
-	local before
+	local before rc=0
 	before=$(wc -l <"$KTPOOL_RESULTS")
 	log "$*"
-	"$@" && return
-	local rc=$?
-	[ "$(wc -l <"$KTPOOL_RESULTS")" -gt "$before" ] ||
+	"$@" || rc=$?
+	[ "$rc" -eq 0 ] || [ "$(wc -l <"$KTPOOL_RESULTS")" -gt "$before" ] ||
 		echo "FAIL $(basename "$1") ended without a verdict (exit $rc)" >>"$KTPOOL_RESULTS"
 }
 
-for series in 6.1 6.12; do
-	rel=$(ktpool_krel "$series")
-	if "$s/build-modules.sh" "/lib/modules/$rel/build" "$CACHE/build/$rel" \
-		W=1 KCFLAGS=-Werror >"$CACHE/logs/build-werror-$rel.log" 2>&1; then
-		echo "PASS build: $rel (W=1 -Werror)" >>"$KTPOOL_RESULTS"
-	else
-		tail -n 40 "$CACHE/logs/build-werror-$rel.log"
-		echo "FAIL build: $rel (W=1 -Werror, log: $CACHE/logs/build-werror-$rel.log)" >>"$KTPOOL_RESULTS"
-	fi
+werror_builds() {
+	local series rel
+	for series in $STOCK; do
+		rel=$(ktpool_krel "$series")
+		if "$s/build-modules.sh" "/lib/modules/$rel/build" "$CACHE/build/$rel" \
+			W=1 KCFLAGS=-Werror >"$CACHE/logs/build-werror-$rel.log" 2>&1; then
+			echo "PASS build: $rel (W=1 -Werror)" >>"$KTPOOL_RESULTS"
+		else
+			tail -n 40 "$CACHE/logs/build-werror-$rel.log"
+			echo "FAIL build: $rel (W=1 -Werror, log: $CACHE/logs/build-werror-$rel.log)" >>"$KTPOOL_RESULTS"
+		fi
+	done
+}
+
+# the UML and debug kernels, built once per config; their runs come later
+build_kernels() {
+	local t=$SECONDS
+	KTPOOL_BUILD_ONLY=1 "$s/kunit.sh" || true
+	printf '%s\t%s\n' "UML kernel build (background)" "$((SECONDS - t))" >>"$times"
+	t=$SECONDS
+	KTPOOL_BUILD_ONLY=1 "$s/debugkernel.sh" || true
+}
+
+step_deps() {
+	"$s/deps.sh" || echo "FAIL deps: package install (see above)" >>"$KTPOOL_RESULTS"
+}
+timed "packages (make deps)" step_deps
+timed "kernel sources" ktpool_src >/dev/null
+
+log "building the UML and debug kernels in the background (log: $CACHE/logs/kernels.log)"
+(timed "UML + debug kernel builds (background)" build_kernels) >"$CACHE/logs/kernels.log" 2>&1 &
+kernels=$!
+
+timed "builds -Werror (6.1, 6.12, 6.1-rt)" werror_builds
+timed "checkpatch, kernel-doc, rst" step "$s/style.sh"
+timed "sparse" step "$s/sparse.sh"
+timed "packaging (install, dkms, client)" step "$s/packaging.sh"
+timed "bench report tests" step "$s/benchreport.sh"
+for series in $STOCK; do
+	timed "selftests $series (QEMU)" step "$s/selftests.sh" "$series"
 done
-step "$s/style.sh"
-step "$s/sparse.sh"
-step "$s/packaging.sh"
-step "$s/benchreport.sh"
-step "$s/kunit.sh"
-step "$s/selftests.sh" 6.1 6.12
-step "$s/debugkernel.sh"
+
+log "waiting for the kernel builds (log: $CACHE/logs/kernels.log)"
+start=$SECONDS
+wait "$kernels" || true
+printf '%s\t%s\n' "waiting for the kernel builds" "$((SECONDS - start))" >>"$times"
+timed "KUnit on UML" step "$s/kunit.sh"
+timed "debug kernel: KUnit, selftests, kmemleak" step "$s/debugkernel.sh"
+printf '%s\t%s\n' "total" "$((SECONDS - start_all))" >>"$times"
 
 mkdir -p "$KTPOOL_ROOT/out"
 summary=$KTPOOL_ROOT/out/check-summary.txt
@@ -47,6 +96,10 @@ summary=$KTPOOL_ROOT/out/check-summary.txt
 	echo
 	echo "==== ktpool check summary (details: $CACHE/logs/) ===="
 	grep -E '^(PASS|FAIL|SKIP) ' "$KTPOOL_RESULTS" || true
+	echo
+	echo "==== where the time went (wall seconds; background phases overlap) ===="
+	awk -F'\t' '{ printf "%-45s %5d s  %2d:%02d\n", $1, $2, $2 / 60, $2 % 60 }' "$times"
+	echo
 	skipped=$(grep -c '^SKIP ' "$KTPOOL_RESULTS" || true)
 	passed=$(grep -c '^PASS ' "$KTPOOL_RESULTS" || true)
 	failed=$(grep -c '^FAIL ' "$KTPOOL_RESULTS" || true)
