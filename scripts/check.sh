@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check.sh: every check, without stopping at the first failure, then a table
 # of where the time went and one tally.
-# Cases: the -Werror W=1 build for each stock kernel, checkpatch, kernel-doc,
+# Cases: the -Werror W=1 build for each stock kernel (done by selftests.sh
+# before it boots that kernel), checkpatch, kernel-doc,
 # sparse, packaging (install, DKMS, an out-of-tree client), every KUnit case
 # (UML) and every selftest case on each stock kernel (6.1, 6.12 and 6.1
 # PREEMPT_RT), then KUnit, selftests and a kmemleak scan on the x86_64 debug
@@ -40,20 +41,6 @@ step() {
 		echo "FAIL $(basename "$1") ended without a verdict (exit $rc)" >>"$KTPOOL_RESULTS"
 }
 
-werror_builds() {
-	local series rel
-	for series in $STOCK; do
-		rel=$(ktpool_krel "$series")
-		if "$s/build-modules.sh" "/lib/modules/$rel/build" "$CACHE/build/$rel" \
-			W=1 KCFLAGS=-Werror >"$CACHE/logs/build-werror-$rel.log" 2>&1; then
-			echo "PASS build: $rel (W=1 -Werror)" >>"$KTPOOL_RESULTS"
-		else
-			tail -n 40 "$CACHE/logs/build-werror-$rel.log"
-			echo "FAIL build: $rel (W=1 -Werror, log: $CACHE/logs/build-werror-$rel.log)" >>"$KTPOOL_RESULTS"
-		fi
-	done
-}
-
 # the debug and UML kernels, built once per config; the debug kernel first,
 # so that its run can start while the UML kernel compiles
 debug_built=$CACHE/logs/check.debug-built
@@ -78,13 +65,12 @@ log "building the UML and debug kernels in the background (log: $CACHE/logs/kern
 (build_kernels) >"$CACHE/logs/kernels.log" 2>&1 &
 kernels=$!
 
-timed "builds -Werror (6.1, 6.12, 6.1-rt)" werror_builds
 timed "checkpatch, kernel-doc, rst" step "$s/style.sh"
 timed "sparse" step "$s/sparse.sh"
 timed "packaging (install, dkms, client)" step "$s/packaging.sh"
 timed "bench report tests" step "$s/benchreport.sh"
 for series in $STOCK; do
-	timed "selftests $series (QEMU)" step "$s/selftests.sh" "$series"
+	timed "build -Werror + selftests $series (QEMU)" step "$s/selftests.sh" "$series"
 done
 
 log "waiting for the debug kernel build (log: $CACHE/logs/kernels.log)"

@@ -2,6 +2,7 @@
 # selftests.sh [series...]: for each stock kernel series (default: 6.1 6.12)
 # build the modules against its headers, boot it in QEMU, run the selftests
 # (scripts/selftests-guest.sh) and count the KTAP with verdict.py.
+# The build is W=1 -Werror, and counts as a case of its own ("build: <rel>").
 # Env: KTPOOL_TIMEOUT (seconds per boot), KTPOOL_RESULTS (file to append to).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -12,8 +13,19 @@ for series in ${@:-6.1 6.12}; do
 	rel=$(ktpool_krel "$series")
 	out=$CACHE/build/$rel
 	logf=$CACHE/logs/selftests-$rel.log
+	blog=$CACHE/logs/build-werror-$rel.log
 	if "$KTPOOL_ROOT/scripts/build-modules.sh" "/lib/modules/$rel/build" "$out" W=1 \
-		>"$CACHE/logs/build-$rel.log" 2>&1; then
+		KCFLAGS=-Werror >"$blog" 2>&1; then
+		result PASS "build: $rel (W=1 -Werror)"
+	else
+		tail -n 40 "$blog"
+		result FAIL "build: $rel (W=1 -Werror, log: $blog)"
+		# a warning is a failure, but the selftests still run
+		blog=$CACHE/logs/build-$rel.log
+		"$KTPOOL_ROOT/scripts/build-modules.sh" "/lib/modules/$rel/build" "$out" W=1 \
+			>"$blog" 2>&1 || { tail -n 40 "$blog"; rm -rf "$out/modules"; }
+	fi
+	if [ -d "$out/modules" ]; then
 		# built by packaging.sh against an installed ktpool, if it ran
 		cp "$CACHE/build/extclient-$rel/ktpool_extclient.ko" "$out/modules/" 2>/dev/null || true
 		start=$SECONDS
@@ -21,8 +33,7 @@ for series in ${@:-6.1 6.12}; do
 			"$KTPOOL_ROOT/scripts/selftests-guest.sh" "$logf" || true
 		log "$rel: QEMU run took $((SECONDS - start)) s"
 	else
-		tail -n 30 "$CACHE/logs/build-$rel.log"
-		echo "KTPOOL-HARNESS: FAIL module build for $rel (see $CACHE/logs/build-$rel.log)" >"$logf"
+		echo "KTPOOL-HARNESS: FAIL module build for $rel (see $blog)" >"$logf"
 	fi
 	mkdir -p "$KTPOOL_ROOT/out" && cp "$logf" "$KTPOOL_ROOT/out/"
 	v=$CACHE/logs/selftests-$rel.verdict

@@ -10,7 +10,10 @@ Failures: a `not ok` leaf; results missing from a `1..N` plan; a parent
 by the guest init (`KTPOOL-HARNESS: BEGIN <name>` names the next KTAP
 document); no `KTPOOL-HARNESS: DONE` end marker (timeout or crash); and every
 kernel report line (BUG:, WARNING:, Oops, lockdep, KASAN, kmemleak, hung
-task, panic, ...).
+task, panic, ...), except one that a test announced: a line
+"KTPOOL-EXPECT: WARNING <text>" (a test about to trigger a WARN_ON for a
+caller bug on purpose) lets the next WARNING: line containing <text> pass,
+once; an announced WARNING that never comes is a failure.
 Nested KTAP (KUnit indents subtests by 4 spaces) counts leaves only.
 """
 import re
@@ -25,6 +28,7 @@ HEADER = re.compile(r"^(\s*)(?:K?TAP version \d+)\s*$")
 PLAN = re.compile(r"^(\s*)1\.\.(\d+)\s*(#.*)?$")
 RESULT = re.compile(r"^(\s*)(ok|not ok) (\d+)\b\s*(?:- )?(.*?)\s*(?:#\s*((?i:skip|todo))\b.*)?$")
 SUBTEST = re.compile(r"^(\s*)# Subtest: (.*)$")
+EXPECT = re.compile(r"KTPOOL-EXPECT: WARNING (.+?)\s*$")
 HARNESS = re.compile(r"^KTPOOL-HARNESS: (FAIL|SKIP|DONE|BEGIN)\b\s*(.*)$")
 
 
@@ -37,6 +41,7 @@ class Block:
 class Verdict:
     def __init__(self, prefix):
         self.prefix, self.cases, self.stack, self.done = prefix, [], [], False
+        self.expected = []  # announced WARNING texts not seen yet
 
     def add(self, status, name):
         self.cases.append((status, self.prefix + name))
@@ -70,8 +75,18 @@ class Verdict:
 
     def line(self, raw):
         line = TIMESTAMP.sub("", raw.replace("\r", "").rstrip("\n"))
+        m = EXPECT.search(line)
+        if m:
+            self.expected.append(m.group(1))
+            return
         if REPORTS.search(line):
-            self.add("FAIL", "kernel report: " + line.strip())
+            hit = next((e for e in self.expected
+                        if line.lstrip().startswith("WARNING:") and e in line), None)
+            if hit is None:
+                self.add("FAIL", "kernel report: " + line.strip())
+            else:
+                self.expected.remove(hit)
+                self.add("PASS", "announced WARNING: " + hit)
         m = HARNESS.match(line.strip())
         if m:
             if m.group(1) == "DONE":
@@ -131,6 +146,8 @@ class Verdict:
 
     def finish(self):
         self.pop_deeper(-1)
+        for e in self.expected:
+            self.add("FAIL", "announced WARNING never came: " + e)
         if not self.done:
             self.add("FAIL", "end marker KTPOOL-HARNESS: DONE not reached (timeout or crash)")
 
