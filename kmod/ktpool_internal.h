@@ -59,7 +59,7 @@ enum ktpool_reap_reason {
 struct ktpool_job {
 	ktpool_fn_t fn;
 	void *data;
-	struct module *owner;	/* holds a reference until fn returns */
+	struct module *owner;	/* referenced from submit until fn returns */
 	unsigned int epoch;	/* the drain epoch it was counted in */
 };
 
@@ -142,12 +142,14 @@ struct ktpool {
 	struct dentry *debugfs;		/* I: debugfs/ktpool/<name>/ */
 };
 
-/* Count @job as accepted; it holds its owner module until it finishes. */
+/*
+ * Count @job as accepted. The submit call took the reference on its owner
+ * module (try_module_get()); from here on the job holds it until it finishes.
+ */
 static inline void ktpool_accept_locked(struct ktpool *pool,
 					struct ktpool_job *job)
 	__must_hold(&pool->lock)
 {
-	__module_get(job->owner);
 	job->epoch = pool->epoch;
 	pool->inflight[job->epoch]++;
 	pool->submitted++;

@@ -43,13 +43,15 @@ static bool ktpool_handoff_locked(struct ktpool *pool, struct ktpool_job *job,
 	return true;
 }
 
-/* Take back the acceptance of a job whose spawn failed. */
+/*
+ * Take back the acceptance of a job whose spawn failed. The submitter keeps
+ * the module reference: it drops it when it returns.
+ */
 static void ktpool_unaccept_locked(struct ktpool *pool, struct ktpool_job *job)
 	__must_hold(&pool->lock)
 {
 	pool->submitted--;
 	ktpool_job_retire_locked(pool, job);
-	ktpool_job_put(job);
 }
 
 static int ktpool_run_inline_locked(struct ktpool *pool,
@@ -146,7 +148,7 @@ static bool ktpool_spin_for_idle(struct ktpool *pool, unsigned long *flags)
 	return hit;
 }
 
-static int ktpool_submit_common(struct ktpool *pool, ktpool_fn_t fn,
+static int ktpool_do_submit(struct ktpool *pool, ktpool_fn_t fn,
 				void *data, struct module *owner,
 				enum ktpool_mode mode)
 {
@@ -155,9 +157,6 @@ static int ktpool_submit_common(struct ktpool *pool, ktpool_fn_t fn,
 	unsigned long flags;
 	bool spun = false;
 	int ret;
-
-	if (unlikely(!pool || !fn))
-		return -EINVAL;
 
 	spin_lock_irqsave(&pool->lock, flags);
 again:
@@ -232,6 +231,31 @@ out_unlock:
 	trace_ktpool_submit(pool->name, fn, mode,
 			    ret == -EBUSY ? KTPOOL_REJECTED : KTPOOL_FAILED, ret);
 	spin_unlock_irqrestore(&pool->lock, flags);
+	return ret;
+}
+
+/*
+ * The reference on @owner is taken here, before anything else, and is given
+ * to the worker with the job; every other outcome drops it before returning.
+ * try_module_get() fails once the owner's exit has begun (and is IRQ-safe),
+ * so no task of a module that is going away is ever accepted.
+ */
+static int ktpool_submit_common(struct ktpool *pool, ktpool_fn_t fn,
+				void *data, struct module *owner,
+				enum ktpool_mode mode)
+{
+	int ret;
+
+	if (unlikely(!pool || !fn))
+		return -EINVAL;
+	if (unlikely(!try_module_get(owner))) {
+		trace_ktpool_submit(pool->name, fn, mode, KTPOOL_FAILED,
+				    -ENODEV);
+		return -ENODEV;
+	}
+	ret = ktpool_do_submit(pool, fn, data, owner, mode);
+	if (ret)	/* not handed to a worker: the reference is still ours */
+		module_put(owner);
 	return ret;
 }
 

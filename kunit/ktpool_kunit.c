@@ -941,6 +941,55 @@ static void ktpool_module_ref_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), base);
 }
 
+/* ---- 11b. no task of a module that is going away -------------------- */
+
+/*
+ * A stand-in for a client module: try_module_get() reads only its state and
+ * refcount (and its name, for the tracepoint).
+ */
+static struct module *kt_fake_module(struct kunit *test, enum module_state st)
+{
+	struct module *mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, mod);
+	strscpy(mod->name, "kt_fake", sizeof(mod->name));
+	mod->state = st;
+	atomic_set(&mod->refcnt, 1);	/* MODULE_REF_BASE: no user */
+	return mod;
+}
+
+static void ktpool_going_module_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-going", 2, 0);
+	struct module *mod = kt_fake_module(test, MODULE_STATE_GOING);
+	struct kt_gate *warm = kt_gate(test, false);
+	atomic_t runs = ATOMIC_INIT(0);
+	struct ktpool_stats st;
+
+	/* An idle worker is waiting, so that every mode could be accepted. */
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, warm), 0);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 5000));
+	st = kt_stats(pool);
+
+	KUNIT_EXPECT_EQ(test, __ktpool_try_submit(pool, kt_count_fn, &runs, mod),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, __ktpool_submit(pool, kt_count_fn, &runs, mod),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, __ktpool_submit_nowait(pool, kt_count_fn, &runs, mod),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).submitted, st.submitted);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mod->refcnt), 1);
+
+	/* The same module while live: accepted, its reference dropped after. */
+	mod->state = MODULE_STATE_LIVE;
+	KUNIT_EXPECT_EQ(test, __ktpool_submit(pool, kt_count_fn, &runs, mod), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mod->refcnt), 1);
+}
+
 /* ---- faults: failing spawns ------------------------------------------- */
 
 static void kt_spawn_ok(void *unused)
@@ -1196,6 +1245,7 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_default_pool_test),
 	KUNIT_CASE(ktpool_param_validation_test),
 	KUNIT_CASE(ktpool_module_ref_test),
+	KUNIT_CASE(ktpool_going_module_test),
 	KUNIT_CASE(ktpool_spawn_failure_test),
 	KUNIT_CASE(ktpool_bad_input_table_test),
 	{}

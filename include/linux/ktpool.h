@@ -17,7 +17,9 @@
  *    from any context, including hard IRQ; -EBUSY when no worker is free.
  *
  * The submit calls are macros that pass THIS_MODULE: while a task is accepted
- * and not finished, its module holds a reference and cannot be unloaded.
+ * and not finished, its module holds a reference and cannot be unloaded. The
+ * reference is taken with try_module_get(): once a module's exit has begun,
+ * its submit calls fail with -ENODEV and the task never runs.
  *
  * See Documentation/ktpool.rst.
  */
@@ -112,7 +114,8 @@ int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
  * Context: process context; may sleep (to create a kthread, or in @fn).
  * Return: 0 when a worker took the task, %KTPOOL_RAN_INLINE when it ran in
  * the caller, -EINVAL for a NULL @pool or @fn, -ESHUTDOWN when @pool is being
- * destroyed (the task is not run).
+ * destroyed (the task is not run), -ENODEV when the calling module is going
+ * away (its exit has begun: the task is not run).
  */
 #define ktpool_try_submit(pool, fn, data) \
 	__ktpool_try_submit(pool, fn, data, THIS_MODULE)
@@ -131,7 +134,8 @@ int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
  * Return: 0 when a worker took the task, %KTPOOL_RAN_INLINE (see above),
  * -EINTR when a fatal signal ended the wait (the task is not run), -ENOMEM
  * when the pool has no worker and none can be created, -EINVAL for a NULL
- * @pool or @fn, -ESHUTDOWN when @pool is being destroyed (not run).
+ * @pool or @fn, -ESHUTDOWN when @pool is being destroyed (not run), -ENODEV
+ * when the calling module is going away (its exit has begun: not run).
  */
 #define ktpool_submit(pool, fn, data) \
 	__ktpool_submit(pool, fn, data, THIS_MODULE)
@@ -149,7 +153,9 @@ int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
  * Context: any context, including hard IRQ.
  * Return: 0 when a worker took the task, -EBUSY when none was idle (the task
  * is not run), -EINVAL for a NULL @pool or @fn, -ESHUTDOWN when @pool is
- * being destroyed.
+ * being destroyed, -ENODEV when the calling module is going away (its exit
+ * has begun, e.g. a submit from its module_exit or from an IRQ handler not
+ * yet freed: the task is not run).
  */
 #define ktpool_submit_nowait(pool, fn, data) \
 	__ktpool_submit_nowait(pool, fn, data, THIS_MODULE)
