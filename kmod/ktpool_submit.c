@@ -10,10 +10,12 @@
  * and nowait answer -EBUSY (and start an asynchronous spawn if it can).
  */
 
+#include <linux/hash.h>
 #include <linux/kthread.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 
 #include "ktpool_internal.h"
 #include "ktpool_trace.h"
@@ -54,17 +56,124 @@ static void ktpool_unaccept_locked(struct ktpool *pool, struct ktpool_job *job)
 	ktpool_job_retire_locked(pool, job);
 }
 
+/*
+ * Inline runs nest: a task run inline may submit to a full pool and run the
+ * next task inline in turn. Each inline run pushes a frame, on its own
+ * stack, in a hash keyed by the running thread, so that a submit call can
+ * find how deep it is without a field in task_struct. At
+ * %KTPOOL_MAX_INLINE_DEPTH frames, a task that would run inline is deferred
+ * instead: queued on the thread's outermost frame, which runs it right after
+ * its own task has returned (before that outermost submit call returns).
+ * Every task still runs exactly once, the stack stays bounded, and nothing
+ * waits for another thread, so nothing can deadlock.
+ */
+struct ktpool_inline {
+	struct hlist_node node;		/* on ktpool_inline_hash, innermost first */
+	struct task_struct *task;	/* the thread that runs it */
+	struct ktpool *pool;		/* the pool whose task runs in it */
+	unsigned int depth;		/* 1 for the outermost frame */
+	struct ktpool_inline *outer;	/* the thread's outermost frame */
+	struct list_head deferred;	/* outermost only: ktpool_deferred */
+};
+
+/* A task past the nesting bound, waiting for the outermost frame. */
+struct ktpool_deferred {
+	struct list_head node;
+	struct ktpool *pool;
+	struct ktpool_job job;		/* holds the owner's reference */
+};
+
+#define KTPOOL_INLINE_HASH_BITS	6
+static struct hlist_head ktpool_inline_hash[1 << KTPOOL_INLINE_HASH_BITS];
+static DEFINE_SPINLOCK(ktpool_inline_lock);	/* the hash, not the frames */
+
+static struct hlist_head *ktpool_inline_bucket(struct task_struct *task)
+{
+	return &ktpool_inline_hash[hash_ptr(task, KTPOOL_INLINE_HASH_BITS)];
+}
+
+/* The innermost inline frame of the current thread, or NULL. */
+static struct ktpool_inline *ktpool_inline_top(void)
+	__must_hold(&ktpool_inline_lock)
+{
+	struct ktpool_inline *f;
+
+	hlist_for_each_entry(f, ktpool_inline_bucket(current), node)
+		if (f->task == current)
+			return f;
+	return NULL;
+}
+
+/* Run the tasks deferred to the outermost frame @f, until there are none. */
+static void ktpool_run_deferred(struct ktpool_inline *f)
+{
+	struct ktpool_deferred *d;
+
+	while ((d = list_first_entry_or_null(&f->deferred,
+					     struct ktpool_deferred, node))) {
+		list_del(&d->node);
+		f->pool = d->pool;
+		d->job.fn(d->job.data);
+		ktpool_job_put(&d->job);
+		kfree(d);
+		cond_resched();
+	}
+}
+
+/*
+ * Run @job in the caller, counted as inlined; past the nesting bound, defer
+ * it to the outermost frame instead and return 0 (it runs later on this
+ * thread). Drops the pool lock.
+ */
 static int ktpool_run_inline_locked(struct ktpool *pool,
 				    struct ktpool_job *job,
 				    enum ktpool_mode mode, unsigned long flags)
 	__releases(&pool->lock)
 {
+	struct ktpool_inline f = { .task = current, .pool = pool };
+	struct ktpool_deferred *d;
+	struct ktpool_inline *top;
+
 	pool->submitted++;
 	pool->inlined++;
+	spin_unlock_irqrestore(&pool->lock, flags);
+
+	spin_lock(&ktpool_inline_lock);
+	top = ktpool_inline_top();
+	if (top && top->depth >= KTPOOL_MAX_INLINE_DEPTH) {
+		spin_unlock(&ktpool_inline_lock);
+		d = kmalloc(sizeof(*d), GFP_KERNEL);
+		if (!d) {
+			spin_lock_irqsave(&pool->lock, flags);
+			pool->submitted--;
+			pool->inlined--;
+			trace_ktpool_submit(pool->name, job->fn, mode,
+					    KTPOOL_FAILED, -ENOMEM);
+			spin_unlock_irqrestore(&pool->lock, flags);
+			return -ENOMEM;
+		}
+		d->pool = pool;
+		d->job = *job;
+		/* Only this thread touches its frames' lists. */
+		list_add_tail(&d->node, &top->outer->deferred);
+		trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_INLINE, 0);
+		return 0;
+	}
+	f.depth = top ? top->depth + 1 : 1;
+	f.outer = top ? top->outer : &f;
+	INIT_LIST_HEAD(&f.deferred);
+	hlist_add_head(&f.node, ktpool_inline_bucket(current));
+	spin_unlock(&ktpool_inline_lock);
+
 	trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_INLINE,
 			    KTPOOL_RAN_INLINE);
-	spin_unlock_irqrestore(&pool->lock, flags);
 	job->fn(job->data);
+	if (f.outer == &f)
+		ktpool_run_deferred(&f);
+
+	spin_lock(&ktpool_inline_lock);
+	hlist_del(&f.node);
+	spin_unlock(&ktpool_inline_lock);
 	return KTPOOL_RAN_INLINE;
 }
 

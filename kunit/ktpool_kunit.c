@@ -847,6 +847,121 @@ static void ktpool_self_submit_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s->inner_pid, s->outer_pid);
 }
 
+/* ---- 4c. bounded inline nesting --------------------------------------- */
+
+#define KT_CHAIN_LEN	10000
+
+/* A chain of tasks, each submitting the next one to its own full pool. */
+struct kt_chain {
+	struct ktpool *pool;
+	bool try;		/* try, else anyway */
+	atomic_t runs, dups, errors, active, max_active;
+	struct completion done;
+};
+
+static void kt_chain_fn(void *data)
+{
+	struct kt_chain *c = data;
+	int i = atomic_inc_return(&c->runs) - 1;
+	int depth = atomic_inc_return(&c->active), max, ret;
+
+	max = atomic_read(&c->max_active);
+	while (depth > max && !atomic_try_cmpxchg(&c->max_active, &max, depth))
+		;
+	if (i >= KT_CHAIN_LEN) {
+		atomic_inc(&c->dups);
+	} else if (i == KT_CHAIN_LEN - 1) {
+		complete(&c->done);
+	} else {
+		ret = c->try ? ktpool_try_submit(c->pool, kt_chain_fn, c) :
+			       ktpool_submit(c->pool, kt_chain_fn, c);
+		if (ret < 0)
+			atomic_inc(&c->errors);
+	}
+	atomic_dec(&c->active);
+}
+
+static struct kt_chain *kt_chain(struct kunit *test, struct ktpool *pool,
+				 bool try)
+{
+	struct kt_chain *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->pool = pool;
+	c->try = try;
+	init_completion(&c->done);
+	return c;
+}
+
+static void kt_chain_check(struct kunit *test, struct kt_chain *c)
+{
+	struct ktpool_stats st;
+
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&c->done, 120 * HZ), 0);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(c->pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->runs), KT_CHAIN_LEN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->dups), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->errors), 0);
+	/* The task on the worker (or the caller's) plus the bounded nesting. */
+	KUNIT_EXPECT_LE(test, atomic_read(&c->max_active),
+			KTPOOL_MAX_INLINE_DEPTH + 1);
+	st = kt_stats(c->pool);
+	KUNIT_EXPECT_GE(test, st.inlined, (u64)KT_CHAIN_LEN - 1);
+	KUNIT_EXPECT_EQ(test, st.submitted, st.completed + st.inlined);
+}
+
+/* Capacity 1: each task submits the next with anyway from its own worker. */
+static void ktpool_inline_chain_cap1_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-chain1", 1, 0);
+	struct kt_chain *c = kt_chain(test, pool, false);
+
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_chain_fn, c), 0);
+	kt_chain_check(test, c);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).peak_threads, 1U);
+}
+
+/* Capacity 4, three workers held: try from the fourth worker runs inline. */
+static void ktpool_inline_chain_cap4_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-chain4", 4, 0);
+	struct kt_chain *c = kt_chain(test, pool, true);
+	struct kt_gate *g[3];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		g[i] = kt_gate(test, true);
+		KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, g[i]), 0);
+		kt_wait_started(test, g[i]);
+	}
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_chain_fn, c), 0);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&c->done, 120 * HZ), 0);
+	for (i = 0; i < 3; i++)
+		kt_gate_open(g[i]);
+	kt_chain_check(test, c);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).peak_threads, 4U);
+}
+
+/*
+ * A caller that is not a worker: try on a full pool runs the chain in the
+ * caller, and every task has run once the outermost call returns.
+ */
+static void ktpool_inline_chain_caller_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-chainc", 1, 0);
+	struct kt_chain *c = kt_chain(test, pool, true);
+	struct kt_gate *hold = kt_gate(test, true);
+
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	KUNIT_EXPECT_EQ(test, ktpool_try_submit(pool, kt_chain_fn, c),
+			KTPOOL_RAN_INLINE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->runs), KT_CHAIN_LEN);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).inlined, (u64)KT_CHAIN_LEN);
+	kt_gate_open(hold);
+	kt_chain_check(test, c);
+}
+
 /* ---- 10. default pool and parameters ---------------------------------- */
 
 static void kt_restore_default(void *arg)
@@ -1242,6 +1357,9 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_drain_test),
 	KUNIT_CASE(ktpool_destroy_test),
 	KUNIT_CASE(ktpool_self_submit_test),
+	KUNIT_CASE(ktpool_inline_chain_cap1_test),
+	KUNIT_CASE(ktpool_inline_chain_cap4_test),
+	KUNIT_CASE(ktpool_inline_chain_caller_test),
 	KUNIT_CASE(ktpool_default_pool_test),
 	KUNIT_CASE(ktpool_param_validation_test),
 	KUNIT_CASE(ktpool_module_ref_test),

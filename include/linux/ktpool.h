@@ -49,6 +49,18 @@
  */
 #define KTPOOL_RAN_INLINE	1
 
+/**
+ * KTPOOL_MAX_INLINE_DEPTH - How deeply inline runs may nest in one thread.
+ *
+ * A task run inline (by try on a full pool, or by a worker submitting to its
+ * own full pool) may submit again and have the next task run inline inside
+ * it. At this depth a task that would run inline is deferred instead: it
+ * runs on the same thread right after the outermost inline task returns,
+ * and its submit call returns 0. The kernel stack stays bounded, every task
+ * still runs exactly once, and nothing waits for another thread.
+ */
+#define KTPOOL_MAX_INLINE_DEPTH	4
+
 struct ktpool;
 
 /**
@@ -72,7 +84,7 @@ typedef void (*ktpool_fn_t)(void *data);
  * @submitted: tasks accepted, including those run inline.
  * @completed: tasks finished on a worker.
  * @inlined: tasks run in the caller by try (or by a worker submitting to its
- *	own full pool).
+ *	own full pool), including those deferred past the inline nesting bound.
  * @rejected: -EBUSY answers from ktpool_submit_nowait().
  * @spawned: kthreads created.
  * @reaped: kthreads stopped for being idle too long or above capacity.
@@ -112,10 +124,13 @@ int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
  * @data: its argument.
  *
  * Context: process context; may sleep (to create a kthread, or in @fn).
- * Return: 0 when a worker took the task, %KTPOOL_RAN_INLINE when it ran in
- * the caller, -EINVAL for a NULL @pool or @fn, -ESHUTDOWN when @pool is being
- * destroyed (the task is not run), -ENODEV when the calling module is going
- * away (its exit has begun: the task is not run).
+ * Return: 0 when a worker took the task (or, past %KTPOOL_MAX_INLINE_DEPTH
+ * nested inline runs, when it was deferred to run later on this thread),
+ * %KTPOOL_RAN_INLINE when it ran in the caller, -ENOMEM when it had to be
+ * deferred and no memory was left (not run), -EINVAL for a NULL @pool or
+ * @fn, -ESHUTDOWN when @pool is being destroyed (the task is not run),
+ * -ENODEV when the calling module is going away (its exit has begun: the
+ * task is not run).
  */
 #define ktpool_try_submit(pool, fn, data) \
 	__ktpool_try_submit(pool, fn, data, THIS_MODULE)
@@ -128,12 +143,15 @@ int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
  *
  * The "anyway" submit: the task never runs in the caller, except when the
  * caller is a worker of the same, full pool (then it runs inline, so a task
- * that submits to its own pool cannot deadlock).
+ * that submits to its own pool cannot deadlock; past
+ * %KTPOOL_MAX_INLINE_DEPTH nested inline runs it is deferred to run on the
+ * same thread after the outermost one, and the call returns 0).
  *
  * Context: process context; may sleep. The wait is killable.
- * Return: 0 when a worker took the task, %KTPOOL_RAN_INLINE (see above),
- * -EINTR when a fatal signal ended the wait (the task is not run), -ENOMEM
- * when the pool has no worker and none can be created, -EINVAL for a NULL
+ * Return: 0 when a worker took the task (or it was deferred, see above),
+ * %KTPOOL_RAN_INLINE (see above), -EINTR when a fatal signal ended the wait
+ * (the task is not run), -ENOMEM when the pool has no worker and none can be
+ * created, or a deferral found no memory (not run), -EINVAL for a NULL
  * @pool or @fn, -ESHUTDOWN when @pool is being destroyed (not run), -ENODEV
  * when the calling module is going away (its exit has begun: not run).
  */
