@@ -107,6 +107,7 @@ struct ktpool_waiter {
 	struct task_struct *task;	/* I */
 	struct ktpool_job job;		/* I, then owned by the taker */
 	enum ktpool_waiter_state state;	/* L to write; READ_ONCE to poll */
+	bool spawn_failed;		/* I: its own spawn failed */
 };
 
 struct ktpool {
@@ -167,15 +168,8 @@ static inline bool ktpool_reserve_locked(struct ktpool *pool)
 	return true;
 }
 
-/* Give back a slot whose spawn failed. */
-static inline void ktpool_unreserve_locked(struct ktpool *pool)
-	__must_hold(&pool->lock)
-{
-	pool->nr_threads--;
-	pool->spawn_failed++;
-}
-
 /* ktpool_worker.c */
+void ktpool_wake_retry_locked(struct ktpool *pool, bool all);
 void ktpool_give_job_locked(struct ktpool_worker *w, struct ktpool_job *job);
 int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		 enum ktpool_mode mode);
@@ -189,9 +183,29 @@ void ktpool_stop_workers(struct list_head *list);
 void ktpool_job_put(struct ktpool_job *job);
 void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job);
 
+/*
+ * Give back a slot whose spawn failed, and let a blocked submitter use it:
+ * otherwise nothing would serve a waiter that queued while the spawn ran.
+ */
+static inline void ktpool_unreserve_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	pool->nr_threads--;
+	pool->spawn_failed++;
+	ktpool_wake_retry_locked(pool, false);
+}
+
 /* ktpool_main.c */
 unsigned long ktpool_reap_interval(void);
 bool ktpool_should_fail_spawn(void);
+
+/* Points the debug_hold parameter can hold callers at (fault injection). */
+#define KTPOOL_HOLD_SPAWN	1	/* ktpool_spawn(), before kthread_create() */
+#define KTPOOL_HOLD_POLL	2	/* a submitter polling for an idle worker */
+#define KTPOOL_HOLD_DRAIN	4	/* ktpool_drain(), done, before returning */
+#define KTPOOL_HOLD_ALL		7
+bool ktpool_debug_holding(unsigned int where);
+int ktpool_debug_hold(unsigned int where);
 unsigned int ktpool_stall_warn_ms(void);
 u64 ktpool_spin_ns(void);
 

@@ -244,10 +244,8 @@ EXPORT_SYMBOL_GPL(ktpool_drain);
  */
 int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 {
-	struct ktpool_waiter *wt, *tmp;
 	struct ktpool_worker *w;
 	unsigned long flags;
-	unsigned int room;
 	int ret = 0;
 
 	if (!pool || !capacity || capacity > KTPOOL_MAX_CAPACITY)
@@ -270,14 +268,7 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 	if (!list_empty(&pool->zombies))
 		ktpool_kick_reaper(pool, 0);
 
-	room = capacity > pool->nr_threads ? capacity - pool->nr_threads : 0;
-	list_for_each_entry_safe(wt, tmp, &pool->waiters, node) {
-		if (!room--)
-			break;
-		list_del_init(&wt->node);
-		WRITE_ONCE(wt->state, KTPOOL_WAIT_RETRY);
-		wake_up_process(wt->task);
-	}
+	ktpool_wake_retry_locked(pool, true);
 out:
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;

@@ -179,13 +179,14 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 
 /* Block until a worker takes @job (killable). Drops and retakes the lock. */
 static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
-			      unsigned long *flags)
+			      unsigned long *flags, bool spawn_failed)
 	__must_hold(&pool->lock)
 {
 	struct ktpool_waiter wt = {
 		.task = current,
 		.job = *job,
 		.state = KTPOOL_WAIT_QUEUED,
+		.spawn_failed = spawn_failed,
 	};
 	int ret;
 
@@ -265,6 +266,7 @@ static int ktpool_do_submit(struct ktpool *pool, ktpool_fn_t fn,
 	struct task_struct *tsk;
 	unsigned long flags;
 	bool spun = false;
+	int spawn_err = 0;
 	int ret;
 
 	spin_lock_irqsave(&pool->lock, flags);
@@ -308,7 +310,8 @@ again:
 	if (ktpool_reserve_locked(pool)) {
 		ktpool_accept_locked(pool, &job);
 		spin_unlock_irqrestore(&pool->lock, flags);
-		if (!ktpool_spawn(pool, &job, mode))
+		spawn_err = ktpool_spawn(pool, &job, mode);
+		if (!spawn_err)
 			return 0;
 		spin_lock_irqsave(&pool->lock, flags);
 		ktpool_unreserve_locked(pool);
@@ -324,11 +327,12 @@ again:
 		return ktpool_run_inline_locked(pool, &job, mode, flags);
 
 	if (!pool->nr_threads) {
-		ret = -ENOMEM;
+		/* Nothing to wait for: why the spawn failed (-ENOMEM, -EINTR). */
+		ret = spawn_err ?: -ENOMEM;
 		goto out_unlock;
 	}
 
-	ret = ktpool_wait_locked(pool, &job, &flags);
+	ret = ktpool_wait_locked(pool, &job, &flags, spawn_err != 0);
 	if (ret == -EAGAIN)
 		goto again;
 	if (!ret) {

@@ -61,6 +61,37 @@ void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job)
 }
 
 /**
+ * ktpool_wake_retry_locked() - let blocked submitters use free thread slots
+ * @pool: the pool
+ * @all: also the waiters whose own spawn failed (the capacity grew)
+ *
+ * Wakes, oldest first, as many waiters as there are free slots below the
+ * capacity, with %KTPOOL_WAIT_RETRY: each tries to spawn a worker again. A
+ * waiter whose own spawn failed is passed over (unless @all) while the pool
+ * has a thread that will serve it; with no thread left nothing else would,
+ * so it retries, and returns the errno if it fails again.
+ */
+void ktpool_wake_retry_locked(struct ktpool *pool, bool all)
+	__must_hold(&pool->lock)
+{
+	struct ktpool_waiter *wt, *tmp;
+	unsigned int room;
+
+	room = pool->capacity > pool->nr_threads ?
+	       pool->capacity - pool->nr_threads : 0;
+	list_for_each_entry_safe(wt, tmp, &pool->waiters, node) {
+		if (!room)
+			break;
+		if (!all && wt->spawn_failed && pool->nr_threads)
+			continue;
+		list_del_init(&wt->node);
+		WRITE_ONCE(wt->state, KTPOOL_WAIT_RETRY);
+		wake_up_process(wt->task);
+		room--;
+	}
+}
+
+/**
  * ktpool_retire_idle_locked() - take an idle worker out of service
  * @pool: its pool
  * @w: a worker on @pool's idle list
@@ -270,7 +301,11 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 {
 	struct ktpool_worker *w;
 	struct task_struct *task;
+	int ret;
 
+	ret = ktpool_debug_hold(KTPOOL_HOLD_SPAWN);
+	if (ret)
+		return ret;
 	if (ktpool_should_fail_spawn())
 		return -ENOMEM;
 

@@ -1142,6 +1142,73 @@ static void ktpool_spawn_failure_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
 }
 
+/* ---- faults: a failed spawn gives its slot to a waiter ---------------- */
+
+static void kt_release_holds(void *unused)
+{
+	kt_param_write("debug_hold", "0");
+	kt_param_write("debug_fail_spawn", "0");
+}
+
+static void kt_holds(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_release_holds, NULL));
+}
+
+/*
+ * Capacity 1, no thread: A reserves the slot and is held before its spawn;
+ * B finds nothing idle, nothing busy, no room, and blocks. A's spawn fails
+ * (@kill: A is killed, -EINTR; else an injected -ENOMEM): B must be woken to
+ * spawn a worker itself, and A returns the errno of its spawn.
+ */
+static void kt_stranded_case(struct kunit *test, const char *name, bool kill)
+{
+	struct ktpool *pool = kt_pool(test, name, 1, 0);
+	struct kt_gate *x = kt_gate(test, false);
+	struct kt_submitter *a, *b;
+	atomic_t runs = ATOMIC_INIT(0);
+
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	if (!kill)
+		KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "1"), 0);
+	a = kt_submit_async(test, pool, kt_count_fn, &runs);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					5000));
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
+	b = kt_submit_async(test, pool, kt_gate_fn, x);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 5000));
+
+	if (kill)
+		send_sig(SIGKILL, a->task, 1);
+	else
+		KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_ASSERT_EQ(test, kt_wait_done(a), 0);
+	KUNIT_EXPECT_EQ(test, a->ret, kill ? -EINTR : -ENOMEM);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+
+	/* B was given the slot back: it spawned a worker for its task. */
+	KUNIT_ASSERT_EQ(test, kt_wait_done(b), 0);
+	KUNIT_EXPECT_EQ(test, b->ret, 0);
+	kt_wait_started(test, x);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).spawn_failed, 1ULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 0U);
+}
+
+static void ktpool_spawn_fail_wakes_waiter_test(struct kunit *test)
+{
+	kt_holds(test);
+	kt_stranded_case(test, "kt-strand", false);
+}
+
+static void ktpool_spawn_killed_wakes_waiter_test(struct kunit *test)
+{
+	kt_holds(test);
+	kt_stranded_case(test, "kt-strandk", true);
+}
+
 /* ---- 12b. the bad-input table ---------------------------------------- */
 
 struct kt_bad {
@@ -1365,6 +1432,8 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_module_ref_test),
 	KUNIT_CASE(ktpool_going_module_test),
 	KUNIT_CASE(ktpool_spawn_failure_test),
+	KUNIT_CASE(ktpool_spawn_fail_wakes_waiter_test),
+	KUNIT_CASE(ktpool_spawn_killed_wakes_waiter_test),
 	KUNIT_CASE(ktpool_bad_input_table_test),
 	{}
 };

@@ -149,9 +149,10 @@ int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
  *
  * Context: process context; may sleep. The wait is killable.
  * Return: 0 when a worker took the task (or it was deferred, see above),
- * %KTPOOL_RAN_INLINE (see above), -EINTR when a fatal signal ended the wait
- * (the task is not run), -ENOMEM when the pool has no worker and none can be
- * created, or a deferral found no memory (not run), -EINVAL for a NULL
+ * %KTPOOL_RAN_INLINE (see above), -EINTR when a fatal signal ended the wait,
+ * or the creation of a worker for it while the pool had none (the task is not
+ * run), -ENOMEM when the pool has no worker and none can be created, or a
+ * deferral found no memory (not run), -EINVAL for a NULL
  * @pool or @fn, -ESHUTDOWN when @pool is being destroyed (not run), -ENODEV
  * when the calling module is going away (its exit has begun: not run).
  */
