@@ -29,6 +29,7 @@
 #include <linux/sched/clock.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rcuwait.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -125,6 +126,11 @@ struct ktpool {
 	unsigned int nr_idle;		/* L to write; READ_ONCE to poll */
 	unsigned int nr_busy;		/* L */
 	unsigned int nr_waiters;	/* L: submitters inside the wait */
+	/*
+	 * L: callers inside a submit or drain call (and tasks deferred past the
+	 * inline nesting bound): ktpool_destroy() waits for them to leave.
+	 */
+	unsigned int nr_callers;
 	unsigned int epoch;		/* L: the drain epoch, 0 or 1 */
 	unsigned long inflight[2];	/* L: accepted, unfinished, by epoch */
 	bool dying;			/* L: ktpool_destroy() has begun */
@@ -138,7 +144,8 @@ struct ktpool {
 
 	struct delayed_work reaper;	/* stops idle and surplus workers */
 	struct work_struct spawn_work;	/* the asynchronous spawn of nowait */
-	wait_queue_head_t drain_wq;	/* drain and destroy wait here */
+	struct rcuwait drain_wait;	/* D: the drain waiting for an epoch */
+	struct rcuwait destroy_wait;	/* the destroy waiting for quiet */
 	struct mutex drain_mutex;	/* D: serializes drains */
 	struct dentry *debugfs;		/* I: debugfs/ktpool/<name>/ */
 };
@@ -166,6 +173,21 @@ static inline bool ktpool_reserve_locked(struct ktpool *pool)
 	if (pool->nr_threads > pool->peak_threads)
 		pool->peak_threads = pool->nr_threads;
 	return true;
+}
+
+/* A caller enters the API: destroy waits for it (see nr_callers). */
+static inline void ktpool_caller_enter_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	pool->nr_callers++;
+}
+
+/* ... and leaves it; the last one out of a dying pool wakes destroy. */
+static inline void ktpool_caller_exit_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	if (!--pool->nr_callers && pool->dying)
+		rcuwait_wake_up(&pool->destroy_wait);
 }
 
 /* ktpool_worker.c */
@@ -208,6 +230,9 @@ bool ktpool_debug_holding(unsigned int where);
 int ktpool_debug_hold(unsigned int where);
 unsigned int ktpool_stall_warn_ms(void);
 u64 ktpool_spin_ns(void);
+
+/* ktpool_submit.c */
+bool ktpool_in_inline_task(struct ktpool *pool);
 
 /* ktpool_pool.c: every pool, for the watchdog */
 typedef void (*ktpool_visit_t)(struct ktpool *pool);

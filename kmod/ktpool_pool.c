@@ -95,7 +95,8 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
 	pool->idle_timeout_ms = idle_timeout_ms;
 	INIT_DELAYED_WORK(&pool->reaper, ktpool_reaper_workfn);
 	INIT_WORK(&pool->spawn_work, ktpool_spawn_workfn);
-	init_waitqueue_head(&pool->drain_wq);
+	rcuwait_init(&pool->drain_wait);
+	rcuwait_init(&pool->destroy_wait);
 	mutex_init(&pool->drain_mutex);
 
 	mutex_lock(&ktpool_pools_mutex);
@@ -112,10 +113,11 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
 }
 EXPORT_SYMBOL_GPL(ktpool_create);
 
+/* No task in flight, no caller inside the API: destroy may go on. */
 static bool ktpool_quiet(struct ktpool *pool)
 {
 	return !READ_ONCE(pool->inflight[0]) && !READ_ONCE(pool->inflight[1]) &&
-	       !READ_ONCE(pool->nr_waiters);
+	       !READ_ONCE(pool->nr_callers);
 }
 
 /**
@@ -124,11 +126,29 @@ static bool ktpool_quiet(struct ktpool *pool)
  *
  * New submissions fail with -ESHUTDOWN at once, and so do the callers blocked
  * in ktpool_submit(); their tasks are not run. Then it waits for every
- * accepted task to finish, stops every thread, cancels the reaper and frees
- * the pool. Must not be called from a worker of @pool (that is refused with
- * an error message), nor twice.
+ * accepted task to finish and for every caller still inside a call on @pool
+ * to leave it, stops every thread, cancels the reaper and frees the pool.
  *
- * Context: process context; sleeps until the tasks in flight have finished.
+ * Calls that race with it: a ktpool_try_submit(), ktpool_submit(),
+ * ktpool_submit_nowait() or ktpool_drain() on @pool that has begun before
+ * ktpool_destroy() is waited for: a submit that is polling for a worker,
+ * creating one, blocked, or running its task inline returns -ESHUTDOWN (or
+ * the outcome it had already reached: 0 and %KTPOOL_RAN_INLINE tasks are
+ * run to completion), a drain returns once its tasks have finished. Any call
+ * on @pool that begins while ktpool_destroy() runs gets -ESHUTDOWN
+ * (ktpool_get_stats() still reads it), but only if the caller can guarantee
+ * it begins before ktpool_destroy() returns, e.g. from a task of @pool. A
+ * call on @pool that may begin after ktpool_destroy() has returned is a
+ * use-after-free: as with destroy_workqueue(), the caller must stop its own
+ * submitters first. Destroying a pool twice is a caller bug too (a second
+ * call while the first runs is refused with an error message).
+ *
+ * Must not be called from a task of @pool, on a worker or run inline by a
+ * submit call to @pool: it would wait for itself. That is refused with a
+ * warning (WARN_ON_ONCE), and the pool is left as it was.
+ *
+ * Context: process context; sleeps until the tasks in flight have finished
+ * and the callers inside the API have left.
  */
 void ktpool_destroy(struct ktpool *pool)
 {
@@ -138,8 +158,9 @@ void ktpool_destroy(struct ktpool *pool)
 
 	if (IS_ERR_OR_NULL(pool))
 		return;
-	if (ktpool_on_own_worker(pool)) {
-		pr_err("%s: destroy from its own worker refused\n", pool->name);
+	if (WARN_ON_ONCE(ktpool_on_own_worker(pool) ||
+			 ktpool_in_inline_task(pool))) {
+		pr_err("%s: destroy from its own task refused\n", pool->name);
 		return;
 	}
 
@@ -157,12 +178,14 @@ void ktpool_destroy(struct ktpool *pool)
 	}
 	spin_unlock_irq(&pool->lock);
 
-	wait_event(pool->drain_wq, ktpool_quiet(pool));
+	rcuwait_wait_event(&pool->destroy_wait, ktpool_quiet(pool),
+			   TASK_UNINTERRUPTIBLE);
 	cancel_work_sync(&pool->spawn_work);
 
 	/* No debugfs reader may look at the workers from here on. */
 	debugfs_remove_recursive(pool->debugfs);
 
+	/* Also waits for the last waker to drop the lock. */
 	spin_lock_irq(&pool->lock);
 	list_splice_init(&pool->workers, &stop);
 	list_for_each_entry(w, &stop, all) {
@@ -191,10 +214,18 @@ EXPORT_SYMBOL_GPL(ktpool_destroy);
  * ktpool_drain() - wait for the tasks accepted so far to finish
  * @pool: the pool
  *
- * Tasks accepted after the call began are not waited for, so a steady stream
- * of submissions cannot starve the caller.
+ * Waits for exactly the tasks that were accepted for a worker of @pool
+ * before the call began (those its submit call returned 0 for, including
+ * the ones a blocked submitter had already handed over) to finish on their
+ * worker. It does not wait for tasks run inline (they finish before their
+ * submit call returns, and deferred ones before the outermost inline run
+ * returns), nor for submitters still blocked in ktpool_submit() (their tasks
+ * are not accepted yet), nor for anything accepted after the call began, so
+ * a steady stream of submissions cannot starve the caller. Drains are
+ * serialized.
  *
- * Context: process context; sleeps. Not from a worker of @pool.
+ * Context: process context; sleeps. Not from a worker of @pool. May race
+ * with ktpool_destroy() as described there.
  * Return: 0 once they have finished, -EINVAL for a NULL @pool, -EDEADLK when
  * called from a worker of @pool (it would wait on itself), -ESHUTDOWN when
  * @pool is being destroyed.
@@ -202,6 +233,7 @@ EXPORT_SYMBOL_GPL(ktpool_destroy);
 int ktpool_drain(struct ktpool *pool)
 {
 	unsigned int old;
+	int ret = 0;
 
 	if (!pool)
 		return -EINVAL;
@@ -211,20 +243,36 @@ int ktpool_drain(struct ktpool *pool)
 		return -EDEADLK;
 	}
 
-	mutex_lock(&pool->drain_mutex);
 	spin_lock_irq(&pool->lock);
 	if (pool->dying) {
 		spin_unlock_irq(&pool->lock);
-		mutex_unlock(&pool->drain_mutex);
 		return -ESHUTDOWN;
 	}
-	old = pool->epoch;
-	pool->epoch ^= 1;
+	ktpool_caller_enter_locked(pool);
 	spin_unlock_irq(&pool->lock);
 
-	wait_event(pool->drain_wq, !READ_ONCE(pool->inflight[old]));
+	mutex_lock(&pool->drain_mutex);
+	spin_lock_irq(&pool->lock);
+	if (pool->dying) {
+		ret = -ESHUTDOWN;
+		spin_unlock_irq(&pool->lock);
+	} else {
+		old = pool->epoch;
+		pool->epoch ^= 1;
+		spin_unlock_irq(&pool->lock);
+		/* One waiter at a time: drain_mutex. */
+		rcuwait_wait_event(&pool->drain_wait,
+				   !READ_ONCE(pool->inflight[old]),
+				   TASK_UNINTERRUPTIBLE);
+	}
+	/* Fault injection: widen the window in which drain_mutex is held. */
+	ktpool_debug_hold(KTPOOL_HOLD_DRAIN);
 	mutex_unlock(&pool->drain_mutex);
-	return 0;
+
+	spin_lock_irq(&pool->lock);
+	ktpool_caller_exit_locked(pool);
+	spin_unlock_irq(&pool->lock);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(ktpool_drain);
 

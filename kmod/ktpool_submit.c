@@ -115,15 +115,49 @@ static void ktpool_run_deferred(struct ktpool_inline *f)
 		f->pool = d->pool;
 		d->job.fn(d->job.data);
 		ktpool_job_put(&d->job);
+		/* The count the deferring submit call handed over. */
+		spin_lock_irq(&d->pool->lock);
+		ktpool_caller_exit_locked(d->pool);
+		spin_unlock_irq(&d->pool->lock);
 		kfree(d);
 		cond_resched();
 	}
 }
 
+/**
+ * ktpool_in_inline_task() - is the caller running a task of @pool inline?
+ * @pool: the pool
+ *
+ * Return: true when the calling thread runs a task of @pool inline, or has
+ * one deferred to run after its outermost inline run: such a thread is
+ * counted as a caller of @pool, so it must not wait for @pool's callers.
+ */
+bool ktpool_in_inline_task(struct ktpool *pool)
+{
+	struct ktpool_inline *f;
+	struct ktpool_deferred *d;
+	bool ret = false;
+
+	spin_lock(&ktpool_inline_lock);
+	hlist_for_each_entry(f, ktpool_inline_bucket(current), node) {
+		if (f->task != current)
+			continue;
+		if (f->pool == pool)
+			ret = true;
+		if (f->outer == f)
+			list_for_each_entry(d, &f->deferred, node)
+				if (d->pool == pool)
+					ret = true;
+	}
+	spin_unlock(&ktpool_inline_lock);
+	return ret;
+}
+
 /*
  * Run @job in the caller, counted as inlined; past the nesting bound, defer
  * it to the outermost frame instead and return 0 (it runs later on this
- * thread). Drops the pool lock.
+ * thread, and the caller count of this submit call goes with it). Drops the
+ * pool lock; the caller has left the pool when it returns.
  */
 static int ktpool_run_inline_locked(struct ktpool *pool,
 				    struct ktpool_job *job,
@@ -149,6 +183,7 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 			pool->inlined--;
 			trace_ktpool_submit(pool->name, job->fn, mode,
 					    KTPOOL_FAILED, -ENOMEM);
+			ktpool_caller_exit_locked(pool);
 			spin_unlock_irqrestore(&pool->lock, flags);
 			return -ENOMEM;
 		}
@@ -174,6 +209,10 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	spin_lock(&ktpool_inline_lock);
 	hlist_del(&f.node);
 	spin_unlock(&ktpool_inline_lock);
+
+	spin_lock_irqsave(&pool->lock, flags);
+	ktpool_caller_exit_locked(pool);
+	spin_unlock_irqrestore(&pool->lock, flags);
 	return KTPOOL_RAN_INLINE;
 }
 
@@ -219,8 +258,7 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 		ret = -ESHUTDOWN;
 		break;
 	}
-	if (!--pool->nr_waiters && pool->dying)
-		wake_up_all(&pool->drain_wq);
+	pool->nr_waiters--;
 	return ret;
 }
 
@@ -238,10 +276,13 @@ static bool ktpool_spin_for_idle(struct ktpool *pool, unsigned long *flags)
 	u64 max = ktpool_spin_ns(), spin, start, now;
 	bool hit;
 
-	if (!pool->nr_busy || !max)
+	if (!pool->nr_busy ||
+	    (!max && !ktpool_debug_holding(KTPOOL_HOLD_POLL)))
 		return false;
 	spin = clamp(pool->spin_ns, max / 8, max);
 	spin_unlock_irqrestore(&pool->lock, *flags);
+	/* Fault injection: widen the window in which the lock is dropped. */
+	ktpool_debug_hold(KTPOOL_HOLD_POLL);
 	start = local_clock();
 	now = start;
 	while (!READ_ONCE(pool->nr_idle) && now - start < spin) {
@@ -254,7 +295,8 @@ static bool ktpool_spin_for_idle(struct ktpool *pool, unsigned long *flags)
 	}
 	spin_lock_irqsave(&pool->lock, *flags);
 	hit = pool->nr_idle;
-	pool->spin_ns = hit ? min(spin * 2, max) : spin / 2;
+	if (max)
+		pool->spin_ns = hit ? min(spin * 2, max) : spin / 2;
 	return hit;
 }
 
@@ -270,6 +312,8 @@ static int ktpool_do_submit(struct ktpool *pool, ktpool_fn_t fn,
 	int ret;
 
 	spin_lock_irqsave(&pool->lock, flags);
+	/* Counted until it returns: destroy waits for it, even unlocked. */
+	ktpool_caller_enter_locked(pool);
 again:
 	if (unlikely(pool->dying)) {
 		ret = -ESHUTDOWN;
@@ -278,6 +322,7 @@ again:
 
 	if (likely(ktpool_handoff_locked(pool, &job, &tsk))) {
 		trace_ktpool_submit(pool->name, fn, mode, KTPOOL_DISPATCHED, 0);
+		ktpool_caller_exit_locked(pool);
 		if (!tsk) {	/* it is still polling: no wake-up */
 			spin_unlock_irqrestore(&pool->lock, flags);
 			return 0;
@@ -311,9 +356,12 @@ again:
 		ktpool_accept_locked(pool, &job);
 		spin_unlock_irqrestore(&pool->lock, flags);
 		spawn_err = ktpool_spawn(pool, &job, mode);
-		if (!spawn_err)
-			return 0;
 		spin_lock_irqsave(&pool->lock, flags);
+		if (!spawn_err) {
+			ktpool_caller_exit_locked(pool);
+			spin_unlock_irqrestore(&pool->lock, flags);
+			return 0;
+		}
 		ktpool_unreserve_locked(pool);
 		ktpool_unaccept_locked(pool, &job);
 		if (unlikely(pool->dying)) {
@@ -337,12 +385,14 @@ again:
 		goto again;
 	if (!ret) {
 		/* The worker that took it traced it as blocked. */
+		ktpool_caller_exit_locked(pool);
 		spin_unlock_irqrestore(&pool->lock, flags);
 		return 0;
 	}
 out_unlock:
 	trace_ktpool_submit(pool->name, fn, mode,
 			    ret == -EBUSY ? KTPOOL_REJECTED : KTPOOL_FAILED, ret);
+	ktpool_caller_exit_locked(pool);
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;
 }

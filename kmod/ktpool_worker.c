@@ -51,13 +51,17 @@ void ktpool_job_put(struct ktpool_job *job)
  * @pool: its pool
  * @job: the job, finished or never run
  *
- * Wakes drain and destroy when the job's epoch runs dry.
+ * Wakes drain and destroy when the job's epoch runs dry. rcuwait wakes under
+ * a raw spinlock (it only wakes a task), so this is fine in any context.
  */
 void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job)
 	__must_hold(&pool->lock)
 {
-	if (!--pool->inflight[job->epoch] && wq_has_sleeper(&pool->drain_wq))
-		wake_up_all(&pool->drain_wq);
+	if (--pool->inflight[job->epoch])
+		return;
+	rcuwait_wake_up(&pool->drain_wait);
+	if (pool->dying)
+		rcuwait_wake_up(&pool->destroy_wait);
 }
 
 /**

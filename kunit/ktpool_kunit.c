@@ -212,6 +212,19 @@ static unsigned int kt_param_read(struct kunit *test, const char *param)
 	return v;
 }
 
+/* Release every debug_hold and debug_fail_spawn at the end of the case. */
+static void kt_release_holds(void *unused)
+{
+	kt_param_write("debug_hold", "0");
+	kt_param_write("debug_fail_spawn", "0");
+}
+
+static void kt_holds(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_release_holds, NULL));
+}
+
 /* ---- 12. bad input ---------------------------------------------------- */
 
 static void ktpool_bad_create_test(struct kunit *test)
@@ -805,6 +818,136 @@ static void ktpool_destroy_test(struct kunit *test)
 	ktpool_destroy(pool);
 }
 
+/* ---- 9b. destroy waits for every caller inside the API ---------------- */
+
+struct kt_drain_call {
+	struct ktpool *pool;
+	int ret;
+	struct completion done;
+};
+
+static int kt_drain_thread(void *arg)
+{
+	struct kt_drain_call *dc = arg;
+
+	dc->ret = ktpool_drain(dc->pool);
+	kthread_complete_and_exit(&dc->done, 0);
+}
+
+/* Start ktpool_destroy(@pool) in a thread; returns once it has begun. */
+static struct kt_destroyer *kt_destroy_async(struct kunit *test,
+					     struct ktpool *pool)
+{
+	struct kt_destroyer *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	d->pool = pool;
+	init_completion(&d->done);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(kt_destroy_thread, d,
+						    "kt_destroy")));
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(ktpool_set_capacity(pool, 1) ==
+					-ESHUTDOWN, 5000));
+	return d;
+}
+
+/*
+ * The destroy must still be waiting for the held caller: with the caller
+ * counted it cannot return, so this is no race (the wait is only how long
+ * the test gives a wrong destroy to show itself).
+ */
+static void kt_destroy_still_waits(struct kunit *test, struct kt_destroyer *d)
+{
+	KUNIT_EXPECT_FALSE(test, KT_WAIT(completion_done(&d->done), 500));
+}
+
+static void kt_destroy_finished(struct kunit *test, struct kt_destroyer *d)
+{
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&d->done, 30 * HZ), 0);
+}
+
+/* A submitter polling for an idle worker, with the pool lock dropped. */
+static void ktpool_destroy_waits_poller_test(struct kunit *test)
+{
+	struct ktpool *pool = ktpool_create("kt-dpoll", 2, 0);
+	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
+	struct kt_submitter *s;
+	struct kt_destroyer *d;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	kt_holds(test);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "2"), 0);
+	s = kt_submit_async(test, pool, kt_gate_fn, x);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					5000));
+
+	d = kt_destroy_async(test, pool);
+	kt_gate_open(hold);		/* nothing in flight any more */
+	kt_destroy_still_waits(test, d);
+	KUNIT_EXPECT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_EXPECT_EQ(test, kt_wait_done(s), 0);
+	KUNIT_EXPECT_EQ(test, s->ret, -ESHUTDOWN);
+	kt_destroy_finished(test, d);
+	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs), 0);
+}
+
+/* A submitter creating a worker for its task. */
+static void ktpool_destroy_waits_spawner_test(struct kunit *test)
+{
+	struct ktpool *pool = ktpool_create("kt-dspawn", 1, 0);
+	struct kt_gate *x = kt_gate(test, false);
+	struct kt_submitter *s;
+	struct kt_destroyer *d;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	kt_holds(test);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	s = kt_submit_async(test, pool, kt_gate_fn, x);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					5000));
+
+	d = kt_destroy_async(test, pool);
+	kt_destroy_still_waits(test, d);
+	KUNIT_EXPECT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	/* Accepted before destroy began: it runs, and destroy waits for it. */
+	KUNIT_EXPECT_EQ(test, kt_wait_done(s), 0);
+	KUNIT_EXPECT_EQ(test, s->ret, 0);
+	kt_destroy_finished(test, d);
+	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs), 1);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-dspawn"), 0U);
+}
+
+/* A drain that has seen its tasks finish but still holds drain_mutex. */
+static void ktpool_destroy_waits_drainer_test(struct kunit *test)
+{
+	struct ktpool *pool = ktpool_create("kt-ddrain", 1, 0);
+	struct kt_drain_call *dc = kunit_kzalloc(test, sizeof(*dc), GFP_KERNEL);
+	struct kt_gate *hold = kt_gate(test, true);
+	struct kt_destroyer *d;
+
+	KUNIT_ASSERT_NOT_NULL(test, dc);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	kt_holds(test);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "4"), 0);
+	dc->pool = pool;
+	init_completion(&dc->done);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(kt_drain_thread, dc,
+						    "kt_drain")));
+	kt_gate_open(hold);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					5000));
+
+	d = kt_destroy_async(test, pool);
+	kt_destroy_still_waits(test, d);
+	KUNIT_EXPECT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&dc->done, 10 * HZ), 0);
+	KUNIT_EXPECT_EQ(test, dc->ret, 0);
+	kt_destroy_finished(test, d);
+}
+
 /* ---- 4b. self-submission to a full pool ------------------------------- */
 
 struct kt_self {
@@ -1144,18 +1287,6 @@ static void ktpool_spawn_failure_test(struct kunit *test)
 
 /* ---- faults: a failed spawn gives its slot to a waiter ---------------- */
 
-static void kt_release_holds(void *unused)
-{
-	kt_param_write("debug_hold", "0");
-	kt_param_write("debug_fail_spawn", "0");
-}
-
-static void kt_holds(struct kunit *test)
-{
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_release_holds, NULL));
-}
-
 /*
  * Capacity 1, no thread: A reserves the slot and is held before its spawn;
  * B finds nothing idle, nothing busy, no room, and blocks. A's spawn fails
@@ -1423,6 +1554,9 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_shrink_test),
 	KUNIT_CASE(ktpool_drain_test),
 	KUNIT_CASE(ktpool_destroy_test),
+	KUNIT_CASE(ktpool_destroy_waits_poller_test),
+	KUNIT_CASE(ktpool_destroy_waits_spawner_test),
+	KUNIT_CASE(ktpool_destroy_waits_drainer_test),
 	KUNIT_CASE(ktpool_self_submit_test),
 	KUNIT_CASE(ktpool_inline_chain_cap1_test),
 	KUNIT_CASE(ktpool_inline_chain_cap4_test),
