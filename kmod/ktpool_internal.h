@@ -143,6 +143,7 @@ struct ktpool {
 	u64 spawned, reaped, spawn_failed;
 
 	struct delayed_work reaper;	/* stops idle and surplus workers */
+	unsigned long reap_at;		/* L: jiffies it was last queued for */
 	struct work_struct spawn_work;	/* the asynchronous spawn of nowait */
 	struct rcuwait drain_wait;	/* D: the drain waiting for an epoch */
 	struct rcuwait destroy_wait;	/* the destroy waiting for quiet */
@@ -199,6 +200,7 @@ void ktpool_spawn_workfn(struct work_struct *work);
 void ktpool_reaper_workfn(struct work_struct *work);
 bool ktpool_on_own_worker(struct ktpool *pool);
 void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay);
+void ktpool_retime_reaper(struct ktpool *pool);
 void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
 			       enum ktpool_reap_reason why);
 void ktpool_stop_workers(struct list_head *list);

@@ -90,10 +90,8 @@ static int ktpool_reap_interval_set(const char *val,
 	if (ret)
 		return ret;
 	WRITE_ONCE(ktpool_reap_interval_ms, v);
-	/* Re-time the default pool's reaper with the new interval. */
-	if (ktpool_default_pool)
-		ktpool_set_idle_timeout(ktpool_default_pool,
-					READ_ONCE(ktpool_idle_timeout_ms));
+	/* Re-time the reaper of every pool with the new interval. */
+	ktpool_visit_pools(ktpool_retime_reaper);
 	return 0;
 }
 

@@ -116,21 +116,48 @@ void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
 }
 
 /**
- * ktpool_kick_reaper() - run the reaper after @delay jiffies
+ * ktpool_kick_reaper() - run the reaper after @delay jiffies, or sooner
  * @pool: the pool
- * @delay: jiffies from now; 0 also pulls in a reaper already queued later
+ * @delay: jiffies from now; 0 runs it at once
+ *
+ * A reaper already queued for later is pulled in to @delay (a worker that
+ * went idle after the timeout shrank must not wait for the old expiry); one
+ * queued sooner is left alone.
  *
  * Context: under pool->lock, so that ktpool_destroy() cannot miss it.
  */
 void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay)
 	__must_hold(&pool->lock)
 {
+	unsigned long at = jiffies + delay;
+
 	if (pool->dying)
 		return;
-	if (!delay)
-		mod_delayed_work(system_unbound_wq, &pool->reaper, 0);
-	else if (!delayed_work_pending(&pool->reaper))
+	if (!delayed_work_pending(&pool->reaper)) {
 		queue_delayed_work(system_unbound_wq, &pool->reaper, delay);
+	} else if (!delay || time_before(at, pool->reap_at)) {
+		mod_delayed_work(system_unbound_wq, &pool->reaper, delay);
+	} else {
+		return;
+	}
+	pool->reap_at = at;
+}
+
+/**
+ * ktpool_retime_reaper() - re-time a pool's reaper after reap_interval_ms
+ *	changed
+ * @pool: the pool
+ *
+ * Runs the reaper at once if it has anything to watch; it re-arms itself
+ * with the new interval.
+ */
+void ktpool_retime_reaper(struct ktpool *pool)
+{
+	spin_lock_irq(&pool->lock);
+	if ((pool->idle_timeout_ms && pool->nr_idle) ||
+	    !list_empty(&pool->zombies))
+		ktpool_kick_reaper(pool, 0);
+	spin_unlock_irq(&pool->lock);
 }
 
 static unsigned long ktpool_reap_delay(struct ktpool *pool)

@@ -650,6 +650,45 @@ static void ktpool_reaper_never_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).idle_timeout_ms, 30U);
 }
 
+/*
+ * Idle timeout 1 h: the worker idles (reaper queued 1 h out), takes a task,
+ * the timeout becomes 200 ms while it is busy, it idles again: it must be
+ * reaped no later than timeout + reap interval, not an hour later. The
+ * bound has the slack of a machine far slower than this one.
+ */
+static void ktpool_reaper_retimed_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-hour", 1,
+				      KTPOOL_MAX_IDLE_TIMEOUT_MS);
+	struct kt_gate *a = kt_gate(test, false), *b = kt_gate(test, true);
+
+	kt_fast_reaper(test);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, a), 0);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 5000));
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, b), 0);
+	kt_wait_started(test, b);
+	KUNIT_ASSERT_EQ(test, kt_stats(pool).idle, 0U);
+	KUNIT_ASSERT_EQ(test, ktpool_set_idle_timeout(pool, 200), 0);
+	kt_gate_open(b);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).threads == 0, 10000));
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 1ULL);
+}
+
+/* A write of reap_interval_ms re-times the reaper of every pool. */
+static void ktpool_reap_interval_all_pools_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-retime", 1, 100);
+	struct kt_gate *a = kt_gate(test, false);
+
+	kt_fast_reaper(test);
+	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "60000"), 0);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, a), 0);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 5000));
+	/* Its reaper is now queued a minute out. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "20"), 0);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).threads == 0, 10000));
+}
+
 /* ---- 7. runtime tuning ------------------------------------------------ */
 
 static void ktpool_grow_wakes_waiters_test(struct kunit *test)
@@ -1550,6 +1589,8 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_reaper_test),
 	KUNIT_CASE(ktpool_reaper_spares_busy_test),
 	KUNIT_CASE(ktpool_reaper_never_test),
+	KUNIT_CASE(ktpool_reaper_retimed_test),
+	KUNIT_CASE(ktpool_reap_interval_all_pools_test),
 	KUNIT_CASE(ktpool_grow_wakes_waiters_test),
 	KUNIT_CASE(ktpool_shrink_test),
 	KUNIT_CASE(ktpool_drain_test),
