@@ -282,6 +282,13 @@ static int ktpool_worker_fn(void *arg)
 			trace_ktpool_execute_end(pool->name, job.fn);
 			WRITE_ONCE(w->nr_run, w->nr_run + 1);
 			ktpool_job_put(&job);
+			/*
+			 * A scheduling point after every task, as cmwq's
+			 * worker_thread() has: a worker that goes straight on
+			 * to the next waiter's task would otherwise never give
+			 * up its CPU on a kernel without full preemption.
+			 */
+			cond_resched();
 		}
 
 		spin_lock_irq(&pool->lock);

@@ -511,6 +511,79 @@ static void ktpool_anyway_killable_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).submitted, 1ULL);
 }
 
+/* ---- 4d. a scheduling point between two tasks ------------------------- */
+
+/*
+ * T1 wakes a SCHED_FIFO thread and returns; a submitter is waiting, so the
+ * worker goes straight on to its task T2. On one CPU without preemption
+ * (the UML kernel of this suite) the FIFO thread can only have run before
+ * T2 starts if the worker passed a scheduling point between the two tasks.
+ * (With more CPUs or full preemption this holds anyway.)
+ */
+struct kt_resched {
+	struct kt_gate gate;
+	struct completion go, rt_done, t2_done;
+	bool rt_ready, rt_ran, seen;
+};
+
+static int kt_resched_rt_fn(void *arg)
+{
+	struct kt_resched *k = arg;
+
+	WRITE_ONCE(k->rt_ready, true);
+	wait_for_completion(&k->go);
+	WRITE_ONCE(k->rt_ran, true);
+	kthread_complete_and_exit(&k->rt_done, 0);
+}
+
+static void kt_resched_t1(void *data)
+{
+	struct kt_resched *k = data;
+
+	kt_gate_fn(&k->gate);
+	complete(&k->go);
+}
+
+static void kt_resched_t2(void *data)
+{
+	struct kt_resched *k = data;
+
+	k->seen = READ_ONCE(k->rt_ran);
+	complete(&k->t2_done);
+}
+
+static void ktpool_resched_between_tasks_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-resched", 1, 0);
+	struct kt_resched *k = kunit_kzalloc(test, sizeof(*k), GFP_KERNEL);
+	struct task_struct *rt;
+	struct kt_submitter *s;
+
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	init_completion(&k->gate.started);
+	init_completion(&k->gate.open);
+	k->gate.wait = true;
+	init_completion(&k->go);
+	init_completion(&k->rt_done);
+	init_completion(&k->t2_done);
+	rt = kthread_create(kt_resched_rt_fn, k, "kt_resched_rt");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(rt));
+	sched_set_fifo(rt);
+	wake_up_process(rt);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(READ_ONCE(k->rt_ready), 5000));
+
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_resched_t1, k), 0);
+	kt_wait_started(test, &k->gate);
+	s = kt_submit_async(test, pool, kt_resched_t2, k);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 5000));
+	kt_gate_open(&k->gate);
+	KUNIT_EXPECT_EQ(test, kt_wait_done(s), 0);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&k->t2_done, 10 * HZ), 0);
+	KUNIT_EXPECT_TRUE(test, k->seen);
+	complete(&k->go);
+	wait_for_completion(&k->rt_done);
+}
+
 /* ---- 5. nowait -------------------------------------------------------- */
 
 struct kt_irq {
@@ -1599,6 +1672,7 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_destroy_waits_spawner_test),
 	KUNIT_CASE(ktpool_destroy_waits_drainer_test),
 	KUNIT_CASE(ktpool_self_submit_test),
+	KUNIT_CASE(ktpool_resched_between_tasks_test),
 	KUNIT_CASE(ktpool_inline_chain_cap1_test),
 	KUNIT_CASE(ktpool_inline_chain_cap4_test),
 	KUNIT_CASE(ktpool_inline_chain_caller_test),
