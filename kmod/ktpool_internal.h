@@ -239,6 +239,7 @@ bool ktpool_in_inline_task(struct ktpool *pool);
 /* ktpool_pool.c: every pool, for the watchdog */
 typedef void (*ktpool_visit_t)(struct ktpool *pool);
 void ktpool_visit_pools(ktpool_visit_t fn);
+void ktpool_destroy_leaked(void);
 
 /* ktpool_debugfs.c */
 int ktpool_debugfs_init(void);

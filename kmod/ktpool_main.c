@@ -361,6 +361,7 @@ static void __exit ktpool_exit(void)
 	wake_up_all(&ktpool_hold_wq);
 	ktpool_watchdog_stop();
 	ktpool_destroy(pool);
+	ktpool_destroy_leaked();
 	ktpool_debugfs_exit();
 	pr_info("unloaded\n");
 }

@@ -57,6 +57,31 @@ void ktpool_visit_pools(ktpool_visit_t fn)
 }
 
 /**
+ * ktpool_destroy_leaked() - destroy the pools clients left behind
+ *
+ * At module exit, after the default pool: a client that forgot to destroy
+ * its pools is unloaded by now (it depends on ktpool.ko), but their threads
+ * and reapers would keep running ktpool's code after it is gone. Warns,
+ * naming each pool, and destroys it.
+ */
+void ktpool_destroy_leaked(void)
+{
+	struct ktpool *pool;
+
+	for (;;) {
+		mutex_lock(&ktpool_pools_mutex);
+		pool = list_first_entry_or_null(&ktpool_pools, struct ktpool,
+						node);
+		mutex_unlock(&ktpool_pools_mutex);
+		if (!pool)
+			return;
+		pr_warn("pool %s was not destroyed by its creator: destroying it\n",
+			pool->name);
+		ktpool_destroy(pool);
+	}
+}
+
+/**
  * ktpool_create() - create a pool of kthreads
  * @name: a unique name of 1 to %KTPOOL_NAME_LEN - 1 printable characters,
  *	no '/' or space; its workers are named "ktpool/<name>"

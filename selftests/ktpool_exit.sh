@@ -3,14 +3,15 @@
 # A client whose module_exit submits a 200 ms task to the default pool with
 # try, anyway and nowait (idle workers waiting): every call is refused with
 # ENODEV, no task is accepted or run after the module is gone, no kernel
-# report, and ktpool keeps working afterwards.
+# report, and ktpool keeps working afterwards. Then a client that leaves a
+# pool behind: unloading ktpool warns, naming it, and stops its worker.
 . "$(dirname "$0")/lib.sh"
 
 D=/sys/kernel/debug/ktpool/default/stats
 dstat() { sed -n "s/^$1 //p" $D; }
 
 ktap_print_header
-ktap_set_plan 6
+ktap_set_plan 8
 
 insmod $MODDIR/ktpool.ko capacity=4 idle_timeout_ms=0 || ktap_exit_fail_msg "insmod ktpool"
 insmod $MODDIR/ktpool_test_client.ko task_ms=20 || ktap_exit_fail_msg "insmod client"
@@ -37,5 +38,15 @@ check "ktpool keeps working afterwards" eq "$(cat $CP/done) $(cat $CP/errors)" "
 dmesg >/tmp/exit.txt
 check "no kernel report" eval '! grep -qE "BUG:|Oops|WARNING:|general protection" /tmp/exit.txt'
 rmmod ktpool_test_client
+
+insmod $MODDIR/ktpool_exit_client.ko leak_pool=1 || ktap_exit_fail_msg "insmod leaking client"
+rmmod ktpool_exit_client
+check "the leaked pool's worker outlives its client" eq "$(threads ktpool/leaked)" 1
+dmesg -c >/dev/null
 check "ktpool unloads" rmmod ktpool
+dmesg >/tmp/exit.txt
+sed -n 's/.*ktpool: /# /p' /tmp/exit.txt
+check "the unload warns, naming the leaked pool, and stops its worker" \
+	eval 'grep -q "ktpool: pool leaked was not destroyed by its creator" /tmp/exit.txt &&
+	      [ "$(threads ktpool/leaked)" = 0 ]'
 ktap_finished

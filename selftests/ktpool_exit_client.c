@@ -9,7 +9,10 @@
  * "exit: try=<ret> anyway=<ret> nowait=<ret>" for selftests/ktpool_exit.sh.
  *
  * On load it runs one task with ktpool_try_go() and waits for it, so that a
- * working submit path is known before the exit test.
+ * working submit path is known before the exit test. With leak_pool=1 it
+ * also creates a pool "leaked", runs a task on it so that it has a worker,
+ * and never destroys it: ktpool.ko must destroy it, with a warning, when it
+ * is unloaded.
  */
 
 #include <linux/completion.h>
@@ -17,7 +20,12 @@
 #include <linux/ktpool.h>
 #include <linux/module.h>
 
+static bool leak_pool;
+module_param(leak_pool, bool, 0444);
+MODULE_PARM_DESC(leak_pool, "create a pool and never destroy it");
+
 static DECLARE_COMPLETION(exit_client_ran);
+static DECLARE_COMPLETION(exit_client_leak_ran);
 
 static void exit_client_task(void *data)
 {
@@ -34,6 +42,19 @@ static int __init exit_client_init(void)
 	if (ret < 0)
 		return ret;
 	wait_for_completion(&exit_client_ran);
+	if (leak_pool) {
+		struct ktpool *pool = ktpool_create("leaked", 1, 0);
+
+		if (IS_ERR(pool))
+			return PTR_ERR(pool);
+		ret = ktpool_submit(pool, exit_client_task,
+				    &exit_client_leak_ran);
+		if (ret) {
+			ktpool_destroy(pool);
+			return ret < 0 ? ret : -EIO;
+		}
+		wait_for_completion(&exit_client_leak_ran);
+	}
 	return 0;
 }
 
