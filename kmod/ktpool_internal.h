@@ -4,8 +4,14 @@
  *
  * Locking legend, used on every shared field below:
  *
- *  L: pool->lock (a spinlock, taken with interrupts disabled, since
- *     ktpool_submit_nowait() may be called from hard IRQ).
+ *  L: pool->lock, a raw spinlock taken with interrupts disabled:
+ *     ktpool_submit_nowait() may be called from hard IRQ, also on PREEMPT_RT
+ *     (IRQF_NO_THREAD handlers, HRTIMER_MODE_HARD timers), where a
+ *     spinlock_t would sleep. Nothing done under it may sleep on RT either:
+ *     it only wakes tasks (wake_up_process(), rcuwait_wake_up(); never a
+ *     wait queue, whose lock is a spinlock_t) and queues work and delayed
+ *     work (the workqueue and timer locks are raw). Never held across a
+ *     task, a spawn or a sleep.
  *  G: ktpool_pools_mutex (the list of all pools, for unique names).
  *  D: pool->drain_mutex (one drain at a time flips the epoch).
  *  I: set once before the object is published, read-only afterwards.
@@ -18,6 +24,9 @@
  *  - A submitter wakes a worker after dropping L, inside rcu_read_lock():
  *    task_structs are freed after an RCU grace period, so the wake is safe
  *    even if the worker ran the task, and was stopped, in between.
+ *  - Every submit and drain call is counted in nr_callers (L) from entry to
+ *    exit, so ktpool_destroy() never frees the pool under a caller that has
+ *    dropped L (polling, spawning, waiting, running a task inline).
  *  - A blocked submitter's struct ktpool_waiter lives on its stack; whoever
  *    removes it from pool->waiters sets its state and wakes it under L, and
  *    the submitter itself always takes L once more before it returns.
@@ -115,7 +124,7 @@ struct ktpool {
 	char name[KTPOOL_NAME_LEN];	/* I */
 	struct list_head node;		/* G: on ktpool_pools */
 
-	spinlock_t lock;		/* L: the legend above */
+	raw_spinlock_t lock;		/* L: the legend above */
 	struct list_head idle;		/* L: LIFO, most recently idle first */
 	struct list_head zombies;	/* L: surplus workers to be stopped */
 	struct list_head workers;	/* L: every live worker */

@@ -110,7 +110,7 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
 		return ERR_PTR(-ENOMEM);
 
 	strscpy(pool->name, name, sizeof(pool->name));
-	spin_lock_init(&pool->lock);
+	raw_spin_lock_init(&pool->lock);
 	pool->spin_ns = U64_MAX;	/* start with the whole spin_us window */
 	INIT_LIST_HEAD(&pool->idle);
 	INIT_LIST_HEAD(&pool->zombies);
@@ -189,9 +189,9 @@ void ktpool_destroy(struct ktpool *pool)
 		return;
 	}
 
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	if (pool->dying) {
-		spin_unlock_irq(&pool->lock);
+		raw_spin_unlock_irq(&pool->lock);
 		pr_err("%s: destroyed twice\n", pool->name);
 		return;
 	}
@@ -201,7 +201,7 @@ void ktpool_destroy(struct ktpool *pool)
 		WRITE_ONCE(wt->state, KTPOOL_WAIT_SHUTDOWN);
 		wake_up_process(wt->task);
 	}
-	spin_unlock_irq(&pool->lock);
+	raw_spin_unlock_irq(&pool->lock);
 
 	rcuwait_wait_event(&pool->destroy_wait, ktpool_quiet(pool),
 			   TASK_UNINTERRUPTIBLE);
@@ -211,7 +211,7 @@ void ktpool_destroy(struct ktpool *pool)
 	debugfs_remove_recursive(pool->debugfs);
 
 	/* Also waits for the last waker to drop the lock. */
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	list_splice_init(&pool->workers, &stop);
 	list_for_each_entry(w, &stop, all) {
 		INIT_LIST_HEAD(&w->node);
@@ -222,7 +222,7 @@ void ktpool_destroy(struct ktpool *pool)
 	INIT_LIST_HEAD(&pool->zombies);
 	pool->nr_idle = 0;
 	pool->nr_threads = 0;
-	spin_unlock_irq(&pool->lock);
+	raw_spin_unlock_irq(&pool->lock);
 
 	ktpool_stop_workers(&stop);
 	cancel_delayed_work_sync(&pool->reaper);
@@ -268,23 +268,23 @@ int ktpool_drain(struct ktpool *pool)
 		return -EDEADLK;
 	}
 
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	if (pool->dying) {
-		spin_unlock_irq(&pool->lock);
+		raw_spin_unlock_irq(&pool->lock);
 		return -ESHUTDOWN;
 	}
 	ktpool_caller_enter_locked(pool);
-	spin_unlock_irq(&pool->lock);
+	raw_spin_unlock_irq(&pool->lock);
 
 	mutex_lock(&pool->drain_mutex);
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	if (pool->dying) {
 		ret = -ESHUTDOWN;
-		spin_unlock_irq(&pool->lock);
+		raw_spin_unlock_irq(&pool->lock);
 	} else {
 		old = pool->epoch;
 		pool->epoch ^= 1;
-		spin_unlock_irq(&pool->lock);
+		raw_spin_unlock_irq(&pool->lock);
 		/* One waiter at a time: drain_mutex. */
 		rcuwait_wait_event(&pool->drain_wait,
 				   !READ_ONCE(pool->inflight[old]),
@@ -294,9 +294,9 @@ int ktpool_drain(struct ktpool *pool)
 	ktpool_debug_hold(KTPOOL_HOLD_DRAIN);
 	mutex_unlock(&pool->drain_mutex);
 
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	ktpool_caller_exit_locked(pool);
-	spin_unlock_irq(&pool->lock);
+	raw_spin_unlock_irq(&pool->lock);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(ktpool_drain);
@@ -310,8 +310,8 @@ EXPORT_SYMBOL_GPL(ktpool_drain);
  * shrinking stops surplus idle workers now (oldest first) and busy ones as
  * they finish their task.
  *
- * Context: any context that may take a spinlock with interrupts saved; does
- * not sleep. Not concurrently with ktpool_destroy() of @pool.
+ * Context: any context but NMI (the pool lock is a raw spinlock); does not
+ * sleep. May race with ktpool_destroy() as described there.
  * Return: 0, -EINVAL for a NULL @pool or a capacity out of range (nothing
  * changes), -ESHUTDOWN when @pool is being destroyed.
  */
@@ -324,7 +324,7 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 	if (!pool || !capacity || capacity > KTPOOL_MAX_CAPACITY)
 		return -EINVAL;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	raw_spin_lock_irqsave(&pool->lock, flags);
 	if (pool->dying) {
 		ret = -ESHUTDOWN;
 		goto out;
@@ -343,7 +343,7 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 
 	ktpool_wake_retry_locked(pool, true);
 out:
-	spin_unlock_irqrestore(&pool->lock, flags);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(ktpool_set_capacity);
@@ -367,7 +367,7 @@ int ktpool_set_idle_timeout(struct ktpool *pool, unsigned int idle_timeout_ms)
 	if (!pool || idle_timeout_ms > KTPOOL_MAX_IDLE_TIMEOUT_MS)
 		return -EINVAL;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	raw_spin_lock_irqsave(&pool->lock, flags);
 	if (pool->dying) {
 		ret = -ESHUTDOWN;
 	} else {
@@ -375,7 +375,7 @@ int ktpool_set_idle_timeout(struct ktpool *pool, unsigned int idle_timeout_ms)
 		if (idle_timeout_ms && pool->nr_idle)
 			ktpool_kick_reaper(pool, 0);
 	}
-	spin_unlock_irqrestore(&pool->lock, flags);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(ktpool_set_idle_timeout);
@@ -388,7 +388,7 @@ EXPORT_SYMBOL_GPL(ktpool_set_idle_timeout);
  * The snapshot is taken under the pool lock: no torn or mutually
  * inconsistent values.
  *
- * Context: any context; does not sleep.
+ * Context: any context but NMI; does not sleep.
  */
 void ktpool_get_stats(struct ktpool *pool, struct ktpool_stats *st)
 {
@@ -400,7 +400,7 @@ void ktpool_get_stats(struct ktpool *pool, struct ktpool_stats *st)
 	if (!pool)
 		return;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	raw_spin_lock_irqsave(&pool->lock, flags);
 	st->capacity = pool->capacity;
 	st->idle_timeout_ms = pool->idle_timeout_ms;
 	st->threads = pool->nr_threads;
@@ -415,6 +415,6 @@ void ktpool_get_stats(struct ktpool *pool, struct ktpool_stats *st)
 	st->spawned = pool->spawned;
 	st->reaped = pool->reaped;
 	st->spawn_failed = pool->spawn_failed;
-	spin_unlock_irqrestore(&pool->lock, flags);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
 EXPORT_SYMBOL_GPL(ktpool_get_stats);

@@ -116,9 +116,9 @@ static void ktpool_run_deferred(struct ktpool_inline *f)
 		d->job.fn(d->job.data);
 		ktpool_job_put(&d->job);
 		/* The count the deferring submit call handed over. */
-		spin_lock_irq(&d->pool->lock);
+		raw_spin_lock_irq(&d->pool->lock);
 		ktpool_caller_exit_locked(d->pool);
-		spin_unlock_irq(&d->pool->lock);
+		raw_spin_unlock_irq(&d->pool->lock);
 		kfree(d);
 		cond_resched();
 	}
@@ -170,7 +170,7 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 
 	pool->submitted++;
 	pool->inlined++;
-	spin_unlock_irqrestore(&pool->lock, flags);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 
 	spin_lock(&ktpool_inline_lock);
 	top = ktpool_inline_top();
@@ -178,13 +178,13 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 		spin_unlock(&ktpool_inline_lock);
 		d = kmalloc(sizeof(*d), GFP_KERNEL);
 		if (!d) {
-			spin_lock_irqsave(&pool->lock, flags);
+			raw_spin_lock_irqsave(&pool->lock, flags);
 			pool->submitted--;
 			pool->inlined--;
 			trace_ktpool_submit(pool->name, job->fn, mode,
 					    KTPOOL_FAILED, -ENOMEM);
 			ktpool_caller_exit_locked(pool);
-			spin_unlock_irqrestore(&pool->lock, flags);
+			raw_spin_unlock_irqrestore(&pool->lock, flags);
 			return -ENOMEM;
 		}
 		d->pool = pool;
@@ -210,9 +210,9 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	hlist_del(&f.node);
 	spin_unlock(&ktpool_inline_lock);
 
-	spin_lock_irqsave(&pool->lock, flags);
+	raw_spin_lock_irqsave(&pool->lock, flags);
 	ktpool_caller_exit_locked(pool);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return KTPOOL_RAN_INLINE;
 }
 
@@ -231,7 +231,7 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 
 	list_add_tail(&wt.node, &pool->waiters);
 	pool->nr_waiters++;
-	spin_unlock_irqrestore(&pool->lock, *flags);
+	raw_spin_unlock_irqrestore(&pool->lock, *flags);
 
 	for (;;) {
 		set_current_state(TASK_KILLABLE);
@@ -242,7 +242,7 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	}
 	__set_current_state(TASK_RUNNING);
 
-	spin_lock_irqsave(&pool->lock, *flags);
+	raw_spin_lock_irqsave(&pool->lock, *flags);
 	switch (wt.state) {
 	case KTPOOL_WAIT_QUEUED:
 		list_del(&wt.node);
@@ -280,7 +280,7 @@ static bool ktpool_spin_for_idle(struct ktpool *pool, unsigned long *flags)
 	    (!max && !ktpool_debug_holding(KTPOOL_HOLD_POLL)))
 		return false;
 	spin = clamp(pool->spin_ns, max / 8, max);
-	spin_unlock_irqrestore(&pool->lock, *flags);
+	raw_spin_unlock_irqrestore(&pool->lock, *flags);
 	/* Fault injection: widen the window in which the lock is dropped. */
 	ktpool_debug_hold(KTPOOL_HOLD_POLL);
 	start = local_clock();
@@ -293,7 +293,7 @@ static bool ktpool_spin_for_idle(struct ktpool *pool, unsigned long *flags)
 			cpu_relax();
 		now = local_clock();
 	}
-	spin_lock_irqsave(&pool->lock, *flags);
+	raw_spin_lock_irqsave(&pool->lock, *flags);
 	hit = pool->nr_idle;
 	if (max)
 		pool->spin_ns = hit ? min(spin * 2, max) : spin / 2;
@@ -311,7 +311,7 @@ static int ktpool_do_submit(struct ktpool *pool, ktpool_fn_t fn,
 	int spawn_err = 0;
 	int ret;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	raw_spin_lock_irqsave(&pool->lock, flags);
 	/* Counted until it returns: destroy waits for it, even unlocked. */
 	ktpool_caller_enter_locked(pool);
 again:
@@ -324,12 +324,12 @@ again:
 		trace_ktpool_submit(pool->name, fn, mode, KTPOOL_DISPATCHED, 0);
 		ktpool_caller_exit_locked(pool);
 		if (!tsk) {	/* it is still polling: no wake-up */
-			spin_unlock_irqrestore(&pool->lock, flags);
+			raw_spin_unlock_irqrestore(&pool->lock, flags);
 			return 0;
 		}
 		/* The worker may finish and be stopped before the wake. */
 		rcu_read_lock();
-		spin_unlock_irqrestore(&pool->lock, flags);
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
 		wake_up_process(tsk);
 		rcu_read_unlock();
 		return 0;
@@ -354,12 +354,12 @@ again:
 
 	if (ktpool_reserve_locked(pool)) {
 		ktpool_accept_locked(pool, &job);
-		spin_unlock_irqrestore(&pool->lock, flags);
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
 		spawn_err = ktpool_spawn(pool, &job, mode);
-		spin_lock_irqsave(&pool->lock, flags);
+		raw_spin_lock_irqsave(&pool->lock, flags);
 		if (!spawn_err) {
 			ktpool_caller_exit_locked(pool);
-			spin_unlock_irqrestore(&pool->lock, flags);
+			raw_spin_unlock_irqrestore(&pool->lock, flags);
 			return 0;
 		}
 		ktpool_unreserve_locked(pool);
@@ -386,14 +386,14 @@ again:
 	if (!ret) {
 		/* The worker that took it traced it as blocked. */
 		ktpool_caller_exit_locked(pool);
-		spin_unlock_irqrestore(&pool->lock, flags);
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
 		return 0;
 	}
 out_unlock:
 	trace_ktpool_submit(pool->name, fn, mode,
 			    ret == -EBUSY ? KTPOOL_REJECTED : KTPOOL_FAILED, ret);
 	ktpool_caller_exit_locked(pool);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;
 }
 
@@ -465,7 +465,8 @@ EXPORT_SYMBOL_GPL(__ktpool_submit);
  * @data: its argument
  * @owner: the module @fn lives in (THIS_MODULE of the caller)
  *
- * Context: any context, including hard IRQ; never sleeps.
+ * Context: any context except NMI, including hard IRQ on PREEMPT_RT; never
+ * sleeps.
  * Return: see ktpool_submit_nowait().
  */
 int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,

@@ -153,11 +153,11 @@ void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay)
  */
 void ktpool_retime_reaper(struct ktpool *pool)
 {
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	if ((pool->idle_timeout_ms && pool->nr_idle) ||
 	    !list_empty(&pool->zombies))
 		ktpool_kick_reaper(pool, 0);
-	spin_unlock_irq(&pool->lock);
+	raw_spin_unlock_irq(&pool->lock);
 }
 
 static unsigned long ktpool_reap_delay(struct ktpool *pool)
@@ -291,14 +291,14 @@ static int ktpool_worker_fn(void *arg)
 			cond_resched();
 		}
 
-		spin_lock_irq(&pool->lock);
+		raw_spin_lock_irq(&pool->lock);
 		if (job.fn) {
 			WRITE_ONCE(w->job.fn, NULL);
 			pool->completed++;
 			ktpool_job_retire_locked(pool, &job);
 		}
 		more = ktpool_worker_next_locked(pool, w);
-		spin_unlock_irq(&pool->lock);
+		raw_spin_unlock_irq(&pool->lock);
 		if (more)
 			continue;
 
@@ -361,7 +361,7 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 	}
 	w->task = task;
 
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	list_add(&w->all, &pool->workers);
 	pool->nr_busy++;
 	pool->spawned++;
@@ -372,7 +372,7 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		trace_ktpool_submit(pool->name, job->fn, mode,
 				    KTPOOL_DISPATCHED, 0);
 	}
-	spin_unlock_irq(&pool->lock);
+	raw_spin_unlock_irq(&pool->lock);
 
 	wake_up_process(task);
 	return 0;
@@ -387,17 +387,17 @@ void ktpool_spawn_workfn(struct work_struct *work)
 	struct ktpool *pool = container_of(work, struct ktpool, spawn_work);
 	bool reserved;
 
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	pool->spawn_pending = false;
 	reserved = !pool->dying && list_empty(&pool->idle) &&
 		   ktpool_reserve_locked(pool);
-	spin_unlock_irq(&pool->lock);
+	raw_spin_unlock_irq(&pool->lock);
 	if (!reserved || !ktpool_spawn(pool, NULL, KTPOOL_NOWAIT))
 		return;
 
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	ktpool_unreserve_locked(pool);
-	spin_unlock_irq(&pool->lock);
+	raw_spin_unlock_irq(&pool->lock);
 }
 
 /**
@@ -432,7 +432,7 @@ void ktpool_reaper_workfn(struct work_struct *work)
 	unsigned long timeout, now = jiffies;
 	LIST_HEAD(stop);
 
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	timeout = msecs_to_jiffies(pool->idle_timeout_ms);
 	list_for_each_entry_safe_reverse(w, tmp, &pool->idle, node) {
 		if (!pool->idle_timeout_ms ||
@@ -450,7 +450,7 @@ void ktpool_reaper_workfn(struct work_struct *work)
 		timeout = w->idle_since + timeout - now;
 		ktpool_kick_reaper(pool, max(timeout, ktpool_reap_interval()));
 	}
-	spin_unlock_irq(&pool->lock);
+	raw_spin_unlock_irq(&pool->lock);
 
 	ktpool_stop_workers(&stop);
 }

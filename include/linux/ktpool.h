@@ -14,7 +14,8 @@
  *  - anyway (ktpool_submit()): always asynchronous; block (killable) until a
  *    worker is free. This is the back-pressure a workqueue does not give.
  *  - nowait (ktpool_submit_nowait()): never sleeps, never runs inline; callable
- *    from any context, including hard IRQ; -EBUSY when no worker is free.
+ *    from any context but NMI, including hard IRQ (also on PREEMPT_RT);
+ *    -EBUSY when no worker is free.
  *
  * The submit calls are macros that pass THIS_MODULE: while a task is accepted
  * and not finished, its module holds a reference and cannot be unloaded. The
@@ -169,7 +170,10 @@ int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
  * worker is idle and the pool is below capacity, an asynchronous spawn is
  * started so that a later call can succeed.
  *
- * Context: any context, including hard IRQ.
+ * Context: any context except NMI: process, softirq, hard IRQ (also on
+ * PREEMPT_RT, in an IRQF_NO_THREAD handler or an HRTIMER_MODE_HARD timer),
+ * with interrupts or preemption disabled, under a raw spinlock. The pool lock
+ * is a raw spinlock and nothing done under it sleeps on PREEMPT_RT.
  * Return: 0 when a worker took the task, -EBUSY when none was idle (the task
  * is not run), -EINVAL for a NULL @pool or @fn, -ESHUTDOWN when @pool is
  * being destroyed, -ENODEV when the calling module is going away (its exit
