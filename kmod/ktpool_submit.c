@@ -300,9 +300,8 @@ static bool ktpool_spin_for_idle(struct ktpool *pool, unsigned long *flags)
 	return hit;
 }
 
-static int ktpool_do_submit(struct ktpool *pool, ktpool_fn_t fn,
-				void *data, struct module *owner,
-				enum ktpool_mode mode)
+static int ktpool_do_submit(struct ktpool *pool, ktpool_fn_t fn, void *data,
+			    struct module *owner, enum ktpool_mode mode)
 {
 	struct ktpool_job job = { .fn = fn, .data = data, .owner = owner };
 	struct task_struct *tsk;

@@ -133,13 +133,12 @@ void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay)
 
 	if (pool->dying)
 		return;
-	if (!delayed_work_pending(&pool->reaper)) {
+	if (!delayed_work_pending(&pool->reaper))
 		queue_delayed_work(system_unbound_wq, &pool->reaper, delay);
-	} else if (!delay || time_before(at, pool->reap_at)) {
+	else if (!delay || time_before(at, pool->reap_at))
 		mod_delayed_work(system_unbound_wq, &pool->reaper, delay);
-	} else {
-		return;
-	}
+	else
+		return;	/* queued sooner already */
 	pool->reap_at = at;
 }
 
