@@ -267,8 +267,9 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
  * paying for a spawn or a sleep. The window adapts as cpuidle-haltpoll's
  * does: doubled after a hit, halved after a miss, between an eighth of the
  * spin_us parameter and all of it, so that pools of long tasks stop polling
- * for workers that will not be back soon. Drops and retakes the lock;
- * returns true when a worker went idle meanwhile.
+ * for workers that will not be back soon. Returns true when it dropped and
+ * retook the lock: the caller must look at the pool again (a worker may have
+ * gone idle, or destroy may have begun).
  */
 static bool ktpool_spin_for_idle(struct ktpool *pool, unsigned long *flags)
 	__must_hold(&pool->lock)
@@ -297,7 +298,7 @@ static bool ktpool_spin_for_idle(struct ktpool *pool, unsigned long *flags)
 	hit = pool->nr_idle;
 	if (max)
 		pool->spin_ns = hit ? min(spin * 2, max) : spin / 2;
-	return hit;
+	return true;
 }
 
 static int ktpool_do_submit(struct ktpool *pool, ktpool_fn_t fn, void *data,
