@@ -973,20 +973,30 @@ static void kt_destroy_still_waits(struct kunit *test, struct kt_destroyer *d)
 	KUNIT_EXPECT_FALSE(test, KT_WAIT(completion_done(&d->done), 500));
 }
 
+/*
+ * The pool of a case that destroys it is still in its kt_ctx, so that a case
+ * that fails before its destroy began leaves nothing running; once destroy
+ * has returned, it is forgotten there.
+ */
 static void kt_destroy_finished(struct kunit *test, struct kt_destroyer *d)
 {
-	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&d->done, 30 * HZ), 0);
+	struct kt_ctx *ctx = test->priv;
+	int i;
+
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&d->done, 30 * HZ), 0);
+	for (i = 0; i < ctx->nr_pools; i++)
+		if (ctx->pools[i] == d->pool)
+			ctx->pools[i] = NULL;
 }
 
 /* A submitter polling for an idle worker, with the pool lock dropped. */
 static void ktpool_destroy_waits_poller_test(struct kunit *test)
 {
-	struct ktpool *pool = ktpool_create("kt-dpoll", 2, 0);
+	struct ktpool *pool = kt_pool(test, "kt-dpoll", 2, 0);
 	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
 	struct kt_submitter *s;
 	struct kt_destroyer *d;
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
 	kt_holds(test);
 	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
 	kt_wait_started(test, hold);
@@ -1008,12 +1018,11 @@ static void ktpool_destroy_waits_poller_test(struct kunit *test)
 /* A submitter creating a worker for its task. */
 static void ktpool_destroy_waits_spawner_test(struct kunit *test)
 {
-	struct ktpool *pool = ktpool_create("kt-dspawn", 1, 0);
+	struct ktpool *pool = kt_pool(test, "kt-dspawn", 1, 0);
 	struct kt_gate *x = kt_gate(test, false);
 	struct kt_submitter *s;
 	struct kt_destroyer *d;
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
 	kt_holds(test);
 	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
 	s = kt_submit_async(test, pool, kt_gate_fn, x);
@@ -1034,13 +1043,12 @@ static void ktpool_destroy_waits_spawner_test(struct kunit *test)
 /* A drain that has seen its tasks finish but still holds drain_mutex. */
 static void ktpool_destroy_waits_drainer_test(struct kunit *test)
 {
-	struct ktpool *pool = ktpool_create("kt-ddrain", 1, 0);
+	struct ktpool *pool = kt_pool(test, "kt-ddrain", 1, 0);
 	struct kt_drain_call *dc = kunit_kzalloc(test, sizeof(*dc), GFP_KERNEL);
 	struct kt_gate *hold = kt_gate(test, true);
 	struct kt_destroyer *d;
 
 	KUNIT_ASSERT_NOT_NULL(test, dc);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
 	kt_holds(test);
 	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
 	kt_wait_started(test, hold);
@@ -1711,6 +1719,8 @@ static void ktpool_test_exit(struct kunit *test)
 	struct kt_ctx *ctx = test->priv;
 	int i;
 
+	/* A caller held by a failed case would keep ktpool_destroy() waiting. */
+	kt_param_write("debug_hold", "0");
 	for (i = 0; i < ctx->nr_gates; i++)
 		kt_gate_open(ctx->gates[i]);
 	for (i = 0; i < ctx->nr_pools; i++)
