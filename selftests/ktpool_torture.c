@@ -141,12 +141,19 @@ static int torture_submitter(void *arg)
 	return 0;
 }
 
+/*
+ * A hard-IRQ submitter. It picks the pools in turn: get_random_u32() takes a
+ * spinlock_t, which sleeps on PREEMPT_RT, where this callback still runs in
+ * hard IRQ (HRTIMER_MODE_REL_HARD). Only this callback touches irq_next.
+ */
+static unsigned int irq_next;
+
 static enum hrtimer_restart torture_irq(struct hrtimer *t)
 {
 	if (READ_ONCE(stopping))
 		return HRTIMER_NORESTART;
 	atomic64_inc(&irq_submits);
-	torture_submit_one(pools[torture_rand(nr_pools)], 2);
+	torture_submit_one(pools[irq_next++ % nr_pools], 2);
 	hrtimer_forward_now(t, ms_to_ktime(1));
 	return HRTIMER_RESTART;
 }
