@@ -56,7 +56,7 @@ static int ktpool_workers_show(struct seq_file *m, void *unused)
 	unsigned long since;
 
 	seq_puts(m, "pid state ms_since_active tasks_run\n");
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	list_for_each_entry(w, &pool->workers, all) {
 		since = w->state == KTPOOL_W_BUSY ? w->job_start : w->idle_since;
 		seq_printf(m, "%d %s %u %llu\n", task_pid_nr(w->task),
@@ -64,7 +64,7 @@ static int ktpool_workers_show(struct seq_file *m, void *unused)
 			   jiffies_to_msecs(jiffies - since),
 			   READ_ONCE(w->nr_run));
 	}
-	spin_unlock_irq(&pool->lock);
+	raw_spin_unlock_irq(&pool->lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ktpool_workers);

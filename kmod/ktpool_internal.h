@@ -4,8 +4,14 @@
  *
  * Locking legend, used on every shared field below:
  *
- *  L: pool->lock (a spinlock, taken with interrupts disabled, since
- *     ktpool_submit_nowait() may be called from hard IRQ).
+ *  L: pool->lock, a raw spinlock taken with interrupts disabled:
+ *     ktpool_submit_nowait() may be called from hard IRQ, also on PREEMPT_RT
+ *     (IRQF_NO_THREAD handlers, HRTIMER_MODE_HARD timers), where a
+ *     spinlock_t would sleep. Nothing done under it may sleep on RT either:
+ *     it only wakes tasks (wake_up_process(), rcuwait_wake_up(); never a
+ *     wait queue, whose lock is a spinlock_t) and queues work and delayed
+ *     work (the workqueue and timer locks are raw). Never held across a
+ *     task, a spawn or a sleep.
  *  G: ktpool_pools_mutex (the list of all pools, for unique names).
  *  D: pool->drain_mutex (one drain at a time flips the epoch).
  *  I: set once before the object is published, read-only afterwards.
@@ -18,6 +24,9 @@
  *  - A submitter wakes a worker after dropping L, inside rcu_read_lock():
  *    task_structs are freed after an RCU grace period, so the wake is safe
  *    even if the worker ran the task, and was stopped, in between.
+ *  - Every submit and drain call is counted in nr_callers (L) from entry to
+ *    exit, so ktpool_destroy() never frees the pool under a caller that has
+ *    dropped L (polling, spawning, waiting, running a task inline).
  *  - A blocked submitter's struct ktpool_waiter lives on its stack; whoever
  *    removes it from pool->waiters sets its state and wakes it under L, and
  *    the submitter itself always takes L once more before it returns.
@@ -29,6 +38,7 @@
 #include <linux/sched/clock.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rcuwait.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -59,7 +69,7 @@ enum ktpool_reap_reason {
 struct ktpool_job {
 	ktpool_fn_t fn;
 	void *data;
-	struct module *owner;	/* holds a reference until fn returns */
+	struct module *owner;	/* referenced from submit until fn returns */
 	unsigned int epoch;	/* the drain epoch it was counted in */
 };
 
@@ -107,13 +117,14 @@ struct ktpool_waiter {
 	struct task_struct *task;	/* I */
 	struct ktpool_job job;		/* I, then owned by the taker */
 	enum ktpool_waiter_state state;	/* L to write; READ_ONCE to poll */
+	bool spawn_failed;		/* I: its own spawn failed */
 };
 
 struct ktpool {
 	char name[KTPOOL_NAME_LEN];	/* I */
 	struct list_head node;		/* G: on ktpool_pools */
 
-	spinlock_t lock;		/* L: the legend above */
+	raw_spinlock_t lock;		/* L: the legend above */
 	struct list_head idle;		/* L: LIFO, most recently idle first */
 	struct list_head zombies;	/* L: surplus workers to be stopped */
 	struct list_head workers;	/* L: every live worker */
@@ -124,6 +135,11 @@ struct ktpool {
 	unsigned int nr_idle;		/* L to write; READ_ONCE to poll */
 	unsigned int nr_busy;		/* L */
 	unsigned int nr_waiters;	/* L: submitters inside the wait */
+	/*
+	 * L: callers inside a submit or drain call (and tasks deferred past the
+	 * inline nesting bound): ktpool_destroy() waits for them to leave.
+	 */
+	unsigned int nr_callers;
 	unsigned int epoch;		/* L: the drain epoch, 0 or 1 */
 	unsigned long inflight[2];	/* L: accepted, unfinished, by epoch */
 	bool dying;			/* L: ktpool_destroy() has begun */
@@ -136,18 +152,22 @@ struct ktpool {
 	u64 spawned, reaped, spawn_failed;
 
 	struct delayed_work reaper;	/* stops idle and surplus workers */
+	unsigned long reap_at;		/* L: jiffies it was last queued for */
 	struct work_struct spawn_work;	/* the asynchronous spawn of nowait */
-	wait_queue_head_t drain_wq;	/* drain and destroy wait here */
+	struct rcuwait drain_wait;	/* D: the drain waiting for an epoch */
+	struct rcuwait destroy_wait;	/* the destroy waiting for quiet */
 	struct mutex drain_mutex;	/* D: serializes drains */
 	struct dentry *debugfs;		/* I: debugfs/ktpool/<name>/ */
 };
 
-/* Count @job as accepted; it holds its owner module until it finishes. */
+/*
+ * Count @job as accepted. The submit call took the reference on its owner
+ * module (try_module_get()); from here on the job holds it until it finishes.
+ */
 static inline void ktpool_accept_locked(struct ktpool *pool,
 					struct ktpool_job *job)
 	__must_hold(&pool->lock)
 {
-	__module_get(job->owner);
 	job->epoch = pool->epoch;
 	pool->inflight[job->epoch]++;
 	pool->submitted++;
@@ -165,15 +185,23 @@ static inline bool ktpool_reserve_locked(struct ktpool *pool)
 	return true;
 }
 
-/* Give back a slot whose spawn failed. */
-static inline void ktpool_unreserve_locked(struct ktpool *pool)
+/* A caller enters the API: destroy waits for it (see nr_callers). */
+static inline void ktpool_caller_enter_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
-	pool->nr_threads--;
-	pool->spawn_failed++;
+	pool->nr_callers++;
+}
+
+/* ... and leaves it; the last one out of a dying pool wakes destroy. */
+static inline void ktpool_caller_exit_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	if (!--pool->nr_callers && pool->dying)
+		rcuwait_wake_up(&pool->destroy_wait);
 }
 
 /* ktpool_worker.c */
+void ktpool_wake_retry_locked(struct ktpool *pool, bool all);
 void ktpool_give_job_locked(struct ktpool_worker *w, struct ktpool_job *job);
 int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		 enum ktpool_mode mode);
@@ -181,21 +209,46 @@ void ktpool_spawn_workfn(struct work_struct *work);
 void ktpool_reaper_workfn(struct work_struct *work);
 bool ktpool_on_own_worker(struct ktpool *pool);
 void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay);
+void ktpool_retime_reaper(struct ktpool *pool);
 void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
 			       enum ktpool_reap_reason why);
 void ktpool_stop_workers(struct list_head *list);
 void ktpool_job_put(struct ktpool_job *job);
 void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job);
 
+/*
+ * Give back a slot whose spawn failed, and let a blocked submitter use it:
+ * otherwise nothing would serve a waiter that queued while the spawn ran.
+ */
+static inline void ktpool_unreserve_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	pool->nr_threads--;
+	pool->spawn_failed++;
+	ktpool_wake_retry_locked(pool, false);
+}
+
 /* ktpool_main.c */
 unsigned long ktpool_reap_interval(void);
 bool ktpool_should_fail_spawn(void);
+
+/* Points the debug_hold parameter can hold callers at (fault injection). */
+#define KTPOOL_HOLD_SPAWN	1	/* ktpool_spawn(), before kthread_create() */
+#define KTPOOL_HOLD_POLL	2	/* a submitter polling for an idle worker */
+#define KTPOOL_HOLD_DRAIN	4	/* ktpool_drain(), done, before returning */
+#define KTPOOL_HOLD_ALL		7
+bool ktpool_debug_holding(unsigned int where);
+int ktpool_debug_hold(unsigned int where);
 unsigned int ktpool_stall_warn_ms(void);
 u64 ktpool_spin_ns(void);
+
+/* ktpool_submit.c */
+bool ktpool_in_inline_task(struct ktpool *pool);
 
 /* ktpool_pool.c: every pool, for the watchdog */
 typedef void (*ktpool_visit_t)(struct ktpool *pool);
 void ktpool_visit_pools(ktpool_visit_t fn);
+void ktpool_destroy_leaked(void);
 
 /* ktpool_debugfs.c */
 int ktpool_debugfs_init(void);

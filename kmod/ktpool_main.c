@@ -15,6 +15,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/wait.h>
 
 #include "ktpool_internal.h"
 
@@ -35,6 +36,9 @@ static unsigned int ktpool_stall_ms;
 
 static unsigned int ktpool_spin_us = KTPOOL_DEFAULT_SPIN_US;
 static atomic_t ktpool_fail_spawn = ATOMIC_INIT(0);
+static unsigned int ktpool_hold;		/* KTPOOL_HOLD_* bits */
+static atomic_t ktpool_held = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(ktpool_hold_wq);
 static struct ktpool *ktpool_default_pool;	/* kernel_param_lock */
 
 /* A number in [@min, @max], or -EINVAL (also for overflow and negatives). */
@@ -86,10 +90,8 @@ static int ktpool_reap_interval_set(const char *val,
 	if (ret)
 		return ret;
 	WRITE_ONCE(ktpool_reap_interval_ms, v);
-	/* Re-time the default pool's reaper with the new interval. */
-	if (ktpool_default_pool)
-		ktpool_set_idle_timeout(ktpool_default_pool,
-					READ_ONCE(ktpool_idle_timeout_ms));
+	/* Re-time the reaper of every pool with the new interval. */
+	ktpool_visit_pools(ktpool_retime_reaper);
 	return 0;
 }
 
@@ -122,6 +124,24 @@ static int ktpool_fail_spawn_set(const char *val,
 static int ktpool_fail_spawn_get(char *buf, const struct kernel_param *kp)
 {
 	return sysfs_emit(buf, "%d\n", atomic_read(&ktpool_fail_spawn));
+}
+
+static int ktpool_hold_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret;
+
+	ret = ktpool_parse_uint(val, 0, KTPOOL_HOLD_ALL, &v);
+	if (ret)
+		return ret;
+	WRITE_ONCE(ktpool_hold, v);
+	wake_up_all(&ktpool_hold_wq);
+	return 0;
+}
+
+static int ktpool_held_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&ktpool_held));
 }
 
 static const struct kernel_param_ops ktpool_capacity_ops = {
@@ -165,6 +185,15 @@ static const struct kernel_param_ops ktpool_fail_spawn_ops = {
 	.get = ktpool_fail_spawn_get,
 };
 
+static const struct kernel_param_ops ktpool_hold_ops = {
+	.set = ktpool_hold_set,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops ktpool_held_ops = {
+	.get = ktpool_held_get,
+};
+
 module_param_cb(capacity, &ktpool_capacity_ops, &ktpool_capacity, 0644);
 MODULE_PARM_DESC(capacity,
 		 "most kthreads of the default pool, 1..4096 (default 64)");
@@ -185,6 +214,11 @@ MODULE_PARM_DESC(spin_us,
 module_param_cb(debug_fail_spawn, &ktpool_fail_spawn_ops, NULL, 0600);
 MODULE_PARM_DESC(debug_fail_spawn,
 		 "fault injection: fail the next N kthread spawns, -1 = all, 0 = off (default 0)");
+module_param_cb(debug_hold, &ktpool_hold_ops, &ktpool_hold, 0600);
+MODULE_PARM_DESC(debug_hold,
+		 "fault injection: hold callers at a point until the bit is cleared: 1 = before a spawn, 2 = a submitter polling for an idle worker, 4 = a drain before it returns (default 0)");
+module_param_cb(debug_held, &ktpool_held_ops, NULL, 0400);
+MODULE_PARM_DESC(debug_held, "callers held by debug_hold now");
 
 /**
  * ktpool_reap_interval() - the least time between two reaper runs
@@ -231,6 +265,40 @@ bool ktpool_should_fail_spawn(void)
 	if (likely(!n))
 		return false;
 	return n < 0 || atomic_dec_if_positive(&ktpool_fail_spawn) >= 0;
+}
+
+/**
+ * ktpool_debug_holding() - does the debug_hold parameter hold @where?
+ * @where: a KTPOOL_HOLD_* bit
+ *
+ * Return: true when callers reaching @where would be held.
+ */
+bool ktpool_debug_holding(unsigned int where)
+{
+	return unlikely(READ_ONCE(ktpool_hold) & where);
+}
+
+/**
+ * ktpool_debug_hold() - fault injection: widen a race window on demand
+ * @where: a KTPOOL_HOLD_* bit, naming the point the caller has reached
+ *
+ * While the debug_hold parameter has @where set, wait (killable) until it is
+ * cleared; debug_held counts the callers waiting. Default off, root only.
+ *
+ * Context: process context, no lock held; may sleep.
+ * Return: 0, or -EINTR when a fatal signal ended the wait.
+ */
+int ktpool_debug_hold(unsigned int where)
+{
+	int ret;
+
+	if (likely(!ktpool_debug_holding(where)))
+		return 0;
+	atomic_inc(&ktpool_held);
+	ret = wait_event_killable(ktpool_hold_wq,
+				  !ktpool_debug_holding(where));
+	atomic_dec(&ktpool_held);
+	return ret ? -EINTR : 0;
 }
 
 /**
@@ -288,8 +356,12 @@ static void __exit ktpool_exit(void)
 	WRITE_ONCE(ktpool_default_pool, NULL);
 	kernel_param_unlock(THIS_MODULE);
 
+	/* Nobody may stay held: destroy waits for every caller. */
+	WRITE_ONCE(ktpool_hold, 0);
+	wake_up_all(&ktpool_hold_wq);
 	ktpool_watchdog_stop();
 	ktpool_destroy(pool);
+	ktpool_destroy_leaked();
 	ktpool_debugfs_exit();
 	pr_info("unloaded\n");
 }

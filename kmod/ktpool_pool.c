@@ -57,6 +57,31 @@ void ktpool_visit_pools(ktpool_visit_t fn)
 }
 
 /**
+ * ktpool_destroy_leaked() - destroy the pools clients left behind
+ *
+ * At module exit, after the default pool: a client that forgot to destroy
+ * its pools is unloaded by now (it depends on ktpool.ko), but their threads
+ * and reapers would keep running ktpool's code after it is gone. Warns,
+ * naming each pool, and destroys it.
+ */
+void ktpool_destroy_leaked(void)
+{
+	struct ktpool *pool;
+
+	for (;;) {
+		mutex_lock(&ktpool_pools_mutex);
+		pool = list_first_entry_or_null(&ktpool_pools, struct ktpool,
+						node);
+		mutex_unlock(&ktpool_pools_mutex);
+		if (!pool)
+			return;
+		pr_warn("pool %s was not destroyed by its creator: destroying it\n",
+			pool->name);
+		ktpool_destroy(pool);
+	}
+}
+
+/**
  * ktpool_create() - create a pool of kthreads
  * @name: a unique name of 1 to %KTPOOL_NAME_LEN - 1 printable characters,
  *	no '/' or space; its workers are named "ktpool/<name>"
@@ -85,7 +110,7 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
 		return ERR_PTR(-ENOMEM);
 
 	strscpy(pool->name, name, sizeof(pool->name));
-	spin_lock_init(&pool->lock);
+	raw_spin_lock_init(&pool->lock);
 	pool->spin_ns = U64_MAX;	/* start with the whole spin_us window */
 	INIT_LIST_HEAD(&pool->idle);
 	INIT_LIST_HEAD(&pool->zombies);
@@ -95,7 +120,8 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
 	pool->idle_timeout_ms = idle_timeout_ms;
 	INIT_DELAYED_WORK(&pool->reaper, ktpool_reaper_workfn);
 	INIT_WORK(&pool->spawn_work, ktpool_spawn_workfn);
-	init_waitqueue_head(&pool->drain_wq);
+	rcuwait_init(&pool->drain_wait);
+	rcuwait_init(&pool->destroy_wait);
 	mutex_init(&pool->drain_mutex);
 
 	mutex_lock(&ktpool_pools_mutex);
@@ -112,10 +138,11 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
 }
 EXPORT_SYMBOL_GPL(ktpool_create);
 
+/* No task in flight, no caller inside the API: destroy may go on. */
 static bool ktpool_quiet(struct ktpool *pool)
 {
 	return !READ_ONCE(pool->inflight[0]) && !READ_ONCE(pool->inflight[1]) &&
-	       !READ_ONCE(pool->nr_waiters);
+	       !READ_ONCE(pool->nr_callers);
 }
 
 /**
@@ -124,11 +151,29 @@ static bool ktpool_quiet(struct ktpool *pool)
  *
  * New submissions fail with -ESHUTDOWN at once, and so do the callers blocked
  * in ktpool_submit(); their tasks are not run. Then it waits for every
- * accepted task to finish, stops every thread, cancels the reaper and frees
- * the pool. Must not be called from a worker of @pool (that is refused with
- * an error message), nor twice.
+ * accepted task to finish and for every caller still inside a call on @pool
+ * to leave it, stops every thread, cancels the reaper and frees the pool.
  *
- * Context: process context; sleeps until the tasks in flight have finished.
+ * Calls that race with it: a ktpool_try_submit(), ktpool_submit(),
+ * ktpool_submit_nowait() or ktpool_drain() on @pool that has begun before
+ * ktpool_destroy() is waited for: a submit that is polling for a worker,
+ * creating one, blocked, or running its task inline returns -ESHUTDOWN (or
+ * the outcome it had already reached: 0 and %KTPOOL_RAN_INLINE tasks are
+ * run to completion), a drain returns once its tasks have finished. Any call
+ * on @pool that begins while ktpool_destroy() runs gets -ESHUTDOWN
+ * (ktpool_get_stats() still reads it), but only if the caller can guarantee
+ * it begins before ktpool_destroy() returns, e.g. from a task of @pool. A
+ * call on @pool that may begin after ktpool_destroy() has returned is a
+ * use-after-free: as with destroy_workqueue(), the caller must stop its own
+ * submitters first. Destroying a pool twice is a caller bug too (a second
+ * call while the first runs is refused with an error message).
+ *
+ * Must not be called from a task of @pool, on a worker or run inline by a
+ * submit call to @pool: it would wait for itself. That is refused with a
+ * warning (WARN_ON_ONCE), and the pool is left as it was.
+ *
+ * Context: process context; sleeps until the tasks in flight have finished
+ * and the callers inside the API have left.
  */
 void ktpool_destroy(struct ktpool *pool)
 {
@@ -138,14 +183,15 @@ void ktpool_destroy(struct ktpool *pool)
 
 	if (IS_ERR_OR_NULL(pool))
 		return;
-	if (ktpool_on_own_worker(pool)) {
-		pr_err("%s: destroy from its own worker refused\n", pool->name);
+	if (WARN_ON_ONCE(ktpool_on_own_worker(pool) ||
+			 ktpool_in_inline_task(pool))) {
+		pr_err("%s: destroy from its own task refused\n", pool->name);
 		return;
 	}
 
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	if (pool->dying) {
-		spin_unlock_irq(&pool->lock);
+		raw_spin_unlock_irq(&pool->lock);
 		pr_err("%s: destroyed twice\n", pool->name);
 		return;
 	}
@@ -155,15 +201,17 @@ void ktpool_destroy(struct ktpool *pool)
 		WRITE_ONCE(wt->state, KTPOOL_WAIT_SHUTDOWN);
 		wake_up_process(wt->task);
 	}
-	spin_unlock_irq(&pool->lock);
+	raw_spin_unlock_irq(&pool->lock);
 
-	wait_event(pool->drain_wq, ktpool_quiet(pool));
+	rcuwait_wait_event(&pool->destroy_wait, ktpool_quiet(pool),
+			   TASK_UNINTERRUPTIBLE);
 	cancel_work_sync(&pool->spawn_work);
 
 	/* No debugfs reader may look at the workers from here on. */
 	debugfs_remove_recursive(pool->debugfs);
 
-	spin_lock_irq(&pool->lock);
+	/* Also waits for the last waker to drop the lock. */
+	raw_spin_lock_irq(&pool->lock);
 	list_splice_init(&pool->workers, &stop);
 	list_for_each_entry(w, &stop, all) {
 		INIT_LIST_HEAD(&w->node);
@@ -174,7 +222,7 @@ void ktpool_destroy(struct ktpool *pool)
 	INIT_LIST_HEAD(&pool->zombies);
 	pool->nr_idle = 0;
 	pool->nr_threads = 0;
-	spin_unlock_irq(&pool->lock);
+	raw_spin_unlock_irq(&pool->lock);
 
 	ktpool_stop_workers(&stop);
 	cancel_delayed_work_sync(&pool->reaper);
@@ -191,10 +239,18 @@ EXPORT_SYMBOL_GPL(ktpool_destroy);
  * ktpool_drain() - wait for the tasks accepted so far to finish
  * @pool: the pool
  *
- * Tasks accepted after the call began are not waited for, so a steady stream
- * of submissions cannot starve the caller.
+ * Waits for exactly the tasks that were accepted for a worker of @pool
+ * before the call began (those its submit call returned 0 for, including
+ * the ones a blocked submitter had already handed over) to finish on their
+ * worker. It does not wait for tasks run inline (they finish before their
+ * submit call returns, and deferred ones before the outermost inline run
+ * returns), nor for submitters still blocked in ktpool_submit() (their tasks
+ * are not accepted yet), nor for anything accepted after the call began, so
+ * a steady stream of submissions cannot starve the caller. Drains are
+ * serialized.
  *
- * Context: process context; sleeps. Not from a worker of @pool.
+ * Context: process context; sleeps. Not from a worker of @pool. May race
+ * with ktpool_destroy() as described there.
  * Return: 0 once they have finished, -EINVAL for a NULL @pool, -EDEADLK when
  * called from a worker of @pool (it would wait on itself), -ESHUTDOWN when
  * @pool is being destroyed.
@@ -202,6 +258,7 @@ EXPORT_SYMBOL_GPL(ktpool_destroy);
 int ktpool_drain(struct ktpool *pool)
 {
 	unsigned int old;
+	int ret = 0;
 
 	if (!pool)
 		return -EINVAL;
@@ -211,20 +268,36 @@ int ktpool_drain(struct ktpool *pool)
 		return -EDEADLK;
 	}
 
-	mutex_lock(&pool->drain_mutex);
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	if (pool->dying) {
-		spin_unlock_irq(&pool->lock);
-		mutex_unlock(&pool->drain_mutex);
+		raw_spin_unlock_irq(&pool->lock);
 		return -ESHUTDOWN;
 	}
-	old = pool->epoch;
-	pool->epoch ^= 1;
-	spin_unlock_irq(&pool->lock);
+	ktpool_caller_enter_locked(pool);
+	raw_spin_unlock_irq(&pool->lock);
 
-	wait_event(pool->drain_wq, !READ_ONCE(pool->inflight[old]));
+	mutex_lock(&pool->drain_mutex);
+	raw_spin_lock_irq(&pool->lock);
+	if (pool->dying) {
+		ret = -ESHUTDOWN;
+		raw_spin_unlock_irq(&pool->lock);
+	} else {
+		old = pool->epoch;
+		pool->epoch ^= 1;
+		raw_spin_unlock_irq(&pool->lock);
+		/* One waiter at a time: drain_mutex. */
+		rcuwait_wait_event(&pool->drain_wait,
+				   !READ_ONCE(pool->inflight[old]),
+				   TASK_UNINTERRUPTIBLE);
+	}
+	/* Fault injection: widen the window in which drain_mutex is held. */
+	ktpool_debug_hold(KTPOOL_HOLD_DRAIN);
 	mutex_unlock(&pool->drain_mutex);
-	return 0;
+
+	raw_spin_lock_irq(&pool->lock);
+	ktpool_caller_exit_locked(pool);
+	raw_spin_unlock_irq(&pool->lock);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(ktpool_drain);
 
@@ -237,23 +310,21 @@ EXPORT_SYMBOL_GPL(ktpool_drain);
  * shrinking stops surplus idle workers now (oldest first) and busy ones as
  * they finish their task.
  *
- * Context: any context that may take a spinlock with interrupts saved; does
- * not sleep. Not concurrently with ktpool_destroy() of @pool.
+ * Context: any context but NMI (the pool lock is a raw spinlock); does not
+ * sleep. May race with ktpool_destroy() as described there.
  * Return: 0, -EINVAL for a NULL @pool or a capacity out of range (nothing
  * changes), -ESHUTDOWN when @pool is being destroyed.
  */
 int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 {
-	struct ktpool_waiter *wt, *tmp;
 	struct ktpool_worker *w;
 	unsigned long flags;
-	unsigned int room;
 	int ret = 0;
 
 	if (!pool || !capacity || capacity > KTPOOL_MAX_CAPACITY)
 		return -EINVAL;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	raw_spin_lock_irqsave(&pool->lock, flags);
 	if (pool->dying) {
 		ret = -ESHUTDOWN;
 		goto out;
@@ -270,16 +341,9 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 	if (!list_empty(&pool->zombies))
 		ktpool_kick_reaper(pool, 0);
 
-	room = capacity > pool->nr_threads ? capacity - pool->nr_threads : 0;
-	list_for_each_entry_safe(wt, tmp, &pool->waiters, node) {
-		if (!room--)
-			break;
-		list_del_init(&wt->node);
-		WRITE_ONCE(wt->state, KTPOOL_WAIT_RETRY);
-		wake_up_process(wt->task);
-	}
+	ktpool_wake_retry_locked(pool, true);
 out:
-	spin_unlock_irqrestore(&pool->lock, flags);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(ktpool_set_capacity);
@@ -303,7 +367,7 @@ int ktpool_set_idle_timeout(struct ktpool *pool, unsigned int idle_timeout_ms)
 	if (!pool || idle_timeout_ms > KTPOOL_MAX_IDLE_TIMEOUT_MS)
 		return -EINVAL;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	raw_spin_lock_irqsave(&pool->lock, flags);
 	if (pool->dying) {
 		ret = -ESHUTDOWN;
 	} else {
@@ -311,7 +375,7 @@ int ktpool_set_idle_timeout(struct ktpool *pool, unsigned int idle_timeout_ms)
 		if (idle_timeout_ms && pool->nr_idle)
 			ktpool_kick_reaper(pool, 0);
 	}
-	spin_unlock_irqrestore(&pool->lock, flags);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(ktpool_set_idle_timeout);
@@ -324,7 +388,7 @@ EXPORT_SYMBOL_GPL(ktpool_set_idle_timeout);
  * The snapshot is taken under the pool lock: no torn or mutually
  * inconsistent values.
  *
- * Context: any context; does not sleep.
+ * Context: any context but NMI; does not sleep.
  */
 void ktpool_get_stats(struct ktpool *pool, struct ktpool_stats *st)
 {
@@ -336,7 +400,7 @@ void ktpool_get_stats(struct ktpool *pool, struct ktpool_stats *st)
 	if (!pool)
 		return;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	raw_spin_lock_irqsave(&pool->lock, flags);
 	st->capacity = pool->capacity;
 	st->idle_timeout_ms = pool->idle_timeout_ms;
 	st->threads = pool->nr_threads;
@@ -351,6 +415,6 @@ void ktpool_get_stats(struct ktpool *pool, struct ktpool_stats *st)
 	st->spawned = pool->spawned;
 	st->reaped = pool->reaped;
 	st->spawn_failed = pool->spawn_failed;
-	spin_unlock_irqrestore(&pool->lock, flags);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
 EXPORT_SYMBOL_GPL(ktpool_get_stats);

@@ -10,10 +10,12 @@
  * and nowait answer -EBUSY (and start an asynchronous spawn if it can).
  */
 
+#include <linux/hash.h>
 #include <linux/kthread.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 
 #include "ktpool_internal.h"
 #include "ktpool_trace.h"
@@ -43,44 +45,193 @@ static bool ktpool_handoff_locked(struct ktpool *pool, struct ktpool_job *job,
 	return true;
 }
 
-/* Take back the acceptance of a job whose spawn failed. */
+/*
+ * Take back the acceptance of a job whose spawn failed. The submitter keeps
+ * the module reference: it drops it when it returns.
+ */
 static void ktpool_unaccept_locked(struct ktpool *pool, struct ktpool_job *job)
 	__must_hold(&pool->lock)
 {
 	pool->submitted--;
 	ktpool_job_retire_locked(pool, job);
-	ktpool_job_put(job);
 }
 
+/*
+ * Inline runs nest: a task run inline may submit to a full pool and run the
+ * next task inline in turn. Each inline run pushes a frame, on its own
+ * stack, in a hash keyed by the running thread, so that a submit call can
+ * find how deep it is without a field in task_struct. At
+ * %KTPOOL_MAX_INLINE_DEPTH frames, a task that would run inline is deferred
+ * instead: queued on the thread's outermost frame, which runs it right after
+ * its own task has returned (before that outermost submit call returns).
+ * Every task still runs exactly once, the stack stays bounded, and nothing
+ * waits for another thread, so nothing can deadlock.
+ */
+struct ktpool_inline {
+	struct hlist_node node;		/* on ktpool_inline_hash, innermost first */
+	struct task_struct *task;	/* the thread that runs it */
+	struct ktpool *pool;		/* the pool whose task runs in it */
+	unsigned int depth;		/* 1 for the outermost frame */
+	struct ktpool_inline *outer;	/* the thread's outermost frame */
+	struct list_head deferred;	/* outermost only: ktpool_deferred */
+};
+
+/* A task past the nesting bound, waiting for the outermost frame. */
+struct ktpool_deferred {
+	struct list_head node;
+	struct ktpool *pool;
+	struct ktpool_job job;		/* holds the owner's reference */
+};
+
+#define KTPOOL_INLINE_HASH_BITS	6
+static struct hlist_head ktpool_inline_hash[1 << KTPOOL_INLINE_HASH_BITS];
+static DEFINE_SPINLOCK(ktpool_inline_lock);	/* the hash, not the frames */
+
+static struct hlist_head *ktpool_inline_bucket(struct task_struct *task)
+{
+	return &ktpool_inline_hash[hash_ptr(task, KTPOOL_INLINE_HASH_BITS)];
+}
+
+/* The innermost inline frame of the current thread, or NULL. */
+static struct ktpool_inline *ktpool_inline_top(void)
+	__must_hold(&ktpool_inline_lock)
+{
+	struct ktpool_inline *f;
+
+	hlist_for_each_entry(f, ktpool_inline_bucket(current), node)
+		if (f->task == current)
+			return f;
+	return NULL;
+}
+
+/* Run the tasks deferred to the outermost frame @f, until there are none. */
+static void ktpool_run_deferred(struct ktpool_inline *f)
+{
+	struct ktpool_deferred *d;
+
+	while ((d = list_first_entry_or_null(&f->deferred,
+					     struct ktpool_deferred, node))) {
+		list_del(&d->node);
+		f->pool = d->pool;
+		d->job.fn(d->job.data);
+		ktpool_job_put(&d->job);
+		/* The count the deferring submit call handed over. */
+		raw_spin_lock_irq(&d->pool->lock);
+		ktpool_caller_exit_locked(d->pool);
+		raw_spin_unlock_irq(&d->pool->lock);
+		kfree(d);
+		cond_resched();
+	}
+}
+
+/**
+ * ktpool_in_inline_task() - is the caller running a task of @pool inline?
+ * @pool: the pool
+ *
+ * Return: true when the calling thread runs a task of @pool inline, or has
+ * one deferred to run after its outermost inline run: such a thread is
+ * counted as a caller of @pool, so it must not wait for @pool's callers.
+ */
+bool ktpool_in_inline_task(struct ktpool *pool)
+{
+	struct ktpool_inline *f;
+	struct ktpool_deferred *d;
+	bool ret = false;
+
+	spin_lock(&ktpool_inline_lock);
+	hlist_for_each_entry(f, ktpool_inline_bucket(current), node) {
+		if (f->task != current)
+			continue;
+		if (f->pool == pool)
+			ret = true;
+		if (f->outer == f)
+			list_for_each_entry(d, &f->deferred, node)
+				if (d->pool == pool)
+					ret = true;
+	}
+	spin_unlock(&ktpool_inline_lock);
+	return ret;
+}
+
+/*
+ * Run @job in the caller, counted as inlined; past the nesting bound, defer
+ * it to the outermost frame instead and return 0 (it runs later on this
+ * thread, and the caller count of this submit call goes with it). Drops the
+ * pool lock; the caller has left the pool when it returns.
+ */
 static int ktpool_run_inline_locked(struct ktpool *pool,
 				    struct ktpool_job *job,
 				    enum ktpool_mode mode, unsigned long flags)
 	__releases(&pool->lock)
 {
+	struct ktpool_inline f = { .task = current, .pool = pool };
+	struct ktpool_deferred *d;
+	struct ktpool_inline *top;
+
 	pool->submitted++;
 	pool->inlined++;
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+
+	spin_lock(&ktpool_inline_lock);
+	top = ktpool_inline_top();
+	if (top && top->depth >= KTPOOL_MAX_INLINE_DEPTH) {
+		spin_unlock(&ktpool_inline_lock);
+		d = kmalloc(sizeof(*d), GFP_KERNEL);
+		if (!d) {
+			raw_spin_lock_irqsave(&pool->lock, flags);
+			pool->submitted--;
+			pool->inlined--;
+			trace_ktpool_submit(pool->name, job->fn, mode,
+					    KTPOOL_FAILED, -ENOMEM);
+			ktpool_caller_exit_locked(pool);
+			raw_spin_unlock_irqrestore(&pool->lock, flags);
+			return -ENOMEM;
+		}
+		d->pool = pool;
+		d->job = *job;
+		/* Only this thread touches its frames' lists. */
+		list_add_tail(&d->node, &top->outer->deferred);
+		trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_INLINE, 0);
+		return 0;
+	}
+	f.depth = top ? top->depth + 1 : 1;
+	f.outer = top ? top->outer : &f;
+	INIT_LIST_HEAD(&f.deferred);
+	hlist_add_head(&f.node, ktpool_inline_bucket(current));
+	spin_unlock(&ktpool_inline_lock);
+
 	trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_INLINE,
 			    KTPOOL_RAN_INLINE);
-	spin_unlock_irqrestore(&pool->lock, flags);
 	job->fn(job->data);
+	if (f.outer == &f)
+		ktpool_run_deferred(&f);
+
+	spin_lock(&ktpool_inline_lock);
+	hlist_del(&f.node);
+	spin_unlock(&ktpool_inline_lock);
+
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	ktpool_caller_exit_locked(pool);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return KTPOOL_RAN_INLINE;
 }
 
 /* Block until a worker takes @job (killable). Drops and retakes the lock. */
 static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
-			      unsigned long *flags)
+			      unsigned long *flags, bool spawn_failed)
 	__must_hold(&pool->lock)
 {
 	struct ktpool_waiter wt = {
 		.task = current,
 		.job = *job,
 		.state = KTPOOL_WAIT_QUEUED,
+		.spawn_failed = spawn_failed,
 	};
 	int ret;
 
 	list_add_tail(&wt.node, &pool->waiters);
 	pool->nr_waiters++;
-	spin_unlock_irqrestore(&pool->lock, *flags);
+	raw_spin_unlock_irqrestore(&pool->lock, *flags);
 
 	for (;;) {
 		set_current_state(TASK_KILLABLE);
@@ -91,7 +242,7 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	}
 	__set_current_state(TASK_RUNNING);
 
-	spin_lock_irqsave(&pool->lock, *flags);
+	raw_spin_lock_irqsave(&pool->lock, *flags);
 	switch (wt.state) {
 	case KTPOOL_WAIT_QUEUED:
 		list_del(&wt.node);
@@ -107,8 +258,7 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 		ret = -ESHUTDOWN;
 		break;
 	}
-	if (!--pool->nr_waiters && pool->dying)
-		wake_up_all(&pool->drain_wq);
+	pool->nr_waiters--;
 	return ret;
 }
 
@@ -117,8 +267,9 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
  * paying for a spawn or a sleep. The window adapts as cpuidle-haltpoll's
  * does: doubled after a hit, halved after a miss, between an eighth of the
  * spin_us parameter and all of it, so that pools of long tasks stop polling
- * for workers that will not be back soon. Drops and retakes the lock;
- * returns true when a worker went idle meanwhile.
+ * for workers that will not be back soon. Returns true when it dropped and
+ * retook the lock: the caller must look at the pool again (a worker may have
+ * gone idle, or destroy may have begun).
  */
 static bool ktpool_spin_for_idle(struct ktpool *pool, unsigned long *flags)
 	__must_hold(&pool->lock)
@@ -126,10 +277,13 @@ static bool ktpool_spin_for_idle(struct ktpool *pool, unsigned long *flags)
 	u64 max = ktpool_spin_ns(), spin, start, now;
 	bool hit;
 
-	if (!pool->nr_busy || !max)
+	if (!pool->nr_busy ||
+	    (!max && !ktpool_debug_holding(KTPOOL_HOLD_POLL)))
 		return false;
 	spin = clamp(pool->spin_ns, max / 8, max);
-	spin_unlock_irqrestore(&pool->lock, *flags);
+	raw_spin_unlock_irqrestore(&pool->lock, *flags);
+	/* Fault injection: widen the window in which the lock is dropped. */
+	ktpool_debug_hold(KTPOOL_HOLD_POLL);
 	start = local_clock();
 	now = start;
 	while (!READ_ONCE(pool->nr_idle) && now - start < spin) {
@@ -140,26 +294,26 @@ static bool ktpool_spin_for_idle(struct ktpool *pool, unsigned long *flags)
 			cpu_relax();
 		now = local_clock();
 	}
-	spin_lock_irqsave(&pool->lock, *flags);
+	raw_spin_lock_irqsave(&pool->lock, *flags);
 	hit = pool->nr_idle;
-	pool->spin_ns = hit ? min(spin * 2, max) : spin / 2;
-	return hit;
+	if (max)
+		pool->spin_ns = hit ? min(spin * 2, max) : spin / 2;
+	return true;
 }
 
-static int ktpool_submit_common(struct ktpool *pool, ktpool_fn_t fn,
-				void *data, struct module *owner,
-				enum ktpool_mode mode)
+static int ktpool_do_submit(struct ktpool *pool, ktpool_fn_t fn, void *data,
+			    struct module *owner, enum ktpool_mode mode)
 {
 	struct ktpool_job job = { .fn = fn, .data = data, .owner = owner };
 	struct task_struct *tsk;
 	unsigned long flags;
 	bool spun = false;
+	int spawn_err = 0;
 	int ret;
 
-	if (unlikely(!pool || !fn))
-		return -EINVAL;
-
-	spin_lock_irqsave(&pool->lock, flags);
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	/* Counted until it returns: destroy waits for it, even unlocked. */
+	ktpool_caller_enter_locked(pool);
 again:
 	if (unlikely(pool->dying)) {
 		ret = -ESHUTDOWN;
@@ -168,13 +322,14 @@ again:
 
 	if (likely(ktpool_handoff_locked(pool, &job, &tsk))) {
 		trace_ktpool_submit(pool->name, fn, mode, KTPOOL_DISPATCHED, 0);
+		ktpool_caller_exit_locked(pool);
 		if (!tsk) {	/* it is still polling: no wake-up */
-			spin_unlock_irqrestore(&pool->lock, flags);
+			raw_spin_unlock_irqrestore(&pool->lock, flags);
 			return 0;
 		}
 		/* The worker may finish and be stopped before the wake. */
 		rcu_read_lock();
-		spin_unlock_irqrestore(&pool->lock, flags);
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
 		wake_up_process(tsk);
 		rcu_read_unlock();
 		return 0;
@@ -199,10 +354,14 @@ again:
 
 	if (ktpool_reserve_locked(pool)) {
 		ktpool_accept_locked(pool, &job);
-		spin_unlock_irqrestore(&pool->lock, flags);
-		if (!ktpool_spawn(pool, &job, mode))
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		spawn_err = ktpool_spawn(pool, &job, mode);
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		if (!spawn_err) {
+			ktpool_caller_exit_locked(pool);
+			raw_spin_unlock_irqrestore(&pool->lock, flags);
 			return 0;
-		spin_lock_irqsave(&pool->lock, flags);
+		}
 		ktpool_unreserve_locked(pool);
 		ktpool_unaccept_locked(pool, &job);
 		if (unlikely(pool->dying)) {
@@ -216,22 +375,50 @@ again:
 		return ktpool_run_inline_locked(pool, &job, mode, flags);
 
 	if (!pool->nr_threads) {
-		ret = -ENOMEM;
+		/* Nothing to wait for: why the spawn failed (-ENOMEM, -EINTR). */
+		ret = spawn_err ?: -ENOMEM;
 		goto out_unlock;
 	}
 
-	ret = ktpool_wait_locked(pool, &job, &flags);
+	ret = ktpool_wait_locked(pool, &job, &flags, spawn_err != 0);
 	if (ret == -EAGAIN)
 		goto again;
 	if (!ret) {
 		/* The worker that took it traced it as blocked. */
-		spin_unlock_irqrestore(&pool->lock, flags);
+		ktpool_caller_exit_locked(pool);
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
 		return 0;
 	}
 out_unlock:
 	trace_ktpool_submit(pool->name, fn, mode,
 			    ret == -EBUSY ? KTPOOL_REJECTED : KTPOOL_FAILED, ret);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	ktpool_caller_exit_locked(pool);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	return ret;
+}
+
+/*
+ * The reference on @owner is taken here, before anything else, and is given
+ * to the worker with the job; every other outcome drops it before returning.
+ * try_module_get() fails once the owner's exit has begun (and is IRQ-safe),
+ * so no task of a module that is going away is ever accepted.
+ */
+static int ktpool_submit_common(struct ktpool *pool, ktpool_fn_t fn,
+				void *data, struct module *owner,
+				enum ktpool_mode mode)
+{
+	int ret;
+
+	if (unlikely(!pool || !fn))
+		return -EINVAL;
+	if (unlikely(!try_module_get(owner))) {
+		trace_ktpool_submit(pool->name, fn, mode, KTPOOL_FAILED,
+				    -ENODEV);
+		return -ENODEV;
+	}
+	ret = ktpool_do_submit(pool, fn, data, owner, mode);
+	if (ret)	/* not handed to a worker: the reference is still ours */
+		module_put(owner);
 	return ret;
 }
 
@@ -278,7 +465,8 @@ EXPORT_SYMBOL_GPL(__ktpool_submit);
  * @data: its argument
  * @owner: the module @fn lives in (THIS_MODULE of the caller)
  *
- * Context: any context, including hard IRQ; never sleeps.
+ * Context: any context except NMI, including hard IRQ on PREEMPT_RT; never
+ * sleeps.
  * Return: see ktpool_submit_nowait().
  */
 int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,

@@ -37,7 +37,7 @@ static void ktpool_watchdog_scan(struct ktpool *pool)
 	struct ktpool_stall *s;
 	struct ktpool_worker *w;
 
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	list_for_each_entry(w, &pool->workers, all) {
 		if (ktpool_nr_stalls == KTPOOL_STALLS_PER_SCAN)
 			break;
@@ -51,7 +51,7 @@ static void ktpool_watchdog_scan(struct ktpool *pool)
 		s->ms = jiffies_to_msecs(jiffies - w->job_start);
 		strscpy(s->pool, pool->name, sizeof(s->pool));
 	}
-	spin_unlock_irq(&pool->lock);
+	raw_spin_unlock_irq(&pool->lock);
 }
 
 static void ktpool_watchdog_fn(struct work_struct *work)

@@ -51,13 +51,48 @@ void ktpool_job_put(struct ktpool_job *job)
  * @pool: its pool
  * @job: the job, finished or never run
  *
- * Wakes drain and destroy when the job's epoch runs dry.
+ * Wakes drain and destroy when the job's epoch runs dry. rcuwait wakes under
+ * a raw spinlock (it only wakes a task), so this is fine in any context.
  */
 void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job)
 	__must_hold(&pool->lock)
 {
-	if (!--pool->inflight[job->epoch] && wq_has_sleeper(&pool->drain_wq))
-		wake_up_all(&pool->drain_wq);
+	if (--pool->inflight[job->epoch])
+		return;
+	rcuwait_wake_up(&pool->drain_wait);
+	if (pool->dying)
+		rcuwait_wake_up(&pool->destroy_wait);
+}
+
+/**
+ * ktpool_wake_retry_locked() - let blocked submitters use free thread slots
+ * @pool: the pool
+ * @all: also the waiters whose own spawn failed (the capacity grew)
+ *
+ * Wakes, oldest first, as many waiters as there are free slots below the
+ * capacity, with %KTPOOL_WAIT_RETRY: each tries to spawn a worker again. A
+ * waiter whose own spawn failed is passed over (unless @all) while the pool
+ * has a thread that will serve it; with no thread left nothing else would,
+ * so it retries, and returns the errno if it fails again.
+ */
+void ktpool_wake_retry_locked(struct ktpool *pool, bool all)
+	__must_hold(&pool->lock)
+{
+	struct ktpool_waiter *wt, *tmp;
+	unsigned int room;
+
+	room = pool->capacity > pool->nr_threads ?
+	       pool->capacity - pool->nr_threads : 0;
+	list_for_each_entry_safe(wt, tmp, &pool->waiters, node) {
+		if (!room)
+			break;
+		if (!all && wt->spawn_failed && pool->nr_threads)
+			continue;
+		list_del_init(&wt->node);
+		WRITE_ONCE(wt->state, KTPOOL_WAIT_RETRY);
+		wake_up_process(wt->task);
+		room--;
+	}
 }
 
 /**
@@ -81,21 +116,47 @@ void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
 }
 
 /**
- * ktpool_kick_reaper() - run the reaper after @delay jiffies
+ * ktpool_kick_reaper() - run the reaper after @delay jiffies, or sooner
  * @pool: the pool
- * @delay: jiffies from now; 0 also pulls in a reaper already queued later
+ * @delay: jiffies from now; 0 runs it at once
+ *
+ * A reaper already queued for later is pulled in to @delay (a worker that
+ * went idle after the timeout shrank must not wait for the old expiry); one
+ * queued sooner is left alone.
  *
  * Context: under pool->lock, so that ktpool_destroy() cannot miss it.
  */
 void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay)
 	__must_hold(&pool->lock)
 {
+	unsigned long at = jiffies + delay;
+
 	if (pool->dying)
 		return;
-	if (!delay)
-		mod_delayed_work(system_unbound_wq, &pool->reaper, 0);
-	else if (!delayed_work_pending(&pool->reaper))
+	if (!delayed_work_pending(&pool->reaper))
 		queue_delayed_work(system_unbound_wq, &pool->reaper, delay);
+	else if (!delay || time_before(at, pool->reap_at))
+		mod_delayed_work(system_unbound_wq, &pool->reaper, delay);
+	else
+		return;	/* queued sooner already */
+	pool->reap_at = at;
+}
+
+/**
+ * ktpool_retime_reaper() - re-time a pool's reaper after reap_interval_ms
+ *	changed
+ * @pool: the pool
+ *
+ * Runs the reaper at once if it has anything to watch; it re-arms itself
+ * with the new interval.
+ */
+void ktpool_retime_reaper(struct ktpool *pool)
+{
+	raw_spin_lock_irq(&pool->lock);
+	if ((pool->idle_timeout_ms && pool->nr_idle) ||
+	    !list_empty(&pool->zombies))
+		ktpool_kick_reaper(pool, 0);
+	raw_spin_unlock_irq(&pool->lock);
 }
 
 static unsigned long ktpool_reap_delay(struct ktpool *pool)
@@ -220,16 +281,23 @@ static int ktpool_worker_fn(void *arg)
 			trace_ktpool_execute_end(pool->name, job.fn);
 			WRITE_ONCE(w->nr_run, w->nr_run + 1);
 			ktpool_job_put(&job);
+			/*
+			 * A scheduling point after every task, as cmwq's
+			 * worker_thread() has: a worker that goes straight on
+			 * to the next waiter's task would otherwise never give
+			 * up its CPU on a kernel without full preemption.
+			 */
+			cond_resched();
 		}
 
-		spin_lock_irq(&pool->lock);
+		raw_spin_lock_irq(&pool->lock);
 		if (job.fn) {
 			WRITE_ONCE(w->job.fn, NULL);
 			pool->completed++;
 			ktpool_job_retire_locked(pool, &job);
 		}
 		more = ktpool_worker_next_locked(pool, w);
-		spin_unlock_irq(&pool->lock);
+		raw_spin_unlock_irq(&pool->lock);
 		if (more)
 			continue;
 
@@ -270,7 +338,11 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 {
 	struct ktpool_worker *w;
 	struct task_struct *task;
+	int ret;
 
+	ret = ktpool_debug_hold(KTPOOL_HOLD_SPAWN);
+	if (ret)
+		return ret;
 	if (ktpool_should_fail_spawn())
 		return -ENOMEM;
 
@@ -288,7 +360,7 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 	}
 	w->task = task;
 
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	list_add(&w->all, &pool->workers);
 	pool->nr_busy++;
 	pool->spawned++;
@@ -299,7 +371,7 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		trace_ktpool_submit(pool->name, job->fn, mode,
 				    KTPOOL_DISPATCHED, 0);
 	}
-	spin_unlock_irq(&pool->lock);
+	raw_spin_unlock_irq(&pool->lock);
 
 	wake_up_process(task);
 	return 0;
@@ -314,17 +386,17 @@ void ktpool_spawn_workfn(struct work_struct *work)
 	struct ktpool *pool = container_of(work, struct ktpool, spawn_work);
 	bool reserved;
 
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	pool->spawn_pending = false;
 	reserved = !pool->dying && list_empty(&pool->idle) &&
 		   ktpool_reserve_locked(pool);
-	spin_unlock_irq(&pool->lock);
+	raw_spin_unlock_irq(&pool->lock);
 	if (!reserved || !ktpool_spawn(pool, NULL, KTPOOL_NOWAIT))
 		return;
 
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	ktpool_unreserve_locked(pool);
-	spin_unlock_irq(&pool->lock);
+	raw_spin_unlock_irq(&pool->lock);
 }
 
 /**
@@ -359,7 +431,7 @@ void ktpool_reaper_workfn(struct work_struct *work)
 	unsigned long timeout, now = jiffies;
 	LIST_HEAD(stop);
 
-	spin_lock_irq(&pool->lock);
+	raw_spin_lock_irq(&pool->lock);
 	timeout = msecs_to_jiffies(pool->idle_timeout_ms);
 	list_for_each_entry_safe_reverse(w, tmp, &pool->idle, node) {
 		if (!pool->idle_timeout_ms ||
@@ -377,7 +449,7 @@ void ktpool_reaper_workfn(struct work_struct *work)
 		timeout = w->idle_since + timeout - now;
 		ktpool_kick_reaper(pool, max(timeout, ktpool_reap_interval()));
 	}
-	spin_unlock_irq(&pool->lock);
+	raw_spin_unlock_irq(&pool->lock);
 
 	ktpool_stop_workers(&stop);
 }

@@ -14,10 +14,13 @@
  *  - anyway (ktpool_submit()): always asynchronous; block (killable) until a
  *    worker is free. This is the back-pressure a workqueue does not give.
  *  - nowait (ktpool_submit_nowait()): never sleeps, never runs inline; callable
- *    from any context, including hard IRQ; -EBUSY when no worker is free.
+ *    from any context but NMI, including hard IRQ (also on PREEMPT_RT);
+ *    -EBUSY when no worker is free.
  *
  * The submit calls are macros that pass THIS_MODULE: while a task is accepted
- * and not finished, its module holds a reference and cannot be unloaded.
+ * and not finished, its module holds a reference and cannot be unloaded. The
+ * reference is taken with try_module_get(): once a module's exit has begun,
+ * its submit calls fail with -ENODEV and the task never runs.
  *
  * See Documentation/ktpool.rst.
  */
@@ -47,6 +50,18 @@
  */
 #define KTPOOL_RAN_INLINE	1
 
+/**
+ * KTPOOL_MAX_INLINE_DEPTH - How deeply inline runs may nest in one thread.
+ *
+ * A task run inline (by try on a full pool, or by a worker submitting to its
+ * own full pool) may submit again and have the next task run inline inside
+ * it. At this depth a task that would run inline is deferred instead: it
+ * runs on the same thread right after the outermost inline task returns,
+ * and its submit call returns 0. The kernel stack stays bounded, every task
+ * still runs exactly once, and nothing waits for another thread.
+ */
+#define KTPOOL_MAX_INLINE_DEPTH	4
+
 struct ktpool;
 
 /**
@@ -70,7 +85,7 @@ typedef void (*ktpool_fn_t)(void *data);
  * @submitted: tasks accepted, including those run inline.
  * @completed: tasks finished on a worker.
  * @inlined: tasks run in the caller by try (or by a worker submitting to its
- *	own full pool).
+ *	own full pool), including those deferred past the inline nesting bound.
  * @rejected: -EBUSY answers from ktpool_submit_nowait().
  * @spawned: kthreads created.
  * @reaped: kthreads stopped for being idle too long or above capacity.
@@ -110,9 +125,13 @@ int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
  * @data: its argument.
  *
  * Context: process context; may sleep (to create a kthread, or in @fn).
- * Return: 0 when a worker took the task, %KTPOOL_RAN_INLINE when it ran in
- * the caller, -EINVAL for a NULL @pool or @fn, -ESHUTDOWN when @pool is being
- * destroyed (the task is not run).
+ * Return: 0 when a worker took the task (or, past %KTPOOL_MAX_INLINE_DEPTH
+ * nested inline runs, when it was deferred to run later on this thread),
+ * %KTPOOL_RAN_INLINE when it ran in the caller, -ENOMEM when it had to be
+ * deferred and no memory was left (not run), -EINVAL for a NULL @pool or
+ * @fn, -ESHUTDOWN when @pool is being destroyed (the task is not run),
+ * -ENODEV when the calling module is going away (its exit has begun: the
+ * task is not run).
  */
 #define ktpool_try_submit(pool, fn, data) \
 	__ktpool_try_submit(pool, fn, data, THIS_MODULE)
@@ -125,13 +144,18 @@ int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
  *
  * The "anyway" submit: the task never runs in the caller, except when the
  * caller is a worker of the same, full pool (then it runs inline, so a task
- * that submits to its own pool cannot deadlock).
+ * that submits to its own pool cannot deadlock; past
+ * %KTPOOL_MAX_INLINE_DEPTH nested inline runs it is deferred to run on the
+ * same thread after the outermost one, and the call returns 0).
  *
  * Context: process context; may sleep. The wait is killable.
- * Return: 0 when a worker took the task, %KTPOOL_RAN_INLINE (see above),
- * -EINTR when a fatal signal ended the wait (the task is not run), -ENOMEM
- * when the pool has no worker and none can be created, -EINVAL for a NULL
- * @pool or @fn, -ESHUTDOWN when @pool is being destroyed (not run).
+ * Return: 0 when a worker took the task (or it was deferred, see above),
+ * %KTPOOL_RAN_INLINE (see above), -EINTR when a fatal signal ended the wait,
+ * or the creation of a worker for it while the pool had none (the task is not
+ * run), -ENOMEM when the pool has no worker and none can be created, or a
+ * deferral found no memory (not run), -EINVAL for a NULL
+ * @pool or @fn, -ESHUTDOWN when @pool is being destroyed (not run), -ENODEV
+ * when the calling module is going away (its exit has begun: not run).
  */
 #define ktpool_submit(pool, fn, data) \
 	__ktpool_submit(pool, fn, data, THIS_MODULE)
@@ -146,10 +170,15 @@ int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
  * worker is idle and the pool is below capacity, an asynchronous spawn is
  * started so that a later call can succeed.
  *
- * Context: any context, including hard IRQ.
+ * Context: any context except NMI: process, softirq, hard IRQ (also on
+ * PREEMPT_RT, in an IRQF_NO_THREAD handler or an HRTIMER_MODE_HARD timer),
+ * with interrupts or preemption disabled, under a raw spinlock. The pool lock
+ * is a raw spinlock and nothing done under it sleeps on PREEMPT_RT.
  * Return: 0 when a worker took the task, -EBUSY when none was idle (the task
  * is not run), -EINVAL for a NULL @pool or @fn, -ESHUTDOWN when @pool is
- * being destroyed.
+ * being destroyed, -ENODEV when the calling module is going away (its exit
+ * has begun, e.g. a submit from its module_exit or from an IRQ handler not
+ * yet freed: the task is not run).
  */
 #define ktpool_submit_nowait(pool, fn, data) \
 	__ktpool_submit_nowait(pool, fn, data, THIS_MODULE)
