@@ -18,17 +18,7 @@ name=x86dbg-$kver-$(sha1sum <"$cfg" | cut -c1-12)
 bld=$CACHE/$name
 logf=$CACHE/logs/debugkernel.log
 
-if [ ! -e "$bld/.ktpool-built" ]; then
-	log "building the x86_64 debug kernel in $bld (allnoconfig + $cfg, ~5 min on 2 cores, once per config)"
-	rm -rf "$bld" && mkdir -p "$bld"
-	make -s -C "$src" O="$bld" ARCH=x86_64 KCONFIG_ALLCONFIG="$cfg" allnoconfig
-	# as kunit.py does: every option asked for must have survived
-	lost=$(grep -E '^CONFIG_[A-Z0-9_]+=' "$cfg" | while read -r opt; do
-		grep -qx "$opt" "$bld/.config" || echo "$opt"; done)
-	[ -z "$lost" ] || die "options of $cfg not in the debug kernel's .config: $lost"
-	make -s -C "$src" O="$bld" ARCH=x86_64 -j"$(nproc)" bzImage modules
-	touch "$bld/.ktpool-built"
-fi
+ktpool_build_kernel x86_64 "$cfg" "$bld" bzImage modules
 
 # KTPOOL_BUILD_ONLY=1: only the kernel (check.sh builds it in the background)
 [ -z "${KTPOOL_BUILD_ONLY:-}" ] || exit 0

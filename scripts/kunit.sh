@@ -15,18 +15,7 @@ name=uml-$kver-$(sha1sum <"$cfg" | cut -c1-12)
 bld=$CACHE/$name
 logf=$CACHE/logs/kunit.log
 
-# allnoconfig plus the kunitconfig (as kunit.py does, every option must
-# survive): a UML kernel with only what the suites and the boot need
-if [ ! -e "$bld/.ktpool-built" ]; then
-	log "building UML kernel in $bld (allnoconfig + $cfg, a few minutes, once per config)"
-	rm -rf "$bld" && mkdir -p "$bld"
-	make -s -C "$src" O="$bld" ARCH=um KCONFIG_ALLCONFIG="$cfg" allnoconfig
-	lost=$(grep -E '^CONFIG_[A-Z0-9_]+=' "$cfg" | while read -r opt; do
-		grep -qx "$opt" "$bld/.config" || echo "$opt"; done)
-	[ -z "$lost" ] || die "options of $cfg not in the UML kernel's .config: $lost"
-	make -s -C "$src" O="$bld" ARCH=um -j"$(nproc)" linux modules
-	touch "$bld/.ktpool-built"
-fi
+ktpool_build_kernel um "$cfg" "$bld" linux modules
 
 # KTPOOL_BUILD_ONLY=1: only the kernel (check.sh builds it in the background)
 [ -z "${KTPOOL_BUILD_ONLY:-}" ] || exit 0

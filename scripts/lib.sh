@@ -81,3 +81,22 @@ ktpool_copy_tree() {
 		--exclude=modules.order --exclude=Module.symvers "${have[@]}" |
 		tar -C "$dest" -xf -
 }
+
+# ktpool_build_kernel <arch> <config fragment> <build dir> <targets...>: the
+# kernel of linux-source-6.12 that `make allnoconfig` gives with the fragment
+# (KCONFIG_ALLCONFIG), built once: a later call finds <build dir>/.ktpool-built.
+# As kunit.py does, every option of the fragment must have survived.
+ktpool_build_kernel() {
+	local arch=$1 cfg=$2 bld=$3 src lost
+	shift 3
+	[ ! -e "$bld/.ktpool-built" ] || return 0
+	src=$(ktpool_src)
+	log "building the $arch kernel in $bld (allnoconfig + $cfg, once per config)"
+	rm -rf "$bld" && mkdir -p "$bld"
+	make -s -C "$src" O="$bld" ARCH="$arch" KCONFIG_ALLCONFIG="$cfg" allnoconfig
+	lost=$(grep -E '^CONFIG_[A-Z0-9_]+=' "$cfg" | while read -r opt; do
+		grep -qx "$opt" "$bld/.config" || echo "$opt"; done)
+	[ -z "$lost" ] || die "options of $cfg not in $bld/.config: $lost"
+	make -s -C "$src" O="$bld" ARCH="$arch" -j"$(nproc)" "$@"
+	touch "$bld/.ktpool-built"
+}
