@@ -68,13 +68,16 @@ void ktpool_destroy_leaked(void)
 {
 	struct ktpool *pool;
 
-	for (;;) {
+	LIST_HEAD(leaked);
+
+	/* Each pool once: one that destroy refuses must not loop forever. */
+	mutex_lock(&ktpool_pools_mutex);
+	list_splice_init(&ktpool_pools, &leaked);
+	mutex_unlock(&ktpool_pools_mutex);
+	while ((pool = list_first_entry_or_null(&leaked, struct ktpool, node))) {
 		mutex_lock(&ktpool_pools_mutex);
-		pool = list_first_entry_or_null(&ktpool_pools, struct ktpool,
-						node);
+		list_move_tail(&pool->node, &ktpool_pools);
 		mutex_unlock(&ktpool_pools_mutex);
-		if (!pool)
-			return;
 		pr_warn("pool %s was not destroyed by its creator: destroying it\n",
 			pool->name);
 		ktpool_destroy(pool);
@@ -241,12 +244,13 @@ EXPORT_SYMBOL_GPL(ktpool_destroy);
  *
  * Waits for exactly the tasks that were accepted for a worker of @pool
  * before the call began (those its submit call returned 0 for, including
- * the ones a blocked submitter had already handed over) to finish on their
- * worker. It does not wait for tasks run inline (they finish before their
- * submit call returns, and deferred ones before the outermost inline run
- * returns), nor for submitters still blocked in ktpool_submit() (their tasks
- * are not accepted yet), nor for anything accepted after the call began, so
- * a steady stream of submissions cannot starve the caller. Drains are
+ * the ones a blocked submitter had already handed over, but not the ones
+ * deferred past %KTPOOL_MAX_INLINE_DEPTH) to finish on their worker. It does
+ * not wait for tasks run inline (they finish before their submit call
+ * returns, and deferred ones before the outermost inline run returns), nor
+ * for submitters still blocked in ktpool_submit() (their tasks are not
+ * accepted yet), nor for anything accepted after the call began, so a
+ * steady stream of submissions cannot starve the caller. Drains are
  * serialized.
  *
  * Context: process context; sleeps. Not from a worker of @pool. May race

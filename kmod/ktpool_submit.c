@@ -15,6 +15,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 
 #include "ktpool_internal.h"
@@ -61,9 +62,10 @@ static void ktpool_unaccept_locked(struct ktpool *pool, struct ktpool_job *job)
  * next task inline in turn. Each inline run pushes a frame, on its own
  * stack, in a hash keyed by the running thread, so that a submit call can
  * find how deep it is without a field in task_struct. At
- * %KTPOOL_MAX_INLINE_DEPTH frames, a task that would run inline is deferred
- * instead: queued on the thread's outermost frame, which runs it right after
- * its own task has returned (before that outermost submit call returns).
+ * %KTPOOL_MAX_INLINE_DEPTH frames, or sooner if less than a quarter of the
+ * kernel stack is left, a task that would run inline is deferred instead:
+ * queued on the thread's outermost frame, which runs it right after its own
+ * task has returned (before that outermost submit call returns).
  * Every task still runs exactly once, the stack stays bounded, and nothing
  * waits for another thread, so nothing can deadlock.
  */
@@ -71,6 +73,9 @@ struct ktpool_inline {
 	struct hlist_node node;		/* on ktpool_inline_hash, innermost first */
 	struct task_struct *task;	/* the thread that runs it */
 	struct ktpool *pool;		/* the pool whose task runs in it */
+	struct ktpool *running;		/* outermost only: the pool of the
+					 * deferred task it runs now, or NULL
+					 */
 	unsigned int depth;		/* 1 for the outermost frame */
 	struct ktpool_inline *outer;	/* the thread's outermost frame */
 	struct list_head deferred;	/* outermost only: ktpool_deferred */
@@ -112,13 +117,14 @@ static void ktpool_run_deferred(struct ktpool_inline *f)
 	while ((d = list_first_entry_or_null(&f->deferred,
 					     struct ktpool_deferred, node))) {
 		list_del(&d->node);
-		f->pool = d->pool;
+		f->running = d->pool;
 		d->job.fn(d->job.data);
 		ktpool_job_put(&d->job);
 		/* The count the deferring submit call handed over. */
 		raw_spin_lock_irq(&d->pool->lock);
 		ktpool_caller_exit_locked(d->pool);
 		raw_spin_unlock_irq(&d->pool->lock);
+		f->running = NULL;
 		kfree(d);
 		cond_resched();
 	}
@@ -142,7 +148,7 @@ bool ktpool_in_inline_task(struct ktpool *pool)
 	hlist_for_each_entry(f, ktpool_inline_bucket(current), node) {
 		if (f->task != current)
 			continue;
-		if (f->pool == pool)
+		if (f->pool == pool || f->running == pool)
 			ret = true;
 		if (f->outer == f)
 			list_for_each_entry(d, &f->deferred, node)
@@ -151,6 +157,19 @@ bool ktpool_in_inline_task(struct ktpool *pool)
 	}
 	spin_unlock(&ktpool_inline_lock);
 	return ret;
+}
+
+/* Is less than a quarter of the kernel stack left? */
+static bool ktpool_stack_low(void)
+{
+#ifdef CONFIG_STACK_GROWSUP
+	return false;
+#else
+	unsigned long left = (unsigned long)__builtin_frame_address(0) -
+			     (unsigned long)task_stack_page(current);
+
+	return left < THREAD_SIZE / 4;
+#endif
 }
 
 /*
@@ -174,19 +193,13 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 
 	spin_lock(&ktpool_inline_lock);
 	top = ktpool_inline_top();
-	if (top && top->depth >= KTPOOL_MAX_INLINE_DEPTH) {
+	if (top && (top->depth >= KTPOOL_MAX_INLINE_DEPTH || ktpool_stack_low())) {
 		spin_unlock(&ktpool_inline_lock);
-		d = kmalloc(sizeof(*d), GFP_KERNEL);
-		if (!d) {
-			raw_spin_lock_irqsave(&pool->lock, flags);
-			pool->submitted--;
-			pool->inlined--;
-			trace_ktpool_submit(pool->name, job->fn, mode,
-					    KTPOOL_FAILED, -ENOMEM);
-			ktpool_caller_exit_locked(pool);
-			raw_spin_unlock_irqrestore(&pool->lock, flags);
-			return -ENOMEM;
-		}
+		/*
+		 * A task accepted must run: a few dozen bytes, rarely (deep
+		 * inside nested inline runs), in process context.
+		 */
+		d = kmalloc(sizeof(*d), GFP_KERNEL | __GFP_NOFAIL);
 		d->pool = pool;
 		d->job = *job;
 		/* Only this thread touches its frames' lists. */
@@ -216,7 +229,19 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	return KTPOOL_RAN_INLINE;
 }
 
-/* Block until a worker takes @job (killable). Drops and retakes the lock. */
+/*
+ * How long a waiter whose own spawn failed sleeps before it tries to spawn
+ * again, if no worker served it meanwhile (cmwq's CREATE_COOLDOWN): a slot
+ * freed by that failure must not stay unused while the waiter waits behind
+ * busy workers, whose tasks may even wait for its task.
+ */
+#define KTPOOL_SPAWN_COOLDOWN	HZ
+
+/*
+ * Block until a worker takes @job (killable). Drops and retakes the lock.
+ * Returns -EAGAIN when the caller should look at the pool again: room was
+ * made for it, or its spawn failed and the cooldown has passed.
+ */
 static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 			      unsigned long *flags, bool spawn_failed)
 	__must_hold(&pool->lock)
@@ -238,7 +263,12 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 		if (READ_ONCE(wt.state) != KTPOOL_WAIT_QUEUED ||
 		    fatal_signal_pending(current))
 			break;
-		schedule();
+		if (!spawn_failed) {
+			schedule();
+		} else if (!schedule_timeout(KTPOOL_SPAWN_COOLDOWN)) {
+			spawn_failed = false;	/* cooled down: try again */
+			break;
+		}
 	}
 	__set_current_state(TASK_RUNNING);
 
@@ -246,7 +276,7 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	switch (wt.state) {
 	case KTPOOL_WAIT_QUEUED:
 		list_del(&wt.node);
-		ret = -EINTR;
+		ret = fatal_signal_pending(current) ? -EINTR : -EAGAIN;
 		break;
 	case KTPOOL_WAIT_TAKEN:
 		ret = 0;
@@ -352,6 +382,7 @@ again:
 			goto again;
 	}
 
+	spawn_err = 0;
 	if (ktpool_reserve_locked(pool)) {
 		ktpool_accept_locked(pool, &job);
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
@@ -411,11 +442,12 @@ static int ktpool_submit_common(struct ktpool *pool, ktpool_fn_t fn,
 
 	if (unlikely(!pool || !fn))
 		return -EINVAL;
-	if (unlikely(!try_module_get(owner))) {
-		trace_ktpool_submit(pool->name, fn, mode, KTPOOL_FAILED,
-				    -ENODEV);
+	/*
+	 * Not traced: the call is not counted yet, so nothing keeps @pool
+	 * from being freed under it if it races with ktpool_destroy().
+	 */
+	if (unlikely(!try_module_get(owner)))
 		return -ENODEV;
-	}
 	ret = ktpool_do_submit(pool, fn, data, owner, mode);
 	if (ret)	/* not handed to a worker: the reference is still ours */
 		module_put(owner);

@@ -281,13 +281,6 @@ static int ktpool_worker_fn(void *arg)
 			trace_ktpool_execute_end(pool->name, job.fn);
 			WRITE_ONCE(w->nr_run, w->nr_run + 1);
 			ktpool_job_put(&job);
-			/*
-			 * A scheduling point after every task, as cmwq's
-			 * worker_thread() has: a worker that goes straight on
-			 * to the next waiter's task would otherwise never give
-			 * up its CPU on a kernel without full preemption.
-			 */
-			cond_resched();
 		}
 
 		raw_spin_lock_irq(&pool->lock);
@@ -298,8 +291,18 @@ static int ktpool_worker_fn(void *arg)
 		}
 		more = ktpool_worker_next_locked(pool, w);
 		raw_spin_unlock_irq(&pool->lock);
-		if (more)
+		if (more) {
+			/*
+			 * A scheduling point between two tasks, as cmwq's
+			 * worker_thread() has: a worker that goes straight on
+			 * to the next waiter's task would otherwise never give
+			 * up its CPU on a kernel without full preemption. After
+			 * the retire, so that drain and destroy do not wait on
+			 * it. (A worker with nothing to do sleeps instead.)
+			 */
+			cond_resched();
 			continue;
+		}
 
 		if (!ktpool_worker_park(w))
 			return 0;

@@ -534,33 +534,31 @@ static void ktpool_anyway_killable_test(struct kunit *test)
  */
 struct kt_resched {
 	struct kt_gate gate;
-	struct completion go, rt_done, t2_done;
-	bool rt_ready, rt_ran, seen;
+	struct completion t2_done;
+	bool resched_left;
 };
 
-static int kt_resched_rt_fn(void *arg)
-{
-	struct kt_resched *k = arg;
-
-	WRITE_ONCE(k->rt_ready, true);
-	wait_for_completion(&k->go);
-	WRITE_ONCE(k->rt_ran, true);
-	kthread_complete_and_exit(&k->rt_done, 0);
-}
-
+/*
+ * t1 ends asking for a reschedule; t2, the next task of the same worker,
+ * sees whether the request is still pending. Only a scheduling point
+ * between the two tasks (cond_resched(), or preemption on a kernel that
+ * has it) clears it: on a PREEMPT_NONE or PREEMPT_VOLUNTARY kernel nothing
+ * else on that path schedules. Deterministic on any machine.
+ */
 static void kt_resched_t1(void *data)
 {
 	struct kt_resched *k = data;
 
 	kt_gate_fn(&k->gate);
-	complete(&k->go);
+	set_tsk_need_resched(current);
+	set_preempt_need_resched();
 }
 
 static void kt_resched_t2(void *data)
 {
 	struct kt_resched *k = data;
 
-	k->seen = READ_ONCE(k->rt_ran);
+	k->resched_left = test_tsk_need_resched(current);
 	complete(&k->t2_done);
 }
 
@@ -568,32 +566,24 @@ static void ktpool_resched_between_tasks_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-resched", 1, 0);
 	struct kt_resched *k = kunit_kzalloc(test, sizeof(*k), GFP_KERNEL);
-	struct task_struct *rt;
 	struct kt_submitter *s;
 
 	KUNIT_ASSERT_NOT_NULL(test, k);
 	init_completion(&k->gate.started);
 	init_completion(&k->gate.open);
 	k->gate.wait = true;
-	init_completion(&k->go);
-	init_completion(&k->rt_done);
 	init_completion(&k->t2_done);
-	rt = kthread_create(kt_resched_rt_fn, k, "kt_resched_rt");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(rt));
-	sched_set_fifo(rt);
-	wake_up_process(rt);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(READ_ONCE(k->rt_ready), 5000));
 
+	/* t2 waits as a blocked submitter: the worker goes straight to it. */
 	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_resched_t1, k), 0);
 	kt_wait_started(test, &k->gate);
 	s = kt_submit_async(test, pool, kt_resched_t2, k);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 5000));
 	kt_gate_open(&k->gate);
 	KUNIT_EXPECT_EQ(test, kt_wait_done(s), 0);
-	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&k->t2_done, KT_GUARD(10)), 0);
-	KUNIT_EXPECT_TRUE(test, k->seen);
-	complete(&k->go);
-	wait_for_completion(&k->rt_done);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&k->t2_done, KT_GUARD(10)), 0);
+	KUNIT_EXPECT_FALSE_MSG(test, k->resched_left,
+			       "no scheduling point between two tasks");
 }
 
 /* ---- 5. nowait -------------------------------------------------------- */
@@ -1486,6 +1476,35 @@ static void ktpool_spawn_killed_wakes_waiter_test(struct kunit *test)
 	kt_stranded_case(test, "kt-strandk", true);
 }
 
+/*
+ * Capacity 2, one worker held; B's own spawn fails, so B waits behind the
+ * held worker with a slot free. B must not wait for that worker (whose task
+ * might wait for B's): it tries to spawn again after the cooldown, and its
+ * task runs on a second worker while the first is still held.
+ */
+static void ktpool_spawn_failed_waiter_retries_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-retry", 2, 0);
+	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
+	struct kt_submitter *b;
+
+	kt_holds(test);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "1"), 0);
+	b = kt_submit_async(test, pool, kt_gate_fn, x);
+	/* the cooldown is a second: the guard is ten times what that needs */
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&x->runs) == 1, 3000));
+	KUNIT_EXPECT_EQ(test, kt_wait_done(b), 0);
+	KUNIT_EXPECT_EQ(test, b->ret, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&hold->runs), 1);
+	KUNIT_EXPECT_EQ(test, completion_done(&hold->open), false);
+	KUNIT_EXPECT_NE(test, x->pid, hold->pid);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).spawn_failed, 1ULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 2U);
+	kt_gate_open(hold);
+}
+
 /* ---- 12b. the bad-input table ---------------------------------------- */
 
 struct kt_bad {
@@ -1719,6 +1738,7 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_spawn_failure_test),
 	KUNIT_CASE(ktpool_spawn_fail_wakes_waiter_test),
 	KUNIT_CASE(ktpool_spawn_killed_wakes_waiter_test),
+	KUNIT_CASE(ktpool_spawn_failed_waiter_retries_test),
 	KUNIT_CASE(ktpool_bad_input_table_test),
 	{}
 };

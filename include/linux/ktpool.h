@@ -55,12 +55,15 @@
  *
  * A task run inline (by try on a full pool, or by a worker submitting to its
  * own full pool) may submit again and have the next task run inline inside
- * it. At this depth a task that would run inline is deferred instead: it
- * runs on the same thread right after the outermost inline task returns,
- * and its submit call returns 0. The kernel stack stays bounded, every task
- * still runs exactly once, and nothing waits for another thread.
+ * it. At this depth (or sooner, when less than a quarter of the kernel stack
+ * is left) a task that would run inline is deferred instead: it runs on the
+ * same thread right after the outermost inline task returns, and its submit
+ * call returns 0. The kernel stack stays bounded, every task still runs
+ * exactly once, and nothing waits for another thread. A task nested that
+ * deep must therefore not wait for a task it submits to a full pool: that
+ * task runs only after it returns.
  */
-#define KTPOOL_MAX_INLINE_DEPTH	4
+#define KTPOOL_MAX_INLINE_DEPTH	16
 
 struct ktpool;
 
@@ -127,8 +130,7 @@ int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
  * Context: process context; may sleep (to create a kthread, or in @fn).
  * Return: 0 when a worker took the task (or, past %KTPOOL_MAX_INLINE_DEPTH
  * nested inline runs, when it was deferred to run later on this thread),
- * %KTPOOL_RAN_INLINE when it ran in the caller, -ENOMEM when it had to be
- * deferred and no memory was left (not run), -EINVAL for a NULL @pool or
+ * %KTPOOL_RAN_INLINE when it ran in the caller, -EINVAL for a NULL @pool or
  * @fn, -ESHUTDOWN when @pool is being destroyed (the task is not run),
  * -ENODEV when the calling module is going away (its exit has begun: the
  * task is not run).
@@ -149,11 +151,15 @@ int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
  * same thread after the outermost one, and the call returns 0).
  *
  * Context: process context; may sleep. The wait is killable.
+ * A submitter whose own creation of a worker failed while the pool has
+ * busy workers waits for one of them, and tries to create a worker again
+ * every second while it waits.
+ *
  * Return: 0 when a worker took the task (or it was deferred, see above),
  * %KTPOOL_RAN_INLINE (see above), -EINTR when a fatal signal ended the wait,
  * or the creation of a worker for it while the pool had none (the task is not
- * run), -ENOMEM when the pool has no worker and none can be created, or a
- * deferral found no memory (not run), -EINVAL for a NULL
+ * run), -ENOMEM when the pool has no worker and none can be created (not
+ * run), -EINVAL for a NULL
  * @pool or @fn, -ESHUTDOWN when @pool is being destroyed (not run), -ENODEV
  * when the calling module is going away (its exit has begun: not run).
  */
