@@ -136,12 +136,14 @@ struct ktpool {
 	unsigned int nr_busy;		/* L */
 	unsigned int nr_waiters;	/* L: submitters inside the wait */
 	/*
-	 * L: callers inside a submit or drain call (and tasks deferred past the
-	 * inline nesting bound): ktpool_destroy() waits for them to leave.
+	 * L to write, READ_ONCE in destroy's wait condition: callers inside a
+	 * submit or drain call (and tasks deferred past the inline nesting
+	 * bound): ktpool_destroy() waits for them to leave.
 	 */
 	unsigned int nr_callers;
 	unsigned int epoch;		/* L: the drain epoch, 0 or 1 */
-	unsigned long inflight[2];	/* L: accepted, unfinished, by epoch */
+	/* L to write, READ_ONCE in the drain and destroy wait conditions */
+	unsigned long inflight[2];	/* accepted, unfinished, by epoch */
 	bool dying;			/* L: ktpool_destroy() has begun */
 	bool spawn_pending;		/* L: spawn_work is queued */
 	u64 spin_ns;			/* L: submitters' poll window, a hint */
@@ -151,11 +153,13 @@ struct ktpool {
 	u64 submitted, completed, inlined, rejected;
 	u64 spawned, reaped, spawn_failed;
 
+	/* I (initialised at create); queued only under L, while !dying */
 	struct delayed_work reaper;	/* stops idle and surplus workers */
 	unsigned long reap_at;		/* L: jiffies it was last queued for */
-	struct work_struct spawn_work;	/* the asynchronous spawn of nowait */
+	struct work_struct spawn_work;	/* L: queued while spawn_pending */
 	struct rcuwait drain_wait;	/* D: the drain waiting for an epoch */
-	struct rcuwait destroy_wait;	/* the destroy waiting for quiet */
+	/* woken under L; only the one ktpool_destroy() (dying) waits on it */
+	struct rcuwait destroy_wait;
 	struct mutex drain_mutex;	/* D: serializes drains */
 	struct dentry *debugfs;		/* I: debugfs/ktpool/<name>/ */
 };
