@@ -13,7 +13,7 @@
 #   make run        boot stock 6.1 in QEMU and load ktpool + demo (PARAMS=...)
 #   make debugkernel KUnit + selftests + kmemleak on a cached x86_64 debug
 #                   kernel (KASAN, lockdep, atomic-sleep) in QEMU
-#   make check      all of the above (and deps), a table of where the time
+#   make check      all of the above but the UML run (and deps), a table of where the time
 #                   went, and last the line "N passed, M failed"
 #   make check-cold make check with a throwaway, empty cache (the cold path
 #                   a fresh machine takes; what CI may hide with a warm cache)

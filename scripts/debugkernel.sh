@@ -5,6 +5,9 @@
 # QEMU (-smp 2) to run the KUnit suites, every selftest and a kmemleak scan;
 # count it all with verdict.py. The guest sees KTPOOL_DEBUG_KERNEL=1 (and the
 # TORTURE_* sizes) in its environment so that heavy tests can size down.
+# KTPOOL_DEBUG_UP=1: the same kernel booted with one CPU (-smp 1), KUnit and
+# the kmemleak scan only (the uniprocessor run of the suites; the modules of
+# the SMP run are reused when they are there).
 # Env: KTPOOL_BUILD_ONLY=1 (build the kernel, run nothing), KTPOOL_TIMEOUT (seconds, a guard, default 1800), KTPOOL_RESULTS, KTPOOL_APPEND.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -17,6 +20,8 @@ kver=$(make -s -C "$src" kernelversion)
 name=x86dbg-$kver-$(sha1sum <"$cfg" | cut -c1-12)
 bld=$CACHE/$name
 logf=$CACHE/logs/debugkernel.log
+up=${KTPOOL_DEBUG_UP:-}
+[ -z "$up" ] || logf=$CACHE/logs/debugkernel-up.log
 
 ktpool_build_kernel x86_64 "$cfg" "$bld" bzImage modules
 
@@ -24,13 +29,18 @@ ktpool_build_kernel x86_64 "$cfg" "$bld" bzImage modules
 [ -z "${KTPOOL_BUILD_ONLY:-}" ] || exit 0
 
 out=$CACHE/build/$name
-if "$s/build-modules.sh" "$src" "$out" O="$bld" W=1 >"$CACHE/logs/build-$name.log" 2>&1; then
+if { [ -n "$up" ] && [ -e "$out/modules/ktpool.ko" ]; } ||
+	"$s/build-modules.sh" "$src" "$out" O="$bld" W=1 >"$CACHE/logs/build-$name.log" 2>&1; then
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
-	{ cat "$s/debugkernel-guest.sh"; echo "("; cat "$s/selftests-guest.sh"; echo ")"
-		echo leak_scan; } >"$tmp/guest.sh"
+	if [ -n "$up" ]; then
+		{ cat "$s/debugkernel-guest.sh"; echo leak_scan; } >"$tmp/guest.sh"
+	else
+		{ cat "$s/debugkernel-guest.sh"; echo "("; cat "$s/selftests-guest.sh"; echo ")"
+			echo leak_scan; } >"$tmp/guest.sh"
+	fi
 	start=$SECONDS
-	KTPOOL_TIMEOUT=${KTPOOL_TIMEOUT:-1800} \
+	KTPOOL_SMP=${up:+1} KTPOOL_TIMEOUT=${KTPOOL_TIMEOUT:-1800} \
 		KTPOOL_APPEND="KTPOOL_DEBUG_KERNEL=1 TORTURE_TASKS=20000 ${KTPOOL_APPEND:-}" \
 		"$s/qemu-run.sh" "$bld/arch/x86/boot/bzImage" "$out/modules" "$tmp/guest.sh" "$logf" || true
 	log "debug kernel: QEMU run took $((SECONDS - start)) s"
@@ -40,9 +50,9 @@ else
 fi
 
 mkdir -p "$KTPOOL_ROOT/out" && cp "$logf" "$KTPOOL_ROOT/out/"
-v=$CACHE/logs/debugkernel.verdict
+v=${logf%.log}.verdict
 rc=0
-python3 "$s/verdict.py" "$logf" kunit "debug-x86_64: " >"$v" || rc=$?
+python3 "$s/verdict.py" "$logf" kunit "debug-x86_64${up:+ 1 CPU}: " >"$v" || rc=$?
 cat "$v"
 [ -z "${KTPOOL_RESULTS:-}" ] || cat "$v" >>"$KTPOOL_RESULTS"
 exit $rc
