@@ -56,7 +56,7 @@ debug_kernel() {
 	timed "debug kernel, 2 CPUs: KUnit, selftests, kmemleak (background)" \
 		step "$s/debugkernel.sh"
 	timed "debug kernel, 1 CPU: KUnit, kmemleak (background)" \
-		step env KTPOOL_DEBUG_UP=1 "$s/debugkernel.sh"
+		step env KTPOOL_DEBUG_UP=1 KTPOOL_REUSE_MODULES=1 "$s/debugkernel.sh"
 }
 
 step_deps() {

@@ -7,7 +7,8 @@
 # TORTURE_* sizes) in its environment so that heavy tests can size down.
 # KTPOOL_DEBUG_UP=1: the same kernel booted with one CPU (-smp 1), KUnit and
 # the kmemleak scan only (the uniprocessor run of the suites; the modules of
-# the SMP run are reused when they are there).
+# KTPOOL_REUSE_MODULES=1 uses the modules the last run built, as check.sh
+# does right after the two-CPU run).
 # Env: KTPOOL_BUILD_ONLY=1 (build the kernel, run nothing), KTPOOL_TIMEOUT (seconds, a guard, default 1800), KTPOOL_RESULTS, KTPOOL_APPEND.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -29,7 +30,7 @@ ktpool_build_kernel x86_64 "$cfg" "$bld" bzImage modules
 [ -z "${KTPOOL_BUILD_ONLY:-}" ] || exit 0
 
 out=$CACHE/build/$name
-if { [ -n "$up" ] && [ -e "$out/modules/ktpool.ko" ]; } ||
+if { [ -n "${KTPOOL_REUSE_MODULES:-}" ] && [ -e "$out/modules/ktpool.ko" ]; } ||
 	"$s/build-modules.sh" "$src" "$out" O="$bld" W=1 >"$CACHE/logs/build-$name.log" 2>&1; then
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
