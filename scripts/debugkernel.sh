@@ -6,8 +6,8 @@
 # count it all with verdict.py. The guest sees KTPOOL_DEBUG_KERNEL=1 (and the
 # TORTURE_* sizes) in its environment so that heavy tests can size down.
 # KTPOOL_DEBUG_UP=1: the same kernel booted with one CPU (-smp 1), KUnit and
-# the kmemleak scan only (the uniprocessor run of the suites; the modules of
-# KTPOOL_REUSE_MODULES=1 uses the modules the last run built, as check.sh
+# the kmemleak scan only (the uniprocessor run of the suites).
+# KTPOOL_REUSE_MODULES=1: use the modules the last run built (as check.sh
 # does right after the two-CPU run).
 # Env: KTPOOL_BUILD_ONLY=1 (build the kernel, run nothing), KTPOOL_TIMEOUT (seconds, a guard, default 1800), KTPOOL_RESULTS, KTPOOL_APPEND.
 set -euo pipefail
