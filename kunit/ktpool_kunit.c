@@ -525,13 +525,6 @@ static void ktpool_anyway_killable_test(struct kunit *test)
 
 /* ---- 4d. a scheduling point between two tasks ------------------------- */
 
-/*
- * T1 wakes a SCHED_FIFO thread and returns; a submitter is waiting, so the
- * worker goes straight on to its task T2. On one CPU without preemption
- * (the UML kernel of this suite) the FIFO thread can only have run before
- * T2 starts if the worker passed a scheduling point between the two tasks.
- * (With more CPUs or full preemption this holds anyway.)
- */
 struct kt_resched {
 	struct kt_gate gate;
 	struct completion t2_done;
