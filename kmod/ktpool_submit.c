@@ -337,13 +337,11 @@ static int ktpool_do_submit(struct ktpool *pool, ktpool_fn_t fn, void *data,
 	struct ktpool_job job = { .fn = fn, .data = data, .owner = owner };
 	struct task_struct *tsk;
 	unsigned long flags;
-	bool spun = false;
+	bool spun = false, counted = false;
 	int spawn_err = 0;
 	int ret;
 
 	raw_spin_lock_irqsave(&pool->lock, flags);
-	/* Counted until it returns: destroy waits for it, even unlocked. */
-	ktpool_caller_enter_locked(pool);
 again:
 	if (unlikely(pool->dying)) {
 		ret = -ESHUTDOWN;
@@ -352,7 +350,8 @@ again:
 
 	if (likely(ktpool_handoff_locked(pool, &job, &tsk))) {
 		trace_ktpool_submit(pool->name, fn, mode, KTPOOL_DISPATCHED, 0);
-		ktpool_caller_exit_locked(pool);
+		if (counted)
+			ktpool_caller_exit_locked(pool);
 		if (!tsk) {	/* it is still polling: no wake-up */
 			raw_spin_unlock_irqrestore(&pool->lock, flags);
 			return 0;
@@ -373,6 +372,16 @@ again:
 		pool->rejected++;
 		ret = -EBUSY;
 		goto out_unlock;
+	}
+
+	/*
+	 * From here on the lock may be dropped (to poll, spawn, wait or run
+	 * the task inline): counted until it returns, so that destroy waits
+	 * for it. The hand-off and nowait above never drop it.
+	 */
+	if (!counted) {
+		ktpool_caller_enter_locked(pool);
+		counted = true;
 	}
 
 	if (!spun && (mode == KTPOOL_ANYWAY ||
@@ -423,7 +432,8 @@ again:
 out_unlock:
 	trace_ktpool_submit(pool->name, fn, mode,
 			    ret == -EBUSY ? KTPOOL_REJECTED : KTPOOL_FAILED, ret);
-	ktpool_caller_exit_locked(pool);
+	if (counted)
+		ktpool_caller_exit_locked(pool);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;
 }
