@@ -15,7 +15,6 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
-#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 
 #include "ktpool_internal.h"
@@ -62,8 +61,9 @@ static void ktpool_unaccept_locked(struct ktpool *pool, struct ktpool_job *job)
  * next task inline in turn. Each inline run pushes a frame, on its own
  * stack, in a hash keyed by the running thread, so that a submit call can
  * find how deep it is without a field in task_struct. At
- * %KTPOOL_MAX_INLINE_DEPTH frames, or sooner if less than a quarter of the
- * kernel stack is left, a task that would run inline is deferred instead:
+ * %KTPOOL_MAX_INLINE_DEPTH frames (a fixed depth, so that a task below it
+ * can rely on its nested submit running inline), a task that would run
+ * inline is deferred instead:
  * queued on the thread's outermost frame, which runs it right after its own
  * task has returned (before that outermost submit call returns).
  * Every task still runs exactly once, the stack stays bounded, and nothing
@@ -159,19 +159,6 @@ bool ktpool_in_inline_task(struct ktpool *pool)
 	return ret;
 }
 
-/* Is less than a quarter of the kernel stack left? */
-static bool ktpool_stack_low(void)
-{
-#ifdef CONFIG_STACK_GROWSUP
-	return false;
-#else
-	unsigned long left = (unsigned long)__builtin_frame_address(0) -
-			     (unsigned long)task_stack_page(current);
-
-	return left < THREAD_SIZE / 4;
-#endif
-}
-
 /*
  * Run @job in the caller, counted as inlined; past the nesting bound, defer
  * it to the outermost frame instead and return 0 (it runs later on this
@@ -193,7 +180,7 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 
 	spin_lock(&ktpool_inline_lock);
 	top = ktpool_inline_top();
-	if (top && (top->depth >= KTPOOL_MAX_INLINE_DEPTH || ktpool_stack_low())) {
+	if (top && top->depth >= KTPOOL_MAX_INLINE_DEPTH) {
 		spin_unlock(&ktpool_inline_lock);
 		/*
 		 * A task accepted must run: a few dozen bytes, rarely (deep

@@ -57,15 +57,14 @@
  *
  * A task run inline (by try on a full pool, or by a worker submitting to its
  * own full pool) may submit again and have the next task run inline inside
- * it. At this depth (or sooner, when less than a quarter of the kernel stack
- * is left) a task that would run inline is deferred instead: it runs on the
- * same thread right after the outermost inline task returns, and its submit
- * call returns 0. The kernel stack stays bounded, every task still runs
+ * it. At this depth a task that would run inline is deferred instead: it
+ * runs on the same thread right after the outermost inline task returns,
+ * and its submit call returns 0. The kernel stack stays bounded, every task still runs
  * exactly once, and nothing waits for another thread. A task nested that
  * deep must therefore not wait for a task it submits to a full pool: that
  * task runs only after it returns.
  */
-#define KTPOOL_MAX_INLINE_DEPTH	16
+#define KTPOOL_MAX_INLINE_DEPTH	8
 
 struct ktpool;
 
