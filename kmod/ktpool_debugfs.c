@@ -47,6 +47,7 @@ static const char *const ktpool_state_names[] = {
 	[KTPOOL_W_BUSY] = "busy",
 	[KTPOOL_W_IDLE] = "idle",
 	[KTPOOL_W_DYING] = "dying",
+	[KTPOOL_W_WOKEN] = "woken",
 };
 
 static int ktpool_workers_show(struct seq_file *m, void *unused)

@@ -35,6 +35,7 @@
 #define _KTPOOL_INTERNAL_H
 
 #include <linux/ktpool.h>
+#include <linux/kfifo.h>
 #include <linux/sched/clock.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -77,6 +78,7 @@ enum ktpool_worker_state {
 	KTPOOL_W_BUSY,		/* running, or about to run, a job */
 	KTPOOL_W_IDLE,		/* on pool->idle */
 	KTPOOL_W_DYING,		/* on pool->zombies, waiting for kthread_stop */
+	KTPOOL_W_WOKEN,		/* taken off pool->idle to take a pending job */
 };
 
 struct ktpool_worker {
@@ -85,20 +87,21 @@ struct ktpool_worker {
 	struct task_struct *task;	/* I */
 	struct ktpool *pool;		/* I */
 	/*
-	 * L: written by the submitter while the worker is off the idle list;
-	 * job.fn is published last with smp_store_release() and read by the
-	 * worker with smp_load_acquire().
+	 * L: the job it runs (fn NULL when none). Written under L by the
+	 * worker itself, or by ktpool_spawn() before the thread first runs;
+	 * the worker reads its own without the lock.
 	 */
 	struct ktpool_job job;
-	enum ktpool_worker_state state;	/* L */
+	/* L to write; the worker polls its own with READ_ONCE (IDLE->WOKEN) */
+	enum ktpool_worker_state state;
 	unsigned long idle_since;	/* L: jiffies when it went idle */
-	unsigned long job_start;	/* L: jiffies when handed its job */
+	unsigned long job_start;	/* L: jiffies when it took its job */
 	bool stall_warned;		/* L: the stall warning was given */
 	/*
-	 * W; read by submitters under L: the worker may be asleep. Written
-	 * before the worker's last check of job.fn, read after job.fn is
-	 * published, each followed by a full barrier: a submitter that reads
-	 * false can skip the wake-up, the worker will see the job.
+	 * W; read by the waker under L: the worker may be asleep. Written
+	 * before the worker's last check of state, read after state is set to
+	 * WOKEN, each followed by a full barrier: a waker that reads false
+	 * can skip the wake-up, the worker will see WOKEN.
 	 */
 	bool sleeping;
 	u64 nr_run;			/* W; READ_ONCE elsewhere: tasks run */
@@ -134,6 +137,14 @@ struct ktpool {
 	unsigned int nr_threads;	/* L: live workers, incl. spawning */
 	unsigned int nr_idle;		/* L to write; READ_ONCE to poll */
 	unsigned int nr_busy;		/* L */
+	/*
+	 * L: accepted jobs that no worker has taken yet, oldest first. Never
+	 * more than nr_idle + nr_woken of them (each has a worker on its way
+	 * or idle), so never more than nr_threads: the FIFO is grown to that
+	 * before a thread is created (ktpool_pending_grow()).
+	 */
+	DECLARE_KFIFO_PTR(pending, struct ktpool_job);
+	unsigned int nr_woken;		/* L: workers in KTPOOL_W_WOKEN */
 	unsigned int nr_waiters;	/* L: submitters inside the wait */
 	/*
 	 * L to write, READ_ONCE in destroy's wait condition: callers inside a
@@ -146,7 +157,6 @@ struct ktpool {
 	unsigned long inflight[2];	/* accepted, unfinished, by epoch */
 	bool dying;			/* L: ktpool_destroy() has begun */
 	bool spawn_pending;		/* L: spawn_work is queued */
-	u64 spin_ns;			/* L: submitters' poll window, a hint */
 
 	/* L: the statistics of struct ktpool_stats */
 	unsigned int peak_threads;
@@ -163,19 +173,6 @@ struct ktpool {
 	struct mutex drain_mutex;	/* D: serializes drains */
 	struct dentry *debugfs;		/* I: debugfs/ktpool/<name>/ */
 };
-
-/*
- * Count @job as accepted. The submit call took the reference on its owner
- * module (try_module_get()); from here on the job holds it until it finishes.
- */
-static inline void ktpool_accept_locked(struct ktpool *pool,
-					struct ktpool_job *job)
-	__must_hold(&pool->lock)
-{
-	job->epoch = pool->epoch;
-	pool->inflight[job->epoch]++;
-	pool->submitted++;
-}
 
 /* Reserve a thread slot below capacity. */
 static inline bool ktpool_reserve_locked(struct ktpool *pool)
@@ -204,6 +201,27 @@ static inline void ktpool_caller_exit_locked(struct ktpool *pool)
 		rcuwait_wake_up(&pool->destroy_wait);
 }
 
+/* ktpool_job.c: a job's life, and the hand-off between its two threads */
+static inline unsigned long ktpool_inflight(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	return pool->inflight[0] + pool->inflight[1];
+}
+
+void ktpool_accept_locked(struct ktpool *pool, struct ktpool_job *job);
+bool ktpool_publish_locked(struct ktpool *pool, struct ktpool_job *job,
+			   struct task_struct **wake);
+bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
+			struct task_struct **wake);
+void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w);
+void ktpool_job_done_locked(struct ktpool *pool, struct ktpool_worker *w);
+void ktpool_job_put(struct ktpool_job *job);
+void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job);
+void ktpool_kick_all_locked(struct ktpool *pool);
+bool ktpool_may_retire_idle_locked(struct ktpool *pool);
+int ktpool_pending_init(struct ktpool *pool, unsigned int capacity);
+int ktpool_pending_grow(struct ktpool *pool);
+
 /* ktpool_worker.c */
 void ktpool_wake_retry_locked(struct ktpool *pool, bool all);
 void ktpool_give_job_locked(struct ktpool_worker *w, struct ktpool_job *job);
@@ -217,8 +235,6 @@ void ktpool_retime_reaper(struct ktpool *pool);
 void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
 			       enum ktpool_reap_reason why);
 void ktpool_stop_workers(struct list_head *list);
-void ktpool_job_put(struct ktpool_job *job);
-void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job);
 
 /*
  * Give back a slot whose spawn failed, and let a blocked submitter use it:
@@ -238,7 +254,7 @@ bool ktpool_should_fail_spawn(void);
 
 /* Points the debug_hold parameter can hold callers at (fault injection). */
 #define KTPOOL_HOLD_SPAWN	1	/* ktpool_spawn(), before kthread_create() */
-#define KTPOOL_HOLD_POLL	2	/* a submitter polling for an idle worker */
+#define KTPOOL_HOLD_POLL	2	/* a submitter that found no worker free */
 #define KTPOOL_HOLD_DRAIN	4	/* ktpool_drain(), done, before returning */
 #define KTPOOL_HOLD_ALL		7
 bool ktpool_debug_holding(unsigned int where);

@@ -31,7 +31,7 @@ static unsigned int ktpool_capacity = KTPOOL_DEFAULT_CAPACITY;
 static unsigned int ktpool_idle_timeout_ms = KTPOOL_DEFAULT_IDLE_TIMEOUT_MS;
 static unsigned int ktpool_reap_interval_ms = KTPOOL_DEFAULT_REAP_INTERVAL_MS;
 static unsigned int ktpool_stall_ms;
-#define KTPOOL_DEFAULT_SPIN_US		200
+#define KTPOOL_DEFAULT_SPIN_US		0
 #define KTPOOL_MAX_SPIN_US		1000
 
 static unsigned int ktpool_spin_us = KTPOOL_DEFAULT_SPIN_US;
@@ -210,13 +210,13 @@ MODULE_PARM_DESC(stall_warn_ms,
 		 "warn once about a task running longer than this, 0 = off, max 3600000 (default 0)");
 module_param_cb(spin_us, &ktpool_spin_ops, &ktpool_spin_us, 0644);
 MODULE_PARM_DESC(spin_us,
-		 "how long a worker that went idle, or a submitter that found none busy, polls before sleeping or spawning, 0..1000 (default 200; never on one CPU)");
+		 "how long a worker that went idle polls for a new task before it sleeps, 0..1000 (default 0; never on one CPU)");
 module_param_cb(debug_fail_spawn, &ktpool_fail_spawn_ops, NULL, 0600);
 MODULE_PARM_DESC(debug_fail_spawn,
 		 "fault injection: fail the next N kthread spawns, -1 = all, 0 = off (default 0)");
 module_param_cb(debug_hold, &ktpool_hold_ops, &ktpool_hold, 0600);
 MODULE_PARM_DESC(debug_hold,
-		 "fault injection: hold callers at a point until the bit is cleared: 1 = before a spawn, 2 = a submitter polling for an idle worker, 4 = a drain before it returns (default 0)");
+		 "fault injection: hold callers at a point until the bit is cleared: 1 = before a spawn, 2 = a submitter that found no free worker, 4 = a drain before it returns (default 0)");
 module_param_cb(debug_held, &ktpool_held_ops, NULL, 0400);
 MODULE_PARM_DESC(debug_held, "callers held by debug_hold now");
 
@@ -241,7 +241,7 @@ unsigned int ktpool_stall_warn_ms(void)
 }
 
 /**
- * ktpool_spin_ns() - how long to poll for a job or an idle worker
+ * ktpool_spin_ns() - how long an idle worker polls for a job
  *
  * Return: the spin_us parameter in nanoseconds; 0 on a single CPU.
  */

@@ -111,10 +111,13 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
 	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
 	if (!pool)
 		return ERR_PTR(-ENOMEM);
+	if (ktpool_pending_init(pool, capacity)) {
+		kfree(pool);
+		return ERR_PTR(-ENOMEM);
+	}
 
 	strscpy(pool->name, name, sizeof(pool->name));
 	raw_spin_lock_init(&pool->lock);
-	pool->spin_ns = U64_MAX;	/* start with the whole spin_us window */
 	INIT_LIST_HEAD(&pool->idle);
 	INIT_LIST_HEAD(&pool->zombies);
 	INIT_LIST_HEAD(&pool->workers);
@@ -131,6 +134,7 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
 	if (ktpool_find_locked(name)) {
 		mutex_unlock(&ktpool_pools_mutex);
 		mutex_destroy(&pool->drain_mutex);
+		kfifo_free(&pool->pending);
 		kfree(pool);
 		return ERR_PTR(-EEXIST);
 	}
@@ -234,6 +238,7 @@ void ktpool_destroy(struct ktpool *pool)
 	list_del(&pool->node);
 	mutex_unlock(&ktpool_pools_mutex);
 	mutex_destroy(&pool->drain_mutex);
+	kfifo_free(&pool->pending);
 	kfree(pool);
 }
 EXPORT_SYMBOL_GPL(ktpool_destroy);
@@ -337,7 +342,10 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 			    pool->nr_threads);
 	WRITE_ONCE(pool->capacity, capacity);
 
-	while (pool->nr_threads > capacity && pool->nr_idle) {
+	if (pool->nr_threads > capacity)
+		ktpool_kick_all_locked(pool);
+	while (pool->nr_threads > capacity &&
+	       ktpool_may_retire_idle_locked(pool)) {
 		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
 		ktpool_retire_idle_locked(pool, w, KTPOOL_REAP_SURPLUS);
 		list_add(&w->node, &pool->zombies);
@@ -409,7 +417,7 @@ void ktpool_get_stats(struct ktpool *pool, struct ktpool_stats *st)
 	st->idle_timeout_ms = pool->idle_timeout_ms;
 	st->threads = pool->nr_threads;
 	st->idle = pool->nr_idle;
-	st->busy = pool->nr_busy;
+	st->busy = pool->nr_busy + pool->nr_woken;
 	st->waiters = pool->nr_waiters;
 	st->peak_threads = pool->peak_threads;
 	st->submitted = pool->submitted;

@@ -2,12 +2,14 @@
 /*
  * ktpool submission: try, anyway and nowait.
  *
- * The hot path takes the pool lock once, pops the most recently idle worker,
- * publishes the job in it and wakes it after the lock is dropped. No memory
- * is allocated per task. When no worker is idle, a submitter below capacity
- * spawns one with the job; a full pool makes try run the job inline, anyway
- * queue itself as a waiter that the next worker to finish serves directly,
- * and nowait answer -EBUSY (and start an asynchronous spawn if it can).
+ * The hot path takes the pool lock once, accepts the job and publishes it in
+ * the pool's FIFO of pending jobs for a free worker, waking one only if none
+ * is on its way (ktpool_publish_locked(), in ktpool_job.c with the rest of a
+ * job's life). No memory is allocated per task. When no worker is free, a
+ * submitter below capacity spawns one with the job; a full pool makes try run
+ * the job inline, anyway queue itself as a waiter that the next worker to
+ * finish serves directly, and nowait answer -EBUSY (and start an asynchronous
+ * spawn if it can).
  */
 
 #include <linux/hash.h>
@@ -19,31 +21,6 @@
 
 #include "ktpool_internal.h"
 #include "ktpool_trace.h"
-
-/*
- * Hand @job to the most recently idle worker. Returns false when no worker
- * is idle; *@wake is the worker's task when it must be woken, else NULL.
- */
-static bool ktpool_handoff_locked(struct ktpool *pool, struct ktpool_job *job,
-				  struct task_struct **wake)
-	__must_hold(&pool->lock)
-{
-	struct ktpool_worker *w;
-
-	w = list_first_entry_or_null(&pool->idle, struct ktpool_worker, node);
-	if (!w)
-		return false;
-	list_del(&w->node);
-	pool->nr_idle--;
-	pool->nr_busy++;
-	w->state = KTPOOL_W_BUSY;
-	ktpool_accept_locked(pool, job);
-	ktpool_give_job_locked(w, job);
-	/* Pairs with ktpool_worker_park(): see struct ktpool_worker. */
-	smp_mb();
-	*wake = READ_ONCE(w->sleeping) ? w->task : NULL;
-	return true;
-}
 
 /*
  * Take back the acceptance of a job whose spawn failed. The submitter keeps
@@ -279,52 +256,13 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	return ret;
 }
 
-/*
- * No worker is idle but some are busy: poll for one to come back before
- * paying for a spawn or a sleep. The window adapts as cpuidle-haltpoll's
- * does: doubled after a hit, halved after a miss, between an eighth of the
- * spin_us parameter and all of it, so that pools of long tasks stop polling
- * for workers that will not be back soon. Returns true when it dropped and
- * retook the lock: the caller must look at the pool again (a worker may have
- * gone idle, or destroy may have begun).
- */
-static bool ktpool_spin_for_idle(struct ktpool *pool, unsigned long *flags)
-	__must_hold(&pool->lock)
-{
-	u64 max = ktpool_spin_ns(), spin, start, now;
-	bool hit;
-
-	if (!pool->nr_busy ||
-	    (!max && !ktpool_debug_holding(KTPOOL_HOLD_POLL)))
-		return false;
-	spin = clamp(pool->spin_ns, max / 8, max);
-	raw_spin_unlock_irqrestore(&pool->lock, *flags);
-	/* Fault injection: widen the window in which the lock is dropped. */
-	ktpool_debug_hold(KTPOOL_HOLD_POLL);
-	start = local_clock();
-	now = start;
-	while (!READ_ONCE(pool->nr_idle) && now - start < spin) {
-		/* The worker we wait for may be queued on this CPU. */
-		if (need_resched())
-			cond_resched();
-		else
-			cpu_relax();
-		now = local_clock();
-	}
-	raw_spin_lock_irqsave(&pool->lock, *flags);
-	hit = pool->nr_idle;
-	if (max)
-		pool->spin_ns = hit ? min(spin * 2, max) : spin / 2;
-	return true;
-}
-
 static int ktpool_do_submit(struct ktpool *pool, ktpool_fn_t fn, void *data,
 			    struct module *owner, enum ktpool_mode mode)
 {
 	struct ktpool_job job = { .fn = fn, .data = data, .owner = owner };
 	struct task_struct *tsk;
 	unsigned long flags;
-	bool spun = false, counted = false;
+	bool held = false, counted = false;
 	int spawn_err = 0;
 	int ret;
 
@@ -335,15 +273,15 @@ again:
 		goto out_unlock;
 	}
 
-	if (likely(ktpool_handoff_locked(pool, &job, &tsk))) {
+	if (likely(ktpool_publish_locked(pool, &job, &tsk))) {
 		trace_ktpool_submit(pool->name, fn, mode, KTPOOL_DISPATCHED, 0);
 		if (counted)
 			ktpool_caller_exit_locked(pool);
-		if (!tsk) {	/* it is still polling: no wake-up */
+		if (!tsk) {	/* one is on its way, or polling: no wake-up */
 			raw_spin_unlock_irqrestore(&pool->lock, flags);
 			return 0;
 		}
-		/* The worker may finish and be stopped before the wake. */
+		/* The worker may run, go idle and be stopped before the wake. */
 		rcu_read_lock();
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
 		wake_up_process(tsk);
@@ -351,8 +289,10 @@ again:
 		return 0;
 	}
 
+	/* Full, or no worker free to take it. */
 	if (mode == KTPOOL_NOWAIT) {
-		if (pool->nr_threads < pool->capacity && !pool->spawn_pending) {
+		if (ktpool_inflight(pool) < pool->capacity &&
+		    pool->nr_threads < pool->capacity && !pool->spawn_pending) {
 			pool->spawn_pending = true;
 			queue_work(system_unbound_wq, &pool->spawn_work);
 		}
@@ -362,24 +302,27 @@ again:
 	}
 
 	/*
-	 * From here on the lock may be dropped (to poll, spawn, wait or run
-	 * the task inline): counted until it returns, so that destroy waits
-	 * for it. The hand-off and nowait above never drop it.
+	 * From here on the lock may be dropped (to spawn, wait or run the
+	 * task inline): counted until it returns, so that destroy waits for
+	 * it. The hand-off and nowait above never drop it.
 	 */
 	if (!counted) {
 		ktpool_caller_enter_locked(pool);
 		counted = true;
 	}
 
-	if (!spun && (mode == KTPOOL_ANYWAY ||
-		      pool->nr_threads < pool->capacity)) {
-		spun = true;
-		if (ktpool_spin_for_idle(pool, &flags))
-			goto again;
+	/* Fault injection: drop the lock here once, and look again. */
+	if (!held && ktpool_debug_holding(KTPOOL_HOLD_POLL)) {
+		held = true;
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		ktpool_debug_hold(KTPOOL_HOLD_POLL);
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		goto again;
 	}
 
 	spawn_err = 0;
-	if (ktpool_reserve_locked(pool)) {
+	if (ktpool_inflight(pool) < pool->capacity &&
+	    ktpool_reserve_locked(pool)) {
 		ktpool_accept_locked(pool, &job);
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
 		spawn_err = ktpool_spawn(pool, &job, mode);
@@ -389,8 +332,9 @@ again:
 			raw_spin_unlock_irqrestore(&pool->lock, flags);
 			return 0;
 		}
-		ktpool_unreserve_locked(pool);
+		/* In this order: the waiters woken see the room it leaves. */
 		ktpool_unaccept_locked(pool, &job);
+		ktpool_unreserve_locked(pool);
 		if (unlikely(pool->dying)) {
 			ret = -ESHUTDOWN;
 			goto out_unlock;

@@ -2,9 +2,10 @@
 /*
  * ktpool worker threads: the thread function, spawning, and the reaper.
  *
- * A worker runs the job it was handed, then, under the pool lock, either
- * takes the job of the oldest blocked submitter (so it never sleeps while
- * work is waiting), or parks itself at the head of the idle list. Workers
+ * A worker runs its job, then takes the next one under the pool lock
+ * (ktpool_take_locked(), in ktpool_job.c with the rest of a job's life), so
+ * that it never sleeps while work is pending; with none, it parks itself at
+ * the head of the idle list until it is woken for a pending job. Workers
  * above capacity leave for the zombie list instead; the reaper stops zombies
  * and the workers idle longer than the idle timeout, oldest first.
  */
@@ -20,57 +21,13 @@
 #include "ktpool_trace.h"
 
 /**
- * ktpool_give_job_locked() - publish a job in a worker that is off the idle
- *	list
- * @w: the worker
- * @job: the job, already accepted
- */
-void ktpool_give_job_locked(struct ktpool_worker *w, struct ktpool_job *job)
-	__must_hold(&w->pool->lock)
-{
-	w->job.data = job->data;
-	w->job.owner = job->owner;
-	w->job.epoch = job->epoch;
-	w->job_start = jiffies;
-	w->stall_warned = false;
-	/* Pairs with the acquire in ktpool_worker_fn(): job before fn. */
-	smp_store_release(&w->job.fn, job->fn);
-}
-
-/**
- * ktpool_job_put() - drop the module reference a job holds
- * @job: the finished job
- */
-void ktpool_job_put(struct ktpool_job *job)
-{
-	module_put(job->owner);
-}
-
-/**
- * ktpool_job_retire_locked() - a job leaves the in-flight count
- * @pool: its pool
- * @job: the job, finished or never run
- *
- * Wakes drain and destroy when the job's epoch runs dry. rcuwait wakes under
- * a raw spinlock (it only wakes a task), so this is fine in any context.
- */
-void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job)
-	__must_hold(&pool->lock)
-{
-	if (--pool->inflight[job->epoch])
-		return;
-	rcuwait_wake_up(&pool->drain_wait);
-	if (pool->dying)
-		rcuwait_wake_up(&pool->destroy_wait);
-}
-
-/**
  * ktpool_wake_retry_locked() - let blocked submitters use free thread slots
  * @pool: the pool
  * @all: also the waiters whose own spawn failed (the capacity grew)
  *
- * Wakes, oldest first, as many waiters as there are free slots below the
- * capacity, with %KTPOOL_WAIT_RETRY: each tries to spawn a worker again. A
+ * Wakes, oldest first, as many waiters as the pool can now accept and serve
+ * (with a free worker or a new one), with %KTPOOL_WAIT_RETRY: each submits
+ * again. A
  * waiter whose own spawn failed is passed over (unless @all) while the pool
  * has a thread that will serve it; with no thread left nothing else would,
  * so it retries, and returns the errno if it fails again.
@@ -79,10 +36,15 @@ void ktpool_wake_retry_locked(struct ktpool *pool, bool all)
 	__must_hold(&pool->lock)
 {
 	struct ktpool_waiter *wt, *tmp;
-	unsigned int room;
+	unsigned long inflight = ktpool_inflight(pool);
+	unsigned int room, free;
 
-	room = pool->capacity > pool->nr_threads ?
-	       pool->capacity - pool->nr_threads : 0;
+	/* Jobs the pool may accept, and workers free or yet to be created. */
+	room = pool->capacity > inflight ? pool->capacity - inflight : 0;
+	free = pool->capacity + pool->nr_idle + pool->nr_woken;
+	free = free > pool->nr_threads + kfifo_len(&pool->pending) ?
+	       free - pool->nr_threads - kfifo_len(&pool->pending) : 0;
+	room = min(room, free);
 	list_for_each_entry_safe(wt, tmp, &pool->waiters, node) {
 		if (!room)
 			break;
@@ -166,20 +128,21 @@ static unsigned long ktpool_reap_delay(struct ktpool *pool)
 		   ktpool_reap_interval());
 }
 
-/* What a worker does once its job is finished. Returns true if it has more. */
-static bool ktpool_worker_next_locked(struct ktpool *pool,
+/*
+ * A worker found nothing to take: park it at the head of the idle list, or,
+ * above capacity or in a dying pool, let it go.
+ */
+static void ktpool_worker_rest_locked(struct ktpool *pool,
 				      struct ktpool_worker *w)
 	__must_hold(&pool->lock)
 {
-	struct ktpool_waiter *wt;
-
+	pool->nr_busy--;
 	if (unlikely(pool->nr_threads > pool->capacity || pool->dying)) {
 		/* Surplus after a shrink (or a dying pool): leave. */
-		pool->nr_busy--;
-		w->state = KTPOOL_W_DYING;
+		WRITE_ONCE(w->state, KTPOOL_W_DYING);
 		if (pool->dying) {
 			INIT_LIST_HEAD(&w->node);
-			return false;
+			return;
 		}
 		pool->nr_threads--;
 		pool->reaped++;
@@ -187,35 +150,19 @@ static bool ktpool_worker_next_locked(struct ktpool *pool,
 					 KTPOOL_REAP_SURPLUS);
 		list_add(&w->node, &pool->zombies);
 		ktpool_kick_reaper(pool, 0);
-		return false;
+		return;
 	}
 
-	wt = list_first_entry_or_null(&pool->waiters, struct ktpool_waiter,
-				      node);
-	if (wt) {
-		/* Direct hand-off from a blocked submitter: no sleep here. */
-		list_del_init(&wt->node);
-		ktpool_accept_locked(pool, &wt->job);
-		ktpool_give_job_locked(w, &wt->job);
-		trace_ktpool_submit(pool->name, wt->job.fn, KTPOOL_ANYWAY,
-				    KTPOOL_BLOCKED, 0);
-		WRITE_ONCE(wt->state, KTPOOL_WAIT_TAKEN);
-		wake_up_process(wt->task);
-		return true;
-	}
-
-	pool->nr_busy--;
 	pool->nr_idle++;
-	w->state = KTPOOL_W_IDLE;
+	WRITE_ONCE(w->state, KTPOOL_W_IDLE);
 	w->idle_since = jiffies;
 	list_add(&w->node, &pool->idle);
 	if (pool->idle_timeout_ms)
 		ktpool_kick_reaper(pool, ktpool_reap_delay(pool));
-	return false;
 }
 
 /*
- * Is @w the head of the idle list, the worker the next submitter pops? A
+ * Is @w the head of the idle list, the worker the next kick wakes? A
  * lockless peek, only to decide whether polling is worth it.
  */
 static bool ktpool_worker_is_next(struct ktpool_worker *w)
@@ -224,36 +171,42 @@ static bool ktpool_worker_is_next(struct ktpool_worker *w)
 }
 
 /*
- * Wait for a job: poll briefly, then sleep. Only the head of the idle list
- * polls: the others are not next in line. As KVM's halt polling does, it
- * polls the whole window only while no other task wants this CPU
+ * Wait until woken for a pending job: poll briefly (the spin_us parameter,
+ * off by default), then sleep. Only the head of the idle list polls: the
+ * others are not next in line. As KVM's halt polling does, it polls the
+ * whole window only while no other task wants this CPU
  * (single_task_running(), meant for such short loops); with company it
  * polls a tenth of it, yielding when asked to, and then sleeps. Returns
  * false when stopped.
  */
 static bool ktpool_worker_park(struct ktpool_worker *w)
 {
-	u64 spin = ktpool_spin_ns(), now = local_clock();
-	u64 end = now + spin, shared_end = now + spin / 10;
+	u64 spin = ktpool_spin_ns(), now, end, shared_end;
 
-	while (!READ_ONCE(w->job.fn) && ktpool_worker_is_next(w) &&
-	       now < end && (now < shared_end || single_task_running())) {
-		if (need_resched())
-			cond_resched();
-		else
-			cpu_relax();
+	if (spin) {
 		now = local_clock();
+		end = now + spin;
+		shared_end = now + spin / 10;
+		while (READ_ONCE(w->state) == KTPOOL_W_IDLE &&
+		       ktpool_worker_is_next(w) && now < end &&
+		       (now < shared_end || single_task_running())) {
+			if (need_resched())
+				cond_resched();
+			else
+				cpu_relax();
+			now = local_clock();
+		}
 	}
 
 	for (;;) {
 		WRITE_ONCE(w->sleeping, true);
-		/* The barrier in it pairs with ktpool_handoff_locked(). */
+		/* The barrier in it pairs with ktpool_kick_locked(). */
 		set_current_state(TASK_IDLE);
 		if (kthread_should_stop()) {
 			__set_current_state(TASK_RUNNING);
 			return false;
 		}
-		if (READ_ONCE(w->job.fn))
+		if (READ_ONCE(w->state) == KTPOOL_W_WOKEN)
 			break;
 		schedule();
 	}
@@ -266,36 +219,34 @@ static int ktpool_worker_fn(void *arg)
 {
 	struct ktpool_worker *w = arg;
 	struct ktpool *pool = w->pool;
-	struct ktpool_job job;
+	struct task_struct *next;
 	bool more;
 
+	/* A first job, given by ktpool_spawn(), is in w->job already. */
 	for (;;) {
-		/* Pairs with the release in ktpool_give_job_locked(). */
-		job.fn = smp_load_acquire(&w->job.fn);
-		if (job.fn) {
-			job.data = w->job.data;
-			job.owner = w->job.owner;
-			job.epoch = w->job.epoch;
-			trace_ktpool_execute_start(pool->name, job.fn);
-			job.fn(job.data);
-			trace_ktpool_execute_end(pool->name, job.fn);
-			WRITE_ONCE(w->nr_run, w->nr_run + 1);
-			ktpool_job_put(&job);
-		}
+		if (w->job.fn)
+			ktpool_run_job(pool, w);
 
 		raw_spin_lock_irq(&pool->lock);
-		if (job.fn) {
-			WRITE_ONCE(w->job.fn, NULL);
-			pool->completed++;
-			ktpool_job_retire_locked(pool, &job);
+		if (w->job.fn)
+			ktpool_job_done_locked(pool, w);
+		more = ktpool_take_locked(pool, w, &next);
+		if (!more)
+			ktpool_worker_rest_locked(pool, w);
+		if (next) {
+			/* It may run, go idle and be stopped before the wake. */
+			rcu_read_lock();
+			raw_spin_unlock_irq(&pool->lock);
+			wake_up_process(next);
+			rcu_read_unlock();
+		} else {
+			raw_spin_unlock_irq(&pool->lock);
 		}
-		more = ktpool_worker_next_locked(pool, w);
-		raw_spin_unlock_irq(&pool->lock);
 		if (more) {
 			/*
 			 * A scheduling point between two tasks, as cmwq's
 			 * worker_thread() has: a worker that goes straight on
-			 * to the next waiter's task would otherwise never give
+			 * to the next pending task would otherwise never give
 			 * up its CPU on a kernel without full preemption. After
 			 * the retire, so that drain and destroy do not wait on
 			 * it. (A worker with nothing to do sleeps instead.)
@@ -348,6 +299,9 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		return ret;
 	if (ktpool_should_fail_spawn())
 		return -ENOMEM;
+	ret = ktpool_pending_grow(pool);
+	if (ret)
+		return ret;
 
 	w = kzalloc(sizeof(*w), GFP_KERNEL);
 	if (!w)
@@ -370,7 +324,8 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 	trace_ktpool_worker_spawn(pool->name, task_pid_nr(task),
 				  pool->nr_threads);
 	if (job) {
-		ktpool_give_job_locked(w, job);
+		w->job = *job;
+		w->job_start = jiffies;
 		trace_ktpool_submit(pool->name, job->fn, mode,
 				    KTPOOL_DISPATCHED, 0);
 	}
@@ -438,7 +393,8 @@ void ktpool_reaper_workfn(struct work_struct *work)
 	timeout = msecs_to_jiffies(pool->idle_timeout_ms);
 	list_for_each_entry_safe_reverse(w, tmp, &pool->idle, node) {
 		if (!pool->idle_timeout_ms ||
-		    time_before(now, w->idle_since + timeout))
+		    time_before(now, w->idle_since + timeout) ||
+		    !ktpool_may_retire_idle_locked(pool))
 			break;
 		ktpool_retire_idle_locked(pool, w, KTPOOL_REAP_IDLE);
 		list_move(&w->all, &stop);
@@ -449,7 +405,9 @@ void ktpool_reaper_workfn(struct work_struct *work)
 	}
 	if (pool->idle_timeout_ms && !list_empty(&pool->idle)) {
 		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
-		timeout = w->idle_since + timeout - now;
+		/* Expired but kept for a pending job: look again soon. */
+		timeout = time_before(now, w->idle_since + timeout) ?
+			  w->idle_since + timeout - now : 0;
 		ktpool_kick_reaper(pool, max(timeout, ktpool_reap_interval()));
 	}
 	raw_spin_unlock_irq(&pool->lock);

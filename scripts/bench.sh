@@ -11,6 +11,7 @@
 # <kernel>-full.*); BENCH_SMP=n (boot with -smp n and n submitters, the five
 # modes the ratios need, results in <kernel>-smp<n>.*); BENCH_FROM=k (resume
 # a run at boot k); BENCH_REAP_MS (reap_interval_ms of ktpool.ko);
+# BENCH_KTPOOL_ARGS (extra module params of ktpool.ko, e.g. spin_us=200);
 # KTPOOL_TIMEOUT (seconds for each QEMU boot).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -102,7 +103,7 @@ for args in "${parts[@]}"; do
 	args="$args ${BENCH_ARGS:-}"	# last, so that they override
 	cat >"$guest" <<GUEST
 grep -E '^(MemTotal|KernelStack|Slab):' /proc/meminfo
-insmod /modules/ktpool.ko reap_interval_ms=$reap_ms || { echo "KTPOOL-HARNESS: FAIL insmod ktpool"; exit 1; }
+insmod /modules/ktpool.ko reap_interval_ms=$reap_ms ${BENCH_KTPOOL_ARGS:-} || { echo "KTPOOL-HARNESS: FAIL insmod ktpool"; exit 1; }
 echo "bench: insmod ktpool_bench.ko $args"
 insmod /modules/ktpool_bench.ko $args || { echo "KTPOOL-HARNESS: FAIL insmod ktpool_bench"; exit 1; }
 rmmod ktpool_bench
@@ -127,7 +128,7 @@ qv=$(qemu-system-x86_64 --version | head -n1)
 rev=$(git -C "$KTPOOL_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 machine="QEMU TCG (no KVM), -smp $smp -m 2048, on $(nproc) host cores ($cpu); $qv;"
 machine="$machine stock Debian $rel; ktpool $rev; $(date -u +%Y-%m-%d);"
-machine="$machine ktpool_bench.ko $args; run took $took s; host load average $load0 before,"
+machine="$machine ${BENCH_KTPOOL_ARGS:+ktpool.ko $BENCH_KTPOOL_ARGS; }ktpool_bench.ko $args; run took $took s; host load average $load0 before,"
 machine="$machine $load1 after (above 2, other jobs shared the host cores and the numbers"
 machine="$machine are disturbed). Absolute times are emulated: only ratios carry."
 mkdir -p "$KTPOOL_ROOT/out" && cp "$logf" "$KTPOOL_ROOT/out/"

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A job's life, and the hand-off from the thread that submits it to the
+ * thread that runs it. Everything here runs under pool->lock, except the run.
+ *
+ * Accept. A submit call accepts a job when the pool has room for it: fewer
+ * than capacity jobs in flight (accepted and not finished, counted in
+ * pool->inflight). A try that finds no room runs the job inline instead, an
+ * anyway waits for room, a nowait answers -EBUSY (ktpool_submit.c).
+ *
+ * Publish (the submitter's half). An accepted job is put at the tail of
+ * pool->pending, a FIFO of jobs that no worker has taken yet, when a worker
+ * that is free to take it exists: the pool keeps
+ *
+ *	kfifo_len(&pool->pending) <= pool->nr_idle + pool->nr_woken
+ *
+ * so that every pending job has an idle worker, or one already woken, to
+ * take it, and no pending job ever waits for another task to finish. When
+ * publishing would break that, the submitter creates a worker for its job
+ * instead (ktpool_spawn()); the FIFO never holds more than nr_threads jobs,
+ * and is grown to that before a thread is created, so it never fills.
+ *
+ * Kick (cmwq's kick_pool()). A worker is woken only when no worker is on its
+ * way: the head of the idle list (the one that went idle last: LIFO) is taken
+ * off the list, marked KTPOOL_W_WOKEN and counted in nr_woken, and woken
+ * after the lock is dropped, unless it is still polling. A second submit
+ * while it is on its way wakes nobody: the woken worker takes the oldest
+ * pending job and kicks the next idle worker itself if more are pending.
+ *
+ * Take (the worker's half). A worker that finishes its job, or was woken,
+ * first serves the oldest blocked submitter when there is room (its job is
+ * accepted and put at the tail), then takes the oldest pending job, without
+ * sleeping in between. With nothing pending it goes back to the head of the
+ * idle list (ktpool_worker.c), or leaves when the pool shrank below it.
+ *
+ * Run and retire. The worker runs the job with the lock dropped, drops the
+ * reference its owner module gave it, and retires it under the lock: it
+ * leaves the in-flight count, which wakes a drain or destroy waiting for it.
+ *
+ * Ordering. Publish and take are both under pool->lock, so the job's fields
+ * need no barriers of their own. The one lockless step is the wake-up: the
+ * waker writes state = WOKEN, then (smp_mb()) reads w->sleeping; the worker
+ * writes sleeping = true, then (set_current_state()'s barrier) reads state.
+ * One of them sees the other's write: either the waker wakes it, or the
+ * worker sees WOKEN and does not sleep. The wake itself is done after the
+ * lock is dropped, inside rcu_read_lock(): the worker may run, go idle and
+ * be stopped in between, and its task_struct is freed only after a grace
+ * period. A late wake-up finds it running, or parked again, and it sleeps
+ * again (its state is not WOKEN).
+ */
+
+#include <linux/jiffies.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+
+#include "ktpool_internal.h"
+#include "ktpool_trace.h"
+
+/**
+ * ktpool_accept_locked() - count a job as accepted
+ * @pool: the pool
+ * @job: the job
+ *
+ * The submit call took the reference on its owner module (try_module_get());
+ * from here on the job holds it until it has run.
+ */
+void ktpool_accept_locked(struct ktpool *pool, struct ktpool_job *job)
+	__must_hold(&pool->lock)
+{
+	job->epoch = pool->epoch;
+	pool->inflight[job->epoch]++;
+	pool->submitted++;
+}
+
+/*
+ * Take the head of the idle list off it, for a pending job. Returns its task
+ * when it must be woken, or NULL when it is still polling.
+ */
+static struct task_struct *ktpool_claim_idle_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	struct ktpool_worker *w;
+
+	w = list_first_entry_or_null(&pool->idle, struct ktpool_worker, node);
+	if (WARN_ON_ONCE(!w))	/* the invariant above is broken */
+		return NULL;
+	list_del(&w->node);
+	pool->nr_idle--;
+	pool->nr_woken++;
+	WRITE_ONCE(w->state, KTPOOL_W_WOKEN);
+	/* Pairs with ktpool_worker_park(): see "Ordering" above. */
+	smp_mb();
+	return READ_ONCE(w->sleeping) ? w->task : NULL;
+}
+
+/*
+ * Wake the head of the idle list if jobs are pending and no worker is on its
+ * way to them. Returns the task to wake after the lock is dropped, or NULL.
+ */
+static struct task_struct *ktpool_kick_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	if (pool->nr_woken || kfifo_is_empty(&pool->pending))
+		return NULL;
+	return ktpool_claim_idle_locked(pool);
+}
+
+/**
+ * ktpool_publish_locked() - accept a job and publish it for a worker
+ * @pool: the pool
+ * @job: the job
+ * @wake: set to the worker to wake once the lock is dropped, or NULL
+ *
+ * Return: true when the job was accepted and published; false, with nothing
+ * changed, when the pool is full or no worker is free to take it.
+ */
+bool ktpool_publish_locked(struct ktpool *pool, struct ktpool_job *job,
+			   struct task_struct **wake)
+	__must_hold(&pool->lock)
+{
+	if (ktpool_inflight(pool) >= pool->capacity ||
+	    kfifo_len(&pool->pending) >= pool->nr_idle + pool->nr_woken)
+		return false;
+	ktpool_accept_locked(pool, job);
+	WARN_ON_ONCE(!kfifo_put(&pool->pending, *job));
+	*wake = ktpool_kick_locked(pool);
+	return true;
+}
+
+/**
+ * ktpool_take_locked() - a worker with no job takes the next one
+ * @pool: the pool
+ * @w: the worker: just spawned, woken, or done with its job
+ * @wake: set to the next worker to wake once the lock is dropped, or NULL
+ *
+ * Serves the oldest blocked submitter first, if the pool has room and a
+ * worker stays free for every pending job, then takes the oldest pending job
+ * into @w->job.
+ *
+ * Return: true when @w has a job to run; false when nothing is pending (@w
+ * is left busy, the caller parks it or lets it go).
+ */
+bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
+			struct task_struct **wake)
+	__must_hold(&pool->lock)
+{
+	struct ktpool_waiter *wt;
+
+	*wake = NULL;
+	if (w->state == KTPOOL_W_WOKEN) {
+		pool->nr_woken--;
+		pool->nr_busy++;
+		WRITE_ONCE(w->state, KTPOOL_W_BUSY);
+	}
+
+	/*
+	 * @w takes one job below, so after it the pending ones must still be
+	 * no more than the idle and woken workers.
+	 */
+	wt = list_first_entry_or_null(&pool->waiters, struct ktpool_waiter,
+				      node);
+	if (wt && ktpool_inflight(pool) < pool->capacity &&
+	    kfifo_len(&pool->pending) <= pool->nr_idle + pool->nr_woken) {
+		list_del_init(&wt->node);
+		ktpool_accept_locked(pool, &wt->job);
+		WARN_ON_ONCE(!kfifo_put(&pool->pending, wt->job));
+		trace_ktpool_submit(pool->name, wt->job.fn, KTPOOL_ANYWAY,
+				    KTPOOL_BLOCKED, 0);
+		WRITE_ONCE(wt->state, KTPOOL_WAIT_TAKEN);
+		wake_up_process(wt->task);
+	}
+
+	if (!kfifo_get(&pool->pending, &w->job))
+		return false;
+	w->job_start = jiffies;
+	w->stall_warned = false;
+	*wake = ktpool_kick_locked(pool);
+	return true;
+}
+
+/**
+ * ktpool_job_put() - drop the module reference a job holds
+ * @job: the finished job
+ */
+void ktpool_job_put(struct ktpool_job *job)
+{
+	module_put(job->owner);
+}
+
+/**
+ * ktpool_run_job() - run a worker's job, with the pool lock not held
+ * @pool: the pool
+ * @w: the worker, the calling thread
+ *
+ * Drops the owner's reference once the task has returned: the module may go
+ * away from then on, and nothing of its code runs any more.
+ */
+void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w)
+{
+	trace_ktpool_execute_start(pool->name, w->job.fn);
+	w->job.fn(w->job.data);
+	trace_ktpool_execute_end(pool->name, w->job.fn);
+	WRITE_ONCE(w->nr_run, w->nr_run + 1);
+	ktpool_job_put(&w->job);
+}
+
+/**
+ * ktpool_job_retire_locked() - a job leaves the in-flight count
+ * @pool: its pool
+ * @job: the job, finished or never run
+ *
+ * Wakes drain and destroy when the job's epoch runs dry. rcuwait wakes under
+ * a raw spinlock (it only wakes a task), so this is fine in any context.
+ */
+void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job)
+	__must_hold(&pool->lock)
+{
+	if (--pool->inflight[job->epoch])
+		return;
+	rcuwait_wake_up(&pool->drain_wait);
+	if (pool->dying)
+		rcuwait_wake_up(&pool->destroy_wait);
+}
+
+/**
+ * ktpool_job_done_locked() - retire the job a worker has run
+ * @pool: the pool
+ * @w: the worker
+ */
+void ktpool_job_done_locked(struct ktpool *pool, struct ktpool_worker *w)
+	__must_hold(&pool->lock)
+{
+	pool->completed++;
+	ktpool_job_retire_locked(pool, &w->job);
+	w->job.fn = NULL;
+}
+
+/**
+ * ktpool_kick_all_locked() - wake an idle worker for every pending job
+ * @pool: the pool
+ *
+ * For a shrink: the idle workers that pending jobs need are woken at once,
+ * rather than one after the other, so that none of them stays idle above
+ * the new capacity. Wakes under the lock: a rare path.
+ */
+void ktpool_kick_all_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	struct task_struct *tsk;
+
+	while (kfifo_len(&pool->pending) > pool->nr_woken && pool->nr_idle) {
+		tsk = ktpool_claim_idle_locked(pool);
+		if (tsk)
+			wake_up_process(tsk);
+	}
+}
+
+/**
+ * ktpool_may_retire_idle_locked() - may an idle worker be stopped?
+ * @pool: the pool, with an idle worker
+ *
+ * Return: true when every pending job keeps a free worker without it.
+ */
+bool ktpool_may_retire_idle_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	return pool->nr_idle &&
+	       kfifo_len(&pool->pending) < pool->nr_idle + pool->nr_woken;
+}
+
+/**
+ * ktpool_pending_init() - allocate a new pool's FIFO of pending jobs
+ * @pool: the pool, not yet visible
+ * @capacity: its capacity
+ *
+ * Sized for the capacity, or 64 jobs if that is less; it grows with the
+ * threads (ktpool_pending_grow()).
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ktpool_pending_init(struct ktpool *pool, unsigned int capacity)
+{
+	return kfifo_alloc(&pool->pending, clamp(capacity, 2U, 64U),
+			   GFP_KERNEL);
+}
+
+/**
+ * ktpool_pending_grow() - make room in the FIFO for one job per thread
+ * @pool: the pool, with the slot of the thread about to be created already
+ *	counted in nr_threads
+ *
+ * Context: process context; sleeps (allocates).
+ * Return: 0, or -ENOMEM (the thread must not be created).
+ */
+int ktpool_pending_grow(struct ktpool *pool)
+{
+	DECLARE_KFIFO_PTR(fifo, struct ktpool_job);
+	struct ktpool_job job;
+	unsigned int want;
+
+	raw_spin_lock_irq(&pool->lock);
+	want = pool->nr_threads;
+	if (want <= kfifo_size(&pool->pending))
+		want = 0;
+	raw_spin_unlock_irq(&pool->lock);
+	if (!want)
+		return 0;
+	if (kfifo_alloc(&fifo, roundup_pow_of_two(want), GFP_KERNEL))
+		return -ENOMEM;
+
+	raw_spin_lock_irq(&pool->lock);
+	if (kfifo_size(&fifo) > kfifo_size(&pool->pending)) {
+		while (kfifo_get(&pool->pending, &job))
+			kfifo_put(&fifo, job);
+		swap(pool->pending.kfifo, fifo.kfifo);
+	}
+	raw_spin_unlock_irq(&pool->lock);
+	kfifo_free(&fifo);	/* the old one, or the new one unused */
+	return 0;
+}
