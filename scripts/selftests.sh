@@ -26,8 +26,17 @@ for series in ${@:-6.1 6.12}; do
 			>"$blog" 2>&1 || { tail -n 40 "$blog"; rm -rf "$out/modules"; }
 	fi
 	if [ -d "$out/modules" ]; then
-		# built by packaging.sh against an installed ktpool, if it ran
-		cp "$CACHE/build/extclient-$rel/ktpool_extclient.ko" "$out/modules/" 2>/dev/null || true
+		# built by packaging.sh against an installed ktpool, if it ran, and
+		# only if that ktpool exported what this one does (else it skips)
+		cl=$CACHE/build/extclient-$rel
+		if [ -f "$cl/ktpool_extclient.ko" ] && [ -s "$cl/crcs" ] &&
+			(while read -r crc sym; do
+				grep -q "^${crc}[[:space:]]${sym}[[:space:]]" "$out/tree/Module.symvers" || exit 1
+			done <"$cl/crcs"); then
+			cp "$cl/ktpool_extclient.ko" "$out/modules/"
+		elif [ -f "$cl/ktpool_extclient.ko" ]; then
+			log "$rel: $cl was built against another ktpool (run scripts/packaging.sh): not used"
+		fi
 		start=$SECONDS
 		"$KTPOOL_ROOT/scripts/qemu-run.sh" "/boot/vmlinuz-$rel" "$out/modules" \
 			"$KTPOOL_ROOT/scripts/selftests-guest.sh" "$logf" || true
