@@ -21,12 +21,15 @@
  *  - Worker threads exit only through kthread_stop(), called by the reaper or
  *    by ktpool_destroy() after the worker was taken off every list under L.
  *    Thread code therefore never runs after ktpool.ko is gone.
- *  - A submitter wakes a worker after dropping L, inside rcu_read_lock():
- *    task_structs are freed after an RCU grace period, so the wake is safe
- *    even if the worker ran the task, and was stopped, in between.
- *  - Every submit and drain call is counted in nr_callers (L) from entry to
- *    exit, so ktpool_destroy() never frees the pool under a caller that has
- *    dropped L (polling, spawning, waiting, running a task inline).
+ *  - A submitter or a worker that claimed an idle worker for a pending job
+ *    wakes it after dropping L, inside rcu_read_lock(): task_structs are
+ *    freed after an RCU grace period, so the wake is safe even if the worker
+ *    ran the task, and was stopped, in between. (Rare paths wake under L:
+ *    a shrink, ktpool_kick_all_locked(), and the waiters.)
+ *  - Every submit call that may drop L (to spawn, wait or run a task
+ *    inline), and every drain, is counted in nr_callers (L) until it
+ *    returns, so ktpool_destroy() never frees the pool under it. The
+ *    publish fast path and nowait never drop L and are not counted.
  *  - A blocked submitter's struct ktpool_waiter lives on its stack; whoever
  *    removes it from pool->waiters sets its state and wakes it under L, and
  *    the submitter itself always takes L once more before it returns.
@@ -39,6 +42,7 @@
 #include <linux/sched/clock.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/lockdep.h>
 #include <linux/rcuwait.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -135,7 +139,7 @@ struct ktpool {
 	unsigned int capacity;		/* L to write; READ_ONCE elsewhere */
 	unsigned int idle_timeout_ms;	/* L to write; READ_ONCE elsewhere */
 	unsigned int nr_threads;	/* L: live workers, incl. spawning */
-	unsigned int nr_idle;		/* L to write; READ_ONCE to poll */
+	unsigned int nr_idle;		/* L */
 	unsigned int nr_busy;		/* L */
 	/*
 	 * L: accepted jobs that no worker has taken yet, oldest first. Never
@@ -221,10 +225,10 @@ void ktpool_kick_all_locked(struct ktpool *pool);
 bool ktpool_may_retire_idle_locked(struct ktpool *pool);
 int ktpool_pending_init(struct ktpool *pool, unsigned int capacity);
 int ktpool_pending_grow(struct ktpool *pool);
+void ktpool_pending_free(struct ktpool *pool);
 
 /* ktpool_worker.c */
 void ktpool_wake_retry_locked(struct ktpool *pool, bool all);
-void ktpool_give_job_locked(struct ktpool_worker *w, struct ktpool_job *job);
 int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		 enum ktpool_mode mode);
 void ktpool_spawn_workfn(struct work_struct *work);

@@ -53,6 +53,7 @@
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 
 #include "ktpool_internal.h"
 #include "ktpool_trace.h"
@@ -82,6 +83,7 @@ static struct task_struct *ktpool_claim_idle_locked(struct ktpool *pool)
 {
 	struct ktpool_worker *w;
 
+	lockdep_assert_held(&pool->lock);
 	w = list_first_entry_or_null(&pool->idle, struct ktpool_worker, node);
 	if (WARN_ON_ONCE(!w))	/* the invariant above is broken */
 		return NULL;
@@ -119,11 +121,14 @@ bool ktpool_publish_locked(struct ktpool *pool, struct ktpool_job *job,
 			   struct task_struct **wake)
 	__must_hold(&pool->lock)
 {
+	lockdep_assert_held(&pool->lock);
+	/* kfifo_is_full() only guards the invariant: it is never true. */
 	if (ktpool_inflight(pool) >= pool->capacity ||
-	    kfifo_len(&pool->pending) >= pool->nr_idle + pool->nr_woken)
+	    kfifo_len(&pool->pending) >= pool->nr_idle + pool->nr_woken ||
+	    WARN_ON_ONCE(kfifo_is_full(&pool->pending)))
 		return false;
 	ktpool_accept_locked(pool, job);
-	WARN_ON_ONCE(!kfifo_put(&pool->pending, *job));
+	kfifo_put(&pool->pending, *job);
 	*wake = ktpool_kick_locked(pool);
 	return true;
 }
@@ -147,6 +152,7 @@ bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 {
 	struct ktpool_waiter *wt;
 
+	lockdep_assert_held(&pool->lock);
 	*wake = NULL;
 	if (w->state == KTPOOL_W_WOKEN) {
 		pool->nr_woken--;
@@ -161,10 +167,11 @@ bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 	wt = list_first_entry_or_null(&pool->waiters, struct ktpool_waiter,
 				      node);
 	if (wt && ktpool_inflight(pool) < pool->capacity &&
-	    kfifo_len(&pool->pending) <= pool->nr_idle + pool->nr_woken) {
+	    kfifo_len(&pool->pending) <= pool->nr_idle + pool->nr_woken &&
+	    !WARN_ON_ONCE(kfifo_is_full(&pool->pending))) {
 		list_del_init(&wt->node);
 		ktpool_accept_locked(pool, &wt->job);
-		WARN_ON_ONCE(!kfifo_put(&pool->pending, wt->job));
+		kfifo_put(&pool->pending, wt->job);
 		trace_ktpool_submit(pool->name, wt->job.fn, KTPOOL_ANYWAY,
 				    KTPOOL_BLOCKED, 0);
 		WRITE_ONCE(wt->state, KTPOOL_WAIT_TAKEN);
@@ -269,6 +276,15 @@ bool ktpool_may_retire_idle_locked(struct ktpool *pool)
 	       kfifo_len(&pool->pending) < pool->nr_idle + pool->nr_woken;
 }
 
+/*
+ * The FIFO's buffer: kvmalloc(), since a pool of 4096 threads needs 128 KiB,
+ * which a fragmented machine may not have in one piece.
+ */
+static void *ktpool_pending_buf(unsigned int size)
+{
+	return kvmalloc_array(size, sizeof(struct ktpool_job), GFP_KERNEL);
+}
+
 /**
  * ktpool_pending_init() - allocate a new pool's FIFO of pending jobs
  * @pool: the pool, not yet visible
@@ -281,8 +297,23 @@ bool ktpool_may_retire_idle_locked(struct ktpool *pool)
  */
 int ktpool_pending_init(struct ktpool *pool, unsigned int capacity)
 {
-	return kfifo_alloc(&pool->pending, clamp(capacity, 2U, 64U),
-			   GFP_KERNEL);
+	unsigned int size = roundup_pow_of_two(clamp(capacity, 2U, 64U));
+	void *buf = ktpool_pending_buf(size);
+
+	if (!buf)
+		return -ENOMEM;
+	/* Cannot fail: size is a power of two, at least 2. */
+	return kfifo_init(&pool->pending, buf,
+			  size * sizeof(struct ktpool_job));
+}
+
+/**
+ * ktpool_pending_free() - free a pool's FIFO of pending jobs
+ * @pool: the pool, quiet
+ */
+void ktpool_pending_free(struct ktpool *pool)
+{
+	kvfree(pool->pending.kfifo.data);
 }
 
 /**
@@ -290,32 +321,39 @@ int ktpool_pending_init(struct ktpool *pool, unsigned int capacity)
  * @pool: the pool, with the slot of the thread about to be created already
  *	counted in nr_threads
  *
+ * The jobs move to the new buffer with at most two memcpy()s under the lock;
+ * it grows by powers of two, so a pool's FIFO moves at most 11 times.
+ *
  * Context: process context; sleeps (allocates).
  * Return: 0, or -ENOMEM (the thread must not be created).
  */
 int ktpool_pending_grow(struct ktpool *pool)
 {
-	DECLARE_KFIFO_PTR(fifo, struct ktpool_job);
-	struct ktpool_job job;
-	unsigned int want;
+	unsigned int want, size, n;
+	void *buf, *old = NULL;
+	int ret = 0;
 
 	raw_spin_lock_irq(&pool->lock);
 	want = pool->nr_threads;
-	if (want <= kfifo_size(&pool->pending))
-		want = 0;
 	raw_spin_unlock_irq(&pool->lock);
-	if (!want)
-		return 0;
-	if (kfifo_alloc(&fifo, roundup_pow_of_two(want), GFP_KERNEL))
-		return -ENOMEM;
+	size = roundup_pow_of_two(max(want, 2U));
+	buf = ktpool_pending_buf(size);
 
 	raw_spin_lock_irq(&pool->lock);
-	if (kfifo_size(&fifo) > kfifo_size(&pool->pending)) {
-		while (kfifo_get(&pool->pending, &job))
-			kfifo_put(&fifo, job);
-		swap(pool->pending.kfifo, fifo.kfifo);
+	if (want <= kfifo_size(&pool->pending)) {
+		/* Large enough already (maybe grown meanwhile). */
+		old = buf;
+	} else if (buf) {
+		old = pool->pending.kfifo.data;
+		n = kfifo_out(&pool->pending, buf, want);
+		kfifo_init(&pool->pending, buf,
+			   size * sizeof(struct ktpool_job));
+		/* The n jobs copied to the start of buf are its contents. */
+		pool->pending.kfifo.in = n;
+	} else {
+		ret = -ENOMEM;
 	}
 	raw_spin_unlock_irq(&pool->lock);
-	kfifo_free(&fifo);	/* the old one, or the new one unused */
-	return 0;
+	kvfree(old);
+	return ret;
 }

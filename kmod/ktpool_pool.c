@@ -134,7 +134,7 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
 	if (ktpool_find_locked(name)) {
 		mutex_unlock(&ktpool_pools_mutex);
 		mutex_destroy(&pool->drain_mutex);
-		kfifo_free(&pool->pending);
+		ktpool_pending_free(pool);
 		kfree(pool);
 		return ERR_PTR(-EEXIST);
 	}
@@ -238,7 +238,7 @@ void ktpool_destroy(struct ktpool *pool)
 	list_del(&pool->node);
 	mutex_unlock(&ktpool_pools_mutex);
 	mutex_destroy(&pool->drain_mutex);
-	kfifo_free(&pool->pending);
+	ktpool_pending_free(pool);
 	kfree(pool);
 }
 EXPORT_SYMBOL_GPL(ktpool_destroy);

@@ -70,7 +70,7 @@ void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
 	__must_hold(&pool->lock)
 {
 	list_del(&w->node);
-	w->state = KTPOOL_W_DYING;
+	WRITE_ONCE(w->state, KTPOOL_W_DYING);
 	pool->nr_idle--;
 	pool->nr_threads--;
 	pool->reaped++;
@@ -136,6 +136,7 @@ static void ktpool_worker_rest_locked(struct ktpool *pool,
 				      struct ktpool_worker *w)
 	__must_hold(&pool->lock)
 {
+	lockdep_assert_held(&pool->lock);
 	pool->nr_busy--;
 	if (unlikely(pool->nr_threads > pool->capacity || pool->dying)) {
 		/* Surplus after a shrink (or a dying pool): leave. */
@@ -200,7 +201,7 @@ static bool ktpool_worker_park(struct ktpool_worker *w)
 
 	for (;;) {
 		WRITE_ONCE(w->sleeping, true);
-		/* The barrier in it pairs with ktpool_kick_locked(). */
+		/* The barrier in it pairs with ktpool_claim_idle_locked(). */
 		set_current_state(TASK_IDLE);
 		if (kthread_should_stop()) {
 			__set_current_state(TASK_RUNNING);
@@ -346,7 +347,10 @@ void ktpool_spawn_workfn(struct work_struct *work)
 
 	raw_spin_lock_irq(&pool->lock);
 	pool->spawn_pending = false;
-	reserved = !pool->dying && list_empty(&pool->idle) &&
+	/* Still no free worker for one more task, and room for it? */
+	reserved = !pool->dying &&
+		   kfifo_len(&pool->pending) >= pool->nr_idle + pool->nr_woken &&
+		   ktpool_inflight(pool) < pool->capacity &&
 		   ktpool_reserve_locked(pool);
 	raw_spin_unlock_irq(&pool->lock);
 	if (!reserved || !ktpool_spawn(pool, NULL, KTPOOL_NOWAIT))

@@ -409,6 +409,36 @@ static void ktpool_bound_concurrent_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.waiters, 0U);
 }
 
+/*
+ * More threads than the FIFO of pending tasks has slots at first (64): it
+ * grows as threads are created, and every accepted task gets a thread of its
+ * own even while all the others block.
+ */
+static void ktpool_many_threads_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-many", 150, 0);
+	struct kt_gate *g = kt_gate(test, true);
+	atomic_t runs = ATOMIC_INIT(0);
+	int i;
+
+	for (i = 0; i < 150; i++)
+		KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, g), 0);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&g->runs) == 150, 10000));
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 150U);
+	KUNIT_EXPECT_EQ(test, ktpool_try_submit(pool, kt_count_fn, &runs),
+			KTPOOL_RAN_INLINE);
+
+	kt_gate_open(g);
+	for (i = 0; i < 5000; i++)
+		KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_count_fn, &runs), 0);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&g->runs), 150);
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 5001);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).peak_threads, 150U);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).submitted,
+			kt_stats(pool).completed + kt_stats(pool).inlined);
+}
+
 /* ---- 2. LIFO ---------------------------------------------------------- */
 
 static void ktpool_lifo_test(struct kunit *test)
@@ -985,7 +1015,10 @@ static void kt_destroy_finished(struct kunit *test, struct kt_destroyer *d)
 			ctx->pools[i] = NULL;
 }
 
-/* A submitter polling for an idle worker, with the pool lock dropped. */
+/*
+ * A submitter that found no free worker, with the pool lock dropped (held
+ * there by debug_hold), before it spawns or waits.
+ */
 static void ktpool_destroy_waits_poller_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-dpoll", 2, 0);
@@ -1702,6 +1735,7 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_bad_calls_test),
 	KUNIT_CASE(ktpool_lazy_threads_test),
 	KUNIT_CASE(ktpool_bound_concurrent_test),
+	KUNIT_CASE(ktpool_many_threads_test),
 	KUNIT_CASE(ktpool_lifo_test),
 	KUNIT_CASE(ktpool_try_test),
 	KUNIT_CASE(ktpool_anyway_blocks_test),

@@ -83,7 +83,7 @@ typedef void (*ktpool_fn_t)(void *data);
  * @idle_timeout_ms: how long a worker may stay idle before it is reaped.
  * @threads: live kthreads (including one being created).
  * @idle: workers parked on the idle list.
- * @busy: workers running a task.
+ * @busy: workers running a task, or woken to take a pending one.
  * @waiters: callers blocked in ktpool_submit().
  * @peak_threads: the largest @threads seen.
  * @submitted: tasks accepted, including those run inline.
@@ -168,22 +168,25 @@ int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
 	__ktpool_submit(pool, fn, data, THIS_MODULE)
 
 /**
- * ktpool_submit_nowait() - run a task on an idle worker, or refuse
+ * ktpool_submit_nowait() - run a task on a free worker, or refuse
  * @pool: the pool.
  * @fn: the task.
  * @data: its argument.
  *
- * Never sleeps, never allocates, never runs the task in the caller. When no
- * worker is idle and the pool is below capacity, an asynchronous spawn is
+ * Never sleeps, never allocates, never runs the task in the caller. It is
+ * accepted when the pool has room and a worker is free to take it (an idle
+ * one, or one already woken that no earlier task has claimed). When no
+ * worker is free and the pool is below capacity, an asynchronous spawn is
  * started so that a later call can succeed.
  *
  * Context: any context except NMI: process, softirq, hard IRQ (also on
  * PREEMPT_RT, in an IRQF_NO_THREAD handler or an HRTIMER_MODE_HARD timer),
  * with interrupts or preemption disabled, under a raw spinlock. The pool lock
  * is a raw spinlock and nothing done under it sleeps on PREEMPT_RT.
- * Return: 0 when a worker took the task, -EBUSY when none was idle (the task
- * is not run), -EINVAL for a NULL @pool or @fn, -ESHUTDOWN when @pool is
- * being destroyed, -ENODEV when the calling module is going away (its exit
+ * Return: 0 when the task was accepted for a worker, -EBUSY when the pool
+ * was full or no worker was free (the task is not run), -EINVAL for a NULL
+ * @pool or @fn, -ESHUTDOWN when @pool is being destroyed, -ENODEV when the
+ * calling module is going away (its exit
  * has begun, e.g. a submit from its module_exit or from an IRQ handler not
  * yet freed: the task is not run).
  */
