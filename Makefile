@@ -90,6 +90,9 @@ check-cold:
 bench: deps
 	scripts/bench.sh
 
+bench-profile: deps
+	scripts/bench-profile.sh
+
 debugkernel: deps
 	scripts/debugkernel.sh
 
@@ -121,4 +124,4 @@ dkms-uninstall:
 	rm -rf $(DKMS_SRCTREE)/ktpool-$(KTPOOL_VERSION)
 
 .PHONY: install uninstall dkms-install dkms-uninstall torture
-.PHONY: all module clean deps style sparse kunit selftests run check check-cold bench debugkernel
+.PHONY: all module clean deps style sparse kunit selftests run check check-cold bench bench-profile debugkernel
