@@ -60,7 +60,12 @@ done
 rmmod ktpool
 GUEST
 log "profile on $rel, -smp $smp: modes $modes, ktpool_bench.ko $args (console: $logf)"
-KTPOOL_SMP=$smp KTPOOL_APPEND="tsc=reliable ${KTPOOL_APPEND:-}" \
+# The two events are enabled from the command line, before the other CPUs
+# come up: switching a tracepoint on later patches kernel text with int3,
+# which oopsed a -smp 4 TCG guest (in ttwu_do_activate()). The hist triggers
+# added later only change what an enabled event does.
+ev="trace_event=lock:contention_begin,sched:sched_switch trace_buf_size=64K"
+KTPOOL_SMP=$smp KTPOOL_APPEND="tsc=reliable $ev ${KTPOOL_APPEND:-}" \
 	"$KTPOOL_ROOT/scripts/qemu-run.sh" "/boot/vmlinuz-$rel" "$out/modules" "$guest" "$logf" >/dev/null ||
 	die "the profile boot failed (console: $logf)"
 
