@@ -31,6 +31,7 @@ void ktpool_give_job_locked(struct ktpool_worker *w, struct ktpool_job *job)
 	w->job.data = job->data;
 	w->job.owner = job->owner;
 	w->job.epoch = job->epoch;
+	w->job.group = job->group;
 	w->job_start = jiffies;
 	w->stall_warned = false;
 	/* Pairs with the acquire in ktpool_worker_fn(): job before fn. */
@@ -273,11 +274,9 @@ static int ktpool_worker_fn(void *arg)
 		/* Pairs with the release in ktpool_give_job_locked(). */
 		job.fn = smp_load_acquire(&w->job.fn);
 		if (job.fn) {
-			job.data = w->job.data;
-			job.owner = w->job.owner;
-			job.epoch = w->job.epoch;
+			job = w->job;	/* whole, after the acquire of fn */
 			trace_ktpool_execute_start(pool->name, job.fn);
-			job.fn(job.data);
+			ktpool_job_run(&job);
 			trace_ktpool_execute_end(pool->name, job.fn);
 			WRITE_ONCE(w->nr_run, w->nr_run + 1);
 			ktpool_job_put(&job);
