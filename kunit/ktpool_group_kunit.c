@@ -371,11 +371,10 @@ static void ktpool_group_first_error_test(struct kunit *test)
 	m->fail_idx = 500;
 	for (i = 0; i < 1000; i++) {
 		ret = ktpool_group_submit(grp, kt_item_fn, &m->items[i]);
-		if (i <= 500) {
+		if (i <= 500)
 			KUNIT_EXPECT_TRUE(test, ret == 0 || ret == KTPOOL_RAN_INLINE);
-		} else {
+		else
 			KUNIT_EXPECT_EQ(test, ret, -ECANCELED);
-		}
 		if (ret == -ECANCELED)
 			refused++;
 		else
@@ -655,8 +654,9 @@ static void ktpool_max_waiters_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters_refused, 3ULL);
 
 	/* The module parameter: live on the default pool, validated. */
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-				kt_restore_max_waiters, NULL));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_restore_max_waiters,
+						  NULL));
 	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "abc"), -EINVAL);
 	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "-1"), -EINVAL);
 	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "5"), 0);

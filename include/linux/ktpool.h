@@ -271,7 +271,7 @@ typedef int (*ktpool_group_fn_t)(void *data);
 struct ktpool_group {
 	/* private: */
 	struct ktpool *pool;
-	spinlock_t lock;
+	spinlock_t lock;	/* the fields below; see kmod/ktpool_group.c */
 	wait_queue_head_t room;
 	wait_queue_head_t done;
 	struct list_head running;
