@@ -182,16 +182,16 @@ static int group_set(const char *val, const struct kernel_param *kp)
 			group_refused++;
 		else if (ret < 0)
 			atomic_inc(&errors);
-		/* A guard of 100 s: the failing task only has to run. */
+		/* A guard of 200 s: the failing task only has to run. */
 		for (t = 0; i == group_fail && t < 10000 &&
 		     !ktpool_group_cancelled(&grp); t++)
-			msleep(10);
+			msleep(20);
 	}
 	group_ret = ktpool_group_wait(&grp);
 	/* Killed: the group lives on this stack, so its tasks must end first. */
 	for (ret = group_ret; ret == -EINTR || ret == -ETIMEDOUT;
 	     ret = ktpool_group_wait_timeout(&grp, 0))
-		msleep(10);
+		msleep(20);
 	return 0;
 }
 
@@ -233,9 +233,7 @@ static const struct kernel_param_ops syncburst_ops = { .set = syncburst_set };
 static const struct kernel_param_ops counter_ops = { .get = counter_get };
 static const struct kernel_param_ops stats_ops = { .get = stats_get };
 static const struct kernel_param_ops group_ops = { .set = group_set };
-static const struct kernel_param_ops submit_timeout_ops = {
-	.set = submit_timeout_set,
-};
+static const struct kernel_param_ops submit_timeout_ops = { .set = submit_timeout_set };
 static const struct kernel_param_ops hold_ops = { .set = hold_set, .get = hold_get };
 
 module_param_cb(hold, &hold_ops, NULL, 0644);
