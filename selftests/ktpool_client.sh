@@ -88,8 +88,9 @@ echo 30 >$CP/submit_timeout
 check "submit_timeout on a held pool: -ETIMEDOUT, counted" \
 	eq "$(cat $CP/last_ret) $(pstat timed_out) $(pstat waiters)" "-110 1 0"
 echo 1 >$KP/max_waiters
-sh -c "echo 1 >$CP/syncburst" 2>/dev/null &
-blocked=$!
+# the burst thread blocks for the held worker (not a write of a client
+# parameter: those are serialized, a blocked one would hold the others)
+echo 1 >$CP/burst
 wait_for 5 eval 'grep -qx "waiters 1" $D'
 echo 100000 >$CP/submit_timeout
 check "max_waiters=1: one more blocking submit gets -EBUSY at once, counted" \
@@ -97,8 +98,7 @@ check "max_waiters=1: one more blocking submit gets -EBUSY at once, counted" \
 	      grep -qx "waiters_refused 1" $D && grep -qx "timed_out 1" $D && grep -qx "cancelled 49" $D'
 echo 0 >$KP/max_waiters
 echo 0 >$CP/hold
-wait $blocked
-wait_for 10 eval '[ "$(pstat busy)" = 0 ]'
+wait_for 10 eval '[ "$(cat $CP/bursting) $(pstat busy)" = "0 0" ]'
 rmmod ktpool_test_client
 rmmod ktpool
 check "clean unload: no module, no ktpool thread left" \
