@@ -279,14 +279,7 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	switch (wt.state) {
 	case KTPOOL_WAIT_QUEUED:
 		list_del(&wt.node);
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-		} else if (!*timeout) {
-			pool->timed_out++;
-			ret = -ETIMEDOUT;
-		} else {
-			ret = -EAGAIN;
-		}
+		ret = fatal_signal_pending(current) ? -EINTR : -EAGAIN;
 		break;
 	case KTPOOL_WAIT_TAKEN:
 		ret = 0;
@@ -299,6 +292,10 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 		break;
 	}
 	pool->nr_waiters--;
+	if (ret == -EAGAIN && !*timeout) {	/* out of time, even to retry */
+		pool->timed_out++;
+		ret = -ETIMEDOUT;
+	}
 	return ret;
 }
 

@@ -269,17 +269,17 @@ typedef int (*ktpool_group_fn_t)(void *data);
  * anything but -EINTR or -ETIMEDOUT.
  */
 struct ktpool_group {
-	/* private: */
-	struct ktpool *pool;
-	spinlock_t lock;	/* the fields below; see kmod/ktpool_group.c */
-	wait_queue_head_t room;
-	wait_queue_head_t done;
-	struct list_head running;
-	unsigned int limit;
-	unsigned int active;
-	unsigned int pending;
-	int err;
-	unsigned long magic;
+	/* private: see kmod/ktpool_group.c */
+	struct ktpool *pool;		/* set by init only */
+	spinlock_t lock;		/* the fields below but limit, magic */
+	wait_queue_head_t room;		/* submitters waiting at the limit */
+	wait_queue_head_t done;		/* waiters for pending == 0 */
+	struct list_head running;	/* frames of the tasks running now */
+	unsigned int limit;		/* set by init only */
+	unsigned int active;		/* tasks holding a slot of the limit */
+	unsigned int pending;		/* accepted, not finished */
+	int err;			/* first error or cancel; 0: none */
+	unsigned long magic;		/* set by init only */
 };
 
 void ktpool_group_init(struct ktpool_group *grp, struct ktpool *pool,
