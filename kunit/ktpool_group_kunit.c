@@ -401,6 +401,7 @@ static void ktpool_group_wait_timeout_test(struct kunit *test)
 	struct ktpool *pool = kt_pool(test, "kt-g-wto", 2);
 	struct ktpool_group *grp = kt_group(test, pool, 0);
 	struct kt_gate *hold = kt_gate(test, true);
+	struct kt_call *c;
 
 	/* An empty group: nothing to wait for. */
 	KUNIT_EXPECT_EQ(test, ktpool_group_wait_timeout(grp, 0), 0);
@@ -413,6 +414,13 @@ static void ktpool_group_wait_timeout_test(struct kunit *test)
 	/* Nothing is cancelled by a timeout: the group takes more tasks. */
 	KUNIT_EXPECT_FALSE(test, ktpool_group_cancelled(grp));
 	KUNIT_EXPECT_EQ(test, atomic_read(&hold->runs), 1);
+	/* The wait is killable: -EINTR, the task goes on. */
+	c = kt_call(test, KT_GWAIT, pool, grp, NULL);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(wq_has_sleeper(&grp->done), 2000));
+	send_sig(SIGKILL, c->task, 1);
+	KUNIT_ASSERT_EQ(test, kt_call_join(c), 0);
+	KUNIT_EXPECT_EQ(test, c->ret, -EINTR);
+	KUNIT_EXPECT_FALSE(test, ktpool_group_cancelled(grp));
 	kt_gate_open(hold);
 	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
 }
