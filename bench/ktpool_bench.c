@@ -16,6 +16,12 @@
  *  cmwq_sem_try    down_trylock(), else run the task in the submitter
  *  cmwq_percpu     alloc_workqueue(0, C)
  *  kthread_worker  one kthread_create_worker() (the serial baseline)
+ *  ktpool_group    fan-out/join: each submitter sends its tasks through a
+ *                  group of its own (ktpool_group_submit(), no limit but
+ *                  the pool's C), then waits for them (ktpool_group_wait())
+ *  cmwq_join       the workqueue equivalent: WQ_UNBOUND of C, a counter of
+ *                  pending items and a completion per submitter, then
+ *                  wait_for_completion()
  *
  * Every task is a request as a user makes one: kmalloc()ed by the submitter
  * (with a work item inside for the workqueue modes and a payload buffer of
@@ -163,6 +169,7 @@ struct bench_req {
 		struct work_struct work;
 		struct kthread_work kwork;
 	};
+	struct bench_sub *sub;	/* cmwq_join: whose counter to drop */
 	unsigned long idx;
 	u8 buf[];		/* payload bytes */
 };
@@ -174,6 +181,9 @@ struct bench_sub {
 	unsigned long inlined;	/* tasks run in the submitter */
 	unsigned long retries;
 	int err;
+	struct ktpool_group grp;	/* ktpool_group */
+	atomic_t pending;		/* cmwq_join: items + 1 */
+	struct completion joined;	/* cmwq_join: pending reached 0 */
 };
 
 struct bench_mode;
@@ -231,6 +241,7 @@ struct bench_mode {
 	int (*submit)(struct bench_sub *s, struct bench_req *req);
 	unsigned int (*peak_threads)(void);	/* UINT_MAX: not a thread count */
 	void (*teardown)(void);
+	int (*join)(struct bench_sub *s);	/* NULL: nothing to wait for */
 };
 
 static long bench_kstack_kb(void)
@@ -545,6 +556,35 @@ static int bench_nowait_submit(struct bench_sub *s, struct bench_req *req)
 	return ret;
 }
 
+/* ktpool_group: fan out through a group per submitter, then join */
+
+static int bench_group_fn(void *data)
+{
+	bench_req_run(data);
+	return 0;
+}
+
+static int bench_group_setup(void)
+{
+	unsigned int i;
+	int ret = bench_ktpool_setup();
+
+	for (i = 0; !ret && i < BENCH_MAX_SUB; i++)
+		ktpool_group_init(&ctx.sub[i].grp, ctx.pool, 0);
+	return ret;
+}
+
+static int bench_group_submit(struct bench_sub *s, struct bench_req *req)
+{
+	return bench_ktpool_ret(s, ktpool_group_submit(&s->grp, bench_group_fn,
+						       req));
+}
+
+static int bench_group_join(struct bench_sub *s)
+{
+	return ktpool_group_wait(&s->grp);
+}
+
 static unsigned int bench_ktpool_peak(void)
 {
 	ktpool_get_stats(ctx.pool, &ctx.st);
@@ -651,6 +691,46 @@ static int bench_sem_try_submit(struct bench_sub *s, struct bench_req *req)
 	return 0;
 }
 
+/* cmwq_join: items, a counter of pending items and a completion */
+
+static void bench_join_work_fn(struct work_struct *work)
+{
+	struct bench_req *req = container_of(work, struct bench_req, work);
+	struct bench_sub *s = req->sub;
+
+	bench_req_run(req);
+	if (atomic_dec_and_test(&s->pending))
+		complete(&s->joined);
+}
+
+static int bench_join_setup(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < BENCH_MAX_SUB; i++) {
+		atomic_set(&ctx.sub[i].pending, 1);
+		init_completion(&ctx.sub[i].joined);
+	}
+	return bench_wq_setup(WQ_UNBOUND);
+}
+
+static int bench_join_submit(struct bench_sub *s, struct bench_req *req)
+{
+	req->sub = s;
+	atomic_inc(&s->pending);
+	INIT_WORK(&req->work, bench_join_work_fn);
+	queue_work(ctx.wq, &req->work);
+	return 0;
+}
+
+static int bench_join_wait(struct bench_sub *s)
+{
+	if (atomic_dec_and_test(&s->pending))
+		complete(&s->joined);
+	wait_for_completion(&s->joined);
+	return 0;
+}
+
 static unsigned int bench_wq_peak(void)
 {
 	return UINT_MAX;
@@ -727,6 +807,14 @@ static const struct bench_mode bench_modes[] = {
 	{ .name = "kthread_worker", .setup = bench_kw_setup,
 	  .submit = bench_kw_submit, .peak_threads = bench_kw_peak,
 	  .teardown = bench_kw_teardown },
+	{ .name = "ktpool_group", .setup = bench_group_setup,
+	  .warm = bench_ktpool_warm, .submit = bench_group_submit,
+	  .peak_threads = bench_ktpool_peak, .teardown = bench_ktpool_teardown,
+	  .join = bench_group_join },
+	{ .name = "cmwq_join", .setup = bench_join_setup,
+	  .warm = bench_wq_warm, .submit = bench_join_submit,
+	  .peak_threads = bench_wq_peak, .teardown = bench_wq_teardown,
+	  .join = bench_join_wait },
 };
 
 static int bench_submitter_fn(void *arg)
@@ -755,6 +843,13 @@ static int bench_submitter_fn(void *arg)
 	}
 	s->next = idx;
 	bench_give_up(s->hi - idx);
+	/* Fan-out/join modes: the submitter waits for its own tasks. */
+	if (ctx.mode->join) {
+		int ret = ctx.mode->join(s);
+
+		if (ret && !s->err)
+			s->err = ret;
+	}
 	if (atomic_dec_and_test(&ctx.subs_left))
 		complete(&ctx.subs_done);
 

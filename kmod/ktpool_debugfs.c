@@ -39,6 +39,9 @@ static int ktpool_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "spawned %llu\n", st.spawned);
 	seq_printf(m, "reaped %llu\n", st.reaped);
 	seq_printf(m, "spawn_failed %llu\n", st.spawn_failed);
+	seq_printf(m, "timed_out %llu\n", st.timed_out);
+	seq_printf(m, "waiters_refused %llu\n", st.waiters_refused);
+	seq_printf(m, "cancelled %llu\n", st.cancelled);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ktpool_stats);

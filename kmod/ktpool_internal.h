@@ -70,13 +70,38 @@ enum ktpool_reap_reason {
 	KTPOOL_REAP_DESTROY,
 };
 
-/* One task: what the submitter hands over. */
+/* What a group task adds to its job (ktpool_group.c). */
+struct ktpool_job_group {
+	struct ktpool_group *grp;	/* NULL: not a group task */
+	ktpool_group_fn_t fn;		/* called instead of job->fn */
+	bool slot;			/* holds one of the group's limit */
+};
+
+/*
+ * One task: what the submitter hands over. Copied whole wherever it goes
+ * (the pending FIFO, a worker, a waiter, a deferred run), and run only by
+ * ktpool_job_run().
+ */
 struct ktpool_job {
 	ktpool_fn_t fn;
 	void *data;
 	struct module *owner;	/* referenced from submit until fn returns */
 	unsigned int epoch;	/* the drain epoch it was counted in */
+	struct ktpool_job_group group;
 };
+
+/* ktpool_group.c */
+void ktpool_group_task(void *data);
+void ktpool_group_run(struct ktpool_job *job);
+
+/* Run @job: its fn, or for a group task the group's trampoline. */
+static inline void ktpool_job_run(struct ktpool_job *job)
+{
+	if (job->group.grp)
+		ktpool_group_run(job);
+	else
+		job->fn(job->data);
+}
 
 enum ktpool_worker_state {
 	KTPOOL_W_BUSY,		/* running, or about to run, a job */
@@ -150,6 +175,7 @@ struct ktpool {
 	DECLARE_KFIFO_PTR(pending, struct ktpool_job);
 	unsigned int nr_woken;		/* L: workers in KTPOOL_W_WOKEN */
 	unsigned int nr_waiters;	/* L: submitters inside the wait */
+	unsigned int max_waiters;	/* L: most nr_waiters, 0 = no limit */
 	/*
 	 * L to write, READ_ONCE in destroy's wait condition: callers inside a
 	 * submit or drain call (and tasks deferred past the inline nesting
@@ -166,6 +192,7 @@ struct ktpool {
 	unsigned int peak_threads;
 	u64 submitted, completed, inlined, rejected;
 	u64 spawned, reaped, spawn_failed;
+	u64 timed_out, waiters_refused, cancelled;
 
 	/* I (initialised at create); queued only under L, while !dying */
 	struct delayed_work reaper;	/* stops idle and surplus workers */
@@ -268,6 +295,10 @@ u64 ktpool_spin_ns(void);
 
 /* ktpool_submit.c */
 bool ktpool_in_inline_task(struct ktpool *pool);
+int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
+			 enum ktpool_mode mode, long timeout);
+int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
+			 enum ktpool_mode mode);
 
 /* ktpool_pool.c: every pool, for the watchdog */
 typedef void (*ktpool_visit_t)(struct ktpool *pool);

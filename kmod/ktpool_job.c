@@ -206,7 +206,7 @@ void ktpool_job_put(struct ktpool_job *job)
 void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w)
 {
 	trace_ktpool_execute_start(pool->name, w->job.fn);
-	w->job.fn(w->job.data);
+	ktpool_job_run(&w->job);
 	trace_ktpool_execute_end(pool->name, w->job.fn);
 	WRITE_ONCE(w->nr_run, w->nr_run + 1);
 	ktpool_job_put(&w->job);

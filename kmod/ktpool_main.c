@@ -35,6 +35,7 @@ static unsigned int ktpool_stall_ms;
 #define KTPOOL_MAX_SPIN_US		1000
 
 static unsigned int ktpool_spin_us = KTPOOL_DEFAULT_SPIN_US;
+static unsigned int ktpool_max_waiters;
 static atomic_t ktpool_fail_spawn = ATOMIC_INIT(0);
 static unsigned int ktpool_hold;		/* KTPOOL_HOLD_* bits */
 static atomic_t ktpool_held = ATOMIC_INIT(0);
@@ -77,6 +78,20 @@ static int ktpool_idle_timeout_set(const char *val,
 		ret = ktpool_set_idle_timeout(ktpool_default_pool, v);
 	if (!ret)
 		WRITE_ONCE(ktpool_idle_timeout_ms, v);
+	return ret;
+}
+
+static int ktpool_max_waiters_set(const char *val,
+				  const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret;
+
+	ret = ktpool_parse_uint(val, 0, UINT_MAX, &v);
+	if (!ret && ktpool_default_pool)
+		ret = ktpool_set_max_waiters(ktpool_default_pool, v);
+	if (!ret)
+		WRITE_ONCE(ktpool_max_waiters, v);
 	return ret;
 }
 
@@ -154,6 +169,11 @@ static const struct kernel_param_ops ktpool_idle_timeout_ops = {
 	.get = param_get_uint,
 };
 
+static const struct kernel_param_ops ktpool_max_waiters_ops = {
+	.set = ktpool_max_waiters_set,
+	.get = param_get_uint,
+};
+
 static const struct kernel_param_ops ktpool_reap_interval_ops = {
 	.set = ktpool_reap_interval_set,
 	.get = param_get_uint,
@@ -201,6 +221,10 @@ module_param_cb(idle_timeout_ms, &ktpool_idle_timeout_ops,
 		&ktpool_idle_timeout_ms, 0644);
 MODULE_PARM_DESC(idle_timeout_ms,
 		 "stop default-pool workers idle this long, 0 = never, max 3600000 (default 10000)");
+module_param_cb(max_waiters, &ktpool_max_waiters_ops, &ktpool_max_waiters,
+		0644);
+MODULE_PARM_DESC(max_waiters,
+		 "most callers blocked for a worker of the default pool, 0 = no limit (default 0)");
 module_param_cb(reap_interval_ms, &ktpool_reap_interval_ops,
 		&ktpool_reap_interval_ms, 0644);
 MODULE_PARM_DESC(reap_interval_ms,
@@ -325,8 +349,10 @@ static int __init ktpool_init(void)
 
 	kernel_param_lock(THIS_MODULE);
 	pool = ktpool_create("default", ktpool_capacity, ktpool_idle_timeout_ms);
-	if (!IS_ERR(pool))
+	if (!IS_ERR(pool)) {
+		ktpool_set_max_waiters(pool, ktpool_max_waiters);
 		WRITE_ONCE(ktpool_default_pool, pool);
+	}
 	kernel_param_unlock(THIS_MODULE);
 	if (IS_ERR(pool)) {
 		ret = PTR_ERR(pool);

@@ -393,6 +393,40 @@ int ktpool_set_idle_timeout(struct ktpool *pool, unsigned int idle_timeout_ms)
 EXPORT_SYMBOL_GPL(ktpool_set_idle_timeout);
 
 /**
+ * ktpool_set_max_waiters() - bound the callers blocked for a worker
+ * @pool: the pool
+ * @max_waiters: the most callers blocked at once in ktpool_submit(),
+ *	ktpool_submit_timeout() and group submits waiting for a worker of
+ *	@pool (not those waiting at a group's own limit); 0 = no bound, the
+ *	default
+ *
+ * One more caller gets -EBUSY at once, counted in the stats'
+ * waiters_refused. Callers already blocked stay blocked when the bound is
+ * lowered under their number.
+ *
+ * Context: as ktpool_set_capacity(); does not sleep.
+ * Return: 0, -EINVAL for a NULL @pool, -ESHUTDOWN when @pool is being
+ * destroyed.
+ */
+int ktpool_set_max_waiters(struct ktpool *pool, unsigned int max_waiters)
+{
+	unsigned long flags;
+	int ret = 0;
+
+	if (!pool)
+		return -EINVAL;
+
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	if (pool->dying)
+		ret = -ESHUTDOWN;
+	else
+		pool->max_waiters = max_waiters;
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(ktpool_set_max_waiters);
+
+/**
  * ktpool_get_stats() - take a snapshot of a pool's counters
  * @pool: the pool
  * @st: where to store it; zeroed when @pool is NULL
@@ -427,6 +461,9 @@ void ktpool_get_stats(struct ktpool *pool, struct ktpool_stats *st)
 	st->spawned = pool->spawned;
 	st->reaped = pool->reaped;
 	st->spawn_failed = pool->spawn_failed;
+	st->timed_out = pool->timed_out;
+	st->waiters_refused = pool->waiters_refused;
+	st->cancelled = pool->cancelled;
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
 EXPORT_SYMBOL_GPL(ktpool_get_stats);

@@ -95,7 +95,7 @@ static void ktpool_run_deferred(struct ktpool_inline *f)
 					     struct ktpool_deferred, node))) {
 		list_del(&d->node);
 		f->running = d->pool;
-		d->job.fn(d->job.data);
+		ktpool_job_run(&d->job);
 		ktpool_job_put(&d->job);
 		/* The count the deferring submit call handed over. */
 		raw_spin_lock_irq(&d->pool->lock);
@@ -179,7 +179,7 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 
 	trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_INLINE,
 			    KTPOOL_RAN_INLINE);
-	job->fn(job->data);
+	ktpool_job_run(job);
 	if (f.outer == &f)
 		ktpool_run_deferred(&f);
 
@@ -202,12 +202,16 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 #define KTPOOL_SPAWN_COOLDOWN	HZ
 
 /*
- * Block until a worker takes @job (killable). Drops and retakes the lock.
- * Returns -EAGAIN when the caller should look at the pool again: room was
- * made for it, or its spawn failed and the cooldown has passed.
+ * Block until a worker takes @job (killable), for at most *@timeout jiffies
+ * (MAX_SCHEDULE_TIMEOUT: no limit; what is left is written back). Drops and
+ * retakes the lock. Returns -EAGAIN when the caller should look at the pool
+ * again: room was made for it, or its spawn failed and the cooldown has
+ * passed; -EBUSY at once when *@timeout is 0 or max_waiters callers already
+ * wait; -ETIMEDOUT when the time ran out.
  */
 static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
-			      unsigned long *flags, bool spawn_failed)
+			      unsigned long *flags, bool spawn_failed,
+			      long *timeout)
 	__must_hold(&pool->lock)
 {
 	struct ktpool_waiter wt = {
@@ -216,8 +220,17 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 		.state = KTPOOL_WAIT_QUEUED,
 		.spawn_failed = spawn_failed,
 	};
+	long t, left;
 	int ret;
 
+	if (!*timeout) {
+		pool->rejected++;
+		return -EBUSY;
+	}
+	if (pool->max_waiters && pool->nr_waiters >= pool->max_waiters) {
+		pool->waiters_refused++;
+		return -EBUSY;
+	}
 	list_add_tail(&wt.node, &pool->waiters);
 	pool->nr_waiters++;
 	raw_spin_unlock_irqrestore(&pool->lock, *flags);
@@ -225,11 +238,14 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	for (;;) {
 		set_current_state(TASK_KILLABLE);
 		if (READ_ONCE(wt.state) != KTPOOL_WAIT_QUEUED ||
-		    fatal_signal_pending(current))
+		    fatal_signal_pending(current) || !*timeout)
 			break;
-		if (!spawn_failed) {
-			schedule();
-		} else if (!schedule_timeout(KTPOOL_SPAWN_COOLDOWN)) {
+		t = spawn_failed ? min_t(long, *timeout, KTPOOL_SPAWN_COOLDOWN) :
+				   *timeout;
+		left = schedule_timeout(t);
+		if (*timeout != MAX_SCHEDULE_TIMEOUT)
+			*timeout -= t - left;
+		if (spawn_failed && !left && *timeout) {
 			spawn_failed = false;	/* cooled down: try again */
 			break;
 		}
@@ -253,13 +269,17 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 		break;
 	}
 	pool->nr_waiters--;
+	if (ret == -EAGAIN && !*timeout) {	/* out of time, even to retry */
+		pool->timed_out++;
+		ret = -ETIMEDOUT;
+	}
 	return ret;
 }
 
-static int ktpool_do_submit(struct ktpool *pool, ktpool_fn_t fn, void *data,
-			    struct module *owner, enum ktpool_mode mode)
+static int ktpool_do_submit(struct ktpool *pool, struct ktpool_job *job,
+			    enum ktpool_mode mode, long timeout)
 {
-	struct ktpool_job job = { .fn = fn, .data = data, .owner = owner };
+	ktpool_fn_t fn = job->fn;
 	struct task_struct *tsk;
 	unsigned long flags;
 	bool held = false, counted = false;
@@ -273,7 +293,7 @@ again:
 		goto out_unlock;
 	}
 
-	if (likely(ktpool_publish_locked(pool, &job, &tsk))) {
+	if (likely(ktpool_publish_locked(pool, job, &tsk))) {
 		trace_ktpool_submit(pool->name, fn, mode, KTPOOL_DISPATCHED, 0);
 		if (counted)
 			ktpool_caller_exit_locked(pool);
@@ -323,9 +343,9 @@ again:
 	spawn_err = 0;
 	if (ktpool_inflight(pool) < pool->capacity &&
 	    ktpool_reserve_locked(pool)) {
-		ktpool_accept_locked(pool, &job);
+		ktpool_accept_locked(pool, job);
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
-		spawn_err = ktpool_spawn(pool, &job, mode);
+		spawn_err = ktpool_spawn(pool, job, mode);
 		raw_spin_lock_irqsave(&pool->lock, flags);
 		if (!spawn_err) {
 			ktpool_caller_exit_locked(pool);
@@ -333,7 +353,7 @@ again:
 			return 0;
 		}
 		/* In this order: the waiters woken see the room it leaves. */
-		ktpool_unaccept_locked(pool, &job);
+		ktpool_unaccept_locked(pool, job);
 		ktpool_unreserve_locked(pool);
 		if (unlikely(pool->dying)) {
 			ret = -ESHUTDOWN;
@@ -343,7 +363,7 @@ again:
 	}
 
 	if (mode == KTPOOL_TRY || ktpool_on_own_worker(pool))
-		return ktpool_run_inline_locked(pool, &job, mode, flags);
+		return ktpool_run_inline_locked(pool, job, mode, flags);
 
 	if (!pool->nr_threads) {
 		/* Nothing to wait for: why the spawn failed (-ENOMEM, -EINTR). */
@@ -351,7 +371,7 @@ again:
 		goto out_unlock;
 	}
 
-	ret = ktpool_wait_locked(pool, &job, &flags, spawn_err != 0);
+	ret = ktpool_wait_locked(pool, job, &flags, spawn_err != 0, &timeout);
 	if (ret == -EAGAIN)
 		goto again;
 	if (!ret) {
@@ -369,31 +389,79 @@ out_unlock:
 	return ret;
 }
 
-/*
- * The reference on @owner is taken here, before anything else, and is given
- * to the worker with the job; every other outcome drops it before returning.
- * try_module_get() fails once the owner's exit has begun (and is IRQ-safe),
- * so no task of a module that is going away is ever accepted.
+/**
+ * ktpool_submit_common() - submit a job built by the caller
+ * @pool: the pool
+ * @job: the job: fn, data, owner and, for a group task, group
+ * @mode: try, anyway or nowait
+ * @timeout: anyway: the most jiffies to wait for a worker, 0 for none,
+ *	MAX_SCHEDULE_TIMEOUT for no limit
+ *
+ * The reference on the job's owner is taken here, before anything else, and
+ * is given to the worker with the job; every other outcome drops it before
+ * returning. try_module_get() fails once the owner's exit has begun (and is
+ * IRQ-safe), so no task of a module that is going away is ever accepted.
+ *
+ * Context: as the submit call of @mode.
+ * Return: as the submit call of @mode.
  */
-static int ktpool_submit_common(struct ktpool *pool, ktpool_fn_t fn,
-				void *data, struct module *owner,
-				enum ktpool_mode mode)
+int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
+			 enum ktpool_mode mode, long timeout)
 {
 	int ret;
 
-	if (unlikely(!pool || !fn))
+	if (unlikely(!pool || !job->fn))
 		return -EINVAL;
 	/*
 	 * Not traced: the call is not counted yet, so nothing keeps @pool
 	 * from being freed under it if it races with ktpool_destroy().
 	 */
-	if (unlikely(!try_module_get(owner)))
+	if (unlikely(!try_module_get(job->owner)))
 		return -ENODEV;
-	ret = ktpool_do_submit(pool, fn, data, owner, mode);
+	ret = ktpool_do_submit(pool, job, mode, timeout);
 	if (ret)	/* not handed to a worker: the reference is still ours */
-		module_put(owner);
+		module_put(job->owner);
 	return ret;
 }
+
+/**
+ * ktpool_submit_inline() - run a job in the caller, as try on a full pool
+ * @pool: the pool
+ * @job: the job
+ * @mode: try or anyway, for the tracepoint
+ *
+ * For a group at its limit: counted as inlined, nested and deferred as any
+ * inline run.
+ *
+ * Context: process context; may sleep.
+ * Return: %KTPOOL_RAN_INLINE, 0 when deferred past the nesting bound,
+ * -ENODEV when the owner is going away, -ESHUTDOWN when @pool is being
+ * destroyed (then the job is not run).
+ */
+int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
+			 enum ktpool_mode mode)
+{
+	unsigned long flags;
+	int ret;
+
+	if (unlikely(!try_module_get(job->owner)))
+		return -ENODEV;
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	if (unlikely(pool->dying)) {
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		ret = -ESHUTDOWN;
+	} else {
+		ktpool_caller_enter_locked(pool);
+		ret = ktpool_run_inline_locked(pool, job, mode, flags);
+	}
+	if (ret)
+		module_put(job->owner);
+	return ret;
+}
+
+/* A job of fn(data) from @owner, as the submit calls build it. */
+#define KTPOOL_JOB(f, d, o) \
+	((struct ktpool_job){ .fn = (f), .data = (d), .owner = (o) })
 
 /**
  * __ktpool_try_submit() - the function behind ktpool_try_submit()
@@ -408,8 +476,11 @@ static int ktpool_submit_common(struct ktpool *pool, ktpool_fn_t fn,
 int __ktpool_try_submit(struct ktpool *pool, ktpool_fn_t fn, void *data,
 			struct module *owner)
 {
+	struct ktpool_job job = KTPOOL_JOB(fn, data, owner);
+
 	might_sleep();
-	return ktpool_submit_common(pool, fn, data, owner, KTPOOL_TRY);
+	return ktpool_submit_common(pool, &job, KTPOOL_TRY,
+				    MAX_SCHEDULE_TIMEOUT);
 }
 EXPORT_SYMBOL_GPL(__ktpool_try_submit);
 
@@ -426,10 +497,38 @@ EXPORT_SYMBOL_GPL(__ktpool_try_submit);
 int __ktpool_submit(struct ktpool *pool, ktpool_fn_t fn, void *data,
 		    struct module *owner)
 {
+	struct ktpool_job job = KTPOOL_JOB(fn, data, owner);
+
 	might_sleep();
-	return ktpool_submit_common(pool, fn, data, owner, KTPOOL_ANYWAY);
+	return ktpool_submit_common(pool, &job, KTPOOL_ANYWAY,
+				    MAX_SCHEDULE_TIMEOUT);
 }
 EXPORT_SYMBOL_GPL(__ktpool_submit);
+
+/**
+ * __ktpool_submit_timeout() - the function behind ktpool_submit_timeout()
+ * @pool: the pool
+ * @fn: the task
+ * @data: its argument
+ * @timeout_ms: how long to wait for a worker; 0: do not wait
+ * @owner: the module @fn lives in (THIS_MODULE of the caller)
+ *
+ * Context: process context; may sleep (killable).
+ * Return: see ktpool_submit_timeout().
+ */
+int __ktpool_submit_timeout(struct ktpool *pool, ktpool_fn_t fn, void *data,
+			    unsigned int timeout_ms, struct module *owner)
+{
+	struct ktpool_job job = KTPOOL_JOB(fn, data, owner);
+	unsigned long t = msecs_to_jiffies(timeout_ms);
+
+	might_sleep();
+	/* A non-zero timeout waits at least a jiffy; never "forever". */
+	return ktpool_submit_common(pool, &job, KTPOOL_ANYWAY,
+				    min_t(unsigned long, t,
+					  MAX_SCHEDULE_TIMEOUT - 1));
+}
+EXPORT_SYMBOL_GPL(__ktpool_submit_timeout);
 
 /**
  * __ktpool_submit_nowait() - the function behind ktpool_submit_nowait()
@@ -445,6 +544,8 @@ EXPORT_SYMBOL_GPL(__ktpool_submit);
 int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
 			   struct module *owner)
 {
-	return ktpool_submit_common(pool, fn, data, owner, KTPOOL_NOWAIT);
+	struct ktpool_job job = KTPOOL_JOB(fn, data, owner);
+
+	return ktpool_submit_common(pool, &job, KTPOOL_NOWAIT, 0);
 }
 EXPORT_SYMBOL_GPL(__ktpool_submit_nowait);

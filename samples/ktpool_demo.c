@@ -5,8 +5,10 @@
  * On load it creates a pool "demo" of capacity 2 with a short idle timeout
  * and, from a kthread of its own, submits a burst with the try submit (the
  * third task finds both workers busy and runs inline), then a burst with the
- * anyway submit (the submitter blocks until a worker is free), and then
- * watches the reaper shrink the pool back to zero threads. Every step is
+ * anyway submit (the submitter blocks until a worker is free), then fans out
+ * tasks through a group of limit 2 in which one task fails (the wait returns
+ * its error, the later submits are refused), and then watches the reaper
+ * shrink the pool back to zero threads. Every step is
  * printed with the pool's statistics, and a summary ends the demo.
  */
 
@@ -32,6 +34,44 @@ static void demo_task(void *data)
 	msleep(DEMO_TASK_MS);
 }
 
+#define DEMO_GROUP_TASKS	6
+#define DEMO_GROUP_FAILING	1
+
+static int demo_group_task(void *data)
+{
+	unsigned long i = (unsigned long)data;
+
+	if (i == DEMO_GROUP_FAILING) {
+		pr_info("  group task %lu fails with -EIO\n", i);
+		return -EIO;
+	}
+	pr_info("  group task %lu runs on %s (pid %d)\n", i, current->comm,
+		task_pid_nr(current));
+	msleep(DEMO_TASK_MS);
+	return 0;
+}
+
+/* A group fan-out with one failing task; returns what the wait returned. */
+static int demo_group(unsigned int *refused)
+{
+	struct ktpool_group grp;
+	unsigned long i;
+	int ret;
+
+	pr_info("group: %d tasks through a group of limit 2; task %d fails\n",
+		DEMO_GROUP_TASKS, DEMO_GROUP_FAILING);
+	ktpool_group_init(&grp, demo_pool, 2);
+	for (i = 0; i < DEMO_GROUP_TASKS; i++) {
+		ret = ktpool_group_submit(&grp, demo_group_task, (void *)i);
+		pr_info("  group_submit(task %lu) = %d%s\n", i, ret,
+			ret == -ECANCELED ? " (the group failed: refused)" : "");
+		*refused += ret == -ECANCELED;
+	}
+	ret = ktpool_group_wait(&grp);
+	pr_info("  group_wait() = %d (the first error)\n", ret);
+	return ret;
+}
+
 static void demo_stats(const char *when)
 {
 	struct ktpool_stats st;
@@ -45,7 +85,8 @@ static void demo_stats(const char *when)
 
 static int demo_fn(void *unused)
 {
-	unsigned int inlined = 0, peak_threads;
+	unsigned int inlined = 0, refused = 0, peak_threads;
+	int group_ret;
 	s64 waited, max_wait = 0, reap_ms;
 	struct ktpool_stats st;
 	unsigned long i;
@@ -74,6 +115,9 @@ static int demo_fn(void *unused)
 	}
 	ktpool_drain(demo_pool);
 	demo_stats("after the anyway burst");
+
+	group_ret = demo_group(&refused);
+	demo_stats("after the group");
 	ktpool_get_stats(demo_pool, &st);
 	peak_threads = st.threads;
 
@@ -92,6 +136,8 @@ static int demo_fn(void *unused)
 		inlined);
 	pr_info("summary: anyway burst: the submitter waited up to %lld ms for a free worker, no task ran inline\n",
 		max_wait);
+	pr_info("summary: group: the wait returned %d, the first error; %u later submits were refused with -ECANCELED (stats: cancelled=%llu)\n",
+		group_ret, refused, st.cancelled);
 	pr_info("summary: reaper: %u idle threads -> %u, %lld ms after the pool went idle (timeout %d ms)\n",
 		peak_threads, st.threads, reap_ms, DEMO_TIMEOUT_MS);
 	pr_info("demo finished\n");
@@ -122,4 +168,4 @@ module_init(demo_init);
 module_exit(demo_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("ktpool demo: try, anyway and the reaper on a small pool");
+MODULE_DESCRIPTION("ktpool demo: try, anyway, a group and the reaper on a small pool");

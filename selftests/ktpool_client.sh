@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # A client module on the default pool: the capacity bound, a live shrink,
-# idle reaping, try running inline, and rmmod of a client whose task runs.
+# idle reaping, try running inline, and rmmod of a client whose task runs;
+# then groups, ktpool_submit_timeout() and max_waiters through the exports.
 # Tasks that must stay busy are held by the client's "hold" parameter, never
 # by a sleep that must be long enough.
 . "$(dirname "$0")/lib.sh"
 
 ktap_print_header
-ktap_set_plan 13
+ktap_set_plan 18
 
 insmod $MODDIR/ktpool.ko capacity=4 idle_timeout_ms=1000 reap_interval_ms=100 ||
 	ktap_exit_fail_msg "insmod ktpool"
@@ -66,6 +67,38 @@ echo 0 >$CP/hold
 wait_for 10 eval '[ "$(pstat busy)" = 0 ]'
 check "the interrupted task never ran" \
 	eval 'eq "$(cat $CP/done)" $((before + 1)) && eq "$(pstat submitted)" "$(($(pstat completed) + $(pstat inlined)))"'
+
+# groups: 100 tasks, the 51st fails; the wait returns its error (-EIO), the
+# 49 later submits are refused (-ECANCELED) and counted in the stats
+echo 4 >$KP/capacity
+echo "100 50 3" >$CP/group
+check "group fan-out: the wait returns the first error (-EIO)" eq "$(cat $CP/group_ret)" -5
+check "group fan-out: 51 tasks ran, the 49 later submits were refused" \
+	eq "$(cat $CP/group_ran) $(cat $CP/group_refused) $(pstat cancelled)" "51 49 49"
+echo "20 20 0" >$CP/group
+check "a group without a failure: every task ran, the wait returns 0" \
+	eq "$(cat $CP/group_ret) $(cat $CP/group_ran) $(cat $CP/group_refused)" "0 20 0"
+
+# submit_timeout and max_waiters, on a pool held full
+echo 1 >$KP/capacity
+echo 1 >$CP/hold
+echo 1 >$CP/burst
+wait_for 5 eval '[ "$(pstat busy)" = 1 ]'
+echo 30 >$CP/submit_timeout
+check "submit_timeout on a held pool: -ETIMEDOUT, counted" \
+	eq "$(cat $CP/last_ret) $(pstat timed_out) $(pstat waiters)" "-110 1 0"
+echo 1 >$KP/max_waiters
+# the burst thread blocks for the held worker (not a write of a client
+# parameter: those are serialized, a blocked one would hold the others)
+echo 1 >$CP/burst
+wait_for 5 eval 'grep -qx "waiters 1" $D'
+echo 100000 >$CP/submit_timeout
+check "max_waiters=1: one more blocking submit gets -EBUSY at once, counted" \
+	eval 'eq "$(cat $CP/last_ret) $(pstat waiters_refused)" "-16 1" &&
+	      grep -qx "waiters_refused 1" $D && grep -qx "timed_out 1" $D && grep -qx "cancelled 49" $D'
+echo 0 >$KP/max_waiters
+echo 0 >$CP/hold
+wait_for 10 eval '[ "$(cat $CP/bursting) $(pstat busy)" = "0 0" ]'
 rmmod ktpool_test_client
 rmmod ktpool
 check "clean unload: no module, no ktpool thread left" \

@@ -21,6 +21,16 @@
  *   inlined  read: tasks the try submit ran in the writer
  *   errors   read: submit calls that failed
  *   stats    read: the default pool's ktpool_stats, "name=value" pairs
+ *   group    write "N F L": from the writer, fan out N tasks through a group
+ *            of limit L on the default pool, task F failing with -EIO (none
+ *            if F >= N); once F was accepted, wait for the group to see the
+ *            failure, so the later submits are refused; then wait for it
+ *   group_ret      read: what the last group's wait returned
+ *   group_refused  read: its submits that returned -ECANCELED
+ *   group_ran      read: its tasks that ran
+ *   submit_timeout write MS: ktpool_submit_timeout() of one task from the
+ *            writer, with a deadline of MS ms
+ *   last_ret read: what the last submit_timeout returned
  */
 
 #include <linux/atomic.h>
@@ -143,6 +153,61 @@ static int syncburst_set(const char *val, const struct kernel_param *kp)
 	return 0;
 }
 
+static int group_ret, group_refused, last_ret;	/* the param lock */
+static atomic_t group_ran = ATOMIC_INIT(0);
+static unsigned int group_fail;			/* the param lock */
+
+static int client_group_task(void *data)
+{
+	atomic_inc(&group_ran);
+	return (unsigned long)data == group_fail ? -EIO : 0;
+}
+
+static int group_set(const char *val, const struct kernel_param *kp)
+{
+	struct ktpool_group grp;
+	unsigned int n, limit, i, t;
+	int ret;
+
+	if (sscanf(val, "%u %u %u", &n, &group_fail, &limit) != 3 ||
+	    n > 100000)
+		return -EINVAL;
+	atomic_set(&group_ran, 0);
+	group_refused = 0;
+	ktpool_group_init(&grp, ktpool_default(), limit);
+	for (i = 0; i < n; i++) {
+		ret = ktpool_group_submit(&grp, client_group_task,
+					  (void *)(unsigned long)i);
+		if (ret == -ECANCELED)
+			group_refused++;
+		else if (ret < 0)
+			atomic_inc(&errors);
+		/* A guard of 200 s: the failing task only has to run. */
+		for (t = 0; i == group_fail && t < 10000 &&
+		     !ktpool_group_cancelled(&grp); t++)
+			msleep(20);
+	}
+	group_ret = ktpool_group_wait(&grp);
+	/* Killed: the group lives on this stack, so its tasks must end first. */
+	for (ret = group_ret; ret == -EINTR || ret == -ETIMEDOUT;
+	     ret = ktpool_group_wait_timeout(&grp, 0))
+		msleep(20);
+	return 0;
+}
+
+static int submit_timeout_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int ms;
+
+	if (kstrtouint(val, 0, &ms))
+		return -EINVAL;
+	last_ret = ktpool_submit_timeout(ktpool_default(), client_task, NULL,
+					 ms);
+	if (last_ret > 0)
+		atomic_inc(&inlined);
+	return 0;
+}
+
 static int counter_get(char *buf, const struct kernel_param *kp)
 {
 	return sysfs_emit(buf, "%d\n", atomic_read((atomic_t *)kp->arg));
@@ -154,11 +219,12 @@ static int stats_get(char *buf, const struct kernel_param *kp)
 
 	ktpool_get_stats(ktpool_default(), &st);
 	return sysfs_emit(buf,
-			  "capacity=%u idle_timeout_ms=%u threads=%u idle=%u busy=%u waiters=%u peak_threads=%u submitted=%llu completed=%llu inlined=%llu rejected=%llu spawned=%llu reaped=%llu spawn_failed=%llu\n",
+			  "capacity=%u idle_timeout_ms=%u threads=%u idle=%u busy=%u waiters=%u peak_threads=%u submitted=%llu completed=%llu inlined=%llu rejected=%llu spawned=%llu reaped=%llu spawn_failed=%llu timed_out=%llu waiters_refused=%llu cancelled=%llu\n",
 			  st.capacity, st.idle_timeout_ms, st.threads, st.idle,
 			  st.busy, st.waiters, st.peak_threads, st.submitted,
 			  st.completed, st.inlined, st.rejected, st.spawned,
-			  st.reaped, st.spawn_failed);
+			  st.reaped, st.spawn_failed, st.timed_out,
+			  st.waiters_refused, st.cancelled);
 }
 
 static const struct kernel_param_ops burst_ops = { .set = burst_set };
@@ -166,6 +232,8 @@ static const struct kernel_param_ops tryburst_ops = { .set = tryburst_set };
 static const struct kernel_param_ops syncburst_ops = { .set = syncburst_set };
 static const struct kernel_param_ops counter_ops = { .get = counter_get };
 static const struct kernel_param_ops stats_ops = { .get = stats_get };
+static const struct kernel_param_ops group_ops = { .set = group_set };
+static const struct kernel_param_ops submit_timeout_ops = { .set = submit_timeout_set };
 static const struct kernel_param_ops hold_ops = { .set = hold_set, .get = hold_get };
 
 module_param_cb(hold, &hold_ops, NULL, 0644);
@@ -186,6 +254,18 @@ module_param_cb(inlined, &counter_ops, &inlined, 0444);
 MODULE_PARM_DESC(inlined, "tasks run inline by the try submit");
 module_param_cb(errors, &counter_ops, &errors, 0444);
 MODULE_PARM_DESC(errors, "submit calls that failed");
+module_param_cb(group, &group_ops, NULL, 0200);
+MODULE_PARM_DESC(group, "write \"N F L\": a group fan-out of N tasks, F failing, limit L");
+module_param(group_ret, int, 0444);
+MODULE_PARM_DESC(group_ret, "what the last group's wait returned");
+module_param(group_refused, int, 0444);
+MODULE_PARM_DESC(group_refused, "the last group's submits refused with -ECANCELED");
+module_param_cb(group_ran, &counter_ops, &group_ran, 0444);
+MODULE_PARM_DESC(group_ran, "the last group's tasks that ran");
+module_param_cb(submit_timeout, &submit_timeout_ops, NULL, 0200);
+MODULE_PARM_DESC(submit_timeout, "write MS: ktpool_submit_timeout() of one task");
+module_param(last_ret, int, 0444);
+MODULE_PARM_DESC(last_ret, "what the last submit_timeout returned");
 module_param_cb(stats, &stats_ops, NULL, 0444);
 MODULE_PARM_DESC(stats, "the default pool's statistics");
 

@@ -7,10 +7,16 @@
  * spawn failures), with @duration_s only as a guard
  * against a hang (sized for a machine many times slower than needed):
  *  - @nr_submitters kthreads submitting to @nr_pools pools with all three
- *    modes at random, tasks of random kind (nop, spin, sleep);
+ *    modes and ktpool_submit_timeout() at random, tasks of random kind
+ *    (nop, spin, sleep); now and then a group round instead: a group of
+ *    random limit fans out up to 32 tasks with try and anyway, some of
+ *    which fail, sometimes cancelled from outside midway, polled with a
+ *    wait of 0 ms, then waited for (the wait must return the first error,
+ *    the cancel's, or 0 when there was neither);
  *  - a hard-IRQ hrtimer submitting with nowait every millisecond;
  *  - a chaos kthread that, at random, changes capacities (down to 1) and
- *    idle timeouts (down to 1 ms), drains pools, makes spawns fail, samples
+ *    idle timeouts (down to 1 ms) and max_waiters, drains pools, makes
+ *    spawns fail, samples
  *    the thread bound, and creates a victim pool, blocks submitters on it and
  *    destroys it under them.
  * Every task carries a sequence number and marks a bitmap when it runs. At the
@@ -24,6 +30,7 @@
 #include <linux/bitmap.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
+#include <linux/hash.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/ktpool.h>
@@ -60,6 +67,7 @@ MODULE_PARM_DESC(max_capacity, "largest capacity the chaos thread sets");
 static atomic64_t next_seq, accepted, inlined, busy, shutdown, nomem, errors;
 static atomic64_t dup_runs, irq_submits, victims_ok, victim_rounds;
 static atomic64_t bound_samples, bound_violations, drains, spawn_fails;
+static atomic64_t timed_out, groups, group_refused, group_failed;
 static unsigned long lost, ran_refused, ran;
 static bool done, by_guard;
 static bool exhausted;				/* READ_ONCE: max_tasks handed out */
@@ -108,6 +116,10 @@ static bool torture_submit_one(struct ktpool *pool, int mode)
 	case 1:
 		ret = ktpool_submit(pool, torture_task, data);
 		break;
+	case 3:
+		ret = ktpool_submit_timeout(pool, torture_task, data,
+					    torture_rand(3));
+		break;
 	default:
 		ret = ktpool_submit_nowait(pool, torture_task, data);
 		break;
@@ -129,6 +141,12 @@ static bool torture_submit_one(struct ktpool *pool, int mode)
 	case -ENOMEM:
 		atomic64_inc(&nomem);
 		break;
+	case -ETIMEDOUT:
+		if (mode == 3) {
+			atomic64_inc(&timed_out);
+			break;
+		}
+		fallthrough;
 	default:
 		atomic64_inc(&errors);
 		pr_err("submit mode %d: unexpected %d\n", mode, ret);
@@ -137,12 +155,119 @@ static bool torture_submit_one(struct ktpool *pool, int mode)
 	return true;
 }
 
+/* Whether the group task of @seq fails: decided by @seq, about 1 in 32. */
+static bool torture_group_fails(unsigned long seq)
+{
+	return hash_long(seq, 5) == 0;
+}
+
+static int torture_group_task(void *data)
+{
+	torture_task(data);
+	return torture_group_fails((unsigned long)data) ? -EIO : 0;
+}
+
+/* What a group wait may return, given what was accepted and cancelled. */
+static bool torture_group_ret_ok(int ret, bool failed, bool cancelled,
+				 bool final)
+{
+	if (!final && ret == -ETIMEDOUT)
+		return true;
+	if (ret == -EIO && failed)
+		return true;
+	if (ret == -ESTALE && cancelled)
+		return true;
+	return !ret && (!final || (!failed && !cancelled));
+}
+
+/* One group round on @pool; returns false once the run is over. */
+static bool torture_group_round(struct ktpool *pool)
+{
+	struct ktpool_group grp;
+	unsigned int n = 1 + torture_rand(32), i;
+	unsigned int cancel_at = torture_rand(4) ? n : torture_rand(n);
+	bool failed = false, cancelled = false, more = true;
+	unsigned long seq;
+	int ret;
+
+	ktpool_group_init(&grp, pool, torture_rand(5));
+	for (i = 0; i < n; i++) {
+		if (i == cancel_at) {
+			ktpool_group_cancel(&grp, -ESTALE);
+			cancelled = true;
+		}
+		seq = atomic64_inc_return(&next_seq) - 1;
+		if (seq >= max_tasks) {
+			more = false;
+			break;
+		}
+		if (torture_rand(2))
+			ret = ktpool_group_try_submit(&grp, torture_group_task,
+						      (void *)seq);
+		else
+			ret = ktpool_group_submit(&grp, torture_group_task,
+						  (void *)seq);
+		switch (ret) {
+		case KTPOOL_RAN_INLINE:
+			atomic64_inc(&inlined);
+			fallthrough;
+		case 0:
+			set_bit(seq, acc_map);
+			atomic64_inc(&accepted);
+			if (torture_group_fails(seq)) {
+				failed = true;
+				atomic64_inc(&group_failed);
+			}
+			break;
+		case -ECANCELED:
+			atomic64_inc(&group_refused);
+			if (failed || cancelled)
+				break;
+			atomic64_inc(&errors);
+			pr_err("group: -ECANCELED with no error and no cancel\n");
+			break;
+		case -EBUSY:		/* max_waiters */
+			atomic64_inc(&busy);
+			break;
+		case -ENOMEM:
+			atomic64_inc(&nomem);
+			break;
+		default:
+			atomic64_inc(&errors);
+			pr_err("group submit: unexpected %d\n", ret);
+			break;
+		}
+		if (!torture_rand(8)) {
+			ret = ktpool_group_wait_timeout(&grp, 0);
+			if (!torture_group_ret_ok(ret, failed, cancelled, false)) {
+				atomic64_inc(&errors);
+				pr_err("group poll: unexpected %d\n", ret);
+			}
+		}
+	}
+	ret = ktpool_group_wait(&grp);
+	if (!torture_group_ret_ok(ret, failed, cancelled, true)) {
+		atomic64_inc(&errors);
+		pr_err("group wait: %d, failed=%d cancelled=%d\n", ret, failed,
+		       cancelled);
+	}
+	atomic64_inc(&groups);
+	return more;
+}
+
 static int torture_submitter(void *arg)
 {
 	while (!kthread_should_stop()) {
-		if (READ_ONCE(stopping) || READ_ONCE(exhausted) ||
-		    !torture_submit_one(pools[torture_rand(nr_pools)],
-					torture_rand(3))) {
+		struct ktpool *pool = pools[torture_rand(nr_pools)];
+		bool more;
+
+		if (READ_ONCE(stopping) || READ_ONCE(exhausted))
+			more = false;
+		else if (!torture_rand(64))
+			more = torture_group_round(pool);
+		else
+			more = torture_submit_one(pool, torture_rand(4));
+		if (!more) {
 			WRITE_ONCE(exhausted, true);
 			msleep(20);
 			continue;
@@ -383,6 +508,10 @@ static int torture_chaos(void *arg)
 			if (!torture_rand(8))
 				torture_victim_round();
 			break;
+		case 12:
+			ktpool_set_max_waiters(pool, torture_rand(2) ? 0 :
+					       1 + torture_rand(4));
+			break;
 		default:
 			for (i = 0; i < nr_pools; i++)
 				torture_sample(pools[i]);
@@ -462,11 +591,13 @@ static int torture_controller(void *arg)
 	torture_verify();
 	atomic64_set(&spawn_fails, torture_spawn_fails());
 
-	pr_info("summary: submitted=%llu accepted=%llu ran=%lu inlined=%llu busy=%llu shutdown=%llu enomem=%llu lost=%lu duplicated=%llu ran_refused=%lu errors=%llu irq_submits=%llu drains=%llu spawn_fails=%llu victim_rounds=%llu victims_ok=%llu bound_samples=%llu bound_violations=%llu\n",
+	pr_info("summary: submitted=%llu accepted=%llu ran=%lu inlined=%llu busy=%llu shutdown=%llu enomem=%llu timed_out=%llu groups=%llu group_failed=%llu group_refused=%llu lost=%lu duplicated=%llu ran_refused=%lu errors=%llu irq_submits=%llu drains=%llu spawn_fails=%llu victim_rounds=%llu victims_ok=%llu bound_samples=%llu bound_violations=%llu\n",
 		min_t(u64, atomic64_read(&next_seq), max_tasks),
 		atomic64_read(&accepted), ran, atomic64_read(&inlined),
 		atomic64_read(&busy), atomic64_read(&shutdown),
-		atomic64_read(&nomem), lost, atomic64_read(&dup_runs),
+		atomic64_read(&nomem), atomic64_read(&timed_out),
+		atomic64_read(&groups), atomic64_read(&group_failed),
+		atomic64_read(&group_refused), lost, atomic64_read(&dup_runs),
 		ran_refused, atomic64_read(&errors),
 		atomic64_read(&irq_submits), atomic64_read(&drains),
 		atomic64_read(&spawn_fails),
@@ -511,6 +642,12 @@ module_param_cb(irq_submits, &a64_ops, &irq_submits, 0444);
 MODULE_PARM_DESC(irq_submits, "nowait submits from the hard-IRQ hrtimer");
 module_param_cb(submitted, &a64_ops, &next_seq, 0444);
 MODULE_PARM_DESC(submitted, "sequence numbers handed out (may exceed max_tasks by the number of submitters)");
+module_param_cb(groups, &a64_ops, &groups, 0444);
+MODULE_PARM_DESC(groups, "group rounds done");
+module_param_cb(group_failed, &a64_ops, &group_failed, 0444);
+MODULE_PARM_DESC(group_failed, "accepted group tasks that fail");
+module_param_cb(group_refused, &a64_ops, &group_refused, 0444);
+MODULE_PARM_DESC(group_refused, "group submits refused with -ECANCELED");
 module_param_cb(accepted, &a64_ops, &accepted, 0444);
 MODULE_PARM_DESC(accepted, "tasks accepted (0 or KTPOOL_RAN_INLINE)");
 module_param_cb(duplicated, &a64_ops, &dup_runs, 0444);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The torture module: random submits on several pools, capacity and timeout
-# changes, drains, failing spawns, destroys under blocked submitters. Sized
+# changes, drains, failing spawns, destroys under blocked submitters, group
+# rounds (random limits, failing tasks, cancels, waits). Sized
 # by a count, TORTURE_TASKS (kernel command line or environment; 100000 in
 # `make check`, 10M in `make torture`): the run ends when that many tasks
 # were submitted and the chaos thread did its quota of each kind of work.
@@ -13,7 +14,7 @@ guard=${TORTURE_SECONDS:-1800}
 TP=/sys/module/ktpool_torture/parameters
 
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 9
 
 insmod $MODDIR/ktpool.ko reap_interval_ms=1 || ktap_exit_fail_msg "insmod ktpool"
 start=$(cut -d. -f1 /proc/uptime)
@@ -35,6 +36,8 @@ check "all $tasks tasks submitted, drains, destroy rounds, spawn failures, IRQ s
 	eval 'eq "$(cat $TP/ended_by)" count && [ "$(cat $TP/submitted)" -ge '"$tasks"' ] &&
 	      [ "$(cat $TP/drains)" -ge 5 ] && [ "$(cat $TP/victim_rounds)" -ge 2 ] &&
 	      [ "$(cat $TP/spawn_fails)" -ge 3 ] && [ "$(cat $TP/irq_submits)" -ge 1 ]'
+check "group rounds ran, some with a failing task, some cancelled (errors=0 checks their waits)" \
+	eval '[ "$(cat $TP/groups)" -ge 1 ] && [ "$(cat $TP/group_refused)" -ge 1 ]'
 check "some submits were accepted, some inline, some refused" \
 	eval '[ "$(cat $TP/accepted)" -ge 1 ] && [ "$(cat $TP/ran)" -ge 1 ]'
 rmmod ktpool_torture

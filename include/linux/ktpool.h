@@ -30,7 +30,10 @@
 #define _LINUX_KTPOOL_H
 
 #include <linux/types.h>
+#include <linux/list.h>
 #include <linux/module.h>
+#include <linux/spinlock_types.h>
+#include <linux/wait.h>
 
 /**
  * KTPOOL_MAX_CAPACITY - The largest capacity a pool may have.
@@ -90,10 +93,15 @@ typedef void (*ktpool_fn_t)(void *data);
  * @completed: tasks finished on a worker.
  * @inlined: tasks run in the caller by try (or by a worker submitting to its
  *	own full pool), including those deferred past the inline nesting bound.
- * @rejected: -EBUSY answers from ktpool_submit_nowait().
+ * @rejected: -EBUSY answers from ktpool_submit_nowait(), and from
+ *	ktpool_submit_timeout() with a timeout of 0 ms.
  * @spawned: kthreads created.
  * @reaped: kthreads stopped for being idle too long or above capacity.
  * @spawn_failed: kthread creations that failed.
+ * @timed_out: submits that returned -ETIMEDOUT (ktpool_submit_timeout()).
+ * @waiters_refused: anyway submits refused with -EBUSY because
+ *	ktpool_set_max_waiters() callers were already blocked.
+ * @cancelled: group submits refused with -ECANCELED.
  *
  * Once the pool is quiet, @submitted == @completed + @inlined.
  */
@@ -109,6 +117,9 @@ struct ktpool_stats {
 	u64 inlined;
 	u64 rejected;
 	u64 spawned, reaped, spawn_failed;
+	u64 timed_out;
+	u64 waiters_refused;
+	u64 cancelled;
 };
 
 struct ktpool *ktpool_create(const char *name, unsigned int capacity,
@@ -217,9 +228,118 @@ struct ktpool *ktpool_default(void);
 #define ktpool_anyway_go(fn, data) \
 	__ktpool_submit(ktpool_default(), fn, data, THIS_MODULE)
 
+int __ktpool_submit_timeout(struct ktpool *pool, ktpool_fn_t fn, void *data,
+			    unsigned int timeout_ms, struct module *owner);
+
+/**
+ * ktpool_submit_timeout() - ktpool_submit() with a deadline
+ * @pool: the pool.
+ * @fn: the task.
+ * @data: its argument.
+ * @timeout_ms: how long to wait for a worker; 0 means do not wait.
+ *
+ * As ktpool_submit(), but a caller that would still be blocked for a worker
+ * after @timeout_ms gives up: the task is not run. With a @timeout_ms of 0 it
+ * never blocks for a worker: like ktpool_submit_nowait() it answers -EBUSY
+ * when the pool is full, but it may create a worker first (so it may sleep).
+ * The time spent creating a worker is not counted in the wait.
+ *
+ * Context: process context; may sleep. The wait is killable.
+ * Return: as ktpool_submit(), and -ETIMEDOUT when no worker became free
+ * within @timeout_ms (the task is not run), -EBUSY when @timeout_ms is 0 and
+ * the pool is full, or when ktpool_set_max_waiters() callers are already
+ * blocked on @pool (the task is not run).
+ */
+#define ktpool_submit_timeout(pool, fn, data, timeout_ms) \
+	__ktpool_submit_timeout(pool, fn, data, timeout_ms, THIS_MODULE)
+
+/**
+ * typedef ktpool_group_fn_t - a group task: called once, as a ktpool_fn_t is
+ * @data: the pointer passed to the group submit call.
+ *
+ * Return: 0 on success; a non-zero value (a negative errno, by convention)
+ * is an error: the first one cancels the group and is what
+ * ktpool_group_wait() returns.
+ */
+typedef int (*ktpool_group_fn_t)(void *data);
+
+/**
+ * struct ktpool_group - a set of tasks on one pool: fan out, then join
+ *
+ * Caller-owned storage, set up by ktpool_group_init(); its fields are
+ * private to ktpool. It must stay valid until every task submitted through
+ * it has finished, that is until a ktpool_group_wait() has returned
+ * anything but -EINTR or -ETIMEDOUT.
+ */
+struct ktpool_group {
+	/* private: see kmod/ktpool_group.c */
+	struct ktpool *pool;		/* set by init only */
+	spinlock_t lock;		/* the fields below but limit, magic */
+	wait_queue_head_t room;		/* submitters waiting at the limit */
+	wait_queue_head_t done;		/* waiters for pending == 0 */
+	struct list_head running;	/* frames of the tasks running now */
+	unsigned int limit;		/* set by init only */
+	unsigned int active;		/* tasks holding a slot of the limit */
+	unsigned int pending;		/* accepted, not finished */
+	int err;			/* first error or cancel; 0: none */
+	unsigned long magic;		/* set by init only */
+};
+
+void ktpool_group_init(struct ktpool_group *grp, struct ktpool *pool,
+		       unsigned int limit);
+int __ktpool_group_try_submit(struct ktpool_group *grp, ktpool_group_fn_t fn,
+			      void *data, struct module *owner);
+int __ktpool_group_submit(struct ktpool_group *grp, ktpool_group_fn_t fn,
+			  void *data, struct module *owner);
+int ktpool_group_wait(struct ktpool_group *grp);
+int ktpool_group_wait_timeout(struct ktpool_group *grp,
+			      unsigned int timeout_ms);
+void ktpool_group_cancel(struct ktpool_group *grp, int err);
+bool ktpool_group_cancelled(struct ktpool_group *grp);
+
+/**
+ * ktpool_group_try_submit() - ktpool_try_submit() through a group
+ * @grp: the group.
+ * @fn: the task.
+ * @data: its argument.
+ *
+ * A try submit on the group's pool, with the group's limit as an extra
+ * bound: when the group already has its limit of tasks in flight, the task
+ * runs in the caller. A task run in the caller counts in the group like any
+ * other, its error too.
+ *
+ * Context: process context; may sleep (to create a kthread, or in @fn).
+ * Return: as ktpool_try_submit(), and -ECANCELED when the group is
+ * cancelled (the task is not run), -EINVAL for a NULL @grp or @fn or a
+ * group without a pool.
+ */
+#define ktpool_group_try_submit(grp, fn, data) \
+	__ktpool_group_try_submit(grp, fn, data, THIS_MODULE)
+
+/**
+ * ktpool_group_submit() - ktpool_submit() through a group
+ * @grp: the group.
+ * @fn: the task.
+ * @data: its argument.
+ *
+ * An anyway submit on the group's pool, with the group's limit as an extra
+ * bound: when the group already has its limit of tasks in flight, the
+ * caller first blocks (killable) until one of them finishes. A task of the
+ * group that submits to it at its limit runs the task inline instead (as a
+ * task submitting to its own full pool does), so it cannot deadlock.
+ *
+ * Context: process context; may sleep. The waits are killable.
+ * Return: as ktpool_submit(), and -ECANCELED when the group is cancelled,
+ * also while the caller waited at the limit (the task is not run), -EINVAL
+ * for a NULL @grp or @fn or a group without a pool.
+ */
+#define ktpool_group_submit(grp, fn, data) \
+	__ktpool_group_submit(grp, fn, data, THIS_MODULE)
+
 int ktpool_drain(struct ktpool *pool);
 int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity);
 int ktpool_set_idle_timeout(struct ktpool *pool, unsigned int idle_timeout_ms);
+int ktpool_set_max_waiters(struct ktpool *pool, unsigned int max_waiters);
 void ktpool_get_stats(struct ktpool *pool, struct ktpool_stats *st);
 
 #endif /* _LINUX_KTPOOL_H */

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktpool task groups: fan out tasks on a pool, join them with the first
+ * error, an optional limit of tasks in flight per group, cancellation.
+ *
+ * A group task travels as an ordinary job of its pool (no allocation per
+ * task) whose group fields are set: ktpool_job_run() calls
+ * ktpool_group_run(), the trampoline that runs the group's function, keeps
+ * the first error and counts the task out of the group.
+ *
+ * Locking: struct ktpool_group's fields are protected by grp->lock (a
+ * spinlock_t: every group call, and the trampoline, run in process context),
+ * but pool, limit and magic, written by ktpool_group_init() only. grp->lock
+ * and pool->lock are never held together. A thread that waits for the group
+ * (ktpool_group_wait(), a submitter at the limit) takes grp->lock once more
+ * before it returns, so the trampoline, which touches the group last when
+ * it unlocks grp->lock, is done with it when the group's owner may free it.
+ *
+ * Fields of struct ktpool_group (include/linux/ktpool.h):
+ *   pool, limit, magic  I: written by ktpool_group_init() only
+ *   lock                protects the fields below
+ *   room                waiters for a slot below the limit (or a cancel)
+ *   done                waiters for pending to reach 0
+ *   running             ktpool_group_frame of the tasks running now
+ *   active              tasks holding a slot of the limit
+ *   pending             tasks accepted through the group, not finished
+ *   err                 the first error or cancel, 0 if none
+ */
+
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/wait.h>
+
+#include "ktpool_internal.h"
+
+/* Set by ktpool_group_init(): a group that was initialized once. */
+#define KTPOOL_GROUP_MAGIC	0x6b7470677270UL	/* "ktpgrp" */
+
+/* A task of the group running on this thread, on this thread's stack. */
+struct ktpool_group_frame {
+	struct list_head node;		/* grp->lock: on grp->running */
+	struct task_struct *task;
+};
+
+/**
+ * ktpool_group_task() - the fn of every group job
+ * @data: unused
+ *
+ * Marks a job as present (a worker's job.fn) and names group tasks in the
+ * tracepoints; ktpool_job_run() calls ktpool_group_run() instead of it.
+ */
+void ktpool_group_task(void *data)
+{
+	WARN_ON_ONCE(1);	/* a group job run without ktpool_job_run() */
+}
+
+/* Is the calling thread running a task of @grp (maybe nested)? */
+static bool ktpool_group_own_task_locked(struct ktpool_group *grp)
+	__must_hold(&grp->lock)
+{
+	struct ktpool_group_frame *f;
+
+	list_for_each_entry(f, &grp->running, node)
+		if (f->task == current)
+			return true;
+	return false;
+}
+
+/* The first error sticks; anyone waiting for a slot must see it. */
+static void ktpool_group_set_err_locked(struct ktpool_group *grp, int err)
+	__must_hold(&grp->lock)
+{
+	if (grp->err)
+		return;
+	WRITE_ONCE(grp->err, err);
+	wake_up_all(&grp->room);
+}
+
+/* A task leaves the group: finished, or never run. */
+static void ktpool_group_done_locked(struct ktpool_group *grp, bool slot)
+	__must_hold(&grp->lock)
+{
+	if (slot) {
+		WRITE_ONCE(grp->active, grp->active - 1);
+		wake_up(&grp->room);
+	}
+	WRITE_ONCE(grp->pending, grp->pending - 1);
+	if (!grp->pending)
+		wake_up_all(&grp->done);
+}
+
+/**
+ * ktpool_group_run() - the trampoline of a group task
+ * @job: the job; its group fields are set
+ *
+ * Runs the group's function, on a worker or in a submitter, with a frame on
+ * the group's running list (for -EDEADLK and the inline run of a task that
+ * submits to its own group at the limit). Keeps the first error, then
+ * counts the task out of the group: after that it no longer touches @grp.
+ */
+void ktpool_group_run(struct ktpool_job *job)
+{
+	struct ktpool_group *grp = job->group.grp;
+	struct ktpool_group_frame f = { .task = current };
+	int ret;
+
+	spin_lock(&grp->lock);
+	list_add(&f.node, &grp->running);
+	spin_unlock(&grp->lock);
+
+	ret = job->group.fn(job->data);
+
+	spin_lock(&grp->lock);
+	list_del(&f.node);
+	if (ret)
+		ktpool_group_set_err_locked(grp, ret);
+	ktpool_group_done_locked(grp, job->group.slot);
+	spin_unlock(&grp->lock);
+}
+
+/**
+ * ktpool_group_init() - set up a group of tasks on a pool
+ * @grp: the group, caller-owned storage
+ * @pool: the pool its tasks run on
+ * @limit: the most tasks of the group in flight on @pool's workers at once;
+ *	0 = no bound but the pool's capacity
+ *
+ * Also clears the error of a group used before. A group that still has
+ * tasks in flight is left as it is (a caller bug: WARN_ON_ONCE).
+ *
+ * Context: process context; does not sleep.
+ */
+void ktpool_group_init(struct ktpool_group *grp, struct ktpool *pool,
+		       unsigned int limit)
+{
+	bool busy;
+
+	if (WARN_ON_ONCE(!grp))
+		return;
+	/* Storage never initialized has no lock to take yet. */
+	if (grp->magic == KTPOOL_GROUP_MAGIC) {
+		spin_lock(&grp->lock);
+		busy = grp->pending;
+		spin_unlock(&grp->lock);
+		if (WARN_ON_ONCE(busy))
+			return;
+	}
+	spin_lock_init(&grp->lock);
+	init_waitqueue_head(&grp->room);
+	init_waitqueue_head(&grp->done);
+	INIT_LIST_HEAD(&grp->running);
+	grp->pool = pool;
+	grp->limit = limit;
+	grp->active = 0;
+	grp->pending = 0;
+	grp->err = 0;
+	grp->magic = KTPOOL_GROUP_MAGIC;
+}
+EXPORT_SYMBOL_GPL(ktpool_group_init);
+
+/* May a submitter waiting at the limit go on? A lockless peek. */
+static bool ktpool_group_room(struct ktpool_group *grp)
+{
+	return READ_ONCE(grp->err) || READ_ONCE(grp->active) < grp->limit;
+}
+
+/*
+ * Count the caller in @pool's callers while it waits at the group's limit:
+ * the task it waits for is one of @pool's, and ktpool_destroy() must not
+ * free the pool before the caller has gone on and left.
+ */
+static int ktpool_group_enter(struct ktpool *pool)
+{
+	int ret = 0;
+
+	raw_spin_lock_irq(&pool->lock);
+	if (pool->dying)
+		ret = -ESHUTDOWN;
+	else
+		ktpool_caller_enter_locked(pool);
+	raw_spin_unlock_irq(&pool->lock);
+	return ret;
+}
+
+static void ktpool_group_leave(struct ktpool *pool)
+{
+	raw_spin_lock_irq(&pool->lock);
+	ktpool_caller_exit_locked(pool);
+	raw_spin_unlock_irq(&pool->lock);
+}
+
+static void ktpool_group_count_cancelled(struct ktpool *pool)
+{
+	raw_spin_lock_irq(&pool->lock);
+	pool->cancelled++;
+	raw_spin_unlock_irq(&pool->lock);
+}
+
+static int ktpool_group_do_submit(struct ktpool_group *grp,
+				  ktpool_group_fn_t fn, void *data,
+				  struct module *owner, enum ktpool_mode mode)
+{
+	struct ktpool_job job = {
+		.fn = ktpool_group_task,
+		.data = data,
+		.owner = owner,
+		.group = { .grp = grp, .fn = fn },
+	};
+	struct ktpool *pool;
+	bool counted = false;
+	int ret = 0;
+
+	might_sleep();
+	if (!grp || !fn || !grp->pool)
+		return -EINVAL;
+	pool = grp->pool;
+
+	spin_lock(&grp->lock);
+	for (;;) {
+		if (grp->err) {
+			ret = -ECANCELED;
+			break;
+		}
+		if (!grp->limit || grp->active < grp->limit) {
+			WRITE_ONCE(grp->active, grp->active + 1);
+			job.group.slot = true;
+			break;
+		}
+		/* At the limit: try, and a task of the group, run inline. */
+		if (mode == KTPOOL_TRY || ktpool_group_own_task_locked(grp))
+			break;
+		spin_unlock(&grp->lock);
+		if (!counted) {
+			ret = ktpool_group_enter(pool);
+			if (ret)
+				return ret;
+			counted = true;
+		}
+		ret = wait_event_killable(grp->room, ktpool_group_room(grp));
+		spin_lock(&grp->lock);
+		if (ret) {
+			ret = -EINTR;
+			break;
+		}
+	}
+	if (!ret)
+		WRITE_ONCE(grp->pending, grp->pending + 1);
+	spin_unlock(&grp->lock);
+
+	if (ret == -ECANCELED)
+		ktpool_group_count_cancelled(pool);
+	if (!ret) {
+		if (job.group.slot)
+			ret = ktpool_submit_common(pool, &job, mode,
+						   MAX_SCHEDULE_TIMEOUT);
+		else
+			ret = ktpool_submit_inline(pool, &job, mode);
+		if (ret < 0) {	/* not run: out of the group again */
+			spin_lock(&grp->lock);
+			ktpool_group_done_locked(grp, job.group.slot);
+			spin_unlock(&grp->lock);
+		}
+	}
+	if (counted)
+		ktpool_group_leave(pool);
+	return ret;
+}
+
+/**
+ * __ktpool_group_try_submit() - the function behind ktpool_group_try_submit()
+ * @grp: the group
+ * @fn: the task
+ * @data: its argument
+ * @owner: the module @fn lives in (THIS_MODULE of the caller)
+ *
+ * Context: process context; may sleep.
+ * Return: see ktpool_group_try_submit().
+ */
+int __ktpool_group_try_submit(struct ktpool_group *grp, ktpool_group_fn_t fn,
+			      void *data, struct module *owner)
+{
+	return ktpool_group_do_submit(grp, fn, data, owner, KTPOOL_TRY);
+}
+EXPORT_SYMBOL_GPL(__ktpool_group_try_submit);
+
+/**
+ * __ktpool_group_submit() - the function behind ktpool_group_submit()
+ * @grp: the group
+ * @fn: the task
+ * @data: its argument
+ * @owner: the module @fn lives in (THIS_MODULE of the caller)
+ *
+ * Context: process context; may sleep (killable).
+ * Return: see ktpool_group_submit().
+ */
+int __ktpool_group_submit(struct ktpool_group *grp, ktpool_group_fn_t fn,
+			  void *data, struct module *owner)
+{
+	return ktpool_group_do_submit(grp, fn, data, owner, KTPOOL_ANYWAY);
+}
+EXPORT_SYMBOL_GPL(__ktpool_group_submit);
+
+static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
+{
+	long left;
+	int ret;
+
+	might_sleep();
+	if (!grp || !grp->pool)
+		return -EINVAL;
+	spin_lock(&grp->lock);
+	ret = ktpool_group_own_task_locked(grp) ? -EDEADLK : 0;
+	spin_unlock(&grp->lock);
+	if (ret)
+		return ret;
+
+	left = wait_event_killable_timeout(grp->done, !READ_ONCE(grp->pending),
+					   timeout);
+	/* Also waits for the last task's trampoline to unlock. */
+	spin_lock(&grp->lock);
+	if (!grp->pending)
+		ret = grp->err;
+	else
+		ret = left < 0 ? -EINTR : -ETIMEDOUT;
+	spin_unlock(&grp->lock);
+	return ret;
+}
+
+/**
+ * ktpool_group_wait() - wait for a group's tasks, return the first error
+ * @grp: the group
+ *
+ * Sleeps until every task accepted through @grp so far has finished, on a
+ * worker or inline. The group may then be reused (its error stays until
+ * ktpool_group_init()) or freed.
+ *
+ * Context: process context; sleeps (killable). Not from a task of @grp.
+ * Return: the first non-zero value a task of @grp returned, or the error of
+ * the first ktpool_group_cancel(), whichever came first; else 0. -EINTR when
+ * a fatal signal ended the wait, -EDEADLK at once when called from a task
+ * of @grp, -EINVAL for a NULL or uninitialized @grp.
+ */
+int ktpool_group_wait(struct ktpool_group *grp)
+{
+	return ktpool_group_do_wait(grp, MAX_SCHEDULE_TIMEOUT);
+}
+EXPORT_SYMBOL_GPL(ktpool_group_wait);
+
+/**
+ * ktpool_group_wait_timeout() - ktpool_group_wait() for a limited time
+ * @grp: the group
+ * @timeout_ms: how long to wait; 0 only looks
+ *
+ * Nothing is cancelled when the time runs out: the tasks go on, and the
+ * group must not be freed until a later wait has returned.
+ *
+ * Context: process context; sleeps (killable). Not from a task of @grp.
+ * Return: as ktpool_group_wait(), and -ETIMEDOUT when the tasks have not
+ * all finished within @timeout_ms.
+ */
+int ktpool_group_wait_timeout(struct ktpool_group *grp,
+			      unsigned int timeout_ms)
+{
+	return ktpool_group_do_wait(grp, msecs_to_jiffies(timeout_ms));
+}
+EXPORT_SYMBOL_GPL(ktpool_group_wait_timeout);
+
+/**
+ * ktpool_group_cancel() - refuse the later submits through a group
+ * @grp: the group
+ * @err: what ktpool_group_wait() will return; 0 means -ECANCELED
+ *
+ * As the first error of a task: later submits through @grp return
+ * -ECANCELED, submitters waiting at its limit too; tasks already accepted
+ * still run (they may poll ktpool_group_cancelled()). Only the first error
+ * or cancel counts.
+ *
+ * Context: process context; does not sleep.
+ */
+void ktpool_group_cancel(struct ktpool_group *grp, int err)
+{
+	if (!grp || !grp->pool)
+		return;
+	spin_lock(&grp->lock);
+	ktpool_group_set_err_locked(grp, err ?: -ECANCELED);
+	spin_unlock(&grp->lock);
+}
+EXPORT_SYMBOL_GPL(ktpool_group_cancel);
+
+/**
+ * ktpool_group_cancelled() - has a group had an error or a cancel?
+ * @grp: the group
+ *
+ * For a long task of @grp to stop early.
+ *
+ * Context: any context; does not sleep.
+ * Return: true once a task of @grp failed or ktpool_group_cancel() was
+ * called, until ktpool_group_init().
+ */
+bool ktpool_group_cancelled(struct ktpool_group *grp)
+{
+	return grp && READ_ONCE(grp->err);
+}
+EXPORT_SYMBOL_GPL(ktpool_group_cancelled);

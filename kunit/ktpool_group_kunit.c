@@ -1,0 +1,810 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for ktpool task groups, ktpool_submit_timeout() and
+ * max_waiters (suite "ktpool_group"): one case or more for each semantic
+ * of issue 14, numbered as there (G1..G8).
+ *
+ * As in ktpool_kunit.c: tasks that must stay busy block on a gate the test
+ * opens; every gate, pool and helper thread of a case is recorded in its
+ * struct kt_ctx and released by the exit hook, so a failed assertion never
+ * leaves a thread behind or a task touching freed memory. No case asserts
+ * how much work fits in a time: a wait ends as soon as its condition holds,
+ * and a time limit that must expire (-ETIMEDOUT) only ever guards a task
+ * that is held by a closed gate.
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/kthread.h>
+#include <linux/ktpool.h>
+#include <linux/sched/signal.h>
+#include <linux/string.h>
+
+/* As in ktpool_kunit.c: every bound is what a fast machine needs, x10. */
+#define KT_SLACK	10
+#define KT_GUARD(s)	((s) * HZ * KT_SLACK)
+#define KT_GUARD_MS(s)	((s) * 1000 * KT_SLACK)
+
+/* Poll @cond every 5 ms for at most KT_SLACK x @ms ms; yields its value. */
+#define KT_WAIT(cond, ms) ({						\
+	unsigned long __end = jiffies + msecs_to_jiffies((ms) * KT_SLACK); \
+	bool __ok;							\
+									\
+	for (;;) {							\
+		__ok = (cond);						\
+		if (__ok || time_after(jiffies, __end))			\
+			break;						\
+		usleep_range(5000, 6000);				\
+	}								\
+	__ok;								\
+})
+
+static struct ktpool_stats kt_stats(struct ktpool *pool)
+{
+	struct ktpool_stats st;
+
+	ktpool_get_stats(pool, &st);
+	return st;
+}
+
+/* A task that records where it ran, optionally waits for a gate, fails. */
+struct kt_gate {
+	struct completion started;
+	struct completion open;
+	atomic_t runs;
+	pid_t pid;
+	bool wait;
+	int ret;			/* what the group task returns */
+	struct ktpool_group *grp;	/* if set: polled for a cancel */
+	bool saw_cancel;
+};
+
+struct kt_call;
+
+struct kt_ctx {
+	struct ktpool *pools[4];
+	struct kt_gate *gates[16];
+	struct kt_call *calls[8];
+	int nr_pools, nr_gates, nr_calls;
+};
+
+static struct ktpool *kt_pool(struct kunit *test, const char *name,
+			      unsigned int cap)
+{
+	struct kt_ctx *ctx = test->priv;
+	struct ktpool *pool = ktpool_create(name, cap, 0);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(pool), "create %s: %pe", name, pool);
+	KUNIT_ASSERT_LT(test, ctx->nr_pools, ARRAY_SIZE(ctx->pools));
+	ctx->pools[ctx->nr_pools++] = pool;
+	return pool;
+}
+
+static struct ktpool_group *kt_group(struct kunit *test, struct ktpool *pool,
+				     unsigned int limit)
+{
+	struct ktpool_group *grp = kunit_kzalloc(test, sizeof(*grp), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, grp);
+	ktpool_group_init(grp, pool, limit);
+	return grp;
+}
+
+static void kt_gate_fn(void *data)
+{
+	struct kt_gate *g = data;
+
+	WRITE_ONCE(g->pid, current->pid);
+	atomic_inc(&g->runs);
+	complete(&g->started);
+	if (g->wait)
+		wait_for_completion(&g->open);
+	if (g->grp)
+		g->saw_cancel = ktpool_group_cancelled(g->grp);
+}
+
+static int kt_ggate_fn(void *data)
+{
+	struct kt_gate *g = data;
+
+	kt_gate_fn(g);
+	return g->ret;
+}
+
+static void kt_gate_open(struct kt_gate *g)
+{
+	complete_all(&g->open);
+}
+
+static struct kt_gate *kt_gate(struct kunit *test, bool wait)
+{
+	struct kt_ctx *ctx = test->priv;
+	struct kt_gate *g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	KUNIT_ASSERT_LT(test, ctx->nr_gates, ARRAY_SIZE(ctx->gates));
+	init_completion(&g->started);
+	init_completion(&g->open);
+	g->wait = wait;
+	ctx->gates[ctx->nr_gates++] = g;
+	return g;
+}
+
+static void kt_wait_started(struct kunit *test, struct kt_gate *g)
+{
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&g->started, KT_GUARD(5)), 0);
+}
+
+/* A wait for a group whose tasks will finish: guarded against a hang. */
+static int kt_gwait(struct ktpool_group *grp)
+{
+	return ktpool_group_wait_timeout(grp, KT_GUARD_MS(10));
+}
+
+/* ---- a kthread making one blocking call, reporting its result --------- */
+
+enum kt_call_op {
+	KT_SUBMIT,		/* ktpool_submit(pool, kt_gate_fn, data) */
+	KT_SUBMIT_TIMEOUT,	/* ktpool_submit_timeout(..., ms) */
+	KT_GSUBMIT,		/* ktpool_group_submit(grp, kt_ggate_fn, data) */
+	KT_GWAIT,		/* ktpool_group_wait(grp) */
+	KT_DESTROY,		/* ktpool_destroy(pool) */
+};
+
+struct kt_call {
+	enum kt_call_op op;
+	struct ktpool *pool;
+	struct ktpool_group *grp;
+	void *data;
+	unsigned int ms;
+	int ret;
+	struct task_struct *task;
+	struct completion done;
+	bool joined;
+};
+
+static int kt_call_fn(void *arg)
+{
+	struct kt_call *c = arg;
+
+	allow_signal(SIGKILL);
+	switch (c->op) {
+	case KT_SUBMIT:
+		c->ret = ktpool_submit(c->pool, kt_gate_fn, c->data);
+		break;
+	case KT_SUBMIT_TIMEOUT:
+		c->ret = ktpool_submit_timeout(c->pool, kt_gate_fn, c->data, c->ms);
+		break;
+	case KT_GSUBMIT:
+		c->ret = ktpool_group_submit(c->grp, kt_ggate_fn, c->data);
+		break;
+	case KT_GWAIT:
+		c->ret = ktpool_group_wait(c->grp);
+		break;
+	case KT_DESTROY:
+		ktpool_destroy(c->pool);
+		c->ret = 0;
+		break;
+	}
+	kthread_complete_and_exit(&c->done, 0);
+}
+
+static struct kt_call *kt_call(struct kunit *test, enum kt_call_op op,
+			       struct ktpool *pool, struct ktpool_group *grp,
+			       void *data)
+{
+	struct kt_ctx *ctx = test->priv;
+	struct kt_call *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_LT(test, ctx->nr_calls, ARRAY_SIZE(ctx->calls));
+	c->op = op;
+	c->pool = pool;
+	c->grp = grp;
+	c->data = data;
+	c->ms = KT_GUARD_MS(10);
+	init_completion(&c->done);
+	c->task = kthread_run(kt_call_fn, c, "kt_call");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(c->task));
+	ctx->calls[ctx->nr_calls++] = c;
+	return c;
+}
+
+static int kt_call_join(struct kt_call *c)
+{
+	if (!wait_for_completion_timeout(&c->done, KT_GUARD(10)))
+		return -ETIMEDOUT;
+	c->joined = true;
+	return 0;
+}
+
+/* Somebody sleeps at the group's limit (private field, for the tests). */
+static bool kt_limit_waiter(struct ktpool_group *grp)
+{
+	return wq_has_sleeper(&grp->room);
+}
+
+/* ---- counting tasks ---------------------------------------------------- */
+
+struct kt_many;
+
+struct kt_item {
+	struct kt_many *m;
+	unsigned int idx;
+	atomic_t runs;
+};
+
+struct kt_many {
+	struct kt_item *items;
+	unsigned int n;
+	int fail_idx;			/* this item returns -EIO; -1: none */
+	atomic_t active, max_active, runs;
+	unsigned int sleep_us;
+};
+
+static int kt_item_fn(void *data)
+{
+	struct kt_item *it = data;
+	struct kt_many *m = it->m;
+	int a = atomic_inc_return(&m->active), old;
+
+	old = atomic_read(&m->max_active);
+	while (a > old && !atomic_try_cmpxchg(&m->max_active, &old, a))
+		;
+	atomic_inc(&it->runs);
+	atomic_inc(&m->runs);
+	if (m->sleep_us)
+		usleep_range(m->sleep_us, m->sleep_us + 100);
+	atomic_dec(&m->active);
+	return it->idx == m->fail_idx ? -EIO : 0;
+}
+
+static struct kt_many *kt_many(struct kunit *test, unsigned int n)
+{
+	struct kt_many *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->items = kunit_kcalloc(test, n, sizeof(*m->items), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m->items);
+	m->n = n;
+	m->fail_idx = -1;
+	for (i = 0; i < n; i++) {
+		m->items[i].m = m;
+		m->items[i].idx = i;
+	}
+	return m;
+}
+
+/* ---- G1. groups on one pool, the limit, try at the limit -------------- */
+
+static void ktpool_group_concurrent_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-g-conc", 4);
+	struct ktpool_group *a = kt_group(test, pool, 0);
+	struct ktpool_group *b = kt_group(test, pool, 2);
+	struct kt_many *ma = kt_many(test, 100), *mb = kt_many(test, 100);
+	struct kt_gate *hold = kt_gate(test, true);
+	unsigned int i;
+	int ret;
+
+	/* a holds one task; b's tasks still flow, and b's wait ignores a's. */
+	KUNIT_ASSERT_EQ(test, ktpool_group_submit(a, kt_ggate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	for (i = 0; i < 100; i++) {
+		ret = ktpool_group_submit(b, kt_item_fn, &mb->items[i]);
+		KUNIT_EXPECT_TRUE(test, ret == 0 || ret == KTPOOL_RAN_INLINE);
+		ret = ktpool_group_try_submit(a, kt_item_fn, &ma->items[i]);
+		KUNIT_EXPECT_TRUE(test, ret == 0 || ret == KTPOOL_RAN_INLINE);
+	}
+	KUNIT_EXPECT_EQ(test, kt_gwait(b), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mb->runs), 100);
+	KUNIT_EXPECT_LE(test, atomic_read(&mb->max_active), 2);
+	/* a still has its held task: its wait times out, nothing cancelled */
+	KUNIT_EXPECT_EQ(test, ktpool_group_wait_timeout(a, 0), -ETIMEDOUT);
+	KUNIT_EXPECT_FALSE(test, ktpool_group_cancelled(a));
+	kt_gate_open(hold);
+	KUNIT_EXPECT_EQ(test, kt_gwait(a), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ma->runs), 100);
+	for (i = 0; i < 100; i++) {
+		KUNIT_EXPECT_EQ(test, atomic_read(&ma->items[i].runs), 1);
+		KUNIT_EXPECT_EQ(test, atomic_read(&mb->items[i].runs), 1);
+	}
+	KUNIT_EXPECT_LE(test, kt_stats(pool).peak_threads, 4U);
+}
+
+static void ktpool_group_limit_serial_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-g-serial", 4);
+	struct ktpool_group *grp = kt_group(test, pool, 1);
+	struct kt_many *m = kt_many(test, 40);
+	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
+	struct kt_gate *y = kt_gate(test, false), *z = kt_gate(test, false);
+	struct kt_call *c;
+	unsigned int i;
+
+	m->sleep_us = 200;
+	for (i = 0; i < 40; i++)
+		KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_item_fn,
+							  &m->items[i]), 0);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&m->runs), 40);
+	KUNIT_EXPECT_EQ(test, atomic_read(&m->max_active), 1);
+
+	/* At the limit: try runs in the caller, anyway blocks (killable). */
+	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	KUNIT_EXPECT_EQ(test, ktpool_group_try_submit(grp, kt_ggate_fn, x),
+			KTPOOL_RAN_INLINE);
+	KUNIT_EXPECT_EQ(test, x->pid, current->pid);
+	c = kt_call(test, KT_GSUBMIT, pool, grp, y);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_limit_waiter(grp), 2000));
+	send_sig(SIGKILL, c->task, 1);
+	KUNIT_ASSERT_EQ(test, kt_call_join(c), 0);
+	KUNIT_EXPECT_EQ(test, c->ret, -EINTR);
+	c = kt_call(test, KT_GSUBMIT, pool, grp, z);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_limit_waiter(grp), 2000));
+	/* Not a pool waiter: the pool has room, the group has none. */
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 0U);
+	KUNIT_EXPECT_FALSE(test, completion_done(&c->done));
+	kt_gate_open(hold);
+	KUNIT_ASSERT_EQ(test, kt_call_join(c), 0);
+	KUNIT_EXPECT_EQ(test, c->ret, 0);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&y->runs), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&z->runs), 1);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).inlined, 1ULL);
+}
+
+/* ---- G2/G3. the first error, wait with a timeout, reuse --------------- */
+
+static void ktpool_group_first_error_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-g-err", 4);
+	struct ktpool_group *grp = kt_group(test, pool, 0);
+	struct kt_many *m = kt_many(test, 1000);
+	unsigned int i, accepted = 0, refused = 0;
+	int ret;
+
+	m->fail_idx = 500;
+	for (i = 0; i < 1000; i++) {
+		ret = ktpool_group_submit(grp, kt_item_fn, &m->items[i]);
+		if (i <= 500)
+			KUNIT_EXPECT_TRUE(test, ret == 0 || ret == KTPOOL_RAN_INLINE);
+		else
+			KUNIT_EXPECT_EQ(test, ret, -ECANCELED);
+		if (ret == -ECANCELED)
+			refused++;
+		else
+			accepted++;
+		/* Make the failure happen before the later submits. */
+		if (i == 500)
+			KUNIT_ASSERT_TRUE(test, KT_WAIT(ktpool_group_cancelled(grp),
+							2000));
+	}
+	/* A later cancel changes nothing: the first error wins. */
+	ktpool_group_cancel(grp, -EPERM);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), -EIO);
+	KUNIT_EXPECT_EQ(test, accepted, 501U);
+	KUNIT_EXPECT_EQ(test, refused, 499U);
+	for (i = 0; i < 1000; i++)
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&m->items[i].runs),
+				    i <= 500 ? 1 : 0, "task %u", i);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).cancelled, 499ULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).submitted, 501ULL);
+}
+
+static void ktpool_group_wait_timeout_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-g-wto", 2);
+	struct ktpool_group *grp = kt_group(test, pool, 0);
+	struct kt_gate *hold = kt_gate(test, true);
+	struct kt_call *c;
+
+	/* An empty group: nothing to wait for. */
+	KUNIT_EXPECT_EQ(test, ktpool_group_wait_timeout(grp, 0), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_group_wait(grp), 0);
+
+	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	KUNIT_EXPECT_EQ(test, ktpool_group_wait_timeout(grp, 0), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, ktpool_group_wait_timeout(grp, 30), -ETIMEDOUT);
+	/* Nothing is cancelled by a timeout: the group takes more tasks. */
+	KUNIT_EXPECT_FALSE(test, ktpool_group_cancelled(grp));
+	KUNIT_EXPECT_EQ(test, atomic_read(&hold->runs), 1);
+	/* The wait is killable: -EINTR, the task goes on. */
+	c = kt_call(test, KT_GWAIT, pool, grp, NULL);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(wq_has_sleeper(&grp->done), 2000));
+	send_sig(SIGKILL, c->task, 1);
+	KUNIT_ASSERT_EQ(test, kt_call_join(c), 0);
+	KUNIT_EXPECT_EQ(test, c->ret, -EINTR);
+	KUNIT_EXPECT_FALSE(test, ktpool_group_cancelled(grp));
+	kt_gate_open(hold);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
+}
+
+static void ktpool_group_reuse_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-g-reuse", 2);
+	struct ktpool_group *grp = kt_group(test, pool, 1);
+	struct kt_gate *a = kt_gate(test, false), *b = kt_gate(test, false);
+	struct kt_gate *bad = kt_gate(test, false), *c = kt_gate(test, false);
+	struct kt_gate *d = kt_gate(test, false);
+
+	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, a), 0);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, b), 0);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->runs) + atomic_read(&b->runs), 2);
+
+	/* The error outlives the wait; only ktpool_group_init() clears it. */
+	bad->ret = -ENOSPC;
+	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, bad), 0);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, c), -ECANCELED);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->runs), 0);
+	ktpool_group_init(grp, pool, 1);
+	KUNIT_EXPECT_FALSE(test, ktpool_group_cancelled(grp));
+	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, d), 0);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->runs), 1);
+}
+
+/* ---- G3. cancel from outside ------------------------------------------ */
+
+static void ktpool_group_cancel_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-g-cancel", 2);
+	struct ktpool_group *grp = kt_group(test, pool, 1);
+	struct ktpool_group *g0 = kt_group(test, pool, 0);
+	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
+	struct kt_gate *y = kt_gate(test, false);
+	struct kt_call *c;
+
+	hold->grp = grp;
+	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	/* A submitter blocked at the limit is refused by the cancel too. */
+	c = kt_call(test, KT_GSUBMIT, pool, grp, x);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_limit_waiter(grp), 2000));
+	KUNIT_EXPECT_FALSE(test, ktpool_group_cancelled(grp));
+	ktpool_group_cancel(grp, -ESTALE);
+	KUNIT_EXPECT_TRUE(test, ktpool_group_cancelled(grp));
+	KUNIT_ASSERT_EQ(test, kt_call_join(c), 0);
+	KUNIT_EXPECT_EQ(test, c->ret, -ECANCELED);
+	KUNIT_EXPECT_EQ(test, ktpool_group_try_submit(grp, kt_ggate_fn, y), -ECANCELED);
+	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, y), -ECANCELED);
+	/* The running task is not interrupted: it sees the cancel, ends. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&hold->runs), 1);
+	kt_gate_open(hold);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), -ESTALE);
+	KUNIT_EXPECT_TRUE(test, hold->saw_cancel);
+	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs) + atomic_read(&y->runs), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).cancelled, 3ULL);
+
+	/* cancel(grp, 0) records -ECANCELED; a later cancel changes nothing. */
+	ktpool_group_cancel(g0, 0);
+	ktpool_group_cancel(g0, -EIO);
+	KUNIT_EXPECT_EQ(test, kt_gwait(g0), -ECANCELED);
+}
+
+/* ---- G4. a group of one task, -EDEADLK, submit to itself at the limit - */
+
+struct kt_self {
+	struct ktpool_group *grp;
+	struct kt_gate *inner;
+	int wait_ret, wait_to_ret, submit_ret;
+	pid_t pid;
+};
+
+static int kt_self_fn(void *data)
+{
+	struct kt_self *s = data;
+
+	s->pid = current->pid;
+	s->wait_ret = ktpool_group_wait(s->grp);
+	s->wait_to_ret = ktpool_group_wait_timeout(s->grp, KT_GUARD_MS(10));
+	if (s->inner)
+		s->submit_ret = ktpool_group_submit(s->grp, kt_ggate_fn, s->inner);
+	return 0;
+}
+
+static void ktpool_group_deadlk_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-g-self", 4);
+	struct ktpool_group *grp = kt_group(test, pool, 1);
+	struct kt_self *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct kt_gate *inner = kt_gate(test, false);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->grp = grp;
+	s->inner = inner;
+	inner->ret = -EXDEV;
+	/* A group of one task is its handle: submit, wait for it alone. */
+	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_self_fn, s), 0);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), -EXDEV);
+	KUNIT_EXPECT_EQ(test, s->wait_ret, -EDEADLK);
+	KUNIT_EXPECT_EQ(test, s->wait_to_ret, -EDEADLK);
+	/* At the limit (its own slot): the nested task ran inline, its error counted. */
+	KUNIT_EXPECT_EQ(test, s->submit_ret, KTPOOL_RAN_INLINE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&inner->runs), 1);
+	KUNIT_EXPECT_EQ(test, inner->pid, s->pid);
+	KUNIT_EXPECT_NE(test, s->pid, current->pid);
+}
+
+/* Run inline by try (the group is at its limit): still its own task. */
+static void ktpool_group_deadlk_inline_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-g-self2", 2);
+	struct ktpool_group *grp = kt_group(test, pool, 1);
+	struct kt_self *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct kt_gate *hold = kt_gate(test, true);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->grp = grp;
+	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	KUNIT_EXPECT_EQ(test, ktpool_group_try_submit(grp, kt_self_fn, s),
+			KTPOOL_RAN_INLINE);
+	KUNIT_EXPECT_EQ(test, s->pid, current->pid);
+	KUNIT_EXPECT_EQ(test, s->wait_ret, -EDEADLK);
+	kt_gate_open(hold);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
+}
+
+/* ---- G5. ktpool_submit_timeout() --------------------------------------- */
+
+static void ktpool_submit_timeout_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-g-subto", 1);
+	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
+	struct kt_gate *y = kt_gate(test, false), *z = kt_gate(test, false);
+	struct kt_gate *w = kt_gate(test, false);
+	struct kt_call *c;
+
+	/* No thread yet: 0 ms may still spawn one. */
+	KUNIT_ASSERT_EQ(test, ktpool_submit_timeout(pool, kt_gate_fn, hold, 0), 0);
+	kt_wait_started(test, hold);
+	/* Full: 0 ms answers -EBUSY at once, as nowait does. */
+	KUNIT_EXPECT_EQ(test, ktpool_submit_timeout(pool, kt_gate_fn, x, 0), -EBUSY);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).rejected, 1ULL);
+	/* The worker stays held: the deadline passes. */
+	KUNIT_EXPECT_EQ(test, ktpool_submit_timeout(pool, kt_gate_fn, y, 30),
+			-ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).timed_out, 1ULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 0U);
+	KUNIT_EXPECT_EQ(test, ktpool_submit_timeout(NULL, kt_gate_fn, y, 30), -EINVAL);
+	/* A long deadline: served when the worker comes back. */
+	c = kt_call(test, KT_SUBMIT_TIMEOUT, pool, NULL, z);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 2000));
+	kt_gate_open(hold);
+	KUNIT_ASSERT_EQ(test, kt_call_join(c), 0);
+	KUNIT_EXPECT_EQ(test, c->ret, 0);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	/* An idle worker: 0 ms hands it over. */
+	KUNIT_EXPECT_EQ(test, ktpool_submit_timeout(pool, kt_gate_fn, w, 0), 0);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs) + atomic_read(&y->runs), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&z->runs) + atomic_read(&w->runs), 2);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).timed_out, 1ULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).submitted, 3ULL);
+}
+
+/* ---- G6. max_waiters --------------------------------------------------- */
+
+/* Write a ktpool module parameter through sysfs, as a user would. */
+static int kt_param_write(const char *param, const char *val)
+{
+	char path[96];
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t ret;
+
+	snprintf(path, sizeof(path), "/sys/module/ktpool/parameters/%s", param);
+	f = filp_open(path, O_WRONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	ret = kernel_write(f, val, strlen(val), &pos);
+	filp_close(f, NULL);
+	return ret < 0 ? ret : 0;
+}
+
+static void kt_restore_max_waiters(void *unused)
+{
+	kt_param_write("max_waiters", "0");
+}
+
+static void ktpool_max_waiters_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-g-maxw", 1);
+	struct ktpool_group *grp = kt_group(test, pool, 0);
+	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
+	struct kt_gate *y = kt_gate(test, false), *z = kt_gate(test, false);
+	struct kt_call *c1, *c2;
+	struct ktpool_stats st;
+
+	KUNIT_EXPECT_EQ(test, ktpool_set_max_waiters(NULL, 1), -EINVAL);
+	KUNIT_ASSERT_EQ(test, ktpool_set_max_waiters(pool, 1), 0);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	c1 = kt_call(test, KT_SUBMIT, pool, NULL, x);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 2000));
+
+	/* One more: refused at once, from every kind of blocking submit. */
+	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, kt_gate_fn, y), -EBUSY);
+	KUNIT_EXPECT_EQ(test, ktpool_submit_timeout(pool, kt_gate_fn, y,
+						    KT_GUARD_MS(10)), -EBUSY);
+	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, y), -EBUSY);
+	/* try and nowait never wait: not counted */
+	KUNIT_EXPECT_EQ(test, ktpool_submit_nowait(pool, kt_gate_fn, y), -EBUSY);
+	st = kt_stats(pool);
+	KUNIT_EXPECT_EQ(test, st.waiters_refused, 3ULL);
+	KUNIT_EXPECT_EQ(test, st.rejected, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.waiters, 1U);
+	KUNIT_EXPECT_EQ(test, ktpool_group_wait_timeout(grp, 0), 0);
+
+	/* 0 = no bound: a second waiter (a group submit) blocks. */
+	KUNIT_ASSERT_EQ(test, ktpool_set_max_waiters(pool, 0), 0);
+	c2 = kt_call(test, KT_GSUBMIT, pool, grp, z);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 2, 2000));
+	kt_gate_open(hold);
+	KUNIT_ASSERT_EQ(test, kt_call_join(c1), 0);
+	KUNIT_ASSERT_EQ(test, kt_call_join(c2), 0);
+	KUNIT_EXPECT_EQ(test, c1->ret, 0);
+	KUNIT_EXPECT_EQ(test, c2->ret, 0);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&y->runs), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs) + atomic_read(&z->runs), 2);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters_refused, 3ULL);
+
+	/* The module parameter: live on the default pool, validated. */
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_restore_max_waiters,
+						  NULL));
+	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "abc"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "-1"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "5"), 0);
+	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "0"), 0);
+}
+
+/* ---- G7. destroy with groups in flight --------------------------------- */
+
+static void ktpool_group_destroy_test(struct kunit *test)
+{
+	struct ktpool *pool = ktpool_create("kt-g-destroy", 1, 0);
+	struct ktpool_group *grp, *lim;
+	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
+	struct kt_gate *y = kt_gate(test, false);
+	struct kt_call *waiter, *atlimit, *d;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	grp = kt_group(test, pool, 0);
+	lim = kt_group(test, pool, 1);
+	/* One task holds the only worker for both groups. */
+	KUNIT_ASSERT_EQ(test, ktpool_group_submit(lim, kt_ggate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	waiter = kt_call(test, KT_GWAIT, pool, lim, NULL);
+	atlimit = kt_call(test, KT_GSUBMIT, pool, lim, y);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_limit_waiter(lim), 2000));
+
+	d = kt_call(test, KT_DESTROY, pool, NULL, NULL);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(ktpool_set_capacity(pool, 1) == -ESHUTDOWN,
+					2000));
+	/* A group submit after destroy began: -ESHUTDOWN, not run. */
+	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, x), -ESHUTDOWN);
+	KUNIT_EXPECT_EQ(test, ktpool_group_try_submit(grp, kt_ggate_fn, x),
+			-ESHUTDOWN);
+	KUNIT_EXPECT_EQ(test, ktpool_group_wait_timeout(grp, 0), 0);
+	/* The group's waiter and the destroy wait for the held task. */
+	KUNIT_EXPECT_FALSE(test, completion_done(&waiter->done));
+	KUNIT_EXPECT_FALSE(test, completion_done(&d->done));
+
+	kt_gate_open(hold);
+	KUNIT_ASSERT_EQ(test, kt_call_join(waiter), 0);
+	KUNIT_ASSERT_EQ(test, kt_call_join(atlimit), 0);
+	KUNIT_ASSERT_EQ(test, kt_call_join(d), 0);
+	KUNIT_EXPECT_EQ(test, waiter->ret, 0);
+	/* The submitter at the limit went on to a dying pool. */
+	KUNIT_EXPECT_EQ(test, atlimit->ret, -ESHUTDOWN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&hold->runs), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs) + atomic_read(&y->runs), 0);
+}
+
+/* ---- init on a busy group: a caller bug ------------------------------- */
+
+static void ktpool_group_init_busy_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-g-init", 2);
+	struct ktpool *other = kt_pool(test, "kt-g-init2", 2);
+	struct ktpool_group *grp = kt_group(test, pool, 1);
+	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
+
+	hold->ret = -EIO;
+	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	/* For scripts/verdict.py: the WARN_ON_ONCE below is on purpose. */
+	pr_info("KTPOOL-EXPECT: WARNING ktpool_group_init\n");
+	ktpool_group_init(grp, other, 0);
+	/* Nothing changed: still the limit of 1 on the first pool. */
+	KUNIT_EXPECT_EQ(test, ktpool_group_try_submit(grp, kt_ggate_fn, x),
+			KTPOOL_RAN_INLINE);
+	kt_gate_open(hold);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), -EIO);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).submitted, 2ULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(other).submitted, 0ULL);
+}
+
+/* ---- bad input --------------------------------------------------------- */
+
+static void ktpool_group_bad_calls_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-g-bad", 1);
+	struct ktpool_group *grp = kt_group(test, pool, 0);
+	struct ktpool_group *none = kt_group(test, NULL, 0);
+	struct kt_gate *x = kt_gate(test, false);
+
+	KUNIT_EXPECT_EQ(test, ktpool_group_submit(NULL, kt_ggate_fn, x), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_group_try_submit(NULL, kt_ggate_fn, x), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, NULL, x), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_group_submit(none, kt_ggate_fn, x), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_group_wait(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_group_wait(none), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, ktpool_group_cancelled(NULL));
+	ktpool_group_cancel(NULL, -EIO);
+	KUNIT_EXPECT_EQ(test, ktpool_group_wait(grp), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).submitted, 0ULL);
+}
+
+static struct kunit_case ktpool_group_test_cases[] = {
+	KUNIT_CASE(ktpool_group_concurrent_test),
+	KUNIT_CASE(ktpool_group_limit_serial_test),
+	KUNIT_CASE(ktpool_group_first_error_test),
+	KUNIT_CASE(ktpool_group_wait_timeout_test),
+	KUNIT_CASE(ktpool_group_reuse_test),
+	KUNIT_CASE(ktpool_group_cancel_test),
+	KUNIT_CASE(ktpool_group_deadlk_test),
+	KUNIT_CASE(ktpool_group_deadlk_inline_test),
+	KUNIT_CASE(ktpool_submit_timeout_test),
+	KUNIT_CASE(ktpool_max_waiters_test),
+	KUNIT_CASE(ktpool_group_destroy_test),
+	KUNIT_CASE(ktpool_group_init_busy_test),
+	KUNIT_CASE(ktpool_group_bad_calls_test),
+	{}
+};
+
+static int ktpool_group_test_init(struct kunit *test)
+{
+	test->priv = kunit_kzalloc(test, sizeof(struct kt_ctx), GFP_KERNEL);
+	return test->priv ? 0 : -ENOMEM;
+}
+
+static void ktpool_group_test_exit(struct kunit *test)
+{
+	struct kt_ctx *ctx = test->priv;
+	int i;
+
+	for (i = 0; i < ctx->nr_gates; i++)
+		kt_gate_open(ctx->gates[i]);
+	for (i = 0; i < ctx->nr_pools; i++)
+		ktpool_destroy(ctx->pools[i]);
+	for (i = 0; i < ctx->nr_calls; i++)
+		if (!ctx->calls[i]->joined)
+			wait_for_completion(&ctx->calls[i]->done);
+}
+
+static struct kunit_suite ktpool_group_test_suite = {
+	.name = "ktpool_group",
+	.init = ktpool_group_test_init,
+	.exit = ktpool_group_test_exit,
+	.test_cases = ktpool_group_test_cases,
+};
+
+kunit_test_suite(ktpool_group_test_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for ktpool task groups and admission control");
