@@ -82,7 +82,8 @@ static void ktpool_group_done_locked(struct ktpool_group *grp, bool slot)
 {
 	if (slot) {
 		WRITE_ONCE(grp->active, grp->active - 1);
-		wake_up(&grp->room);
+		if (grp->limit)	/* else nobody waits for a slot */
+			wake_up(&grp->room);
 	}
 	WRITE_ONCE(grp->pending, grp->pending - 1);
 	if (!grp->pending)
@@ -207,13 +208,20 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 		.group = { .grp = grp, .fn = fn },
 	};
 	struct ktpool *pool;
-	bool counted = false;
-	int ret = 0;
+	int ret;
 
 	might_sleep();
 	if (!grp || !fn || !grp->pool)
 		return -EINVAL;
 	pool = grp->pool;
+	/*
+	 * Counted in the pool's callers from here on, so that destroy waits
+	 * for this call (it may wait at the limit, and it touches the pool
+	 * even when it refuses); and a dying pool's -ESHUTDOWN comes first.
+	 */
+	ret = ktpool_group_enter(pool);
+	if (ret)
+		return ret;
 
 	spin_lock(&grp->lock);
 	for (;;) {
@@ -226,16 +234,15 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 			job.group.slot = true;
 			break;
 		}
-		/* At the limit: try, and a task of the group, run inline. */
-		if (mode == KTPOOL_TRY || ktpool_group_own_task_locked(grp))
+		/*
+		 * At the limit: try, and a task of the group, run inline; so
+		 * does a thread holding a task of the group deferred past the
+		 * inline nesting bound (it runs only after this call returns).
+		 */
+		if (mode == KTPOOL_TRY || ktpool_group_own_task_locked(grp) ||
+		    ktpool_deferred_in_group(grp))
 			break;
 		spin_unlock(&grp->lock);
-		if (!counted) {
-			ret = ktpool_group_enter(pool);
-			if (ret)
-				return ret;
-			counted = true;
-		}
 		ret = wait_event_killable(grp->room, ktpool_group_room(grp));
 		spin_lock(&grp->lock);
 		if (ret) {
@@ -261,8 +268,7 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 			spin_unlock(&grp->lock);
 		}
 	}
-	if (counted)
-		ktpool_group_leave(pool);
+	ktpool_group_leave(pool);
 	return ret;
 }
 
@@ -308,8 +314,14 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 	might_sleep();
 	if (!grp || !grp->pool)
 		return -EINVAL;
+	/*
+	 * From one of its own tasks, or from a thread holding one of its
+	 * tasks deferred past the inline nesting bound: it would wait for
+	 * itself.
+	 */
 	spin_lock(&grp->lock);
-	ret = ktpool_group_own_task_locked(grp) ? -EDEADLK : 0;
+	ret = ktpool_group_own_task_locked(grp) ||
+	      ktpool_deferred_in_group(grp) ? -EDEADLK : 0;
 	spin_unlock(&grp->lock);
 	if (ret)
 		return ret;

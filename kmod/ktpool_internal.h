@@ -295,6 +295,7 @@ u64 ktpool_spin_ns(void);
 
 /* ktpool_submit.c */
 bool ktpool_in_inline_task(struct ktpool *pool);
+bool ktpool_deferred_in_group(const struct ktpool_group *grp);
 int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode, long timeout);
 int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,

@@ -277,7 +277,7 @@ bool ktpool_may_retire_idle_locked(struct ktpool *pool)
 }
 
 /*
- * The FIFO's buffer: kvmalloc(), since a pool of 4096 threads needs 128 KiB,
+ * The FIFO's buffer: kvmalloc(), since a pool of 4096 threads needs 224 KiB,
  * which a fragmented machine may not have in one piece.
  */
 static void *ktpool_pending_buf(unsigned int size)

@@ -136,6 +136,32 @@ bool ktpool_in_inline_task(struct ktpool *pool)
 	return ret;
 }
 
+/**
+ * ktpool_deferred_in_group() - has the caller deferred a task of @grp?
+ * @grp: a group
+ *
+ * Return: true when a task of @grp waits, deferred past the inline nesting
+ * bound, for the calling thread's outermost inline run to return: the
+ * caller must not wait for @grp's tasks.
+ */
+bool ktpool_deferred_in_group(const struct ktpool_group *grp)
+{
+	struct ktpool_inline *f;
+	struct ktpool_deferred *d;
+	bool ret = false;
+
+	spin_lock(&ktpool_inline_lock);
+	hlist_for_each_entry(f, ktpool_inline_bucket(current), node) {
+		if (f->task != current || f->outer != f)
+			continue;
+		list_for_each_entry(d, &f->deferred, node)
+			if (d->job.group.grp == grp)
+				ret = true;
+	}
+	spin_unlock(&ktpool_inline_lock);
+	return ret;
+}
+
 /*
  * Run @job in the caller, counted as inlined; past the nesting bound, defer
  * it to the outermost frame instead and return 0 (it runs later on this
@@ -211,7 +237,7 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
  */
 static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 			      unsigned long *flags, bool spawn_failed,
-			      long *timeout)
+			      long *timeout, bool first)
 	__must_hold(&pool->lock)
 {
 	struct ktpool_waiter wt = {
@@ -227,7 +253,9 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 		pool->rejected++;
 		return -EBUSY;
 	}
-	if (pool->max_waiters && pool->nr_waiters >= pool->max_waiters) {
+	/* Only at the door: one already waiting is never refused later. */
+	if (first && pool->max_waiters &&
+	    pool->nr_waiters >= pool->max_waiters) {
 		pool->waiters_refused++;
 		return -EBUSY;
 	}
@@ -270,6 +298,9 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	}
 	pool->nr_waiters--;
 	if (ret == -EAGAIN && !*timeout) {	/* out of time, even to retry */
+		/* Room made for it goes to the next waiter instead. */
+		if (wt.state == KTPOOL_WAIT_RETRY)
+			ktpool_wake_retry_locked(pool, false);
 		pool->timed_out++;
 		ret = -ETIMEDOUT;
 	}
@@ -282,7 +313,7 @@ static int ktpool_do_submit(struct ktpool *pool, struct ktpool_job *job,
 	ktpool_fn_t fn = job->fn;
 	struct task_struct *tsk;
 	unsigned long flags;
-	bool held = false, counted = false;
+	bool held = false, counted = false, waited = false;
 	int spawn_err = 0;
 	int ret;
 
@@ -371,7 +402,9 @@ again:
 		goto out_unlock;
 	}
 
-	ret = ktpool_wait_locked(pool, job, &flags, spawn_err != 0, &timeout);
+	ret = ktpool_wait_locked(pool, job, &flags, spawn_err != 0, &timeout,
+				 !waited);
+	waited = true;
 	if (ret == -EAGAIN)
 		goto again;
 	if (!ret) {

@@ -555,6 +555,57 @@ static void ktpool_group_deadlk_inline_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
 }
 
+/*
+ * A thread nested %KTPOOL_MAX_INLINE_DEPTH inline runs deep in its own full
+ * pool submits to a group: the task is deferred to run after the outermost
+ * inline run, on this thread. Waiting for the group there would wait for
+ * itself: -EDEADLK, and the task still runs exactly once.
+ */
+struct kt_deep {
+	struct ktpool *pool;
+	struct ktpool_group *grp;
+	struct kt_gate *g;
+	int level, submit_ret, wait_ret;
+	struct completion done;
+};
+
+static void kt_deep_fn(void *data)
+{
+	struct kt_deep *d = data;
+
+	if (d->level++ < KTPOOL_MAX_INLINE_DEPTH) {
+		/* Its own full pool (capacity 1): the next level runs inline. */
+		ktpool_submit(d->pool, kt_deep_fn, d);
+		return;
+	}
+	d->submit_ret = ktpool_group_submit(d->grp, kt_ggate_fn, d->g);
+	d->wait_ret = ktpool_group_wait(d->grp);
+	/* Not run yet: deferred until the outermost inline run returns. */
+	if (!atomic_read(&d->g->runs))
+		complete(&d->done);
+}
+
+static void ktpool_group_deferred_deadlk_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-g-deep", 1);
+	struct ktpool_group *grp = kt_group(test, pool, 0);
+	struct kt_deep *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	d->pool = pool;
+	d->grp = grp;
+	d->g = kt_gate(test, false);
+	init_completion(&d->done);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_deep_fn, d), 0);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&d->done, KT_GUARD(5)),
+			0);
+	KUNIT_EXPECT_EQ(test, d->level, KTPOOL_MAX_INLINE_DEPTH + 1);
+	KUNIT_EXPECT_EQ(test, d->submit_ret, 0);
+	KUNIT_EXPECT_EQ(test, d->wait_ret, -EDEADLK);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->g->runs), 1);
+}
+
 /* ---- G5. ktpool_submit_timeout() --------------------------------------- */
 
 static void ktpool_submit_timeout_test(struct kunit *test)
@@ -769,6 +820,7 @@ static struct kunit_case ktpool_group_test_cases[] = {
 	KUNIT_CASE(ktpool_group_cancel_test),
 	KUNIT_CASE(ktpool_group_deadlk_test),
 	KUNIT_CASE(ktpool_group_deadlk_inline_test),
+	KUNIT_CASE(ktpool_group_deferred_deadlk_test),
 	KUNIT_CASE(ktpool_submit_timeout_test),
 	KUNIT_CASE(ktpool_max_waiters_test),
 	KUNIT_CASE(ktpool_group_destroy_test),

@@ -173,7 +173,10 @@ int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
  * run), -ENOMEM when the pool has no worker and none can be created (not
  * run), -EINVAL for a NULL
  * @pool or @fn, -ESHUTDOWN when @pool is being destroyed (not run), -ENODEV
- * when the calling module is going away (its exit has begun: not run).
+ * when the calling module is going away (its exit has begun: not run), and
+ * -EBUSY at once, without waiting, only when the pool's max_waiters limit is
+ * set (ktpool_set_max_waiters(); for the default pool the max_waiters module
+ * parameter) and that many callers are already blocked (not run).
  */
 #define ktpool_submit(pool, fn, data) \
 	__ktpool_submit(pool, fn, data, THIS_MODULE)
