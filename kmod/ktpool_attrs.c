@@ -430,12 +430,12 @@ static noinline void ktpool_leak_report(struct ktpool *pool, ktpool_fn_t fn,
 	bool irqs = irqs_disabled(), rcu = ktpool_rcu_held(depth);
 
 	if (__ratelimit(&ktpool_leak_rs)) {
-		pr_err("pool %s: task %ps returned with%s%s%s%s (preempt count %d, expected %d; %d locks held; RCU nesting %d)\n",
+		pr_err("pool %s: task %ps returned with%s%s%s%s: preempt count %d (was %d), %d locks held, RCU nesting %d\n",
 		       pool->name, fn,
-		       pc != preempt ? " preemption disabled" : "",
-		       irqs ? " IRQs disabled" : "",
-		       depth ? " locks held" : "",
-		       rcu ? " an RCU read-side lock" : "",
+		       pc != preempt ? " [preemption disabled]" : "",
+		       irqs ? " [IRQs disabled]" : "",
+		       depth ? " [locks held]" : "",
+		       rcu ? " [an RCU read-side lock]" : "",
 		       pc, preempt, depth,
 		       IS_ENABLED(CONFIG_PREEMPT_RCU) ? rcu_preempt_depth() : rcu);
 		if (depth)
