@@ -31,6 +31,10 @@
  *            0: destroy it
  *   frzsync  write N: submit N tasks to client-frz with the anyway submit
  *            from the writer itself
+ *   numapool write N: create the pool "client-numa" with node N and
+ *            min_threads 1 (the errno of the create is the write's), and
+ *            run a task on it; -1 destroys it
+ *   numaseen read: the node of that task's worker's task_struct, -1 if none
  *   frzresult read: what the watcher saw: seen_frozen (the worker of
  *            client-frz frozen), started_frozen (its tasks started when
  *            it was last seen frozen), default_ran_frozen (a task on the
@@ -43,6 +47,7 @@
 #include <linux/kthread.h>
 #include <linux/ktpool.h>
 #include <linux/module.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/sched/task.h>
 #include <linux/suspend.h>
@@ -376,6 +381,49 @@ static int frzresult_get(char *buf, const struct kernel_param *kp)
 			  atomic_read(&frz_started));
 }
 
+static struct ktpool *numa_pool;	/* under the param lock */
+static int numa_seen = -1;
+
+/*
+ * The node of the worker's task_struct, which kthread_create_on_node()
+ * allocates on the node (its stack may be a cached one, from any node).
+ */
+static void numa_task(void *data)
+{
+	WRITE_ONCE(numa_seen, page_to_nid(virt_to_page(current)));
+}
+
+static int numapool_set(const char *val, const struct kernel_param *kp)
+{
+	struct ktpool_attrs attrs = KTPOOL_ATTRS_INIT;
+	int v, ret;
+
+	if (kstrtoint(val, 0, &v))
+		return -EINVAL;
+	ktpool_destroy(numa_pool);
+	numa_pool = NULL;
+	WRITE_ONCE(numa_seen, -1);
+	if (v == -1)
+		return 0;
+	attrs.node = v;
+	attrs.min_threads = 1;
+	numa_pool = ktpool_create_attrs("client-numa", 1, 0, &attrs);
+	if (IS_ERR(numa_pool)) {
+		ret = PTR_ERR(numa_pool);
+		numa_pool = NULL;
+		return ret;
+	}
+	ret = ktpool_submit(numa_pool, numa_task, NULL);
+	return ret ?: ktpool_drain(numa_pool);
+}
+
+static int numaseen_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(numa_seen));
+}
+
+static const struct kernel_param_ops numapool_ops = { .set = numapool_set };
+static const struct kernel_param_ops numaseen_ops = { .get = numaseen_get };
 static const struct kernel_param_ops frztest_ops = { .set = frztest_set };
 static const struct kernel_param_ops frzsync_ops = { .set = frzsync_set };
 static const struct kernel_param_ops frzresult_ops = { .get = frzresult_get };
@@ -406,6 +454,10 @@ module_param_cb(errors, &counter_ops, &errors, 0444);
 MODULE_PARM_DESC(errors, "submit calls that failed");
 module_param_cb(rtpool, &rtpool_ops, NULL, 0200);
 MODULE_PARM_DESC(rtpool, "1: create the KTPOOL_RT pool client-rt, 2: make it nice 3, not RT, 0: destroy it");
+module_param_cb(numapool, &numapool_ops, NULL, 0200);
+MODULE_PARM_DESC(numapool, "write N: create client-numa on node N and run a task, -1: destroy it");
+module_param_cb(numaseen, &numaseen_ops, NULL, 0444);
+MODULE_PARM_DESC(numaseen, "the node of the client-numa worker's task_struct");
 module_param_cb(frztest, &frztest_ops, NULL, 0200);
 MODULE_PARM_DESC(frztest, "1: create the freezable pool client-frz and watch the next freeze, 0: destroy it");
 module_param_cb(frzsync, &frzsync_ops, NULL, 0200);
@@ -426,6 +478,7 @@ static void __exit client_exit(void)
 {
 	ktpool_destroy(rt_pool);
 	frz_stop();
+	ktpool_destroy(numa_pool);
 	/*
 	 * Nothing to wait for: each accepted task, and the burst thread, holds
 	 * a reference on this module, so rmmod fails while any of them runs.
