@@ -444,8 +444,10 @@ static noinline void ktpool_leak_report(struct ktpool *pool, ktpool_fn_t fn,
 	}
 
 	/* Repair what the kernel repairs: RCU nesting, preempt count, IRQs. */
-	for (n = 0; ktpool_rcu_held(lockdep_depth(current)) && n < 64; n++)
+	for (n = 0; ktpool_rcu_held(lockdep_depth(current)) && n < 64; n++) {
+		__acquire(RCU);	/* the task took it: for sparse */
 		rcu_read_unlock();
+	}
 	if (preempt_count() != preempt)
 		preempt_count_set(preempt);
 	if (irqs_disabled())

@@ -4,8 +4,8 @@
 # and min_threads (module params and /sys/kernel/ktpool/default/, in step),
 # on idle and busy workers (/proc/<pid>/stat, Cpus_allowed_list); a
 # KTPOOL_RT pool of the client (SCHED_FIFO, then live back to normal);
-# bad writes refused with nothing changed; sysfs modes, and writes refused
-# to an unprivileged user.
+# bad writes (also a cpumask of offline CPUs only) refused with nothing
+# changed; sysfs modes, and writes refused to an unprivileged user.
 . "$(dirname "$0")/lib.sh"
 
 S=/sys/kernel/ktpool/default
@@ -44,7 +44,7 @@ cpus_is() {
 }
 
 ktap_print_header
-ktap_set_plan 16
+ktap_set_plan 17
 
 # The second CPU if there is one.
 C2=0
@@ -130,6 +130,19 @@ check "applied live: back to SCHED_OTHER with nice 3" \
 check "its sysfs directory is removed with the pool" \
 	eval '[ -d /sys/kernel/ktpool/client-rt ] && echo 0 >$CP/rtpool && [ ! -e /sys/kernel/ktpool/client-rt ] &&
 	      [ "$(threads ktpool/client-rt)" = 0 ]'
+
+# A cpumask of offline CPUs only is refused, nothing changed.
+CPU1=/sys/devices/system/cpu/cpu1/online
+if [ "$C2" = 1 ] && [ -w $CPU1 ] && echo 0 >$CPU1 2>/dev/null; then
+	before=$(cat $S/cpumask)
+	check "a cpumask of offline CPUs only is refused, nothing changes" \
+		eval '! echo 1 >$S/cpumask 2>/dev/null && ! echo 1 >$KP/cpumask 2>/dev/null &&
+		      eq "$(cat $S/cpumask) $(cat $KP/cpumask)" "$before $before"'
+	echo 1 >$CPU1
+else
+	ktap_print_msg "CPU 1 cannot be taken offline here"
+	ktap_test_skip "a cpumask of offline CPUs only is refused, nothing changes"
+fi
 
 rmmod ktpool_test_client
 rmmod ktpool
