@@ -2,7 +2,9 @@
 /*
  * ktpool debugfs: /sys/kernel/debug/ktpool/<pool>/{stats,workers}, root only.
  *
- *   stats    the struct ktpool_stats fields, one "name value" per line
+ *   stats    the struct ktpool_stats fields, one "name value" per line,
+ *            then the attributes: nice, cpumask (a cpulist), node,
+ *            min_threads, flags (freezable, rt, sysfs, or none)
  *   workers  one line per live worker: pid, state (idle, busy or dying),
  *            ms since it was last handed a job or went idle, tasks run
  *
@@ -15,6 +17,7 @@
 #include <linux/kthread.h>
 #include <linux/pid.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 
 #include "ktpool_internal.h"
 
@@ -22,7 +25,9 @@ static struct dentry *ktpool_debugfs_root;	/* I */
 
 static int ktpool_stats_show(struct seq_file *m, void *unused)
 {
+	struct ktpool_attrs attrs;
 	struct ktpool_stats st;
+	cpumask_var_t mask;
 
 	ktpool_get_stats(m->private, &st);
 	seq_printf(m, "capacity %u\n", st.capacity);
@@ -42,6 +47,20 @@ static int ktpool_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "timed_out %llu\n", st.timed_out);
 	seq_printf(m, "waiters_refused %llu\n", st.waiters_refused);
 	seq_printf(m, "cancelled %llu\n", st.cancelled);
+
+	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
+		return -ENOMEM;
+	ktpool_get_attrs(m->private, &attrs, mask);
+	seq_printf(m, "nice %d\n", attrs.nice);
+	seq_printf(m, "cpumask %*pbl\n", cpumask_pr_args(mask));
+	seq_printf(m, "node %d\n", attrs.node);
+	seq_printf(m, "min_threads %u\n", attrs.min_threads);
+	seq_printf(m, "flags%s%s%s%s\n",
+		   attrs.flags & KTPOOL_FREEZABLE ? " freezable" : "",
+		   attrs.flags & KTPOOL_RT ? " rt" : "",
+		   attrs.flags & KTPOOL_SYSFS ? " sysfs" : "",
+		   attrs.flags ? "" : " none");
+	free_cpumask_var(mask);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ktpool_stats);

@@ -13,6 +13,8 @@
  *     work (the workqueue and timer locks are raw). Never held across a
  *     task, a spawn or a sleep.
  *  G: ktpool_pools_mutex (the list of all pools, for unique names).
+ *  A: pool->attrs_mutex (one change of the attributes at a time; the fields
+ *     that workers and spawns read are written under L as well).
  *  D: pool->drain_mutex (one drain at a time flips the epoch).
  *  I: set once before the object is published, read-only afterwards.
  *  W: written only by the worker's own thread.
@@ -38,6 +40,7 @@
 #define _KTPOOL_INTERNAL_H
 
 #include <linux/ktpool.h>
+#include <linux/cpumask.h>
 #include <linux/kfifo.h>
 #include <linux/sched/clock.h>
 #include <linux/list.h>
@@ -47,6 +50,9 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+
+/* Every flag of struct ktpool_attrs. */
+#define KTPOOL_ALL_FLAGS	(KTPOOL_FREEZABLE | KTPOOL_RT | KTPOOL_SYSFS)
 
 enum ktpool_mode {
 	KTPOOL_TRY,
@@ -134,6 +140,7 @@ struct ktpool_worker {
 	 */
 	bool sleeping;
 	u64 nr_run;			/* W; READ_ONCE elsewhere: tasks run */
+	bool freezable;			/* W: set_freezable() was called */
 };
 
 enum ktpool_waiter_state {
@@ -175,7 +182,8 @@ struct ktpool {
 	DECLARE_KFIFO_PTR(pending, struct ktpool_job);
 	unsigned int nr_woken;		/* L: workers in KTPOOL_W_WOKEN */
 	unsigned int nr_waiters;	/* L: submitters inside the wait */
-	unsigned int max_waiters;	/* L: most nr_waiters, 0 = no limit */
+	/* L to write; READ_ONCE elsewhere: most nr_waiters, 0 = no limit */
+	unsigned int max_waiters;
 	/*
 	 * L to write, READ_ONCE in destroy's wait condition: callers inside a
 	 * submit or drain call (and tasks deferred past the inline nesting
@@ -203,6 +211,17 @@ struct ktpool {
 	struct rcuwait destroy_wait;
 	struct mutex drain_mutex;	/* D: serializes drains */
 	struct dentry *debugfs;		/* I: debugfs/ktpool/<name>/ */
+
+	/* The attributes (struct ktpool_attrs): A and L to write */
+	struct mutex attrs_mutex;	/* A: serializes ktpool_apply_attrs() */
+	int nice;			/* A+L; READ_ONCE elsewhere */
+	cpumask_var_t cpumask;		/* A+L; every possible CPU for NULL */
+	int numa_node;			/* I: NUMA_NO_NODE or attrs->node */
+	unsigned int min_threads;	/* A+L; READ_ONCE elsewhere */
+	unsigned int flags;		/* A+L; READ_ONCE elsewhere */
+	/* A+L: bumped by every change of nice, cpumask or flags */
+	unsigned int attrs_gen;
+	struct ktpool_kobj *kobj;	/* A: /sys/kernel/ktpool/<name>/ or NULL */
 };
 
 /* Reserve a thread slot below capacity. */
@@ -305,6 +324,28 @@ int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
 typedef void (*ktpool_visit_t)(struct ktpool *pool);
 void ktpool_visit_pools(ktpool_visit_t fn);
 void ktpool_destroy_leaked(void);
+
+/* ktpool_attrs.c */
+struct ktpool_kobj;
+int ktpool_attrs_init(struct ktpool *pool, const struct ktpool_attrs *attrs);
+void ktpool_attrs_free(struct ktpool *pool);
+int ktpool_attrs_validate(const struct ktpool_attrs *attrs,
+			  unsigned int capacity);
+int ktpool_apply_worker_attrs(struct ktpool *pool, struct task_struct *task,
+			      unsigned int *gen, bool fresh);
+int ktpool_start_min_threads(struct ktpool *pool);
+void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
+		      struct cpumask *mask);
+int ktpool_set_nice(struct ktpool *pool, int nice);
+int ktpool_set_cpumask(struct ktpool *pool, const struct cpumask *mask);
+int ktpool_set_min_threads(struct ktpool *pool, unsigned int min_threads);
+void ktpool_check_leaks(struct ktpool *pool, ktpool_fn_t fn, int preempt);
+int ktpool_sysfs_init(void);
+void ktpool_sysfs_exit(void);
+int ktpool_sysfs_add(struct ktpool *pool);
+struct ktpool_kobj *ktpool_sysfs_detach(struct ktpool *pool);
+void ktpool_sysfs_remove(struct ktpool_kobj *kobj);
+int ktpool_parse_cpulist(const char *buf, struct cpumask *mask);
 
 /* ktpool_debugfs.c */
 int ktpool_debugfs_init(void);

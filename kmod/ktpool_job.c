@@ -201,13 +201,18 @@ void ktpool_job_put(struct ktpool_job *job)
  * @w: the worker, the calling thread
  *
  * Drops the owner's reference once the task has returned: the module may go
- * away from then on, and nothing of its code runs any more.
+ * away from then on, and nothing of its code runs any more. Before that,
+ * checks what the task leaked (ktpool_check_leaks()).
  */
 void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w)
 {
+	int preempt = preempt_count();
+
 	trace_ktpool_execute_start(pool->name, w->job.fn);
 	ktpool_job_run(&w->job);
 	trace_ktpool_execute_end(pool->name, w->job.fn);
+	/* What it leaked is reported and repaired (ktpool_attrs.c). */
+	ktpool_check_leaks(pool, w->job.fn, preempt);
 	WRITE_ONCE(w->nr_run, w->nr_run + 1);
 	ktpool_job_put(&w->job);
 }

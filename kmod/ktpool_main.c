@@ -6,7 +6,10 @@
  * /sys/module/ktpool/parameters/ and apply to the default pool at once. A bad
  * write (empty, non-numeric, negative or out of range) fails with -EINVAL and
  * changes nothing. The parameters and the default pool pointer are protected
- * by the module's kernel_param_lock().
+ * by the module's kernel_param_lock(). The default pool is also tunable under
+ * /sys/kernel/ktpool/default/ (KTPOOL_SYSFS): once it exists, the pool
+ * parameters (capacity, idle_timeout_ms, nice, cpumask, min_threads) read
+ * the pool itself, so the two stay in step whichever is written.
  */
 
 #include <linux/atomic.h>
@@ -15,6 +18,8 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/wait.h>
 
 #include "ktpool_internal.h"
@@ -36,6 +41,11 @@ static unsigned int ktpool_stall_ms;
 
 static unsigned int ktpool_spin_us = KTPOOL_DEFAULT_SPIN_US;
 static unsigned int ktpool_max_waiters;
+/* The default pool's attributes until it exists (kernel_param_lock). */
+static int ktpool_nice;
+static unsigned int ktpool_min_threads;
+static struct cpumask ktpool_cpus;
+static bool ktpool_cpus_given;		/* else every CPU */
 static atomic_t ktpool_fail_spawn = ATOMIC_INIT(0);
 static unsigned int ktpool_hold;		/* KTPOOL_HOLD_* bits */
 static atomic_t ktpool_held = ATOMIC_INIT(0);
@@ -78,6 +88,108 @@ static int ktpool_idle_timeout_set(const char *val,
 		ret = ktpool_set_idle_timeout(ktpool_default_pool, v);
 	if (!ret)
 		WRITE_ONCE(ktpool_idle_timeout_ms, v);
+	return ret;
+}
+
+/* A pool parameter reads the default pool, once it exists. */
+static int ktpool_capacity_get(char *buf, const struct kernel_param *kp)
+{
+	struct ktpool *pool = ktpool_default_pool;
+
+	return sysfs_emit(buf, "%u\n", pool ? READ_ONCE(pool->capacity) :
+			  ktpool_capacity);
+}
+
+static int ktpool_max_waiters_get(char *buf, const struct kernel_param *kp)
+{
+	struct ktpool *pool = ktpool_default_pool;
+
+	return sysfs_emit(buf, "%u\n", pool ? READ_ONCE(pool->max_waiters) :
+			  ktpool_max_waiters);
+}
+
+static int ktpool_idle_timeout_get(char *buf, const struct kernel_param *kp)
+{
+	struct ktpool *pool = ktpool_default_pool;
+
+	return sysfs_emit(buf, "%u\n", pool ? READ_ONCE(pool->idle_timeout_ms) :
+			  ktpool_idle_timeout_ms);
+}
+
+static int ktpool_nice_set(const char *val, const struct kernel_param *kp)
+{
+	int v, ret;
+
+	if (kstrtoint(val, 0, &v) || v < MIN_NICE || v > MAX_NICE)
+		return -EINVAL;
+	ret = ktpool_default_pool ? ktpool_set_nice(ktpool_default_pool, v) : 0;
+	if (!ret)
+		WRITE_ONCE(ktpool_nice, v);
+	return ret;
+}
+
+static int ktpool_nice_get(char *buf, const struct kernel_param *kp)
+{
+	struct ktpool *pool = ktpool_default_pool;
+
+	return sysfs_emit(buf, "%d\n", pool ? READ_ONCE(pool->nice) :
+			  ktpool_nice);
+}
+
+static int ktpool_min_threads_set(const char *val,
+				  const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret;
+
+	ret = ktpool_parse_uint(val, 0, KTPOOL_MAX_CAPACITY, &v);
+	if (!ret && ktpool_default_pool)
+		ret = ktpool_set_min_threads(ktpool_default_pool, v);
+	/* -ENOMEM: set, but not every worker could be created */
+	if (!ret || ret == -ENOMEM)
+		WRITE_ONCE(ktpool_min_threads, v);
+	return ret;
+}
+
+static int ktpool_min_threads_get(char *buf, const struct kernel_param *kp)
+{
+	struct ktpool *pool = ktpool_default_pool;
+
+	return sysfs_emit(buf, "%u\n", pool ? READ_ONCE(pool->min_threads) :
+			  ktpool_min_threads);
+}
+
+static int ktpool_cpumask_set(const char *val, const struct kernel_param *kp)
+{
+	cpumask_var_t mask;
+	int ret;
+
+	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
+		return -ENOMEM;
+	ret = ktpool_parse_cpulist(val, mask);
+	if (!ret && ktpool_default_pool)
+		ret = ktpool_set_cpumask(ktpool_default_pool, mask);
+	if (!ret) {
+		/* For the pool's creation, when given at load time. */
+		cpumask_copy(&ktpool_cpus, mask);
+		ktpool_cpus_given = true;
+	}
+	free_cpumask_var(mask);
+	return ret;
+}
+
+static int ktpool_cpumask_get(char *buf, const struct kernel_param *kp)
+{
+	struct ktpool *pool = ktpool_default_pool;
+	int ret;
+
+	if (!pool)
+		return sysfs_emit(buf, "%*pbl\n",
+				  cpumask_pr_args(ktpool_cpus_given ? &ktpool_cpus :
+						  cpu_possible_mask));
+	raw_spin_lock_irq(&pool->lock);
+	ret = sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(pool->cpumask));
+	raw_spin_unlock_irq(&pool->lock);
 	return ret;
 }
 
@@ -161,17 +273,32 @@ static int ktpool_held_get(char *buf, const struct kernel_param *kp)
 
 static const struct kernel_param_ops ktpool_capacity_ops = {
 	.set = ktpool_capacity_set,
-	.get = param_get_uint,
+	.get = ktpool_capacity_get,
 };
 
 static const struct kernel_param_ops ktpool_idle_timeout_ops = {
 	.set = ktpool_idle_timeout_set,
-	.get = param_get_uint,
+	.get = ktpool_idle_timeout_get,
+};
+
+static const struct kernel_param_ops ktpool_nice_ops = {
+	.set = ktpool_nice_set,
+	.get = ktpool_nice_get,
+};
+
+static const struct kernel_param_ops ktpool_min_threads_ops = {
+	.set = ktpool_min_threads_set,
+	.get = ktpool_min_threads_get,
+};
+
+static const struct kernel_param_ops ktpool_cpumask_ops = {
+	.set = ktpool_cpumask_set,
+	.get = ktpool_cpumask_get,
 };
 
 static const struct kernel_param_ops ktpool_max_waiters_ops = {
 	.set = ktpool_max_waiters_set,
-	.get = param_get_uint,
+	.get = ktpool_max_waiters_get,
 };
 
 static const struct kernel_param_ops ktpool_reap_interval_ops = {
@@ -221,6 +348,14 @@ module_param_cb(idle_timeout_ms, &ktpool_idle_timeout_ops,
 		&ktpool_idle_timeout_ms, 0644);
 MODULE_PARM_DESC(idle_timeout_ms,
 		 "stop default-pool workers idle this long, 0 = never, max 3600000 (default 10000)");
+module_param_cb(nice, &ktpool_nice_ops, NULL, 0644);
+MODULE_PARM_DESC(nice, "nice value of the default pool's workers, -20..19 (default 0)");
+module_param_cb(cpumask, &ktpool_cpumask_ops, NULL, 0644);
+MODULE_PARM_DESC(cpumask,
+		 "CPUs of the default pool's workers, a cpulist such as 0-1,3 (default: every CPU)");
+module_param_cb(min_threads, &ktpool_min_threads_ops, NULL, 0644);
+MODULE_PARM_DESC(min_threads,
+		 "workers of the default pool started at load and never reaped, 0..capacity (default 0)");
 module_param_cb(max_waiters, &ktpool_max_waiters_ops, &ktpool_max_waiters,
 		0644);
 MODULE_PARM_DESC(max_waiters,
@@ -340,15 +475,24 @@ EXPORT_SYMBOL_GPL(ktpool_default);
 
 static int __init ktpool_init(void)
 {
+	struct ktpool_attrs attrs = KTPOOL_ATTRS_INIT;
 	struct ktpool *pool;
 	int ret;
 
 	ret = ktpool_debugfs_init();
 	if (ret)
 		goto err_debugfs;
+	ret = ktpool_sysfs_init();
+	if (ret)
+		goto err_sysfs;
 
 	kernel_param_lock(THIS_MODULE);
-	pool = ktpool_create("default", ktpool_capacity, ktpool_idle_timeout_ms);
+	attrs.nice = ktpool_nice;
+	attrs.cpumask = ktpool_cpus_given ? &ktpool_cpus : NULL;
+	attrs.min_threads = ktpool_min_threads;
+	attrs.flags = KTPOOL_SYSFS;
+	pool = ktpool_create_attrs("default", ktpool_capacity,
+				   ktpool_idle_timeout_ms, &attrs);
 	if (!IS_ERR(pool)) {
 		ktpool_set_max_waiters(pool, ktpool_max_waiters);
 		WRITE_ONCE(ktpool_default_pool, pool);
@@ -368,6 +512,8 @@ static int __init ktpool_init(void)
 	return 0;
 
 err_pool:
+	ktpool_sysfs_exit();
+err_sysfs:
 	ktpool_debugfs_exit();
 err_debugfs:
 	return ret;
@@ -388,6 +534,7 @@ static void __exit ktpool_exit(void)
 	ktpool_watchdog_stop();
 	ktpool_destroy(pool);
 	ktpool_destroy_leaked();
+	ktpool_sysfs_exit();
 	ktpool_debugfs_exit();
 	pr_info("unloaded\n");
 }

@@ -5,6 +5,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/kthread.h>
+#include <linux/nodemask.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -85,33 +86,52 @@ void ktpool_destroy_leaked(void)
 }
 
 /**
- * ktpool_create() - create a pool of kthreads
+ * ktpool_create_attrs() - create a pool of kthreads with attributes
  * @name: a unique name of 1 to %KTPOOL_NAME_LEN - 1 printable characters,
  *	no '/' or space; its workers are named "ktpool/<name>"
  * @capacity: the most kthreads the pool may run, 1..%KTPOOL_MAX_CAPACITY
  * @idle_timeout_ms: stop a worker idle this long; 0 never stops idle workers;
  *	at most %KTPOOL_MAX_IDLE_TIMEOUT_MS
+ * @attrs: the workers' attributes (struct ktpool_attrs), or NULL for
+ *	%KTPOOL_ATTRS_INIT
  *
- * No thread is created until the first task arrives.
+ * Creates @attrs->min_threads workers before it returns; no other thread is
+ * created until a task needs it.
  *
  * Context: process context; may sleep.
- * Return: the pool, or ERR_PTR(-EINVAL) for a bad argument, ERR_PTR(-EEXIST)
- * when a pool of that name exists, ERR_PTR(-ENOMEM). Never NULL.
+ * Return: the pool; ERR_PTR(-EINVAL) for a bad argument (including a bad
+ * attribute, see ktpool_apply_attrs(), and an invalid or offline
+ * @attrs->node), ERR_PTR(-EEXIST) when a pool of that name exists,
+ * ERR_PTR(-ENOMEM), also when the min_threads workers could not be
+ * created. Never NULL.
  */
-struct ktpool *ktpool_create(const char *name, unsigned int capacity,
-			     unsigned int idle_timeout_ms)
+struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
+				   unsigned int idle_timeout_ms,
+				   const struct ktpool_attrs *attrs)
 {
+	static const struct ktpool_attrs dflt = KTPOOL_ATTRS_INIT;
 	struct ktpool *pool;
 
+	if (!attrs)
+		attrs = &dflt;
 	if (!ktpool_name_valid(name) || !capacity ||
 	    capacity > KTPOOL_MAX_CAPACITY ||
-	    idle_timeout_ms > KTPOOL_MAX_IDLE_TIMEOUT_MS)
+	    idle_timeout_ms > KTPOOL_MAX_IDLE_TIMEOUT_MS ||
+	    ktpool_attrs_validate(attrs, capacity) ||
+	    (attrs->node != NUMA_NO_NODE &&
+	     (attrs->node < 0 || attrs->node >= MAX_NUMNODES ||
+	      !node_online(attrs->node))))
 		return ERR_PTR(-EINVAL);
 
-	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	pool = kzalloc_node(sizeof(*pool), GFP_KERNEL, attrs->node);
 	if (!pool)
 		return ERR_PTR(-ENOMEM);
 	if (ktpool_pending_init(pool, capacity)) {
+		kfree(pool);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (ktpool_attrs_init(pool, attrs)) {
+		ktpool_pending_free(pool);
 		kfree(pool);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -134,6 +154,7 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
 	if (ktpool_find_locked(name)) {
 		mutex_unlock(&ktpool_pools_mutex);
 		mutex_destroy(&pool->drain_mutex);
+		ktpool_attrs_free(pool);
 		ktpool_pending_free(pool);
 		kfree(pool);
 		return ERR_PTR(-EEXIST);
@@ -141,7 +162,39 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
 	list_add_tail(&pool->node, &ktpool_pools);
 	ktpool_debugfs_add(pool);
 	mutex_unlock(&ktpool_pools_mutex);
+
+	if (ktpool_start_min_threads(pool)) {
+		ktpool_destroy(pool);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (attrs->flags & KTPOOL_SYSFS) {
+		mutex_lock(&pool->attrs_mutex);
+		ktpool_sysfs_add(pool);	/* not fatal: works without */
+		mutex_unlock(&pool->attrs_mutex);
+	}
 	return pool;
+}
+EXPORT_SYMBOL_GPL(ktpool_create_attrs);
+
+/**
+ * ktpool_create() - create a pool of kthreads with the default attributes
+ * @name: a unique name of 1 to %KTPOOL_NAME_LEN - 1 printable characters,
+ *	no '/' or space; its workers are named "ktpool/<name>"
+ * @capacity: the most kthreads the pool may run, 1..%KTPOOL_MAX_CAPACITY
+ * @idle_timeout_ms: stop a worker idle this long; 0 never stops idle workers;
+ *	at most %KTPOOL_MAX_IDLE_TIMEOUT_MS
+ *
+ * ktpool_create_attrs() with %KTPOOL_ATTRS_INIT. No thread is created until
+ * the first task arrives.
+ *
+ * Context: process context; may sleep.
+ * Return: the pool, or ERR_PTR(-EINVAL) for a bad argument, ERR_PTR(-EEXIST)
+ * when a pool of that name exists, ERR_PTR(-ENOMEM). Never NULL.
+ */
+struct ktpool *ktpool_create(const char *name, unsigned int capacity,
+			     unsigned int idle_timeout_ms)
+{
+	return ktpool_create_attrs(name, capacity, idle_timeout_ms, NULL);
 }
 EXPORT_SYMBOL_GPL(ktpool_create);
 
@@ -185,6 +238,7 @@ static bool ktpool_quiet(struct ktpool *pool)
 void ktpool_destroy(struct ktpool *pool)
 {
 	struct ktpool_waiter *wt, *tmp;
+	struct ktpool_kobj *kobj;
 	struct ktpool_worker *w;
 	LIST_HEAD(stop);
 
@@ -209,6 +263,12 @@ void ktpool_destroy(struct ktpool *pool)
 		wake_up_process(wt->task);
 	}
 	raw_spin_unlock_irq(&pool->lock);
+
+	/* Its writers get -ESHUTDOWN now; removal waits for them. */
+	mutex_lock(&pool->attrs_mutex);
+	kobj = ktpool_sysfs_detach(pool);
+	mutex_unlock(&pool->attrs_mutex);
+	ktpool_sysfs_remove(kobj);
 
 	rcuwait_wait_event(&pool->destroy_wait, ktpool_quiet(pool),
 			   TASK_UNINTERRUPTIBLE);
@@ -238,6 +298,7 @@ void ktpool_destroy(struct ktpool *pool)
 	list_del(&pool->node);
 	mutex_unlock(&ktpool_pools_mutex);
 	mutex_destroy(&pool->drain_mutex);
+	ktpool_attrs_free(pool);
 	ktpool_pending_free(pool);
 	kfree(pool);
 }
@@ -321,8 +382,9 @@ EXPORT_SYMBOL_GPL(ktpool_drain);
  *
  * Context: any context but NMI (the pool lock is a raw spinlock); does not
  * sleep. May race with ktpool_destroy() as described there.
- * Return: 0, -EINVAL for a NULL @pool or a capacity out of range (nothing
- * changes), -ESHUTDOWN when @pool is being destroyed.
+ * Return: 0, -EINVAL for a NULL @pool, a capacity out of range or below
+ * the pool's min_threads (nothing changes), -ESHUTDOWN when @pool is being
+ * destroyed.
  */
 int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 {
@@ -336,6 +398,10 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	if (pool->dying) {
 		ret = -ESHUTDOWN;
+		goto out;
+	}
+	if (capacity < pool->min_threads) {
+		ret = -EINVAL;
 		goto out;
 	}
 	trace_ktpool_resize(pool->name, pool->capacity, capacity,
@@ -420,7 +486,7 @@ int ktpool_set_max_waiters(struct ktpool *pool, unsigned int max_waiters)
 	if (pool->dying)
 		ret = -ESHUTDOWN;
 	else
-		pool->max_waiters = max_waiters;
+		WRITE_ONCE(pool->max_waiters, max_waiters);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;
 }

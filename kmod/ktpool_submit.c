@@ -264,7 +264,10 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	raw_spin_unlock_irqrestore(&pool->lock, *flags);
 
 	for (;;) {
-		set_current_state(TASK_KILLABLE);
+		/* A freezable pool's submitters freeze while they wait. */
+		set_current_state(TASK_KILLABLE |
+				  (READ_ONCE(pool->flags) & KTPOOL_FREEZABLE ?
+				   TASK_FREEZABLE : 0));
 		if (READ_ONCE(wt.state) != KTPOOL_WAIT_QUEUED ||
 		    fatal_signal_pending(current) || !*timeout)
 			break;

@@ -10,6 +10,7 @@
  * and the workers idle longer than the idle timeout, oldest first.
  */
 
+#include <linux/freezer.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/pid.h>
@@ -172,6 +173,28 @@ static bool ktpool_worker_is_next(struct ktpool_worker *w)
 }
 
 /*
+ * KTPOOL_FREEZABLE: a worker of a freezable pool becomes freezable, and
+ * freezes here while the system freezes, before it starts a task or parks.
+ * A worker whose pool stopped being freezable becomes unfreezable again
+ * (PF_NOFREEZE, as kthreadd gives every kthread), so that the freezer does
+ * not wait for it.
+ */
+static void ktpool_worker_freeze(struct ktpool_worker *w)
+{
+	bool want = READ_ONCE(w->pool->flags) & KTPOOL_FREEZABLE;
+
+	if (unlikely(want != w->freezable)) {
+		w->freezable = want;
+		if (want)
+			set_freezable();
+		else
+			current->flags |= PF_NOFREEZE;
+	}
+	if (want)
+		try_to_freeze();
+}
+
+/*
  * Wait until woken for a pending job: poll briefly (the spin_us parameter,
  * off by default), then sleep. Only the head of the idle list polls: the
  * others are not next in line. As KVM's halt polling does, it polls the
@@ -200,6 +223,8 @@ static bool ktpool_worker_park(struct ktpool_worker *w)
 	}
 
 	for (;;) {
+		/* The freezer wakes a parked worker (TASK_IDLE) to freeze it. */
+		ktpool_worker_freeze(w);
 		WRITE_ONCE(w->sleeping, true);
 		/* The barrier in it pairs with ktpool_claim_idle_locked(). */
 		set_current_state(TASK_IDLE);
@@ -225,8 +250,11 @@ static int ktpool_worker_fn(void *arg)
 
 	/* A first job, given by ktpool_spawn(), is in w->job already. */
 	for (;;) {
-		if (w->job.fn)
+		if (w->job.fn) {
+			/* No task starts while the system is frozen. */
+			ktpool_worker_freeze(w);
 			ktpool_run_job(pool, w);
+		}
 
 		raw_spin_lock_irq(&pool->lock);
 		if (w->job.fn)
@@ -293,6 +321,8 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 {
 	struct ktpool_worker *w;
 	struct task_struct *task;
+	unsigned int gen;
+	bool fresh;
 	int ret;
 
 	ret = ktpool_debug_hold(KTPOOL_HOLD_SPAWN);
@@ -304,21 +334,37 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 	if (ret)
 		return ret;
 
-	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	w = kzalloc_node(sizeof(*w), GFP_KERNEL, pool->numa_node);
 	if (!w)
 		return -ENOMEM;
 	w->pool = pool;
 	w->state = KTPOOL_W_BUSY;
 	INIT_LIST_HEAD(&w->node);
 
-	task = kthread_create(ktpool_worker_fn, w, "ktpool/%s", pool->name);
+	task = kthread_create_on_node(ktpool_worker_fn, w, pool->numa_node,
+				      "ktpool/%s", pool->name);
 	if (IS_ERR(task)) {
 		kfree(w);
 		return PTR_ERR(task);
 	}
 	w->task = task;
 
-	raw_spin_lock_irq(&pool->lock);
+	/*
+	 * Nice or SCHED_FIFO and the cpumask before its first run; again if
+	 * they changed before it is on pool->workers, where a change finds it.
+	 */
+	for (fresh = true;; fresh = false) {
+		ret = ktpool_apply_worker_attrs(pool, task, &gen, fresh);
+		if (ret) {
+			kthread_stop(task);	/* never ran: its fn is not called */
+			kfree(w);
+			return ret;
+		}
+		raw_spin_lock_irq(&pool->lock);
+		if (gen == pool->attrs_gen)
+			break;
+		raw_spin_unlock_irq(&pool->lock);
+	}
 	list_add(&w->all, &pool->workers);
 	pool->nr_busy++;
 	pool->spawned++;
@@ -396,7 +442,9 @@ void ktpool_reaper_workfn(struct work_struct *work)
 	raw_spin_lock_irq(&pool->lock);
 	timeout = msecs_to_jiffies(pool->idle_timeout_ms);
 	list_for_each_entry_safe_reverse(w, tmp, &pool->idle, node) {
+		/* The reserve of min_threads workers is never reaped. */
 		if (!pool->idle_timeout_ms ||
+		    pool->nr_threads <= pool->min_threads ||
 		    time_before(now, w->idle_since + timeout) ||
 		    !ktpool_may_retire_idle_locked(pool))
 			break;
@@ -407,7 +455,8 @@ void ktpool_reaper_workfn(struct work_struct *work)
 		list_del(&w->node);
 		list_move(&w->all, &stop);
 	}
-	if (pool->idle_timeout_ms && !list_empty(&pool->idle)) {
+	if (pool->idle_timeout_ms && !list_empty(&pool->idle) &&
+	    pool->nr_threads > pool->min_threads) {
 		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
 		/* Expired but kept for a pending job: look again soon. */
 		timeout = time_before(now, w->idle_since + timeout) ?

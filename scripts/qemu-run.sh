@@ -6,7 +6,8 @@
 # The console is shown live and saved (without \r) to <log>; with
 # KTPOOL_QUIET=1 only what follows the boot log is shown.
 # Env: KTPOOL_TIMEOUT (seconds, a guard against hangs, default 1500), KTPOOL_APPEND (extra cmdline),
-# KTPOOL_SMP (virtual CPUs, default 2).
+# KTPOOL_SMP (virtual CPUs, default 2), KTPOOL_QEMU_ARGS (more QEMU options,
+# split on blanks, e.g. the NUMA nodes of a boot of its own).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ktpool_lock
@@ -47,7 +48,7 @@ rc=0
 # tsc=reliable: on a loaded host the clocksource watchdog marks the emulated
 # TSC unstable, and the code patching that follows can crash a TCG guest.
 timeout -k 10 "${KTPOOL_TIMEOUT:-1500}" qemu-system-x86_64 -smp "${KTPOOL_SMP:-2}" -m 2048 \
-	-kernel "$vmlinuz" -initrd "$tmp/initrd.gz" \
+	-kernel "$vmlinuz" -initrd "$tmp/initrd.gz" ${KTPOOL_QEMU_ARGS:-} \
 	-append "console=ttyS0 panic=-1 loglevel=7 tsc=reliable sysctl.kernel.hung_task_timeout_secs=30 ${KTPOOL_APPEND:-}" \
 	-nographic -no-reboot </dev/null 2>&1 9>&- | sed -u 's/\r//g' |
 	if [ -n "${KTPOOL_QUIET:-}" ]; then

@@ -41,6 +41,22 @@ for series in ${@:-6.1 6.12}; do
 		"$KTPOOL_ROOT/scripts/qemu-run.sh" "/boot/vmlinuz-$rel" "$out/modules" \
 			"$KTPOOL_ROOT/scripts/selftests-guest.sh" "$logf" || true
 		log "$rel: QEMU run took $((SECONDS - start)) s"
+		# A boot of its own with two NUMA nodes, for ktpool_numa.sh alone.
+		nlog=$CACHE/logs/selftests-numa-$rel.log
+		# One socket per CPU: a node may not split a socket.
+		KTPOOL_SMP=2,sockets=2,cores=1,threads=1 KTPOOL_QEMU_ARGS="-object memory-backend-ram,id=m0,size=1G
+			-object memory-backend-ram,id=m1,size=1G
+			-numa node,nodeid=0,cpus=0,memdev=m0
+			-numa node,nodeid=1,cpus=1,memdev=m1" \
+			"$KTPOOL_ROOT/scripts/qemu-run.sh" "/boot/vmlinuz-$rel" "$out/modules" \
+			'echo "KTPOOL-HARNESS: BEGIN ktpool_numa.sh (2 nodes)"; cd /selftests &&
+			 sh ./ktpool_numa.sh; rc=$?; [ $rc = 0 ] || echo "KTPOOL-HARNESS: FAIL ktpool_numa.sh (2 nodes) exited with $rc"' \
+			"$nlog" || true
+		mkdir -p "$KTPOOL_ROOT/out" && cp "$nlog" "$KTPOOL_ROOT/out/"
+		v=$CACHE/logs/selftests-numa-$rel.verdict
+		python3 "$KTPOOL_ROOT/scripts/verdict.py" "$nlog" ktap "selftests $rel (2 NUMA nodes): " >"$v" || rc=1
+		cat "$v"
+		[ -z "${KTPOOL_RESULTS:-}" ] || cat "$v" >>"$KTPOOL_RESULTS"
 	else
 		echo "KTPOOL-HARNESS: FAIL module build for $rel (see $blog)" >"$logf"
 	fi

@@ -45,7 +45,7 @@ check "resize event" grep -q "ktpool_resize: pool=default capacity=2->3 threads=
 check "debugfs stats and workers are root-only files" \
 	eval '[ "$(stat -c %a $D/stats) $(stat -c %a $D/workers)" = "400 400" ]'
 check "debugfs stats has every field, matching the pool" \
-	eval '[ $(wc -l <$D/stats) = 17 ] && grep -qx "capacity 3" $D/stats && grep -qx "timed_out 0" $D/stats && grep -qx "waiters_refused 0" $D/stats && grep -qx "cancelled 0" $D/stats && grep -qx "submitted 4" $D/stats && grep -qx "completed 4" $D/stats'
+	eval '[ $(wc -l <$D/stats) = 22 ] && grep -qx "capacity 3" $D/stats && grep -qx "timed_out 0" $D/stats && grep -qx "waiters_refused 0" $D/stats && grep -qx "cancelled 0" $D/stats && grep -qx "submitted 4" $D/stats && grep -qx "completed 4" $D/stats'
 echo 1 >$CP/hold
 echo 1 >$CP/burst
 wait_for 5 eval 'grep -q " busy " $D/workers'

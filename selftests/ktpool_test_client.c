@@ -31,6 +31,24 @@
  *   submit_timeout write MS: ktpool_submit_timeout() of one task from the
  *            writer, with a deadline of MS ms
  *   last_ret read: what the last submit_timeout returned
+ *   rtpool   write 1: create the pool "client-rt" (capacity 2, KTPOOL_RT,
+ *            KTPOOL_SYSFS, min_threads 1); 2: apply nice 3 without
+ *            KTPOOL_RT to it; 0: destroy it
+ *   frztest  write 1: create the pool "client-frz" (capacity 1,
+ *            min_threads 1, KTPOOL_FREEZABLE) and watch the next system
+ *            freeze (a PM notifier starts a watcher kthread, which releases
+ *            "hold" 1 s after the freeze began, then looks at the worker);
+ *            0: destroy it
+ *   frzsync  write N: submit N tasks to client-frz with the anyway submit
+ *            from the writer itself
+ *   numapool write N: create the pool "client-numa" with node N and
+ *            min_threads 1 (the errno of the create is the write's), and
+ *            run a task on it; -1 destroys it
+ *   numaseen read: the node of that task's worker's task_struct, -1 if none
+ *   frzresult read: what the watcher saw: seen_frozen (the worker of
+ *            client-frz frozen), started_frozen (its tasks started when
+ *            it was last seen frozen), default_ran_frozen (a task on the
+ *            default pool ran while it was frozen), frz_started
  */
 
 #include <linux/atomic.h>
@@ -39,7 +57,10 @@
 #include <linux/kthread.h>
 #include <linux/ktpool.h>
 #include <linux/module.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/sched/task.h>
+#include <linux/suspend.h>
 #include <linux/wait.h>
 
 static unsigned int task_ms = 200;
@@ -227,6 +248,251 @@ static int stats_get(char *buf, const struct kernel_param *kp)
 			  st.waiters_refused, st.cancelled);
 }
 
+static struct ktpool *rt_pool;		/* under the param lock */
+
+static int rtpool_set(const char *val, const struct kernel_param *kp)
+{
+	struct ktpool_attrs attrs = KTPOOL_ATTRS_INIT;
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v > 2)
+		return -EINVAL;
+	attrs.min_threads = 1;
+	attrs.flags = KTPOOL_SYSFS;
+	switch (v) {
+	case 0:
+		ktpool_destroy(rt_pool);
+		rt_pool = NULL;
+		return 0;
+	case 1:
+		if (rt_pool)
+			return -EBUSY;
+		attrs.flags |= KTPOOL_RT;
+		rt_pool = ktpool_create_attrs("client-rt", 2, 0, &attrs);
+		if (IS_ERR(rt_pool)) {
+			int ret = PTR_ERR(rt_pool);
+
+			rt_pool = NULL;
+			return ret;
+		}
+		return 0;
+	default:
+		if (!rt_pool)
+			return -ENOENT;
+		attrs.nice = 3;
+		return ktpool_apply_attrs(rt_pool, &attrs);
+	}
+}
+
+static const struct kernel_param_ops rtpool_ops = { .set = rtpool_set };
+
+/* The freezer test; under the param lock but for the watcher's fields. */
+static struct ktpool *frz_pool;
+static struct task_struct *frz_worker;	/* its only worker, referenced */
+static atomic_t frz_started = ATOMIC_INIT(0);
+static atomic_t frz_default_ran = ATOMIC_INIT(0);
+static bool frz_post;			/* READ_ONCE: the thaw is over */
+static int frz_seen, frz_started_frozen = -1, frz_default_ran_frozen;
+static struct task_struct *frz_watcher;
+static DECLARE_COMPLETION(frz_watcher_done);
+
+static bool frz_worker_frozen(void)
+{
+	return READ_ONCE(frz_worker->__state) & TASK_FROZEN;
+}
+
+static void frz_record_fn(void *data)
+{
+	frz_worker = get_task_struct(current);
+}
+
+static void frz_task(void *data)
+{
+	atomic_inc(&frz_started);
+	client_task(data);
+}
+
+static void frz_default_fn(void *data)
+{
+	atomic_inc(&frz_default_ran);
+}
+
+/* Not freezable (a kthread's default): it watches the freeze. */
+static int frz_watch_fn(void *unused)
+{
+	bool submitted = false;
+
+	msleep(1000);
+	WRITE_ONCE(hold, false);
+	wake_up_all(&hold_wq);
+	while (!READ_ONCE(frz_post) && !kthread_should_stop()) {
+		if (frz_worker_frozen()) {
+			frz_seen = 1;
+			frz_started_frozen = atomic_read(&frz_started);
+			if (!submitted) {
+				submitted = true;
+				if (ktpool_submit(ktpool_default(),
+						  frz_default_fn, NULL))
+					pr_err("freezer test: default submit failed\n");
+			}
+			if (atomic_read(&frz_default_ran) &&
+			    frz_worker_frozen())
+				frz_default_ran_frozen = 1;
+		}
+		usleep_range(5000, 6000);
+	}
+	complete(&frz_watcher_done);
+	return 0;
+}
+
+static int frz_pm_notify(struct notifier_block *nb, unsigned long action,
+			 void *unused)
+{
+	switch (action) {
+	case PM_SUSPEND_PREPARE:
+	case PM_HIBERNATION_PREPARE:
+		if (frz_watcher)
+			break;
+		WRITE_ONCE(frz_post, false);
+		reinit_completion(&frz_watcher_done);
+		frz_watcher = kthread_run(frz_watch_fn, NULL, "ktpool_frzwatch");
+		if (IS_ERR(frz_watcher))
+			frz_watcher = NULL;
+		break;
+	case PM_POST_SUSPEND:
+	case PM_POST_HIBERNATION:
+		WRITE_ONCE(frz_post, true);
+		if (frz_watcher) {
+			wait_for_completion(&frz_watcher_done);
+			frz_watcher = NULL;
+		}
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block frz_nb = { .notifier_call = frz_pm_notify };
+
+static void frz_stop(void)
+{
+	if (!frz_pool)
+		return;
+	unregister_pm_notifier(&frz_nb);
+	ktpool_destroy(frz_pool);
+	frz_pool = NULL;
+	if (frz_worker)
+		put_task_struct(frz_worker);
+	frz_worker = NULL;
+}
+
+static int frztest_set(const char *val, const struct kernel_param *kp)
+{
+	struct ktpool_attrs attrs = KTPOOL_ATTRS_INIT;
+	unsigned int v;
+	int ret;
+
+	if (kstrtouint(val, 0, &v) || v > 1)
+		return -EINVAL;
+	if (!v) {
+		frz_stop();
+		return 0;
+	}
+	if (frz_pool)
+		return -EBUSY;
+	attrs.min_threads = 1;
+	attrs.flags = KTPOOL_FREEZABLE;
+	frz_pool = ktpool_create_attrs("client-frz", 1, 0, &attrs);
+	if (IS_ERR(frz_pool)) {
+		ret = PTR_ERR(frz_pool);
+		frz_pool = NULL;
+		return ret;
+	}
+	/* Capacity 1: the task runs on the one worker every task runs on. */
+	ret = ktpool_submit(frz_pool, frz_record_fn, NULL);
+	if (!ret)
+		ret = ktpool_drain(frz_pool);
+	if (!ret && !frz_worker)
+		ret = -EIO;
+	if (!ret)
+		ret = register_pm_notifier(&frz_nb);
+	if (ret) {
+		ktpool_destroy(frz_pool);
+		frz_pool = NULL;
+	}
+	return ret;
+}
+
+static int frzsync_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n, i;
+	int ret;
+
+	if (kstrtouint(val, 0, &n) || n > 100000)
+		return -EINVAL;
+	if (!frz_pool)
+		return -ENOENT;
+	for (i = 0; i < n; i++) {
+		ret = ktpool_submit(frz_pool, frz_task, NULL);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int frzresult_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf,
+			  "seen_frozen=%d started_frozen=%d default_ran_frozen=%d frz_started=%d\n",
+			  frz_seen, frz_started_frozen, frz_default_ran_frozen,
+			  atomic_read(&frz_started));
+}
+
+static struct ktpool *numa_pool;	/* under the param lock */
+static int numa_seen = -1;
+
+/*
+ * The node of the worker's task_struct, which kthread_create_on_node()
+ * allocates on the node (its stack may be a cached one, from any node).
+ */
+static void numa_task(void *data)
+{
+	WRITE_ONCE(numa_seen, page_to_nid(virt_to_page(current)));
+}
+
+static int numapool_set(const char *val, const struct kernel_param *kp)
+{
+	struct ktpool_attrs attrs = KTPOOL_ATTRS_INIT;
+	int v, ret;
+
+	if (kstrtoint(val, 0, &v))
+		return -EINVAL;
+	ktpool_destroy(numa_pool);
+	numa_pool = NULL;
+	WRITE_ONCE(numa_seen, -1);
+	if (v == -1)
+		return 0;
+	attrs.node = v;
+	attrs.min_threads = 1;
+	numa_pool = ktpool_create_attrs("client-numa", 1, 0, &attrs);
+	if (IS_ERR(numa_pool)) {
+		ret = PTR_ERR(numa_pool);
+		numa_pool = NULL;
+		return ret;
+	}
+	ret = ktpool_submit(numa_pool, numa_task, NULL);
+	return ret ?: ktpool_drain(numa_pool);
+}
+
+static int numaseen_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(numa_seen));
+}
+
+static const struct kernel_param_ops numapool_ops = { .set = numapool_set };
+static const struct kernel_param_ops numaseen_ops = { .get = numaseen_get };
+static const struct kernel_param_ops frztest_ops = { .set = frztest_set };
+static const struct kernel_param_ops frzsync_ops = { .set = frzsync_set };
+static const struct kernel_param_ops frzresult_ops = { .get = frzresult_get };
 static const struct kernel_param_ops burst_ops = { .set = burst_set };
 static const struct kernel_param_ops tryburst_ops = { .set = tryburst_set };
 static const struct kernel_param_ops syncburst_ops = { .set = syncburst_set };
@@ -266,6 +532,18 @@ module_param_cb(submit_timeout, &submit_timeout_ops, NULL, 0200);
 MODULE_PARM_DESC(submit_timeout, "write MS: ktpool_submit_timeout() of one task");
 module_param(last_ret, int, 0444);
 MODULE_PARM_DESC(last_ret, "what the last submit_timeout returned");
+module_param_cb(rtpool, &rtpool_ops, NULL, 0200);
+MODULE_PARM_DESC(rtpool, "1: create the KTPOOL_RT pool client-rt, 2: make it nice 3, not RT, 0: destroy it");
+module_param_cb(numapool, &numapool_ops, NULL, 0200);
+MODULE_PARM_DESC(numapool, "write N: create client-numa on node N and run a task, -1: destroy it");
+module_param_cb(numaseen, &numaseen_ops, NULL, 0444);
+MODULE_PARM_DESC(numaseen, "the node of the client-numa worker's task_struct");
+module_param_cb(frztest, &frztest_ops, NULL, 0200);
+MODULE_PARM_DESC(frztest, "1: create the freezable pool client-frz and watch the next freeze, 0: destroy it");
+module_param_cb(frzsync, &frzsync_ops, NULL, 0200);
+MODULE_PARM_DESC(frzsync, "write N: submit N tasks to client-frz from the writer itself");
+module_param_cb(frzresult, &frzresult_ops, NULL, 0444);
+MODULE_PARM_DESC(frzresult, "what the freeze watcher saw");
 module_param_cb(stats, &stats_ops, NULL, 0444);
 MODULE_PARM_DESC(stats, "the default pool's statistics");
 
@@ -278,6 +556,9 @@ static int __init client_init(void)
 
 static void __exit client_exit(void)
 {
+	ktpool_destroy(rt_pool);
+	frz_stop();
+	ktpool_destroy(numa_pool);
 	/*
 	 * Nothing to wait for: each accepted task, and the burst thread, holds
 	 * a reference on this module, so rmmod fails while any of them runs.

@@ -32,6 +32,8 @@
 #include <linux/types.h>
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/cpumask.h>
+#include <linux/numa.h>
 #include <linux/spinlock_types.h>
 #include <linux/wait.h>
 
@@ -124,6 +126,62 @@ struct ktpool_stats {
 
 struct ktpool *ktpool_create(const char *name, unsigned int capacity,
 			     unsigned int idle_timeout_ms);
+/**
+ * KTPOOL_FREEZABLE - The pool's workers freeze with the system.
+ *
+ * Across suspend and hibernation no task of the pool starts while tasks are
+ * frozen; tasks submitted meanwhile start after the thaw.
+ */
+#define KTPOOL_FREEZABLE	0x1U
+
+/**
+ * KTPOOL_RT - The pool's workers run %SCHED_FIFO (sched_set_fifo_low()).
+ */
+#define KTPOOL_RT		0x2U
+
+/**
+ * KTPOOL_SYSFS - The pool's attributes are tunable under sysfs.
+ *
+ * /sys/kernel/ktpool/<name>/ holds capacity, idle_timeout_ms, nice, cpumask
+ * (a cpulist) and min_threads: readable by all, writable by root.
+ */
+#define KTPOOL_SYSFS		0x4U
+
+/**
+ * struct ktpool_attrs - how a pool's workers run
+ * @nice: -20..19, the nice value of every worker; ignored with %KTPOOL_RT
+ *	(but still range-checked).
+ * @cpumask: the CPUs the workers may run on; NULL means every possible CPU.
+ *	It must contain an online CPU. Copied: the caller keeps its mask.
+ * @node: %NUMA_NO_NODE for any node; else an online node, on which the
+ *	workers' stacks and structures are allocated. Fixed at create:
+ *	ktpool_apply_attrs() ignores it.
+ * @min_threads: workers started at create (and when raised) and never
+ *	reaped, busy or idle: the pool never has fewer threads; at most the
+ *	capacity. They guarantee forward progress when no kthread can be
+ *	created, as a %WQ_MEM_RECLAIM workqueue's rescuer does.
+ * @flags: %KTPOOL_FREEZABLE, %KTPOOL_RT, %KTPOOL_SYSFS.
+ *
+ * Start from %KTPOOL_ATTRS_INIT: every field's default.
+ */
+struct ktpool_attrs {
+	int nice;
+	const struct cpumask *cpumask;
+	int node;
+	unsigned int min_threads;
+	unsigned int flags;
+};
+
+/**
+ * KTPOOL_ATTRS_INIT - The default attributes: nice 0, every CPU, any node,
+ *	no reserve of workers, no flags.
+ */
+#define KTPOOL_ATTRS_INIT	{ .node = NUMA_NO_NODE }
+
+struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
+				   unsigned int idle_timeout_ms,
+				   const struct ktpool_attrs *attrs);
+int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs);
 void ktpool_destroy(struct ktpool *pool);
 
 int __ktpool_try_submit(struct ktpool *pool, ktpool_fn_t fn, void *data,

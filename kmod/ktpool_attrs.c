@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktpool pool attributes: nice or SCHED_FIFO, cpumask, NUMA node, the
+ * reserve of min_threads workers, the flags; and the checks a worker makes
+ * after each task (what cmwq's process_one_work() checks after each item).
+ *
+ * The attributes live in the pool, written under attrs_mutex (one change at
+ * a time, and it may sleep) and under the pool lock, which spawns read them
+ * under. Scheduling attributes are never set under the pool lock (a raw
+ * spinlock: sched_setattr and set_cpus_allowed_ptr() may sleep): a change
+ * takes a reference on every live worker's task under the lock and applies
+ * to each outside it. A worker being created reads the attributes with
+ * their generation (attrs_gen), applies them before its first run, and
+ * joins pool->workers only if the generation is still the same, so that it
+ * cannot miss a change made in between.
+ */
+
+#include <linux/cpumask.h>
+#include <linux/kthread.h>
+#include <linux/lockdep.h>
+#include <linux/mm.h>
+#include <linux/nodemask.h>
+#include <linux/ratelimit.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/debug.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+
+#include "ktpool_internal.h"
+
+/* Scheduling attributes are the defaults a new kthread already has. */
+static bool ktpool_sched_default_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	return !pool->nice && !(pool->flags & KTPOOL_RT) &&
+	       cpumask_equal(pool->cpumask, cpu_possible_mask);
+}
+
+/**
+ * ktpool_attrs_validate() - check attributes against a capacity
+ * @attrs: the attributes
+ * @capacity: the pool's capacity
+ *
+ * The node is not checked here: it is fixed at create, which checks it.
+ *
+ * Return: 0, or -EINVAL for a NULL @attrs, a nice out of -20..19, unknown
+ * flags, @attrs->min_threads above @capacity, or a cpumask with no online
+ * CPU.
+ */
+int ktpool_attrs_validate(const struct ktpool_attrs *attrs,
+			  unsigned int capacity)
+{
+	if (!attrs || attrs->nice < MIN_NICE || attrs->nice > MAX_NICE ||
+	    (attrs->flags & ~KTPOOL_ALL_FLAGS) ||
+	    attrs->min_threads > capacity ||
+	    (attrs->cpumask &&
+	     !cpumask_intersects(attrs->cpumask, cpu_online_mask)))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * ktpool_attrs_init() - set a new pool's attributes
+ * @pool: the pool, not yet visible, with its capacity set
+ * @attrs: valid attributes (ktpool_attrs_validate()), node checked
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ktpool_attrs_init(struct ktpool *pool, const struct ktpool_attrs *attrs)
+{
+	if (!zalloc_cpumask_var(&pool->cpumask, GFP_KERNEL))
+		return -ENOMEM;
+	mutex_init(&pool->attrs_mutex);
+	cpumask_copy(pool->cpumask, attrs->cpumask ?: cpu_possible_mask);
+	pool->nice = attrs->nice;
+	pool->numa_node = attrs->node;
+	pool->min_threads = attrs->min_threads;
+	pool->flags = attrs->flags;
+	return 0;
+}
+
+/**
+ * ktpool_attrs_free() - free what ktpool_attrs_init() allocated
+ * @pool: the pool, quiet
+ */
+void ktpool_attrs_free(struct ktpool *pool)
+{
+	mutex_destroy(&pool->attrs_mutex);
+	free_cpumask_var(pool->cpumask);
+}
+
+/* Set a worker's scheduling attributes; never under the pool lock. */
+static void ktpool_set_task_attrs(struct task_struct *task, int nice,
+				  unsigned int flags,
+				  const struct cpumask *mask)
+{
+	if (flags & KTPOOL_RT)
+		sched_set_fifo_low(task);
+	else
+		sched_set_normal(task, nice);
+	/* Fails only when no CPU of @mask is active (a hotplug race). */
+	set_cpus_allowed_ptr(task, mask);
+}
+
+/**
+ * ktpool_apply_worker_attrs() - give a new worker the pool's attributes
+ * @pool: the pool
+ * @task: the worker's kthread, created and not yet woken
+ * @gen: set to the generation of the attributes applied
+ * @fresh: nothing was applied to @task yet
+ *
+ * The caller adds the worker to pool->workers under the lock only if
+ * pool->attrs_gen still equals @gen, and calls this again otherwise.
+ *
+ * Context: process context, pool lock not held; may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int ktpool_apply_worker_attrs(struct ktpool *pool, struct task_struct *task,
+			      unsigned int *gen, bool fresh)
+{
+	cpumask_var_t mask;
+	unsigned int flags;
+	int nice;
+
+	raw_spin_lock_irq(&pool->lock);
+	*gen = pool->attrs_gen;
+	if (fresh && ktpool_sched_default_locked(pool)) {
+		/* What kthread_create() gave it already. */
+		raw_spin_unlock_irq(&pool->lock);
+		return 0;
+	}
+	raw_spin_unlock_irq(&pool->lock);
+
+	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
+		return -ENOMEM;
+	raw_spin_lock_irq(&pool->lock);
+	*gen = pool->attrs_gen;
+	nice = pool->nice;
+	flags = pool->flags;
+	cpumask_copy(mask, pool->cpumask);
+	raw_spin_unlock_irq(&pool->lock);
+
+	ktpool_set_task_attrs(task, nice, flags, mask);
+	free_cpumask_var(mask);
+	return 0;
+}
+
+/*
+ * Apply the pool's current scheduling attributes to every live worker,
+ * idle or busy. Called with attrs_mutex held, so they cannot change under
+ * it; workers created meanwhile apply them themselves (attrs_gen).
+ */
+static int ktpool_apply_live(struct ktpool *pool)
+	__must_hold(&pool->attrs_mutex)
+{
+	struct task_struct **tasks = NULL;
+	struct ktpool_worker *w;
+	unsigned int n, want = 0, i;
+	cpumask_var_t mask;
+	unsigned int flags;
+	int nice;
+
+	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
+		return -ENOMEM;
+	for (;;) {
+		raw_spin_lock_irq(&pool->lock);
+		n = 0;
+		list_for_each_entry(w, &pool->workers, all)
+			n++;
+		if (n <= want)
+			break;
+		raw_spin_unlock_irq(&pool->lock);
+		kvfree(tasks);
+		want = n;
+		tasks = kvmalloc_array(want, sizeof(*tasks), GFP_KERNEL);
+		if (!tasks) {
+			free_cpumask_var(mask);
+			return -ENOMEM;
+		}
+	}
+	n = 0;
+	list_for_each_entry(w, &pool->workers, all)
+		tasks[n++] = get_task_struct(w->task);
+	nice = pool->nice;
+	flags = pool->flags;
+	cpumask_copy(mask, pool->cpumask);
+	raw_spin_unlock_irq(&pool->lock);
+
+	for (i = 0; i < n; i++) {
+		ktpool_set_task_attrs(tasks[i], nice, flags, mask);
+		put_task_struct(tasks[i]);
+	}
+	kvfree(tasks);
+	free_cpumask_var(mask);
+	return 0;
+}
+
+/**
+ * ktpool_start_min_threads() - create workers up to pool->min_threads
+ * @pool: the pool
+ *
+ * Context: process context; sleeps. The caller is counted in nr_callers,
+ * or the pool is not visible yet.
+ * Return: 0, or -ENOMEM when a worker could not be created.
+ */
+int ktpool_start_min_threads(struct ktpool *pool)
+{
+	bool reserved;
+
+	for (;;) {
+		raw_spin_lock_irq(&pool->lock);
+		reserved = !pool->dying &&
+			   pool->nr_threads < pool->min_threads &&
+			   ktpool_reserve_locked(pool);
+		raw_spin_unlock_irq(&pool->lock);
+		if (!reserved)
+			return 0;
+		if (ktpool_spawn(pool, NULL, KTPOOL_ANYWAY)) {
+			raw_spin_lock_irq(&pool->lock);
+			ktpool_unreserve_locked(pool);
+			raw_spin_unlock_irq(&pool->lock);
+			return -ENOMEM;
+		}
+	}
+}
+
+/*
+ * The body of ktpool_apply_attrs(), with attrs_mutex held. Returns the
+ * sysfs directory to remove, once the mutex is dropped, in *@gone.
+ */
+static int ktpool_apply_attrs_locked(struct ktpool *pool,
+				     const struct ktpool_attrs *attrs,
+				     struct ktpool_kobj **gone)
+	__must_hold(&pool->attrs_mutex)
+{
+	bool sysfs = attrs->flags & KTPOOL_SYSFS;
+	int ret;
+
+	raw_spin_lock_irq(&pool->lock);
+	if (pool->dying) {
+		raw_spin_unlock_irq(&pool->lock);
+		return -ESHUTDOWN;
+	}
+	/* Under the lock: ktpool_set_capacity() checks the other way. */
+	if (attrs->min_threads > pool->capacity) {
+		raw_spin_unlock_irq(&pool->lock);
+		return -EINVAL;
+	}
+	pool->nice = attrs->nice;
+	cpumask_copy(pool->cpumask, attrs->cpumask ?: cpu_possible_mask);
+	WRITE_ONCE(pool->flags, attrs->flags);
+	WRITE_ONCE(pool->min_threads, attrs->min_threads);
+	pool->attrs_gen++;
+	/* Lowered: the surplus ages out through the idle timeout. */
+	if (pool->idle_timeout_ms && pool->nr_idle)
+		ktpool_kick_reaper(pool, 0);
+	/* Counted: ktpool_destroy() must wait for the spawns below. */
+	ktpool_caller_enter_locked(pool);
+	raw_spin_unlock_irq(&pool->lock);
+
+	ret = ktpool_apply_live(pool);
+	if (sysfs && !pool->kobj)
+		ktpool_sysfs_add(pool);	/* not fatal: the pool works without */
+	else if (!sysfs && pool->kobj)
+		*gone = ktpool_sysfs_detach(pool);
+	if (ktpool_start_min_threads(pool))
+		ret = -ENOMEM;
+
+	raw_spin_lock_irq(&pool->lock);
+	ktpool_caller_exit_locked(pool);
+	raw_spin_unlock_irq(&pool->lock);
+	return ret;
+}
+
+/**
+ * ktpool_apply_attrs() - change a pool's attributes, live
+ * @pool: the pool
+ * @attrs: the new attributes (@attrs->node is ignored: fixed at create)
+ *
+ * Every worker, idle or busy, gets the new nice value (or %SCHED_FIFO) and
+ * cpumask at once. Raising @attrs->min_threads creates the missing workers
+ * before it returns; lowering it lets the surplus age out through the idle
+ * timeout. %KTPOOL_SYSFS adds or removes /sys/kernel/ktpool/<name>/;
+ * %KTPOOL_FREEZABLE reaches an idle worker when it next wakes.
+ *
+ * Context: process context; sleeps. Not from a sysfs file of @pool. May race
+ * with ktpool_destroy() as the submit calls do.
+ * Return: 0; -EINVAL for a NULL @pool or @attrs, a nice out of -20..19, an
+ * empty or offline-only cpumask, @attrs->min_threads above the capacity or
+ * unknown flags (nothing changed); -ESHUTDOWN when @pool is being destroyed;
+ * -ENOMEM when a worker could not be created for @attrs->min_threads, or
+ * memory for the change was short (the attributes are applied to the pool
+ * and to the workers it could reach).
+ */
+int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
+{
+	struct ktpool_kobj *gone = NULL;
+	int ret;
+
+	if (!pool || ktpool_attrs_validate(attrs, KTPOOL_MAX_CAPACITY))
+		return -EINVAL;
+	mutex_lock(&pool->attrs_mutex);
+	ret = ktpool_apply_attrs_locked(pool, attrs, &gone);
+	mutex_unlock(&pool->attrs_mutex);
+	/* Outside the mutex: removal waits for the sysfs writers, who take it. */
+	ktpool_sysfs_remove(gone);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(ktpool_apply_attrs);
+
+/**
+ * ktpool_get_attrs() - read a pool's attributes
+ * @pool: the pool
+ * @attrs: filled in; @attrs->cpumask is set to @mask
+ * @mask: where the pool's cpumask is copied
+ */
+void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
+		      struct cpumask *mask)
+{
+	raw_spin_lock_irq(&pool->lock);
+	attrs->nice = pool->nice;
+	attrs->node = pool->numa_node;
+	attrs->min_threads = pool->min_threads;
+	attrs->flags = pool->flags;
+	cpumask_copy(mask, pool->cpumask);
+	attrs->cpumask = mask;
+	raw_spin_unlock_irq(&pool->lock);
+}
+
+/* Change one attribute: @set edits a copy of the current ones. */
+static int ktpool_update_attrs(struct ktpool *pool,
+			       void (*set)(struct ktpool_attrs *, const void *),
+			       const void *arg)
+{
+	struct ktpool_attrs attrs;
+	struct ktpool_kobj *gone = NULL;
+	cpumask_var_t mask;
+	int ret;
+
+	if (!pool)
+		return -EINVAL;
+	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
+		return -ENOMEM;
+	mutex_lock(&pool->attrs_mutex);
+	ktpool_get_attrs(pool, &attrs, mask);
+	set(&attrs, arg);
+	ret = ktpool_attrs_validate(&attrs, KTPOOL_MAX_CAPACITY);
+	if (!ret)
+		ret = ktpool_apply_attrs_locked(pool, &attrs, &gone);
+	mutex_unlock(&pool->attrs_mutex);
+	ktpool_sysfs_remove(gone);
+	free_cpumask_var(mask);
+	return ret;
+}
+
+static void ktpool_nice_setter(struct ktpool_attrs *attrs, const void *arg)
+{
+	attrs->nice = *(const int *)arg;
+}
+
+static void ktpool_cpumask_setter(struct ktpool_attrs *attrs, const void *arg)
+{
+	attrs->cpumask = arg;
+}
+
+static void ktpool_min_setter(struct ktpool_attrs *attrs, const void *arg)
+{
+	attrs->min_threads = *(const unsigned int *)arg;
+}
+
+/**
+ * ktpool_set_nice() - change only the nice value of a pool's workers
+ * @pool: the pool
+ * @nice: -20..19
+ *
+ * Return: as ktpool_apply_attrs().
+ */
+int ktpool_set_nice(struct ktpool *pool, int nice)
+{
+	return ktpool_update_attrs(pool, ktpool_nice_setter, &nice);
+}
+
+/**
+ * ktpool_set_cpumask() - change only the CPUs of a pool's workers
+ * @pool: the pool
+ * @mask: the CPUs, with one online at least
+ *
+ * Return: as ktpool_apply_attrs().
+ */
+int ktpool_set_cpumask(struct ktpool *pool, const struct cpumask *mask)
+{
+	if (!mask)
+		return -EINVAL;
+	return ktpool_update_attrs(pool, ktpool_cpumask_setter, mask);
+}
+
+/**
+ * ktpool_set_min_threads() - change only a pool's reserve of workers
+ * @pool: the pool
+ * @min_threads: 0..capacity
+ *
+ * Return: as ktpool_apply_attrs().
+ */
+int ktpool_set_min_threads(struct ktpool *pool, unsigned int min_threads)
+{
+	return ktpool_update_attrs(pool, ktpool_min_setter, &min_threads);
+}
+
+/* One report per leak, across all pools, rate-limited. */
+static DEFINE_RATELIMIT_STATE(ktpool_leak_rs, 5 * HZ, 10);
+
+/* Is the thread inside an RCU read-side critical section? */
+static bool ktpool_rcu_held(int depth)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RCU))
+		return rcu_preempt_depth() > 0;
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	/* Non-preemptible RCU: only lockdep knows (else it is a preempt count). */
+	return depth && lock_is_held(&rcu_lock_map);
+#else
+	return false;
+#endif
+}
+
+static noinline void ktpool_leak_report(struct ktpool *pool, ktpool_fn_t fn,
+					int preempt)
+{
+	int depth = lockdep_depth(current), pc = preempt_count(), n;
+	bool irqs = irqs_disabled(), rcu = ktpool_rcu_held(depth);
+
+	if (__ratelimit(&ktpool_leak_rs)) {
+		pr_err("pool %s: task %ps returned with%s%s%s%s: preempt count %d (was %d), %d locks held, RCU nesting %d\n",
+		       pool->name, fn,
+		       pc != preempt ? " [preemption disabled]" : "",
+		       irqs ? " [IRQs disabled]" : "",
+		       depth ? " [locks held]" : "",
+		       rcu ? " [an RCU read-side lock]" : "",
+		       pc, preempt, depth,
+		       IS_ENABLED(CONFIG_PREEMPT_RCU) ? rcu_preempt_depth() : rcu);
+		if (depth)
+			debug_show_held_locks(current);
+		dump_stack();
+	}
+
+	/* Repair what the kernel repairs: RCU nesting, preempt count, IRQs. */
+	for (n = 0; ktpool_rcu_held(lockdep_depth(current)) && n < 64; n++) {
+		__acquire(RCU);	/* the task took it: for sparse */
+		rcu_read_unlock();
+	}
+	if (preempt_count() != preempt)
+		preempt_count_set(preempt);
+	if (irqs_disabled())
+		local_irq_enable();
+}
+
+/**
+ * ktpool_check_leaks() - after a task, check what it left behind
+ * @pool: its pool
+ * @fn: the task that has just returned on this worker
+ * @preempt: the preempt count before it ran
+ *
+ * As cmwq does after each work item: a task that returns with preemption
+ * or IRQs disabled, locks held or inside an RCU read-side critical section
+ * gets one pr_err() naming the pool and the task, the held locks and a
+ * stack (rate-limited across all pools); the preempt count, the IRQ state
+ * and the RCU nesting are repaired, so that the next task runs in a clean
+ * context. Held locks can only be reported.
+ */
+void ktpool_check_leaks(struct ktpool *pool, ktpool_fn_t fn, int preempt)
+{
+	if (unlikely(preempt_count() != preempt || irqs_disabled() ||
+		     lockdep_depth(current) ||
+		     (IS_ENABLED(CONFIG_PREEMPT_RCU) && rcu_preempt_depth())))
+		ktpool_leak_report(pool, fn, preempt);
+}

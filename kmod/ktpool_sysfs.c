@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktpool sysfs: /sys/kernel/ktpool/<name>/ for the pools created with
+ * KTPOOL_SYSFS (the default pool is one of them):
+ *
+ *   capacity         ktpool_set_capacity()
+ *   idle_timeout_ms  ktpool_set_idle_timeout()
+ *   max_waiters      ktpool_set_max_waiters()
+ *   nice             the nice value of the workers, -20..19
+ *   cpumask          the CPUs of the workers, as a cpulist ("0-1,3")
+ *   min_threads      the reserve of workers, 0..capacity
+ *
+ * Readable by all, writable by root (0644); each write is validated
+ * (-EINVAL, nothing changed) and applied live. The directory holds a
+ * pointer to its pool: it is removed (kobject_del(), which waits for the
+ * readers and writers in flight) before the pool is freed, and never with
+ * the pool's attrs_mutex held, which the writers take.
+ */
+
+#include <linux/cpumask.h>
+#include <linux/kernel.h>
+#include <linux/kobject.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+
+#include "ktpool_internal.h"
+
+struct ktpool_kobj {
+	struct kobject kobj;
+	struct ktpool *pool;	/* I: valid until the kobject is deleted */
+};
+
+static struct kobject *ktpool_sysfs_root;	/* I: /sys/kernel/ktpool */
+
+static struct ktpool *ktpool_of(struct kobject *kobj)
+{
+	return container_of(kobj, struct ktpool_kobj, kobj)->pool;
+}
+
+static ssize_t capacity_show(struct kobject *kobj, struct kobj_attribute *a,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(ktpool_of(kobj)->capacity));
+}
+
+static ssize_t capacity_store(struct kobject *kobj, struct kobj_attribute *a,
+			      const char *buf, size_t count)
+{
+	unsigned int v;
+	int ret;
+
+	if (kstrtouint(buf, 0, &v))
+		return -EINVAL;
+	ret = ktpool_set_capacity(ktpool_of(kobj), v);
+	return ret ?: count;
+}
+
+static ssize_t idle_timeout_ms_show(struct kobject *kobj,
+				    struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(ktpool_of(kobj)->idle_timeout_ms));
+}
+
+static ssize_t idle_timeout_ms_store(struct kobject *kobj,
+				     struct kobj_attribute *a,
+				     const char *buf, size_t count)
+{
+	unsigned int v;
+	int ret;
+
+	if (kstrtouint(buf, 0, &v))
+		return -EINVAL;
+	ret = ktpool_set_idle_timeout(ktpool_of(kobj), v);
+	return ret ?: count;
+}
+
+static ssize_t max_waiters_show(struct kobject *kobj,
+				struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(ktpool_of(kobj)->max_waiters));
+}
+
+static ssize_t max_waiters_store(struct kobject *kobj,
+				 struct kobj_attribute *a,
+				 const char *buf, size_t count)
+{
+	unsigned int v;
+	int ret;
+
+	if (kstrtouint(buf, 0, &v))
+		return -EINVAL;
+	ret = ktpool_set_max_waiters(ktpool_of(kobj), v);
+	return ret ?: count;
+}
+
+static ssize_t nice_show(struct kobject *kobj, struct kobj_attribute *a,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(ktpool_of(kobj)->nice));
+}
+
+static ssize_t nice_store(struct kobject *kobj, struct kobj_attribute *a,
+			  const char *buf, size_t count)
+{
+	int v, ret;
+
+	if (kstrtoint(buf, 0, &v))
+		return -EINVAL;
+	ret = ktpool_set_nice(ktpool_of(kobj), v);
+	return ret ?: count;
+}
+
+static ssize_t cpumask_show(struct kobject *kobj, struct kobj_attribute *a,
+			    char *buf)
+{
+	struct ktpool *pool = ktpool_of(kobj);
+	ssize_t ret;
+
+	raw_spin_lock_irq(&pool->lock);
+	ret = sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(pool->cpumask));
+	raw_spin_unlock_irq(&pool->lock);
+	return ret;
+}
+
+static ssize_t cpumask_store(struct kobject *kobj, struct kobj_attribute *a,
+			     const char *buf, size_t count)
+{
+	cpumask_var_t mask;
+	int ret;
+
+	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
+		return -ENOMEM;
+	ret = ktpool_parse_cpulist(buf, mask);
+	if (!ret)
+		ret = ktpool_set_cpumask(ktpool_of(kobj), mask);
+	free_cpumask_var(mask);
+	return ret ?: count;
+}
+
+static ssize_t min_threads_show(struct kobject *kobj,
+				struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(ktpool_of(kobj)->min_threads));
+}
+
+static ssize_t min_threads_store(struct kobject *kobj,
+				 struct kobj_attribute *a,
+				 const char *buf, size_t count)
+{
+	unsigned int v;
+	int ret;
+
+	if (kstrtouint(buf, 0, &v))
+		return -EINVAL;
+	ret = ktpool_set_min_threads(ktpool_of(kobj), v);
+	return ret ?: count;
+}
+
+static struct kobj_attribute ktpool_attr_capacity = __ATTR_RW(capacity);
+static struct kobj_attribute ktpool_attr_idle_timeout_ms =
+	__ATTR_RW(idle_timeout_ms);
+static struct kobj_attribute ktpool_attr_max_waiters = __ATTR_RW(max_waiters);
+static struct kobj_attribute ktpool_attr_nice = __ATTR_RW(nice);
+static struct kobj_attribute ktpool_attr_cpumask = __ATTR_RW(cpumask);
+static struct kobj_attribute ktpool_attr_min_threads = __ATTR_RW(min_threads);
+
+static struct attribute *ktpool_pool_attrs[] = {
+	&ktpool_attr_capacity.attr,
+	&ktpool_attr_idle_timeout_ms.attr,
+	&ktpool_attr_max_waiters.attr,
+	&ktpool_attr_nice.attr,
+	&ktpool_attr_cpumask.attr,
+	&ktpool_attr_min_threads.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(ktpool_pool);
+
+static void ktpool_kobj_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct ktpool_kobj, kobj));
+}
+
+static const struct kobj_type ktpool_kobj_type = {
+	.release = ktpool_kobj_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = ktpool_pool_groups,
+};
+
+/**
+ * ktpool_parse_cpulist() - parse a cpulist written by a user
+ * @buf: the text, e.g. "0-1,3" (a trailing newline is allowed)
+ * @mask: the result
+ *
+ * Return: 0, or -EINVAL when it is not a cpulist or names no online CPU.
+ */
+int ktpool_parse_cpulist(const char *buf, struct cpumask *mask)
+{
+	char tmp[128];
+
+	if (strscpy(tmp, buf, sizeof(tmp)) < 0)
+		return -EINVAL;
+	strim(tmp);
+	if (!*tmp || cpulist_parse(tmp, mask) ||
+	    !cpumask_intersects(mask, cpu_online_mask))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * ktpool_sysfs_add() - create /sys/kernel/ktpool/<name>/ for a pool
+ * @pool: the pool; attrs_mutex held, or not yet visible
+ *
+ * Return: 0, or a negative errno (the pool works without its directory).
+ */
+int ktpool_sysfs_add(struct ktpool *pool)
+{
+	struct ktpool_kobj *k;
+	int ret;
+
+	if (!ktpool_sysfs_root)
+		return -ENOENT;
+	k = kzalloc(sizeof(*k), GFP_KERNEL);
+	if (!k)
+		return -ENOMEM;
+	k->pool = pool;
+	ret = kobject_init_and_add(&k->kobj, &ktpool_kobj_type,
+				   ktpool_sysfs_root, "%s", pool->name);
+	if (ret) {
+		kobject_put(&k->kobj);
+		pr_warn("%s: no sysfs directory: %d\n", pool->name, ret);
+		return ret;
+	}
+	pool->kobj = k;
+	return 0;
+}
+
+/**
+ * ktpool_sysfs_detach() - take a pool's directory from it, for removal
+ * @pool: the pool, attrs_mutex held
+ *
+ * Return: the directory, for ktpool_sysfs_remove() once the mutex is
+ * dropped, or NULL.
+ */
+struct ktpool_kobj *ktpool_sysfs_detach(struct ktpool *pool)
+{
+	struct ktpool_kobj *k = pool->kobj;
+
+	lockdep_assert_held(&pool->attrs_mutex);
+	pool->kobj = NULL;
+	return k;
+}
+
+/**
+ * ktpool_sysfs_remove() - remove a directory ktpool_sysfs_detach() gave
+ * @k: the directory, or NULL
+ *
+ * Context: process context, attrs_mutex not held; waits for the readers
+ * and writers of its files.
+ */
+void ktpool_sysfs_remove(struct ktpool_kobj *k)
+{
+	if (!k)
+		return;
+	kobject_del(&k->kobj);
+	kobject_put(&k->kobj);
+}
+
+/**
+ * ktpool_sysfs_init() - create /sys/kernel/ktpool/
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ktpool_sysfs_init(void)
+{
+	ktpool_sysfs_root = kobject_create_and_add("ktpool", kernel_kobj);
+	return ktpool_sysfs_root ? 0 : -ENOMEM;
+}
+
+/**
+ * ktpool_sysfs_exit() - remove /sys/kernel/ktpool/, once every pool is gone
+ */
+void ktpool_sysfs_exit(void)
+{
+	kobject_put(ktpool_sysfs_root);
+}

@@ -1,0 +1,719 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the pool attributes of ktpool (suite ktpool_attrs):
+ * validation, nice and SCHED_FIFO, cpumask, node, min_threads and forward
+ * progress without kthread creation, the sysfs directory, and the checks a
+ * worker makes after each task (leaked preemption, IRQs, RCU, locks).
+ *
+ * A task records the context it ran in (its pid, nice, policy, CPUs,
+ * preempt count, ...) in a struct kt_probe; the cases look at that rather
+ * than at the pool's internals. As in ktpool_kunit.c, no case asserts how
+ * much work fits in a time: waits end as soon as their condition holds,
+ * with KT_SLACK times what a fast machine needs as a guard.
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/kthread.h>
+#include <linux/ktpool.h>
+#include <linux/lockdep.h>
+#include <linux/mutex.h>
+#include <linux/nodemask.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#define KT_SLACK	10
+#define KT_GUARD(s)	((s) * HZ * KT_SLACK)
+
+/* Poll @cond every 5 ms for at most KT_SLACK x @ms ms; yields its value. */
+#define KT_WAIT(cond, ms) ({						\
+	unsigned long __end = jiffies + msecs_to_jiffies((ms) * KT_SLACK); \
+	bool __ok;							\
+									\
+	for (;;) {							\
+		__ok = (cond);						\
+		if (__ok || time_after(jiffies, __end))			\
+			break;						\
+		usleep_range(5000, 6000);				\
+	}								\
+	__ok;								\
+})
+
+struct kt_actx {
+	struct ktpool *pools[4];
+	struct completion *gates[8];
+	int nr_pools, nr_gates;
+};
+
+static struct ktpool_stats kt_stats(struct ktpool *pool)
+{
+	struct ktpool_stats st;
+
+	ktpool_get_stats(pool, &st);
+	return st;
+}
+
+/* Live threads named ktpool/<name> (comm is truncated to 15 chars). */
+static unsigned int kt_count_threads(const char *name)
+{
+	char comm[TASK_COMM_LEN], want[TASK_COMM_LEN];
+	struct task_struct *p;
+	unsigned int n = 0;
+
+	snprintf(want, sizeof(want), "ktpool/%s", name);
+	rcu_read_lock();
+	for_each_process(p) {
+		get_task_comm(comm, p);
+		if (!strcmp(comm, want) && !(p->flags & PF_EXITING))
+			n++;
+	}
+	rcu_read_unlock();
+	return n;
+}
+
+static int kt_file_write(const char *path, const char *val)
+{
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t ret;
+
+	f = filp_open(path, O_WRONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	ret = kernel_write(f, val, strlen(val), &pos);
+	filp_close(f, NULL);
+	return ret < 0 ? ret : 0;
+}
+
+/* Read a file into @buf, trailing newline removed; 0 or -errno. */
+static int kt_file_read(const char *path, char *buf, size_t size)
+{
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	f = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, buf, size - 1, &pos);
+	filp_close(f, NULL);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	strim(buf);
+	return 0;
+}
+
+static int kt_param_write(const char *param, const char *val)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/module/ktpool/parameters/%s", param);
+	return kt_file_write(path, val);
+}
+
+static struct ktpool *kt_apool(struct kunit *test, const char *name,
+			       unsigned int cap, unsigned int timeout_ms,
+			       const struct ktpool_attrs *attrs)
+{
+	struct kt_actx *ctx = test->priv;
+	struct ktpool *pool = ktpool_create_attrs(name, cap, timeout_ms, attrs);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_OR_NULL(pool), "create %s: %pe",
+			       name, pool);
+	KUNIT_ASSERT_LT(test, ctx->nr_pools, ARRAY_SIZE(ctx->pools));
+	ctx->pools[ctx->nr_pools++] = pool;
+	return pool;
+}
+
+/* What a task saw of its own context. */
+struct kt_probe {
+	struct completion ran;
+	struct completion *gate;	/* waited for after recording, or NULL */
+	struct task_struct *task;	/* the worker, referenced */
+	pid_t pid;
+	int nice, policy, rt_priority;
+	int preempt, irqs_off, rcu_depth, lock_depth;
+	bool on_mask;			/* current's CPUs equal want_mask */
+	const struct cpumask *want_mask;
+};
+
+static void kt_probe_fn(void *data)
+{
+	struct kt_probe *p = data;
+
+	p->task = get_task_struct(current);
+	p->pid = current->pid;
+	p->nice = task_nice(current);
+	p->policy = current->policy;
+	p->rt_priority = current->rt_priority;
+	p->preempt = preempt_count();
+	p->irqs_off = irqs_disabled();
+	p->rcu_depth = IS_ENABLED(CONFIG_PREEMPT_RCU) ? rcu_preempt_depth() : 0;
+	p->lock_depth = lockdep_depth(current);
+	if (p->want_mask)
+		p->on_mask = cpumask_equal(current->cpus_ptr, p->want_mask);
+	complete(&p->ran);
+	if (p->gate)
+		wait_for_completion(p->gate);
+}
+
+static struct completion *kt_gate(struct kunit *test)
+{
+	struct kt_actx *ctx = test->priv;
+	struct completion *g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	KUNIT_ASSERT_LT(test, ctx->nr_gates, ARRAY_SIZE(ctx->gates));
+	init_completion(g);
+	ctx->gates[ctx->nr_gates++] = g;
+	return g;
+}
+
+static void kt_probe_put(void *data)
+{
+	struct kt_probe *p = data;
+
+	if (p->task)
+		put_task_struct(p->task);
+}
+
+static struct kt_probe *kt_probe(struct kunit *test, struct completion *gate,
+				 const struct cpumask *want_mask)
+{
+	struct kt_probe *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	/* Runs after the exit hook has destroyed the pools: p->task is set. */
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_probe_put, p));
+	init_completion(&p->ran);
+	p->gate = gate;
+	p->want_mask = want_mask;
+	return p;
+}
+
+/* Submit a probe (anyway) and wait until it has recorded its context. */
+static struct kt_probe *kt_run_probe(struct kunit *test, struct ktpool *pool,
+				     struct completion *gate,
+				     const struct cpumask *want_mask)
+{
+	struct kt_probe *p = kt_probe(test, gate, want_mask);
+
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_probe_fn, p), 0);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&p->ran, KT_GUARD(5)), 0);
+	return p;
+}
+
+static void kt_count_fn(void *data)
+{
+	atomic_inc(data);
+}
+
+/* ---- 1. validation ------------------------------------------------------ */
+
+static void ktpool_attrs_bad_create_test(struct kunit *test)
+{
+	struct ktpool_attrs a;
+	struct ktpool *p;
+	cpumask_var_t empty;
+	int i;
+
+	KUNIT_ASSERT_TRUE(test, zalloc_cpumask_var(&empty, GFP_KERNEL));
+	for (i = 0; i < 8; i++) {
+		a = (struct ktpool_attrs)KTPOOL_ATTRS_INIT;
+		switch (i) {
+		case 0:
+			a.nice = -21;
+			break;
+		case 1:
+			a.nice = 20;
+			break;
+		case 2:
+			a.nice = 20;	/* range-checked even with RT */
+			a.flags = KTPOOL_RT;
+			break;
+		case 3:
+			a.flags = 1U << 7;
+			break;
+		case 4:
+			a.min_threads = 3;	/* capacity 2 */
+			break;
+		case 5:
+			a.cpumask = empty;
+			break;
+		case 6:
+			a.node = MAX_NUMNODES;
+			break;
+		case 7:
+			a.node = -2;
+			break;
+		}
+		p = ktpool_create_attrs("kt-abad", 2, 0, &a);
+		KUNIT_EXPECT_TRUE_MSG(test, IS_ERR(p), "case %d", i);
+		if (IS_ERR(p))
+			KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(p), -EINVAL, "case %d", i);
+		else if (p)
+			ktpool_destroy(p);
+		KUNIT_EXPECT_EQ_MSG(test, kt_count_threads("kt-abad"), 0U,
+				    "case %d", i);
+	}
+	free_cpumask_var(empty);
+
+	/* NULL attrs are the defaults; node 0 and NUMA_NO_NODE are valid. */
+	p = ktpool_create_attrs("kt-anull", 2, 0, NULL);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(p));
+	if (!IS_ERR_OR_NULL(p))
+		ktpool_destroy(p);
+	a = (struct ktpool_attrs)KTPOOL_ATTRS_INIT;
+	a.node = first_online_node;
+	p = ktpool_create_attrs("kt-anode", 2, 0, &a);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(p));
+	if (!IS_ERR_OR_NULL(p))
+		ktpool_destroy(p);
+}
+
+static void ktpool_attrs_bad_apply_test(struct kunit *test)
+{
+	struct ktpool_attrs good = KTPOOL_ATTRS_INIT, a;
+	struct completion *gate = kt_gate(test);
+	struct ktpool *pool;
+	struct kt_probe *before, *after;
+	cpumask_var_t empty;
+	int i;
+
+	good.nice = 3;
+	good.min_threads = 1;
+	pool = kt_apool(test, "kt-abadapply", 2, 0, &good);
+	KUNIT_ASSERT_TRUE(test, zalloc_cpumask_var(&empty, GFP_KERNEL));
+	before = kt_run_probe(test, pool, NULL, NULL);
+
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(NULL, &good), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, NULL), -EINVAL);
+	for (i = 0; i < 5; i++) {
+		a = good;
+		switch (i) {
+		case 0:
+			a.nice = -21;
+			break;
+		case 1:
+			a.nice = 20;
+			break;
+		case 2:
+			a.flags = 1U << 9;
+			break;
+		case 3:
+			a.min_threads = 3;
+			break;
+		case 4:
+			a.cpumask = empty;
+			break;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, ktpool_apply_attrs(pool, &a), -EINVAL,
+				    "case %d", i);
+	}
+	free_cpumask_var(empty);
+	/* min_threads 1: capacity 0 is invalid anyway, 1 is fine. */
+	KUNIT_EXPECT_EQ(test, ktpool_set_capacity(pool, 1), 0);
+	good.min_threads = 1;
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &good), 0);
+	good.min_threads = 2;
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &good), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ktpool_set_capacity(pool, 2), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &good), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_set_capacity(pool, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).capacity, 2U);
+
+	/* Nothing changed by the bad calls: same worker, same nice. */
+	after = kt_run_probe(test, pool, gate, NULL);
+	KUNIT_EXPECT_EQ(test, before->nice, 3);
+	KUNIT_EXPECT_EQ(test, after->nice, 3);
+	KUNIT_EXPECT_EQ(test, after->policy, SCHED_NORMAL);
+	complete_all(gate);
+}
+
+/* ---- 1. nice, SCHED_FIFO, cpumask: from the first task on, and live ------ */
+
+static void ktpool_attrs_nice_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	struct completion *gate = kt_gate(test);
+	struct kt_probe *p, *busy;
+	struct ktpool *pool;
+
+	a.nice = 5;
+	pool = kt_apool(test, "kt-anice", 2, 0, &a);
+	p = kt_run_probe(test, pool, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, p->nice, 5);
+	KUNIT_EXPECT_EQ(test, p->policy, SCHED_NORMAL);
+	KUNIT_EXPECT_NE(test, p->pid, current->pid);
+
+	/* Busy: a worker held in its task; idle: the other, after a drain. */
+	busy = kt_run_probe(test, pool, gate, NULL);
+	a.nice = -3;
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &a), 0);
+	KUNIT_EXPECT_EQ(test, task_nice(busy->task), -3);
+	complete_all(gate);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	p = kt_run_probe(test, pool, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, p->nice, -3);
+}
+
+static void ktpool_attrs_rt_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	struct completion *gate = kt_gate(test);
+	struct kt_probe *p, *busy;
+	struct ktpool *pool;
+
+	a.flags = KTPOOL_RT;
+	a.nice = 7;	/* ignored with KTPOOL_RT */
+	pool = kt_apool(test, "kt-art", 2, 0, &a);
+	p = kt_run_probe(test, pool, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, p->policy, SCHED_FIFO);
+	KUNIT_EXPECT_EQ(test, p->rt_priority, 1);
+
+	/* Back to SCHED_NORMAL with the nice, for a busy worker too. */
+	busy = kt_run_probe(test, pool, gate, NULL);
+	KUNIT_EXPECT_EQ(test, busy->policy, SCHED_FIFO);
+	a.flags = 0;
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &a), 0);
+	KUNIT_EXPECT_EQ(test, busy->task->policy, SCHED_NORMAL);
+	KUNIT_EXPECT_EQ(test, task_nice(busy->task), 7);
+	complete_all(gate);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	p = kt_run_probe(test, pool, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, p->policy, SCHED_NORMAL);
+	KUNIT_EXPECT_EQ(test, p->nice, 7);
+}
+
+static void ktpool_attrs_cpumask_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	unsigned int cpu = cpumask_last(cpu_online_mask);
+	struct kt_probe *p;
+	struct ktpool *pool;
+
+	a.cpumask = cpumask_of(cpu);
+	pool = kt_apool(test, "kt-amask", 2, 0, &a);
+	p = kt_run_probe(test, pool, NULL, cpumask_of(cpu));
+	KUNIT_EXPECT_TRUE(test, p->on_mask);
+
+	/* NULL: every possible CPU, live, for the idle worker. */
+	a.cpumask = NULL;
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &a), 0);
+	p = kt_run_probe(test, pool, NULL, cpu_possible_mask);
+	KUNIT_EXPECT_TRUE(test, p->on_mask);
+}
+
+/* ---- 2. min_threads ----------------------------------------------------- */
+
+static void kt_restore_reap_interval(void *unused)
+{
+	kt_param_write("reap_interval_ms", "1000");
+}
+
+static void kt_restore_spawn(void *unused)
+{
+	kt_param_write("debug_fail_spawn", "0");
+}
+
+static void ktpool_attrs_min_threads_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	struct completion *gate = kt_gate(test);
+	struct ktpool *pool;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "10"), 0);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_restore_reap_interval, NULL));
+	a.min_threads = 2;
+	pool = kt_apool(test, "kt-amin", 4, 50, &a);
+	/* Started before create returned. */
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 2U);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-amin"), 2U);
+
+	/* Four busy, then the two above the reserve are reaped. */
+	for (i = 0; i < 4; i++)
+		kt_run_probe(test, pool, gate, NULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 4U);
+	complete_all(gate);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).threads == 2, 200));
+	/* ... and the reserve never is (a sleep before a "did not happen"). */
+	msleep(300);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 2U);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-amin"), 2U);
+
+	/* Raised: started before apply returns; lowered: aged out. */
+	a.min_threads = 3;
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &a), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 3U);
+	KUNIT_EXPECT_EQ(test, ktpool_set_capacity(pool, 2), -EINVAL);
+	a.min_threads = 0;
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &a), 0);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).threads == 0, 200));
+}
+
+static void ktpool_attrs_progress_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	struct completion *gate = kt_gate(test);
+	struct ktpool *pool, *p;
+	struct kt_probe *busy;
+	atomic_t runs = ATOMIC_INIT(0);
+	int i;
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_restore_spawn, NULL));
+	a.min_threads = 1;
+	pool = kt_apool(test, "kt-aprog", 4, 0, &a);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+
+	/* A create whose reserve cannot start: -ENOMEM, nothing left. */
+	p = ktpool_create_attrs("kt-anomem", 4, 0, &a);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(p) && PTR_ERR(p) == -ENOMEM);
+	if (!IS_ERR_OR_NULL(p))
+		ktpool_destroy(p);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-anomem"), 0U);
+
+	/* No kthread can be created: every anyway submit still completes. */
+	for (i = 0; i < 50; i++)
+		KUNIT_EXPECT_EQ(test, ktpool_submit(pool, kt_count_fn, &runs), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 50);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
+
+	/* Also when the reserve is busy: the submitter waits for it. */
+	busy = kt_run_probe(test, pool, gate, NULL);
+	KUNIT_EXPECT_EQ(test, ktpool_submit_nowait(pool, kt_count_fn, &runs),
+			-EBUSY);
+	complete_all(gate);
+	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, kt_count_fn, &runs), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 51);
+
+	/* Raising min_threads that cannot spawn: -ENOMEM, the rest applied. */
+	a.min_threads = 2;
+	a.nice = 4;
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &a), -ENOMEM);
+	busy = kt_run_probe(test, pool, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, busy->nice, 4);
+}
+
+/* ---- 5. sysfs ----------------------------------------------------------- */
+
+static void ktpool_attrs_sysfs_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	const char *dir = "/sys/kernel/ktpool/kt-asysfs";
+	char path[96], buf[64];
+	struct ktpool *pool;
+	struct kt_probe *p;
+	unsigned int cpu;
+
+	a.flags = KTPOOL_SYSFS;
+	pool = kt_apool(test, "kt-asysfs", 4, 100, &a);
+	snprintf(path, sizeof(path), "%s/capacity", dir);
+	KUNIT_ASSERT_EQ(test, kt_file_read(path, buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "4");
+	KUNIT_EXPECT_EQ(test, kt_file_write(path, "6"), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).capacity, 6U);
+	KUNIT_EXPECT_EQ(test, kt_file_write(path, "0"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kt_file_write(path, "x"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).capacity, 6U);
+
+	snprintf(path, sizeof(path), "%s/nice", dir);
+	KUNIT_EXPECT_EQ(test, kt_file_write(path, "-20"), 0);
+	KUNIT_EXPECT_EQ(test, kt_file_write(path, "20"), -EINVAL);
+	KUNIT_ASSERT_EQ(test, kt_file_read(path, buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "-20");
+	p = kt_run_probe(test, pool, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, p->nice, -20);
+
+	snprintf(path, sizeof(path), "%s/min_threads", dir);
+	KUNIT_EXPECT_EQ(test, kt_file_write(path, "7"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kt_file_write(path, "2"), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 2U);
+
+	snprintf(path, sizeof(path), "%s/cpumask", dir);
+	KUNIT_EXPECT_EQ(test, kt_file_write(path, "\n"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kt_file_write(path, "abc"), -EINVAL);
+	snprintf(buf, sizeof(buf), "%u", cpumask_first(cpu_online_mask));
+	KUNIT_EXPECT_EQ(test, kt_file_write(path, buf), 0);
+	KUNIT_ASSERT_EQ(test, kt_file_read(path, buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_EQ(test, kstrtouint(buf, 10, &cpu), 0);
+	KUNIT_EXPECT_EQ(test, cpu, cpumask_first(cpu_online_mask));
+
+	snprintf(path, sizeof(path), "%s/idle_timeout_ms", dir);
+	KUNIT_EXPECT_EQ(test, kt_file_write(path, "3600001"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kt_file_write(path, "200"), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).idle_timeout_ms, 200U);
+
+	/* The flag removes and adds the directory. */
+	a.flags = 0;
+	a.min_threads = 0;
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &a), 0);
+	KUNIT_EXPECT_EQ(test, kt_file_read(path, buf, sizeof(buf)), -ENOENT);
+	a.flags = KTPOOL_SYSFS;
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &a), 0);
+	KUNIT_EXPECT_EQ(test, kt_file_read(path, buf, sizeof(buf)), 0);
+}
+
+/* ---- 4. leak checks ----------------------------------------------------- */
+
+static DEFINE_MUTEX(kt_leak_mutex);
+
+static void kt_leak_preempt_fn(void *data)
+{
+	preempt_disable();
+}
+
+static void kt_leak_irq_fn(void *data)
+{
+	local_irq_disable();
+}
+
+static void kt_leak_rcu_fn(void *data)
+{
+	rcu_read_lock();
+}
+
+static void kt_leak_lock_fn(void *data)
+{
+	mutex_lock(&kt_leak_mutex);
+}
+
+static void kt_unleak_lock_fn(void *data)
+{
+	mutex_unlock(&kt_leak_mutex);
+}
+
+/*
+ * One worker (capacity 1, min_threads 1): the bad task, then a probe on the
+ * same worker, which must find a clean context.
+ */
+static struct kt_probe *kt_leak_case(struct kunit *test, const char *name,
+				     ktpool_fn_t bad)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	struct ktpool *pool;
+	struct kt_probe *first, *p;
+
+	a.min_threads = 1;
+	pool = kt_apool(test, name, 1, 0, &a);
+	first = kt_run_probe(test, pool, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, bad, NULL), 0);
+	p = kt_run_probe(test, pool, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, p->pid, first->pid);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).completed, 3ULL);
+	return p;
+}
+
+static void ktpool_attrs_leak_preempt_test(struct kunit *test)
+{
+	struct kt_probe *p;
+
+	if (!IS_ENABLED(CONFIG_PREEMPT_COUNT))
+		kunit_skip(test, "no CONFIG_PREEMPT_COUNT: a preempt leak is invisible");
+	p = kt_leak_case(test, "kt-leakpre", kt_leak_preempt_fn);
+	KUNIT_EXPECT_EQ(test, p->preempt, 0);
+	KUNIT_EXPECT_EQ(test, p->irqs_off, 0);
+}
+
+static void ktpool_attrs_leak_irq_test(struct kunit *test)
+{
+	struct kt_probe *p = kt_leak_case(test, "kt-leakirq", kt_leak_irq_fn);
+
+	KUNIT_EXPECT_EQ(test, p->irqs_off, 0);
+	KUNIT_EXPECT_EQ(test, p->preempt, 0);
+}
+
+static void ktpool_attrs_leak_rcu_test(struct kunit *test)
+{
+	struct kt_probe *p;
+
+	if (!IS_ENABLED(CONFIG_PREEMPT_RCU) && !IS_ENABLED(CONFIG_PREEMPT_COUNT))
+		kunit_skip(test, "no preemptible RCU, no preempt count: invisible");
+	p = kt_leak_case(test, "kt-leakrcu", kt_leak_rcu_fn);
+	KUNIT_EXPECT_EQ(test, p->rcu_depth, 0);
+	KUNIT_EXPECT_EQ(test, p->preempt, 0);
+	KUNIT_EXPECT_EQ(test, p->lock_depth, 0);
+}
+
+static void ktpool_attrs_leak_lock_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	struct ktpool *pool;
+	struct kt_probe *p;
+
+	if (!IS_ENABLED(CONFIG_LOCKDEP))
+		kunit_skip(test, "no lockdep: held locks are invisible");
+	a.min_threads = 1;
+	pool = kt_apool(test, "kt-leaklock", 1, 0, &a);
+	/*
+	 * The lock is reported, not released: the next task on the same
+	 * worker releases it (a mutex must be released by its owner).
+	 */
+	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, kt_leak_lock_fn, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, kt_unleak_lock_fn, NULL), 0);
+	p = kt_run_probe(test, pool, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, p->lock_depth, 0);
+	KUNIT_EXPECT_EQ(test, p->preempt, 0);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&kt_leak_mutex));
+}
+
+static struct kunit_case ktpool_attrs_test_cases[] = {
+	KUNIT_CASE(ktpool_attrs_bad_create_test),
+	KUNIT_CASE(ktpool_attrs_bad_apply_test),
+	KUNIT_CASE(ktpool_attrs_nice_test),
+	KUNIT_CASE(ktpool_attrs_rt_test),
+	KUNIT_CASE(ktpool_attrs_cpumask_test),
+	KUNIT_CASE(ktpool_attrs_min_threads_test),
+	KUNIT_CASE(ktpool_attrs_progress_test),
+	KUNIT_CASE(ktpool_attrs_sysfs_test),
+	KUNIT_CASE(ktpool_attrs_leak_preempt_test),
+	KUNIT_CASE(ktpool_attrs_leak_irq_test),
+	KUNIT_CASE(ktpool_attrs_leak_rcu_test),
+	KUNIT_CASE(ktpool_attrs_leak_lock_test),
+	{}
+};
+
+static int ktpool_attrs_test_init(struct kunit *test)
+{
+	test->priv = kunit_kzalloc(test, sizeof(struct kt_actx), GFP_KERNEL);
+	return test->priv ? 0 : -ENOMEM;
+}
+
+static void ktpool_attrs_test_exit(struct kunit *test)
+{
+	struct kt_actx *ctx = test->priv;
+	int i;
+
+	kt_param_write("debug_fail_spawn", "0");
+	for (i = 0; i < ctx->nr_gates; i++)
+		complete_all(ctx->gates[i]);
+	for (i = 0; i < ctx->nr_pools; i++)
+		ktpool_destroy(ctx->pools[i]);
+}
+
+static struct kunit_suite ktpool_attrs_test_suite = {
+	.name = "ktpool_attrs",
+	.init = ktpool_attrs_test_init,
+	.exit = ktpool_attrs_test_exit,
+	.test_cases = ktpool_attrs_test_cases,
+};
+
+kunit_test_suite(ktpool_attrs_test_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for ktpool's pool attributes");
