@@ -227,11 +227,14 @@ int ktpool_start_min_threads(struct ktpool *pool)
 
 /*
  * The body of ktpool_apply_attrs(), with attrs_mutex held. Returns the
- * sysfs directory to remove, once the mutex is dropped, in *@gone.
+ * sysfs directory to remove, once the mutex is dropped, in *@gone; unless
+ * it fails before it has changed anything, the caller is left counted in
+ * the pool's callers (*@counted), to leave once that directory is gone, so
+ * that ktpool_destroy() cannot free the pool under a writer of it.
  */
 static int ktpool_apply_attrs_locked(struct ktpool *pool,
 				     const struct ktpool_attrs *attrs,
-				     struct ktpool_kobj **gone)
+				     struct ktpool_kobj **gone, bool *counted)
 	__must_hold(&pool->attrs_mutex)
 {
 	bool sysfs = attrs->flags & KTPOOL_SYSFS;
@@ -257,6 +260,7 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 		ktpool_kick_reaper(pool, 0);
 	/* Counted: ktpool_destroy() must wait for the spawns below. */
 	ktpool_caller_enter_locked(pool);
+	*counted = true;
 	raw_spin_unlock_irq(&pool->lock);
 
 	ret = ktpool_apply_live(pool);
@@ -266,11 +270,20 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 		*gone = ktpool_sysfs_detach(pool);
 	if (ktpool_start_min_threads(pool))
 		ret = -ENOMEM;
+	return ret;
+}
 
+/* After the mutex: remove what was detached, then leave the pool. */
+static void ktpool_apply_attrs_done(struct ktpool *pool,
+				    struct ktpool_kobj *gone, bool counted)
+{
+	/* Removal waits for the sysfs writers, who take attrs_mutex. */
+	ktpool_sysfs_remove(gone);
+	if (!counted)
+		return;
 	raw_spin_lock_irq(&pool->lock);
 	ktpool_caller_exit_locked(pool);
 	raw_spin_unlock_irq(&pool->lock);
-	return ret;
 }
 
 /**
@@ -296,15 +309,15 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
 {
 	struct ktpool_kobj *gone = NULL;
+	bool counted = false;
 	int ret;
 
 	if (!pool || ktpool_attrs_validate(attrs, KTPOOL_MAX_CAPACITY))
 		return -EINVAL;
 	mutex_lock(&pool->attrs_mutex);
-	ret = ktpool_apply_attrs_locked(pool, attrs, &gone);
+	ret = ktpool_apply_attrs_locked(pool, attrs, &gone, &counted);
 	mutex_unlock(&pool->attrs_mutex);
-	/* Outside the mutex: removal waits for the sysfs writers, who take it. */
-	ktpool_sysfs_remove(gone);
+	ktpool_apply_attrs_done(pool, gone, counted);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(ktpool_apply_attrs);
@@ -335,6 +348,7 @@ static int ktpool_update_attrs(struct ktpool *pool,
 {
 	struct ktpool_attrs attrs;
 	struct ktpool_kobj *gone = NULL;
+	bool counted = false;
 	cpumask_var_t mask;
 	int ret;
 
@@ -347,9 +361,9 @@ static int ktpool_update_attrs(struct ktpool *pool,
 	set(&attrs, arg);
 	ret = ktpool_attrs_validate(&attrs, KTPOOL_MAX_CAPACITY);
 	if (!ret)
-		ret = ktpool_apply_attrs_locked(pool, &attrs, &gone);
+		ret = ktpool_apply_attrs_locked(pool, &attrs, &gone, &counted);
 	mutex_unlock(&pool->attrs_mutex);
-	ktpool_sysfs_remove(gone);
+	ktpool_apply_attrs_done(pool, gone, counted);
 	free_cpumask_var(mask);
 	return ret;
 }
@@ -417,13 +431,14 @@ static bool ktpool_rcu_held(int depth)
 		return rcu_preempt_depth() > 0;
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 	/* Non-preemptible RCU: only lockdep knows (else it is a preempt count). */
-	return depth && lock_is_held(&rcu_lock_map);
+	/* Not LOCK_STATE_UNKNOWN (-1): lockdep may have turned itself off. */
+	return depth && lock_is_held(&rcu_lock_map) > 0;
 #else
 	return false;
 #endif
 }
 
-static noinline void ktpool_leak_report(struct ktpool *pool, ktpool_fn_t fn,
+static noinline void ktpool_leak_report(struct ktpool *pool, const void *fn,
 					int preempt)
 {
 	int depth = lockdep_depth(current), pc = preempt_count(), n;
@@ -467,7 +482,7 @@ static noinline void ktpool_leak_report(struct ktpool *pool, ktpool_fn_t fn,
  * and the RCU nesting are repaired, so that the next task runs in a clean
  * context. Held locks can only be reported.
  */
-void ktpool_check_leaks(struct ktpool *pool, ktpool_fn_t fn, int preempt)
+void ktpool_check_leaks(struct ktpool *pool, const void *fn, int preempt)
 {
 	if (unlikely(preempt_count() != preempt || irqs_disabled() ||
 		     lockdep_depth(current) ||

@@ -212,7 +212,9 @@ void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w)
 	ktpool_job_run(&w->job);
 	trace_ktpool_execute_end(pool->name, w->job.fn);
 	/* What it leaked is reported and repaired (ktpool_attrs.c). */
-	ktpool_check_leaks(pool, w->job.fn, preempt);
+	/* A group task is named by the group's function, not the stub. */
+	ktpool_check_leaks(pool, w->job.group.grp ? (const void *)w->job.group.fn :
+			   (const void *)w->job.fn, preempt);
 	WRITE_ONCE(w->nr_run, w->nr_run + 1);
 	ktpool_job_put(&w->job);
 }
