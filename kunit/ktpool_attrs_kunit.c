@@ -29,36 +29,13 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#define KT_SLACK	10
-#define KT_GUARD(s)	((s) * HZ * KT_SLACK)
-
-/* Poll @cond every 5 ms for at most KT_SLACK x @ms ms; yields its value. */
-#define KT_WAIT(cond, ms) ({						\
-	unsigned long __end = jiffies + msecs_to_jiffies((ms) * KT_SLACK); \
-	bool __ok;							\
-									\
-	for (;;) {							\
-		__ok = (cond);						\
-		if (__ok || time_after(jiffies, __end))			\
-			break;						\
-		usleep_range(5000, 6000);				\
-	}								\
-	__ok;								\
-})
+#include "ktpool_kunit.h"
 
 struct kt_actx {
 	struct ktpool *pools[4];
 	struct completion *gates[8];
 	int nr_pools, nr_gates;
 };
-
-static struct ktpool_stats kt_stats(struct ktpool *pool)
-{
-	struct ktpool_stats st;
-
-	ktpool_get_stats(pool, &st);
-	return st;
-}
 
 /* Live threads named ktpool/<name> (comm is truncated to 15 chars). */
 static unsigned int kt_count_threads(const char *name)

@@ -22,32 +22,7 @@
 #include <linux/sched/signal.h>
 #include <linux/string.h>
 
-/* As in ktpool_kunit.c: every bound is what a fast machine needs, x10. */
-#define KT_SLACK	10
-#define KT_GUARD(s)	((s) * HZ * KT_SLACK)
-#define KT_GUARD_MS(s)	((s) * 1000 * KT_SLACK)
-
-/* Poll @cond every 5 ms for at most KT_SLACK x @ms ms; yields its value. */
-#define KT_WAIT(cond, ms) ({						\
-	unsigned long __end = jiffies + msecs_to_jiffies((ms) * KT_SLACK); \
-	bool __ok;							\
-									\
-	for (;;) {							\
-		__ok = (cond);						\
-		if (__ok || time_after(jiffies, __end))			\
-			break;						\
-		usleep_range(5000, 6000);				\
-	}								\
-	__ok;								\
-})
-
-static struct ktpool_stats kt_stats(struct ktpool *pool)
-{
-	struct ktpool_stats st;
-
-	ktpool_get_stats(pool, &st);
-	return st;
-}
+#include "ktpool_kunit.h"
 
 /* A task that records where it ran, optionally waits for a gate, fails. */
 struct kt_gate {

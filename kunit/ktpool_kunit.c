@@ -19,39 +19,7 @@
 #include <linux/sched/signal.h>
 #include <linux/string.h>
 
-/*
- * The bounds of KT_WAIT() are what a fast machine needs; the guard is
- * KT_SLACK times that, for TCG, debug kernels and busy hosts. No case
- * asserts how much work fits in a time: a wait ends as soon as its
- * condition holds, and a sleep only ever precedes a check that something
- * did *not* happen, which a slow machine cannot make fail.
- */
-#define KT_SLACK	10
-
-/* A wait for something a fast machine does in @s seconds, as jiffies. */
-#define KT_GUARD(s)	((s) * HZ * KT_SLACK)
-
-/* Poll @cond every 5 ms for at most KT_SLACK x @ms ms; yields its value. */
-#define KT_WAIT(cond, ms) ({						\
-	unsigned long __end = jiffies + msecs_to_jiffies((ms) * KT_SLACK); \
-	bool __ok;							\
-									\
-	for (;;) {							\
-		__ok = (cond);						\
-		if (__ok || time_after(jiffies, __end))			\
-			break;						\
-		usleep_range(5000, 6000);				\
-	}								\
-	__ok;								\
-})
-
-static struct ktpool_stats kt_stats(struct ktpool *pool)
-{
-	struct ktpool_stats st;
-
-	ktpool_get_stats(pool, &st);
-	return st;
-}
+#include "ktpool_kunit.h"
 
 /* Live threads named ktpool/<name> (comm is truncated to 15 chars). */
 static unsigned int kt_count_threads(const char *name)
