@@ -474,6 +474,8 @@ static noinline void ktpool_leak_report(struct ktpool *pool, const void *fn,
  * @pool: its pool
  * @fn: the task that has just returned on this worker
  * @preempt: the preempt count before it ran
+ * @depth: the locks lockdep saw held before it ran (only a lock an earlier
+ *	task leaked, which cannot be released for it): only new ones count
  *
  * As cmwq does after each work item: a task that returns with preemption
  * or IRQs disabled, locks held or inside an RCU read-side critical section
@@ -482,10 +484,11 @@ static noinline void ktpool_leak_report(struct ktpool *pool, const void *fn,
  * and the RCU nesting are repaired, so that the next task runs in a clean
  * context. Held locks can only be reported.
  */
-void ktpool_check_leaks(struct ktpool *pool, const void *fn, int preempt)
+void ktpool_check_leaks(struct ktpool *pool, const void *fn, int preempt,
+			int depth)
 {
 	if (unlikely(preempt_count() != preempt || irqs_disabled() ||
-		     lockdep_depth(current) ||
+		     lockdep_depth(current) > depth ||
 		     (IS_ENABLED(CONFIG_PREEMPT_RCU) && rcu_preempt_depth())))
 		ktpool_leak_report(pool, fn, preempt);
 }

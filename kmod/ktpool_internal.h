@@ -339,7 +339,8 @@ void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
 int ktpool_set_nice(struct ktpool *pool, int nice);
 int ktpool_set_cpumask(struct ktpool *pool, const struct cpumask *mask);
 int ktpool_set_min_threads(struct ktpool *pool, unsigned int min_threads);
-void ktpool_check_leaks(struct ktpool *pool, const void *fn, int preempt);
+void ktpool_check_leaks(struct ktpool *pool, const void *fn, int preempt,
+			int depth);
 int ktpool_sysfs_init(void);
 void ktpool_sysfs_exit(void);
 int ktpool_sysfs_add(struct ktpool *pool);

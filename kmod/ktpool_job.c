@@ -206,7 +206,7 @@ void ktpool_job_put(struct ktpool_job *job)
  */
 void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w)
 {
-	int preempt = preempt_count();
+	int preempt = preempt_count(), depth = lockdep_depth(current);
 
 	trace_ktpool_execute_start(pool->name, w->job.fn);
 	ktpool_job_run(&w->job);
@@ -214,7 +214,7 @@ void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w)
 	/* What it leaked is reported and repaired (ktpool_attrs.c). */
 	/* A group task is named by the group's function, not the stub. */
 	ktpool_check_leaks(pool, w->job.group.grp ? (const void *)w->job.group.fn :
-			   (const void *)w->job.fn, preempt);
+			   (const void *)w->job.fn, preempt, depth);
 	WRITE_ONCE(w->nr_run, w->nr_run + 1);
 	ktpool_job_put(&w->job);
 }
