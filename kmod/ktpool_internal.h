@@ -258,6 +258,18 @@ static inline unsigned long ktpool_inflight(struct ktpool *pool)
 	return pool->inflight[0] + pool->inflight[1];
 }
 
+/*
+ * Idle and woken workers that no pending job has claimed yet: never below 0
+ * (the invariant of ktpool_job.c); a job may be published only while it is
+ * above 0.
+ */
+static inline int ktpool_free_workers_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	return (int)(pool->nr_idle + pool->nr_woken) -
+	       (int)kfifo_len(&pool->pending);
+}
+
 void ktpool_accept_locked(struct ktpool *pool, struct ktpool_job *job);
 bool ktpool_publish_locked(struct ktpool *pool, struct ktpool_job *job,
 			   struct task_struct **wake);

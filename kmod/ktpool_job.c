@@ -124,7 +124,7 @@ bool ktpool_publish_locked(struct ktpool *pool, struct ktpool_job *job,
 	lockdep_assert_held(&pool->lock);
 	/* kfifo_is_full() only guards the invariant: it is never true. */
 	if (ktpool_inflight(pool) >= pool->capacity ||
-	    kfifo_len(&pool->pending) >= pool->nr_idle + pool->nr_woken ||
+	    ktpool_free_workers_locked(pool) <= 0 ||
 	    WARN_ON_ONCE(kfifo_is_full(&pool->pending)))
 		return false;
 	ktpool_accept_locked(pool, job);
@@ -167,7 +167,7 @@ bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 	wt = list_first_entry_or_null(&pool->waiters, struct ktpool_waiter,
 				      node);
 	if (wt && ktpool_inflight(pool) < pool->capacity &&
-	    kfifo_len(&pool->pending) <= pool->nr_idle + pool->nr_woken &&
+	    ktpool_free_workers_locked(pool) >= 0 &&
 	    !WARN_ON_ONCE(kfifo_is_full(&pool->pending))) {
 		list_del_init(&wt->node);
 		ktpool_accept_locked(pool, &wt->job);
@@ -211,8 +211,10 @@ void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w)
 	trace_ktpool_execute_start(pool->name, w->job.fn);
 	ktpool_job_run(&w->job);
 	trace_ktpool_execute_end(pool->name, w->job.fn);
-	/* What it leaked is reported and repaired (ktpool_attrs.c). */
-	/* A group task is named by the group's function, not the stub. */
+	/*
+	 * What it leaked is reported and repaired (ktpool_attrs.c); a group
+	 * task is named by the group's function, not the stub.
+	 */
 	ktpool_check_leaks(pool, w->job.group.grp ? (const void *)w->job.group.fn :
 			   (const void *)w->job.fn, preempt, depth);
 	WRITE_ONCE(w->nr_run, w->nr_run + 1);
@@ -280,7 +282,7 @@ bool ktpool_may_retire_idle_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
 	return pool->nr_idle &&
-	       kfifo_len(&pool->pending) < pool->nr_idle + pool->nr_woken;
+	       ktpool_free_workers_locked(pool) > 0;
 }
 
 /*

@@ -38,14 +38,13 @@ void ktpool_wake_retry_locked(struct ktpool *pool, bool all)
 {
 	struct ktpool_waiter *wt, *tmp;
 	unsigned long inflight = ktpool_inflight(pool);
-	unsigned int room, free;
+	int room, free;
 
 	/* Jobs the pool may accept, and workers free or yet to be created. */
 	room = pool->capacity > inflight ? pool->capacity - inflight : 0;
-	free = pool->capacity + pool->nr_idle + pool->nr_woken;
-	free = free > pool->nr_threads + kfifo_len(&pool->pending) ?
-	       free - pool->nr_threads - kfifo_len(&pool->pending) : 0;
-	room = min(room, free);
+	free = (int)pool->capacity - (int)pool->nr_threads +
+	       ktpool_free_workers_locked(pool);
+	room = max(min(room, free), 0);
 	list_for_each_entry_safe(wt, tmp, &pool->waiters, node) {
 		if (!room)
 			break;
@@ -395,7 +394,7 @@ void ktpool_spawn_workfn(struct work_struct *work)
 	pool->spawn_pending = false;
 	/* Still no free worker for one more task, and room for it? */
 	reserved = !pool->dying &&
-		   kfifo_len(&pool->pending) >= pool->nr_idle + pool->nr_woken &&
+		   ktpool_free_workers_locked(pool) <= 0 &&
 		   ktpool_inflight(pool) < pool->capacity &&
 		   ktpool_reserve_locked(pool);
 	raw_spin_unlock_irq(&pool->lock);
