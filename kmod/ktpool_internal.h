@@ -260,8 +260,9 @@ static inline unsigned long ktpool_inflight(struct ktpool *pool)
 
 /*
  * Idle and woken workers that no pending job has claimed yet: never below 0
- * (the invariant of ktpool_job.c); a job may be published only while it is
- * above 0.
+ * at a lock release (the invariant of ktpool_job.c; inside
+ * ktpool_take_locked() it may be -1 while the taker's own job is still
+ * queued). A job may be published only while it is above 0.
  */
 static inline int ktpool_free_workers_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
