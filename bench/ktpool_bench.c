@@ -366,8 +366,46 @@ static struct bench_req *bench_req_new(unsigned long idx)
 }
 
 /* The body every mode runs, once per task. */
+static bool diag;
+module_param(diag, bool, 0444);
+MODULE_PARM_DESC(diag, "count where tasks run (a DIAG line per case)");
+
+/* diag: [0] inline in a submitter, [1] on a submitter's CPU, [2] elsewhere */
+static DEFINE_PER_CPU(unsigned long[3], bench_where);
+
+static void bench_diag_task(void)
+{
+	struct task_struct *st = ctx.sub[0].task;
+	int k = 2;
+
+	if (!st)	/* the reap check: no submitters */
+		return;
+	if (current == st || (ctx.nsub > 1 && current == ctx.sub[1].task))
+		k = 0;
+	else if (task_cpu(st) == raw_smp_processor_id())
+		k = 1;
+	this_cpu_inc(bench_where[k]);
+}
+
+static void bench_diag_report(const char *mode, enum bench_workload wl,
+			      unsigned long n, unsigned int nsub,
+			      unsigned int rep)
+{
+	unsigned long where[3] = {};
+	int cpu, k;
+
+	for_each_possible_cpu(cpu)
+		for (k = 0; k < 3; k++)
+			where[k] += per_cpu(bench_where, cpu)[k];
+	pr_info("DIAG,%s,%s,%lu,%u,%u,inline=%lu,sub_cpu=%lu,other=%lu\n",
+		mode, bench_wl_names[wl], n, nsub, rep, where[0], where[1],
+		where[2]);
+}
+
 static void bench_task(unsigned long idx)
 {
+	if (diag)
+		bench_diag_task();
 	bench_max(&ctx.peak_running, atomic_inc_return(&ctx.running));
 	switch (ctx.wl) {
 	case BENCH_NOP:
@@ -947,7 +985,7 @@ static int bench_run(const struct bench_mode *m, enum bench_workload wl,
 	long long ctxsw1;
 	u64 t1, idle1;
 	long peak;
-	int err = 0, ret;
+	int err = 0, ret, cpu;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.seen = seen;
@@ -1030,6 +1068,10 @@ static int bench_run(const struct bench_mode *m, enum bench_workload wl,
 	ctx.slab0 = bench_slab_kb();
 	WRITE_ONCE(ctx.slab_max, ctx.slab0);
 	ctx.ctxsw0 = bench_ctxsw();
+	if (diag)
+		for_each_possible_cpu(cpu)
+			memset(per_cpu_ptr(&bench_where, cpu), 0,
+			       sizeof(bench_where));
 	ncpu = num_online_cpus();
 	ctx.idle0 = bench_idle_us();
 	ctx.t0 = ktime_get_ns();
@@ -1087,6 +1129,13 @@ static int bench_run(const struct bench_mode *m, enum bench_workload wl,
 	r.warm_kstack_kib = ctx.warm_kstack;
 	r.once = !bad;
 	bench_report(m->name, wl, n, nsub, rep, &r);
+	/* ktpool modes: the pool's own counters, warm-up included */
+	if (ctx.st.peak_threads)
+		pr_info("POOL,%s,%s,%lu,%u,%u,spawned=%llu,reaped=%llu,inlined=%llu\n",
+			m->name, bench_wl_names[wl], n, nsub, rep,
+			ctx.st.spawned, ctx.st.reaped, ctx.st.inlined);
+	if (diag)
+		bench_diag_report(m->name, wl, n, nsub, rep);
 	return err == -ETIMEDOUT;
 }
 
