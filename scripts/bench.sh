@@ -48,6 +48,7 @@ base="pool_idle_ms=1000 reap_wait_ms=$((1000 + reap_ms + 200))"
 ratio="modes=ktpool_try,ktpool_anyway,cmwq_unbound,cmwq_sem,cmwq_sem_try"
 pay="workloads=sleep payload=4096"
 ten="workloads=nop nop_tasks=10000000"
+pools_no_np="ktpool_try,ktpool_anyway,ktpool_nowait,cmwq_unbound,cmwq_sem,cmwq_sem_try,cmwq_percpu,kthread_worker,ktpool_group,cmwq_join"
 smp=${BENCH_SMP:-2}
 timeout=${KTPOOL_TIMEOUT:-1500}
 tag=
@@ -64,12 +65,20 @@ if [ "${BENCH_FULL:-0}" = 1 ]; then
 else
 	one=1
 	[ -z "${BENCH_ARGS:-}" ] || one=0
-	parts=("$base")
+	if [ -n "${BENCH_ARGS:-}" ]; then
+		parts=("$base")
+	else
+		# no_pool (a kthread per task) in a boot of its own, the last:
+		# the TCG double fault described above also struck its 10k case
+		# once, and took the rest of its boot with it
+		parts=("$base modes=$pools_no_np")
+	fi
 	[ "${BENCH_PAY:-$one}" = 0 ] || parts+=("$base $pay $ratio")
 	if [ "${BENCH_TEN:-$one}" != 0 ]; then
 		parts+=("$base $ten max_run_s=120 $ratio")
 		timeout=${KTPOOL_TIMEOUT:-2700}
 	fi
+	[ -n "${BENCH_ARGS:-}" ] || parts+=("$base modes=no_pool")
 fi
 if [ "$smp" != 2 ]; then
 	[[ "$smp" =~ ^[1-8]$ ]] || die "BENCH_SMP=$smp: 1..8 (ktpool_bench.ko has 8 submitters at most)"
@@ -77,6 +86,7 @@ if [ "$smp" != 2 ]; then
 	for i in "${!parts[@]}"; do
 		case ${parts[$i]} in
 		*modes=no_pool*) unset "parts[$i]" ;;	# no_pool alone: not a ratio
+		*"modes=$pools_no_np"*) parts[i]="${parts[$i]/modes=$pools_no_np/} submitters=$smp $ratio" ;;
 		*modes=*) parts[i]="${parts[$i]} submitters=$smp" ;;
 		*) parts[i]="${parts[$i]} submitters=$smp $ratio" ;;
 		esac
