@@ -30,6 +30,10 @@
  * wait until all C run, so every thread or kworker the run may use exists,
  * as it would in a pool or workqueue that lives long.
  *
+ * With latency=1 it runs the latency cases instead (bench_latency_main()):
+ * the submit-to-start latency of short paced tasks on a normal, a nice -20
+ * and a KTPOOL_RT pool and on four workqueues, printed as "LAT,..." lines.
+ *
  * Everything runs from module init, which always returns 0: the results are
  * printed to the console as "RESULT,..." lines (see bench_report()) that
  * scripts/bench.sh turns into a table, a CSV file and a plot, and a last

@@ -9,6 +9,11 @@ repetition), <outdir>/<kernel>.png (gnuplot) and the generated section of
 <readme>. It also checks the targets of the benchmark issue and prints how far
 each one is met or missed; those are reported, not asserted.
 
+A console with LAT lines and no RESULT line (latency=1, make bench-latency)
+gets a report of its own: the percentiles per load and mode (stdout),
+<outdir>/<kernel>-latency.csv, <outdir>/<kernel>-latency.png and a
+"Latency under load" section of <readme> between markers of its own.
+
 Exit status: 0 when the run finished (BENCH-DONE) with no failed case, no task
 run other than exactly once and no kernel report on the console; else 1.
 """
