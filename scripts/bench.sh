@@ -152,7 +152,12 @@ GUEST
 		"$out/modules" "$guest" "$logf.part$i" >/dev/null || true
 	cat "$logf.part$i" >>"$logf"
 done
-args=$(printf '%s' "${parts[0]}"; printf '; %s' "${parts[@]:1}"; printf '%s' "${BENCH_ARGS:+; each with $BENCH_ARGS}")
+args=$(printf '%s' "${parts[0]}"; [ ${#parts[@]} -lt 2 ] || printf '; %s' "${parts[@]:1}"
+	printf '%s' "${BENCH_ARGS:+; each with $BENCH_ARGS}")
+if [ "${BENCH_LAT:-0}" = 1 ]; then
+	[ "${BENCH_LAT_IDLE:-1}" = 0 ] || args="$args; first idle (lat_samples=5000 lat_load=0)"
+	args="$args; then with a busy user process per CPU (lat_load=$smp)"
+fi
 took=$((SECONDS - start))
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 log "QEMU run took $took s (host load average $load0 before, $load1 after)"
