@@ -18,6 +18,7 @@ Exit status: 0 when the run finished (BENCH-DONE) with no failed case, no task
 run other than exactly once and no kernel report on the console; else 1.
 """
 import csv
+import math
 import os
 import re
 import statistics
@@ -580,6 +581,8 @@ def lat_plot(png, kernel, lat, outdir):
                 f.write("\n\n")
                 blocks.append((load, r["mode"]))
     r0 = drawn[0]
+    vals = [max(r[k], 1) / 1e3 for r in drawn for _, k in LAT_PCT]
+    lo, hi = min(vals), max(vals)
     cpus = sorted({r["cpus"] for r in drawn})
     script = [
         "set terminal pngcairo size %d,560 font ',10'" % (720 * len(loads)),
@@ -589,6 +592,9 @@ def lat_plot(png, kernel, lat, outdir):
         f"submit-to-start of {r0['spin_us']} us tasks, one every {r0['gap_us']} us "
         f"(QEMU TCG, {'/'.join(map(str, cpus))} vCPUs; absolute times are emulated)'",
         "set logscale y", "set grid", "set key top left font ',9'",
+        # the same decades in every panel, so that the loads compare
+        "set yrange [%g:%g]" % (10 ** math.floor(math.log10(lo)),
+                                10 ** math.ceil(math.log10(hi))),
         "set xrange [-0.3:%f]" % (len(LAT_PCT) - 0.7),
         "set xtics (" + ", ".join(f"'{p}' {i}" for i, (p, _) in enumerate(LAT_PCT)) + ")",
         "set ylabel 'submit-to-start latency (us, log scale)'",
