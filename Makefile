@@ -21,7 +21,9 @@
 #                   (TORTURE_TASKS=..., TORTURE_SECONDS=...)
 #   make bench      bench/ktpool_bench.ko in QEMU (BENCH_KERNEL=6.1|6.12,
 #                   BENCH_ARGS=..., BENCH_FULL=1, BENCH_PAY=0|1, BENCH_TEN=0|1,
-#                   BENCH_SMP=n); see bench/README.md
+#                   BENCH_SMP=n, BENCH_LAT=1); see bench/README.md
+#   make bench-latency  make bench BENCH_LAT=1: one boot, submit-to-start
+#                   latency percentiles of short tasks, idle and under load
 #   make install    ktpool.ko into $(INSTALL_MOD_PATH)/lib/modules/<rel>/extra
 #                   and, for clients, ktpool.h + Module.symvers into
 #                   $(INSTALL_MOD_PATH)/usr/src/ktpool/<rel>/; then depmod
@@ -90,6 +92,9 @@ check-cold:
 bench: deps
 	scripts/bench.sh
 
+bench-latency: deps
+	BENCH_LAT=1 scripts/bench.sh
+
 bench-profile: deps
 	scripts/bench-profile.sh
 
@@ -124,4 +129,4 @@ dkms-uninstall:
 	rm -rf $(DKMS_SRCTREE)/ktpool-$(KTPOOL_VERSION)
 
 .PHONY: install uninstall dkms-install dkms-uninstall torture
-.PHONY: all module clean deps style sparse kunit selftests run check check-cold bench bench-profile debugkernel
+.PHONY: all module clean deps style sparse kunit selftests run check check-cold bench bench-latency bench-profile debugkernel

@@ -30,6 +30,10 @@
  * wait until all C run, so every thread or kworker the run may use exists,
  * as it would in a pool or workqueue that lives long.
  *
+ * With latency=1 it runs the latency cases instead (bench_latency_main()):
+ * the submit-to-start latency of short paced tasks on a normal, a nice -20
+ * and a KTPOOL_RT pool and on four workqueues, printed as "LAT,..." lines.
+ *
  * Everything runs from module init, which always returns 0: the results are
  * printed to the console as "RESULT,..." lines (see bench_report()) that
  * scripts/bench.sh turns into a table, a CSV file and a plot, and a last
@@ -63,6 +67,7 @@
 #include <linux/semaphore.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/tick.h>
 #include <linux/utsname.h>
@@ -151,6 +156,38 @@ MODULE_PARM_DESC(reap_wait_ms,
 static unsigned int sample_us = 500;
 module_param(sample_us, uint, 0444);
 MODULE_PARM_DESC(sample_us, "memory sampling period, us");
+
+static bool latency;
+module_param(latency, bool, 0444);
+MODULE_PARM_DESC(latency,
+		 "run the latency cases (lat_modes) instead of the throughput cases");
+
+static char *lat_modes = "all";
+module_param(lat_modes, charp, 0444);
+MODULE_PARM_DESC(lat_modes, "comma-separated latency modes (default: all)");
+
+static unsigned int lat_samples = 20000;
+module_param(lat_samples, uint, 0444);
+MODULE_PARM_DESC(lat_samples, "latency: tasks (samples) per mode");
+
+static unsigned int lat_gap_us = 500;
+module_param(lat_gap_us, uint, 0444);
+MODULE_PARM_DESC(lat_gap_us,
+		 "latency: the submitter sleeps this long between two tasks, us");
+
+static unsigned int lat_spin_us = 10;
+module_param(lat_spin_us, uint, 0444);
+MODULE_PARM_DESC(lat_spin_us, "latency: busy loop of a task, us");
+
+static unsigned int lat_rounds = 2;
+module_param(lat_rounds, uint, 0444);
+MODULE_PARM_DESC(lat_rounds,
+		 "latency: rounds, each running every mode on its share of the samples");
+
+static unsigned int lat_load;
+module_param(lat_load, uint, 0444);
+MODULE_PARM_DESC(lat_load,
+		 "latency: busy user processes the guest started (reported only)");
 
 enum bench_workload { BENCH_NOP, BENCH_SPIN, BENCH_SLEEP, BENCH_NR_WL };
 
@@ -1268,6 +1305,321 @@ static bool bench_case(const struct bench_mode *bm, enum bench_workload w,
 	return true;
 }
 
+/*
+ * Latency (latency=1): submit-to-start of short tasks while the guest's CPUs
+ * are loaded (the guest script starts the busy user processes; lat_load
+ * says how many). One submitter kthread (nice 0, not pinned) submits a task,
+ * then sleeps lat_gap_us, so that one task at a time measures the
+ * scheduler's answer to a wakeup, not a throughput. Each request carries
+ * the ktime_get_ns() taken just before its submit (after its allocation);
+ * the task's first statement takes the difference, then it spins
+ * lat_spin_us. The modes run in lat_rounds rounds of lat_samples /
+ * lat_rounds tasks each, every mode once per round, so that a change of the
+ * host's load meanwhile is spread over all modes; every run creates its pool
+ * or workqueue and warms it up as the throughput cases do (C tasks that
+ * wait until all C run).
+ */
+struct bench_lat_mode {
+	const char *name;
+	bool pool;		/* a ktpool, else a workqueue */
+	int nice;		/* a ktpool's attrs.nice */
+	unsigned int flags;	/* a ktpool's KTPOOL_*, a workqueue's WQ_* */
+};
+
+static const struct bench_lat_mode bench_lat_modes[] = {
+	{ .name = "ktpool_normal", .pool = true },
+	{ .name = "ktpool_highpri", .pool = true, .nice = MIN_NICE },
+	{ .name = "ktpool_rt", .pool = true, .flags = KTPOOL_RT },
+	{ .name = "cmwq_unbound", .flags = WQ_UNBOUND },
+	{ .name = "cmwq_highpri", .flags = WQ_UNBOUND | WQ_HIGHPRI },
+	{ .name = "cmwq_percpu" },
+	{ .name = "cmwq_percpu_hi", .flags = WQ_HIGHPRI },
+};
+
+#define BENCH_LAT_NR	ARRAY_SIZE(bench_lat_modes)
+
+struct bench_lat_req {
+	struct work_struct work;
+	u64 t_submit;
+	unsigned int idx;
+};
+
+/* Per mode: the samples of all rounds; per run: the submitter's state. */
+static struct {
+	u64 *ns;			/* BENCH_LAT_NR x lat_samples */
+	unsigned int done[BENCH_LAT_NR];
+	unsigned int bad[BENCH_LAT_NR];	/* tasks not run exactly once */
+	int err[BENCH_LAT_NR];		/* first error of a run */
+	u64 window_us[BENCH_LAT_NR], idle_us[BENCH_LAT_NR];
+
+	const struct bench_lat_mode *mode;
+	u64 *slot;			/* this run's samples */
+	unsigned int n, next;		/* tasks of this run, submitted */
+	int run_err;
+	atomic_t left;			/* tasks to finish + the submitter */
+	struct completion finished;
+} lat;
+
+static void bench_lat_task(struct bench_lat_req *req)
+{
+	u64 t = ktime_get_ns();
+	u64 end = t + (u64)lat_spin_us * NSEC_PER_USEC;
+	unsigned int idx = req->idx;
+
+	lat.slot[idx] = t - req->t_submit;
+	WRITE_ONCE(ctx.seen[idx], ctx.seen[idx] + 1);
+	kfree(req);
+	while (ktime_get_ns() < end)
+		cpu_relax();
+	if (atomic_dec_and_test(&lat.left))
+		complete(&lat.finished);
+}
+
+static void bench_lat_pool_fn(void *data)
+{
+	bench_lat_task(data);
+}
+
+static void bench_lat_work_fn(struct work_struct *work)
+{
+	bench_lat_task(container_of(work, struct bench_lat_req, work));
+}
+
+static int bench_lat_submit(struct bench_lat_req *req)
+{
+	int ret;
+
+	if (lat.mode->pool) {
+		req->t_submit = ktime_get_ns();
+		ret = ktpool_submit(ctx.pool, bench_lat_pool_fn, req);
+		return ret < 0 ? ret : 0;
+	}
+	INIT_WORK(&req->work, bench_lat_work_fn);
+	req->t_submit = ktime_get_ns();
+	queue_work(ctx.wq, &req->work);
+	return 0;
+}
+
+static int bench_lat_submitter_fn(void *arg)
+{
+	struct bench_lat_req *req;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < lat.n; i++) {
+		if (ktime_get_ns() > ctx.deadline) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		req = kmalloc(sizeof(*req), GFP_KERNEL);
+		if (!req) {
+			ret = -ENOMEM;
+			break;
+		}
+		req->idx = i;
+		ret = bench_lat_submit(req);
+		if (ret) {
+			kfree(req);	/* not accepted: the task never runs */
+			break;
+		}
+		usleep_range(lat_gap_us, lat_gap_us + lat_gap_us / 4 + 1);
+	}
+	lat.run_err = ret;
+	lat.next = i;
+	/* The tasks never submitted, and the submitter's own count. */
+	if (atomic_sub_and_test(lat.n - i + 1, &lat.left))
+		complete(&lat.finished);
+
+	/* Wait for kthread_stop(), so that the controller owns our exit. */
+	for (;;) {
+		set_current_state(TASK_IDLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+static void bench_lat_teardown(const struct bench_lat_mode *m)
+{
+	if (m->pool && ctx.pool)
+		bench_ktpool_teardown();
+	else if (!m->pool && ctx.wq)
+		bench_wq_teardown();
+}
+
+static int bench_lat_setup(const struct bench_lat_mode *m)
+{
+	struct ktpool_attrs attrs = KTPOOL_ATTRS_INIT;
+	int ret;
+
+	if (!m->pool) {
+		ret = bench_wq_setup(m->flags);
+		return ret ? ret : bench_wq_warm();
+	}
+	attrs.nice = m->nice;
+	attrs.flags = m->flags;
+	ctx.pool = ktpool_create_attrs("bench_lat", conc, pool_idle_ms, &attrs);
+	if (IS_ERR(ctx.pool)) {
+		ret = PTR_ERR(ctx.pool);
+		ctx.pool = NULL;
+		return ret;
+	}
+	return bench_ktpool_warm();
+}
+
+/*
+ * One run of mode @k: @n tasks, their samples after those of the earlier
+ * rounds. Returns 0, or -1 when the benchmark cannot go on safely.
+ */
+static int bench_lat_run(unsigned int k, unsigned int n)
+{
+	const struct bench_lat_mode *m = &bench_lat_modes[k];
+	u8 *seen = ctx.seen;
+	struct task_struct *t;
+	u64 t0, idle0;
+	unsigned int i;
+	int ret;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.seen = seen;
+	memset(seen, 0, n);
+	init_completion(&ctx.warm_all);
+	init_completion(&ctx.warm_go);
+	lat.mode = m;
+	lat.slot = lat.ns + (size_t)k * lat_samples + lat.done[k];
+	lat.n = n;
+	lat.next = 0;
+	lat.run_err = 0;
+	atomic_set(&lat.left, n + 1);
+	init_completion(&lat.finished);
+
+	ret = bench_lat_setup(m);
+	t = ret ? NULL : kthread_create(bench_lat_submitter_fn, NULL,
+					"ktbench_lat");
+	if (IS_ERR(t))
+		ret = PTR_ERR(t);
+	if (ret) {
+		pr_err("FAIL latency %s: setup or warm-up: %d\n", m->name, ret);
+		bench_lat_teardown(m);
+		bench_failures++;
+		return 0;
+	}
+	idle0 = bench_idle_us();
+	t0 = ktime_get_ns();
+	ctx.deadline = t0 + (u64)max_run_s * NSEC_PER_SEC;
+	wake_up_process(t);
+	if (!bench_wait(&lat.finished, max_run_s + 120)) {
+		pr_err("FAIL latency %s: no completion, %d of %u tasks left; giving up\n",
+		       m->name, atomic_read(&lat.left) - 1, n);
+		bench_failures++;
+		return -1;
+	}
+	lat.window_us[k] += div_u64(ktime_get_ns() - t0, NSEC_PER_USEC);
+	lat.idle_us[k] += bench_idle_us() - idle0;
+	kthread_stop(t);
+	bench_lat_teardown(m);
+
+	for (i = 0; i < n; i++)
+		lat.bad[k] += seen[i] != (i < lat.next);
+	lat.done[k] += lat.next;
+	if (lat.run_err && !lat.err[k])
+		lat.err[k] = lat.run_err;
+	return 0;
+}
+
+static int bench_lat_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The sample at quantile @q / 10000 of the sorted @v[0..@n), nearest rank. */
+static u64 bench_lat_q(const u64 *v, unsigned int n, unsigned int q)
+{
+	u64 r = DIV_ROUND_UP_ULL((u64)n * q, 10000);
+
+	return v[r ? r - 1 : 0];
+}
+
+/*
+ * LAT,mode,load,samples,done,gap_us,spin_us,status,busy_permille,min_ns,
+ * p50_ns,p90_ns,p99_ns,p999_ns,max_ns,mean_ns,exactly_once,cpus
+ * load: lat_load (busy user processes); samples: lat_samples; done: tasks
+ * that ran (fewer when a run hit max_run_s: status dnf); busy_permille: the
+ * guest's CPU busy time over the runs of the mode, per mille of
+ * cpus x their wall time.
+ */
+static void bench_lat_report(unsigned int k)
+{
+	const struct bench_lat_mode *m = &bench_lat_modes[k];
+	u64 *v = lat.ns + (size_t)k * lat_samples;
+	unsigned int i, n = lat.done[k], ncpu = num_online_cpus();
+	u64 sum = 0, total = (u64)ncpu * lat.window_us[k], busy = 0;
+	const char *status = "ok";
+
+	if (lat.err[k] == -ETIMEDOUT) {
+		status = "dnf";
+	} else if (lat.err[k] || lat.bad[k]) {
+		status = "fail";
+		pr_err("FAIL latency %s: submit error %d, %u tasks not run exactly once\n",
+		       m->name, lat.err[k], lat.bad[k]);
+		bench_failures++;
+	}
+	if (total > lat.idle_us[k])
+		busy = div64_u64((total - lat.idle_us[k]) * 1000, total);
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	sort(v, n, sizeof(*v), bench_lat_cmp, NULL);
+	if (!n) {
+		v[0] = 0;	/* nothing ran: zeros */
+		n = 1;
+	}
+	pr_info("LAT,%s,%u,%u,%u,%u,%u,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%d,%u\n",
+		m->name, lat_load, lat_samples, lat.done[k], lat_gap_us,
+		lat_spin_us, status, busy, v[0], bench_lat_q(v, n, 5000),
+		bench_lat_q(v, n, 9000), bench_lat_q(v, n, 9900),
+		bench_lat_q(v, n, 9990), v[n - 1],
+		div_u64(sum, lat.done[k] ? lat.done[k] : 1), !lat.bad[k], ncpu);
+}
+
+static void bench_latency_main(void)
+{
+	unsigned int k, r, n;
+
+	if (!lat_samples || !lat_rounds || lat_rounds > lat_samples || !conc ||
+	    conc > KTPOOL_MAX_CAPACITY) {
+		pr_err("FAIL bad parameters\n");
+		bench_failures++;
+		return;
+	}
+	ctx.seen = vmalloc(lat_samples);
+	lat.ns = vmalloc(array_size(BENCH_LAT_NR, array_size(lat_samples,
+							     sizeof(u64))));
+	if (!ctx.seen || !lat.ns) {
+		bench_failures++;
+		return;
+	}
+	pr_info("BENCH-META,%s,%u,%u,%u,%u,%u,%u,%u,%u\n", utsname()->release,
+		num_online_cpus(), HZ, conc, lat_spin_us, sleep_us, lat_rounds,
+		np_max_live, payload);
+	for (r = 0; r < lat_rounds; r++) {
+		/* The last round takes the remainder. */
+		n = lat_samples / lat_rounds;
+		if (r == lat_rounds - 1)
+			n = lat_samples - r * n;
+		for (k = 0; k < BENCH_LAT_NR; k++)
+			if (bench_listed(lat_modes, bench_lat_modes[k].name) &&
+			    bench_lat_run(k, n) < 0)
+				return;
+	}
+	for (k = 0; k < BENCH_LAT_NR; k++)
+		if (bench_listed(lat_modes, bench_lat_modes[k].name))
+			bench_lat_report(k);
+}
+
 static void bench_main(void)
 {
 	unsigned long counts[BENCH_NR_WL][BENCH_MAX_LIST];
@@ -1276,6 +1628,10 @@ static void bench_main(void)
 	int nr[BENCH_NR_WL], nsubs, w, c, k, m;
 	bool any_ktpool = false;
 
+	if (latency) {
+		bench_latency_main();
+		return;
+	}
 	nsubs = bench_parse_list(submitters, subs, ARRAY_SIZE(subs));
 	for (w = 0; w < BENCH_NR_WL; w++) {
 		nr[w] = bench_parse_list(lists[w], counts[w], BENCH_MAX_LIST);
@@ -1340,6 +1696,7 @@ static int __init bench_init(void)
 static void __exit bench_exit(void)
 {
 	vfree(ctx.seen);
+	vfree(lat.ns);
 	kvfree(bench_statbuf);
 }
 

@@ -12,20 +12,18 @@
 # modes the ratios need, results in <kernel>-smp<n>.*); BENCH_FROM=k (resume
 # a run at boot k); BENCH_REAP_MS (reap_interval_ms of ktpool.ko);
 # BENCH_KTPOOL_ARGS (extra module params of ktpool.ko, e.g. spin_us=200);
+# BENCH_LAT=1 (one boot of latency=1: submit-to-start percentiles of short
+# tasks with the guest idle, then with a busy user process per CPU; results in
+# <kernel>-latency.*; BENCH_LAT_IDLE=0 leaves the idle pass out);
 # KTPOOL_TIMEOUT (seconds for each QEMU boot).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 series=${BENCH_KERNEL:-6.12}
 rel=$(ktpool_krel "$series")
-out=$CACHE/build/bench-$rel	# not the selftests' tree: they may run meanwhile
-blog=$CACHE/logs/build-bench-$rel.log
 reap_ms=${BENCH_REAP_MS:-1000}
 command -v gnuplot >/dev/null || "$KTPOOL_ROOT/scripts/deps.sh"
 command -v gnuplot >/dev/null || die "gnuplot not found (apt-get install gnuplot-nox)"
-
-"$KTPOOL_ROOT/scripts/build-modules.sh" "/lib/modules/$rel/build" "$out" W=1 >"$blog" 2>&1 ||
-	{ tail -n 30 "$blog"; die "module build failed (log: $blog)"; }
 
 # A run is a few boots, their consoles concatenated: every mode on the
 # default sizes of ktpool_bench.ko; the sleep workload again with a 4 KiB
@@ -52,7 +50,16 @@ pools_no_np="ktpool_try,ktpool_anyway,ktpool_nowait,cmwq_unbound,cmwq_sem,cmwq_s
 smp=${BENCH_SMP:-2}
 timeout=${KTPOOL_TIMEOUT:-1500}
 tag=
-if [ "${BENCH_FULL:-0}" = 1 ]; then
+if [ "${BENCH_LAT:-0}" = 1 ]; then
+	[ "${BENCH_FULL:-0}" != 1 ] || die "BENCH_LAT and BENCH_FULL: one at a time"
+	# One boot; the guest runs the module once idle (lat_load=0, a
+	# quarter of the samples: a baseline), once with a busy user process
+	# per CPU (see below). A pool's idle timeout of 300 s, as cmwq's
+	# kworkers have: no reaping of the warm-up's threads in the runs.
+	parts=("$base pool_idle_ms=300000 latency=1 max_run_s=60")
+	timeout=${KTPOOL_TIMEOUT:-1800}
+	tag=latency	# bench/results/<kernel>-latency.*, a README section of its own
+elif [ "${BENCH_FULL:-0}" = 1 ]; then
 	full="np_max_tasks=0 max_run_s=300"
 	pools="modes=ktpool_try,ktpool_anyway,ktpool_nowait,cmwq_unbound,cmwq_sem,cmwq_sem_try,cmwq_percpu,kthread_worker"
 	parts=("$base $full"
@@ -86,17 +93,25 @@ if [ "$smp" != 2 ]; then
 	for i in "${!parts[@]}"; do
 		case ${parts[$i]} in
 		*modes=no_pool*) unset "parts[$i]" ;;	# no_pool alone: not a ratio
+		*latency=1*) ;;	# one submitter: the latency of a paced one
 		*"modes=$pools_no_np"*) parts[i]="${parts[$i]/modes=$pools_no_np/} submitters=$smp $ratio" ;;
 		*modes=*) parts[i]="${parts[$i]} submitters=$smp" ;;
 		*) parts[i]="${parts[$i]} submitters=$smp $ratio" ;;
 		esac
 	done
 	parts=("${parts[@]}")
-	tag=${tag:+$tag-}smp$smp
+	tag=smp$smp${tag:+-$tag}
 	export KTPOOL_SMP=$smp	# qemu-run.sh's -smp
 fi
 [ -z "$tag" ] || export BENCH_TAG=$tag	# bench/results/<kernel>-<tag>.*, a README section of its own
 logf=$CACHE/logs/bench-$rel${tag:+-$tag}.log
+# A tree of its own per tag (not the selftests' either: they may run
+# meanwhile): a run of another kind that takes the lock between two boots of
+# this one must not rebuild the modules those boots load.
+out=$CACHE/build/bench-$rel${tag:+-$tag}
+blog=$CACHE/logs/build-bench-$rel${tag:+-$tag}.log
+"$KTPOOL_ROOT/scripts/build-modules.sh" "/lib/modules/$rel/build" "$out" W=1 >"$blog" 2>&1 ||
+	{ tail -n 30 "$blog"; die "module build failed (log: $blog)"; }
 
 guest=$(mktemp)
 trap 'rm -f "$guest" "$logf".part*' EXIT
@@ -111,12 +126,31 @@ for args in "${parts[@]}"; do
 	i=$((i + 1))
 	[ "$i" -ge "$from" ] || continue
 	args="$args ${BENCH_ARGS:-}"	# last, so that they override
+	bench="echo \"bench: insmod ktpool_bench.ko $args\"
+insmod /modules/ktpool_bench.ko $args || { echo \"KTPOOL-HARNESS: FAIL insmod ktpool_bench\"; exit 1; }
+rmmod ktpool_bench"
+	if [ "${BENCH_LAT:-0}" = 1 ]; then
+		# Idle first (unless BENCH_LAT_IDLE=0), then with one busy user
+		# process per CPU (busybox sh, a loop of builtins: no syscalls),
+		# started a second before and killed after.
+		idle=
+		[ "${BENCH_LAT_IDLE:-1}" = 0 ] || idle="echo \"bench: insmod ktpool_bench.ko lat_samples=5000 $args lat_load=0\"
+insmod /modules/ktpool_bench.ko lat_samples=5000 $args lat_load=0 || { echo \"KTPOOL-HARNESS: FAIL insmod ktpool_bench\"; exit 1; }
+rmmod ktpool_bench"
+		bench="$idle
+n=\$(grep -c ^processor /proc/cpuinfo)
+hogs=
+for i in \$(seq \$n); do sh -c 'while :; do :; done' & hogs=\"\$hogs \$!\"; done
+sleep 1
+echo \"bench: insmod ktpool_bench.ko $args lat_load=\$n\"
+insmod /modules/ktpool_bench.ko $args lat_load=\$n || { kill \$hogs; echo \"KTPOOL-HARNESS: FAIL insmod ktpool_bench\"; exit 1; }
+kill \$hogs
+rmmod ktpool_bench"
+	fi
 	cat >"$guest" <<GUEST
 grep -E '^(MemTotal|KernelStack|Slab):' /proc/meminfo
 insmod /modules/ktpool.ko reap_interval_ms=$reap_ms ${BENCH_KTPOOL_ARGS:-} || { echo "KTPOOL-HARNESS: FAIL insmod ktpool"; exit 1; }
-echo "bench: insmod ktpool_bench.ko $args"
-insmod /modules/ktpool_bench.ko $args || { echo "KTPOOL-HARNESS: FAIL insmod ktpool_bench"; exit 1; }
-rmmod ktpool_bench
+$bench
 rmmod ktpool
 grep -E '^(KernelStack|Slab):' /proc/meminfo
 GUEST
@@ -128,7 +162,12 @@ GUEST
 		"$out/modules" "$guest" "$logf.part$i" >/dev/null || true
 	cat "$logf.part$i" >>"$logf"
 done
-args=$(printf '%s' "${parts[0]}"; printf '; %s' "${parts[@]:1}"; printf '%s' "${BENCH_ARGS:+; each with $BENCH_ARGS}")
+args=$(printf '%s' "${parts[0]}"; [ ${#parts[@]} -lt 2 ] || printf '; %s' "${parts[@]:1}"
+	printf '%s' "${BENCH_ARGS:+; each with $BENCH_ARGS}")
+if [ "${BENCH_LAT:-0}" = 1 ]; then
+	[ "${BENCH_LAT_IDLE:-1}" = 0 ] || args="$args; first idle (lat_samples=5000 lat_load=0)"
+	args="$args; then with a busy user process per CPU (lat_load=$smp)"
+fi
 took=$((SECONDS - start))
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 log "QEMU run took $took s (host load average $load0 before, $load1 after)"
