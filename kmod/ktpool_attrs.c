@@ -277,6 +277,10 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 static void ktpool_apply_attrs_done(struct ktpool *pool,
 				    struct ktpool_kobj *gone, bool counted)
 {
+	if (gone) {
+		/* Fault injection: widen the window before the removal. */
+		ktpool_debug_hold(KTPOOL_HOLD_SYSFS);
+	}
 	/* Removal waits for the sysfs writers, who take attrs_mutex. */
 	ktpool_sysfs_remove(gone);
 	if (!counted)

@@ -319,7 +319,8 @@ bool ktpool_should_fail_spawn(void);
 #define KTPOOL_HOLD_SPAWN	1	/* ktpool_spawn(), before kthread_create() */
 #define KTPOOL_HOLD_POLL	2	/* a submitter that found no worker free */
 #define KTPOOL_HOLD_DRAIN	4	/* ktpool_drain(), done, before returning */
-#define KTPOOL_HOLD_ALL		7
+#define KTPOOL_HOLD_SYSFS	8	/* a sysfs directory detached, not removed */
+#define KTPOOL_HOLD_ALL		15
 bool ktpool_debug_holding(unsigned int where);
 int ktpool_debug_hold(unsigned int where);
 unsigned int ktpool_stall_warn_ms(void);
