@@ -171,6 +171,12 @@ struct ktpool {
 	unsigned int capacity;		/* L to write; READ_ONCE elsewhere */
 	unsigned int idle_timeout_ms;	/* L to write; READ_ONCE elsewhere */
 	unsigned int nr_threads;	/* L: live workers, incl. spawning */
+	/*
+	 * L: the slots of nr_threads reserved for a thread being created
+	 * (ktpool_reserve_locked()), not yet on pool->workers: such a spawn
+	 * may still fail, so min_threads is kept by nr_threads - nr_spawning.
+	 */
+	unsigned int nr_spawning;
 	unsigned int nr_idle;		/* L */
 	unsigned int nr_busy;		/* L */
 	/*
@@ -224,16 +230,31 @@ struct ktpool {
 	struct ktpool_kobj *kobj;	/* A: /sys/kernel/ktpool/<name>/ or NULL */
 };
 
-/* Reserve a thread slot below capacity. */
+/*
+ * Reserve a thread slot below capacity, for a spawn: ktpool_spawn() turns it
+ * into a thread, or the caller gives it back (ktpool_unreserve_locked()).
+ */
 static inline bool ktpool_reserve_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
 	if (pool->nr_threads >= pool->capacity)
 		return false;
 	pool->nr_threads++;
+	pool->nr_spawning++;
 	if (pool->nr_threads > pool->peak_threads)
 		pool->peak_threads = pool->nr_threads;
 	return true;
+}
+
+/*
+ * May a created worker leave the pool (reaped, or surplus after a shrink)?
+ * Only while the created ones stay at least min_threads: a slot reserved
+ * for a spawn in progress is no thread yet, and that spawn may fail.
+ */
+static inline bool ktpool_above_min_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	return pool->nr_threads - pool->nr_spawning > pool->min_threads;
 }
 
 /* A caller enters the API: destroy waits for it (see nr_callers). */
@@ -307,6 +328,7 @@ static inline void ktpool_unreserve_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
 	pool->nr_threads--;
+	pool->nr_spawning--;
 	pool->spawn_failed++;
 	ktpool_wake_retry_locked(pool, false);
 }

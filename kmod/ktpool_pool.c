@@ -378,7 +378,8 @@ EXPORT_SYMBOL_GPL(ktpool_drain);
  *
  * Takes effect at once: growing wakes blocked submitters so they can spawn;
  * shrinking stops surplus idle workers now (oldest first) and busy ones as
- * they finish their task.
+ * they finish their task, but never below min_threads created workers (a
+ * worker still being created may fail to be: it does not count).
  *
  * Context: any context but NMI (the pool lock is a raw spinlock); does not
  * sleep. May race with ktpool_destroy() as described there.

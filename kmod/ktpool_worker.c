@@ -138,8 +138,14 @@ static void ktpool_worker_rest_locked(struct ktpool *pool,
 {
 	lockdep_assert_held(&pool->lock);
 	pool->nr_busy--;
-	if (unlikely(pool->nr_threads > pool->capacity || pool->dying)) {
-		/* Surplus after a shrink (or a dying pool): leave. */
+	if (unlikely((pool->nr_threads > pool->capacity &&
+		      ktpool_above_min_locked(pool)) || pool->dying)) {
+		/*
+		 * Surplus after a shrink (or a dying pool): leave. Not below
+		 * min_threads created threads: with a spawn in progress the
+		 * pool is above capacity only until that spawn fails, or its
+		 * worker, surplus in turn, leaves instead.
+		 */
 		WRITE_ONCE(w->state, KTPOOL_W_DYING);
 		if (pool->dying) {
 			INIT_LIST_HEAD(&w->node);
@@ -365,6 +371,7 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		raw_spin_unlock_irq(&pool->lock);
 	}
 	list_add(&w->all, &pool->workers);
+	pool->nr_spawning--;	/* the reserved slot is a thread now */
 	pool->nr_busy++;
 	pool->spawned++;
 	trace_ktpool_worker_spawn(pool->name, task_pid_nr(task),
@@ -441,9 +448,11 @@ void ktpool_reaper_workfn(struct work_struct *work)
 	raw_spin_lock_irq(&pool->lock);
 	timeout = msecs_to_jiffies(pool->idle_timeout_ms);
 	list_for_each_entry_safe_reverse(w, tmp, &pool->idle, node) {
-		/* The reserve of min_threads workers is never reaped. */
+		/*
+		 * The reserve of min_threads workers is never reaped (checked
+		 * by ktpool_may_retire_idle_locked(), on created threads).
+		 */
 		if (!pool->idle_timeout_ms ||
-		    pool->nr_threads <= pool->min_threads ||
 		    time_before(now, w->idle_since + timeout) ||
 		    !ktpool_may_retire_idle_locked(pool))
 			break;
@@ -455,7 +464,7 @@ void ktpool_reaper_workfn(struct work_struct *work)
 		list_move(&w->all, &stop);
 	}
 	if (pool->idle_timeout_ms && !list_empty(&pool->idle) &&
-	    pool->nr_threads > pool->min_threads) {
+	    ktpool_above_min_locked(pool)) {
 		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
 		/* Expired but kept for a pending job: look again soon. */
 		timeout = time_before(now, w->idle_since + timeout) ?

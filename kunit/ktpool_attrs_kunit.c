@@ -193,6 +193,98 @@ static void kt_count_fn(void *data)
 	atomic_inc(data);
 }
 
+static unsigned int kt_param_read(struct kunit *test, const char *param)
+{
+	char path[96], buf[24];
+	unsigned int v = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/ktpool/parameters/%s", param);
+	KUNIT_EXPECT_EQ(test, kt_file_read(path, buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_EQ(test, kstrtouint(buf, 10, &v), 0);
+	return v;
+}
+
+/* A counter that outlives the case's stack (late tasks may still count). */
+static atomic_t *kt_runs(struct kunit *test)
+{
+	atomic_t *runs = kunit_kzalloc(test, sizeof(*runs), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, runs);
+	return runs;
+}
+
+/* debug_hold and debug_fail_spawn off again at the end of the case. */
+static void kt_release_holds(void *unused)
+{
+	kt_param_write("debug_hold", "0");
+	kt_param_write("debug_fail_spawn", "0");
+}
+
+/* A call made by a kthread of its own. */
+struct kt_async {
+	int (*call)(struct kt_async *a);
+	struct ktpool *pool;
+	ktpool_fn_t fn;			/* for kt_submit_call() */
+	void *data;
+	int ret;
+	struct task_struct *task;	/* referenced until joined */
+	struct completion done;
+};
+
+static int kt_async_fn(void *arg)
+{
+	struct kt_async *a = arg;
+
+	a->ret = a->call(a);
+	complete(&a->done);
+	return 0;
+}
+
+/* After the exit hook (pools destroyed, gates open): join the thread. */
+static void kt_async_join(void *data)
+{
+	struct kt_async *a = data;
+
+	if (!wait_for_completion_timeout(&a->done, KT_GUARD(10)))
+		pr_err("kt_async: a call did not return\n");
+	else
+		kthread_stop(a->task);
+	put_task_struct(a->task);
+}
+
+static int kt_submit_call(struct kt_async *a)
+{
+	return ktpool_submit(a->pool, a->fn, a->data);
+}
+
+/* Start @a (its fields but done and task set) on a kthread of its own. */
+static struct kt_async *kt_async_start(struct kunit *test, struct kt_async *a)
+{
+	struct task_struct *t;
+
+	init_completion(&a->done);
+	t = kthread_create(kt_async_fn, a, "kt_async");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	a->task = get_task_struct(t);
+	wake_up_process(t);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_async_join, a));
+	return a;
+}
+
+static struct kt_async *kt_async(struct kunit *test)
+{
+	struct kt_async *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	return a;
+}
+
+/* Has @a returned? Waits for it up to KT_SLACK x @ms ms. */
+static bool kt_async_done(struct kt_async *a, unsigned int ms)
+{
+	return KT_WAIT(completion_done(&a->done), ms);
+}
+
 /* ---- 1. validation ------------------------------------------------------ */
 
 static void ktpool_attrs_bad_create_test(struct kunit *test)
@@ -439,6 +531,120 @@ static void ktpool_attrs_min_threads_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).threads == 0, 200));
 }
 
+/* Hold a second task's spawn (the reserve is busy with a probe). */
+static struct kt_async *kt_held_spawn(struct kunit *test, struct ktpool *pool,
+				      struct completion *gate, atomic_t *runs)
+{
+	struct kt_async *s = kt_async(test);
+
+	kt_run_probe(test, pool, gate, NULL);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	s->call = kt_submit_call;
+	s->pool = pool;
+	s->fn = kt_count_fn;
+	s->data = runs;
+	kt_async_start(test, s);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					500));
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 2U);
+	return s;
+}
+
+/* The spawn held by kt_held_spawn() fails; its task runs on the reserve. */
+static void kt_held_spawn_fails(struct kunit *test, struct ktpool *pool,
+				const char *name, struct kt_async *s)
+{
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_ASSERT_TRUE(test, kt_async_done(s, 5000));
+	KUNIT_EXPECT_EQ(test, s->ret, 0);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
+	KUNIT_EXPECT_GT(test, kt_stats(pool).spawn_failed, 0ULL);
+	KUNIT_EXPECT_EQ(test, kt_count_threads(name), 1U);
+}
+
+/*
+ * A spawn in progress is no thread yet: it may fail. The reserve of
+ * min_threads workers must not be reaped while one is counted in the
+ * threads, or the pool falls to 0 when it fails. The spawn is held by
+ * debug_hold and then fails (debug_fail_spawn); its submitter must still
+ * get its task run by the reserve worker.
+ */
+static void ktpool_attrs_min_threads_spawn_reap_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	struct completion *gate = kt_gate(test);
+	atomic_t *runs = kt_runs(test);
+	struct ktpool *pool;
+	struct kt_async *s;
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_release_holds, NULL));
+	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "10"), 0);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_restore_reap_interval, NULL));
+	a.min_threads = 1;
+	pool = kt_apool(test, "kt-aminreap", 2, 20, &a);
+	KUNIT_ASSERT_EQ(test, kt_count_threads("kt-aminreap"), 1U);
+
+	/* The reserve busy: a second task spawns a worker, held there. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+	s = kt_held_spawn(test, pool, gate, runs);
+
+	/* The reserve goes idle, and stays past its idle timeout. */
+	complete_all(gate);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 500));
+	msleep(300);	/* a sleep before a "did not happen" */
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 0ULL);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-aminreap"), 1U);
+
+	/* The spawn fails: the task still runs, on the reserve. */
+	kt_held_spawn_fails(test, pool, "kt-aminreap", s);
+	KUNIT_EXPECT_EQ(test, atomic_read(runs), 1);
+}
+
+/*
+ * The same for a shrink below the threads that a spawn in progress counts
+ * in: neither the idle reserve (stopped at once by ktpool_set_capacity())
+ * nor a busy one (leaving when its task returns) is surplus.
+ */
+static void ktpool_attrs_min_threads_spawn_shrink_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	atomic_t *runs = kt_runs(test);
+	struct completion *gate;
+	struct ktpool *pool;
+	struct kt_async *s;
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_release_holds, NULL));
+	a.min_threads = 1;
+	pool = kt_apool(test, "kt-aminshrink", 2, 0, &a);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+
+	/* Idle when the capacity shrinks. */
+	gate = kt_gate(test);
+	s = kt_held_spawn(test, pool, gate, runs);
+	complete_all(gate);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 500));
+	KUNIT_EXPECT_EQ(test, ktpool_set_capacity(pool, 1), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 0ULL);
+	kt_held_spawn_fails(test, pool, "kt-aminshrink", s);
+	KUNIT_EXPECT_EQ(test, atomic_read(runs), 1);
+
+	/* Busy when it shrinks: it must not leave when its task returns. */
+	KUNIT_ASSERT_EQ(test, ktpool_set_capacity(pool, 2), 0);
+	gate = kt_gate(test);
+	s = kt_held_spawn(test, pool, gate, runs);
+	KUNIT_EXPECT_EQ(test, ktpool_set_capacity(pool, 1), 0);
+	complete_all(gate);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1 ||
+					kt_stats(pool).reaped, 500));
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 0ULL);
+	kt_held_spawn_fails(test, pool, "kt-aminshrink", s);
+	KUNIT_EXPECT_EQ(test, atomic_read(runs), 2);
+}
+
 static void ktpool_attrs_progress_test(struct kunit *test)
 {
 	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
@@ -656,6 +862,8 @@ static struct kunit_case ktpool_attrs_test_cases[] = {
 	KUNIT_CASE(ktpool_attrs_rt_test),
 	KUNIT_CASE(ktpool_attrs_cpumask_test),
 	KUNIT_CASE(ktpool_attrs_min_threads_test),
+	KUNIT_CASE(ktpool_attrs_min_threads_spawn_reap_test),
+	KUNIT_CASE(ktpool_attrs_min_threads_spawn_shrink_test),
 	KUNIT_CASE(ktpool_attrs_progress_test),
 	KUNIT_CASE(ktpool_attrs_sysfs_test),
 	KUNIT_CASE(ktpool_attrs_leak_preempt_test),
@@ -676,6 +884,8 @@ static void ktpool_attrs_test_exit(struct kunit *test)
 	struct kt_actx *ctx = test->priv;
 	int i;
 
+	/* First: destroy waits for a caller held at a debug_hold point. */
+	kt_param_write("debug_hold", "0");
 	kt_param_write("debug_fail_spawn", "0");
 	for (i = 0; i < ctx->nr_gates; i++)
 		complete_all(ctx->gates[i]);
