@@ -47,6 +47,7 @@
 #include <linux/mutex.h>
 #include <linux/lockdep.h>
 #include <linux/rcuwait.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -255,6 +256,32 @@ static inline bool ktpool_above_min_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
 	return pool->nr_threads - pool->nr_spawning > pool->min_threads;
+}
+
+/**
+ * ktpool_wait_state() - how a caller sleeps while it waits for a pool
+ * @flags: the pool's flags, as the caller read them while the pool was
+ *	alive for it (counted in nr_callers, or with a task of it in flight)
+ *
+ * Every wait for a pool's workers or tasks (a blocked anyway submit, a
+ * group submit at its limit, a group wait) is killable. On a
+ * %KTPOOL_FREEZABLE pool it is also freezable, so that the caller does not
+ * make a system freeze fail while the workers are frozen; but never while
+ * the caller holds a lock that lockdep sees: the freezer must not freeze a
+ * task with locks held (kernel/freezer.c warns), so such a caller sleeps
+ * unfreezable, as any sleep inside a critical section does. Without
+ * lockdep the locks cannot be seen: callers holding a lock that the
+ * suspend path needs must not wait on a freezable pool (the rule of every
+ * freezable sleep, documented in Documentation/ktpool.rst).
+ *
+ * Context: the caller's own locks only: none of ktpool's may be held.
+ * Return: %TASK_KILLABLE, with %TASK_FREEZABLE as above.
+ */
+static inline unsigned int ktpool_wait_state(unsigned int flags)
+{
+	if ((flags & KTPOOL_FREEZABLE) && !lockdep_depth(current))
+		return TASK_KILLABLE | TASK_FREEZABLE;
+	return TASK_KILLABLE;
 }
 
 /* A caller enters the API: destroy waits for it (see nr_callers). */

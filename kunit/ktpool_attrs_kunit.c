@@ -220,12 +220,15 @@ static void kt_release_holds(void *unused)
 	kt_param_write("debug_fail_spawn", "0");
 }
 
-/* A call made by a kthread of its own. */
+/* A call made by a kthread of its own, with @lock held around it if set. */
 struct kt_async {
 	int (*call)(struct kt_async *a);
 	struct ktpool *pool;
 	ktpool_fn_t fn;			/* for kt_submit_call() */
+	struct ktpool_group *grp;	/* for the group calls */
+	ktpool_group_fn_t gfn;
 	void *data;
+	struct mutex *lock;		/* held around the call, or NULL */
 	int ret;
 	struct task_struct *task;	/* referenced until joined */
 	struct completion done;
@@ -235,7 +238,11 @@ static int kt_async_fn(void *arg)
 {
 	struct kt_async *a = arg;
 
+	if (a->lock)
+		mutex_lock(a->lock);
 	a->ret = a->call(a);
+	if (a->lock)
+		mutex_unlock(a->lock);
 	complete(&a->done);
 	return 0;
 }
@@ -255,6 +262,16 @@ static void kt_async_join(void *data)
 static int kt_submit_call(struct kt_async *a)
 {
 	return ktpool_submit(a->pool, a->fn, a->data);
+}
+
+static int kt_group_wait_call(struct kt_async *a)
+{
+	return ktpool_group_wait(a->grp);
+}
+
+static int kt_group_submit_call(struct kt_async *a)
+{
+	return ktpool_group_submit(a->grp, a->gfn, a->data);
 }
 
 /* Start @a (its fields but done and task set) on a kthread of its own. */
@@ -691,6 +708,125 @@ static void ktpool_attrs_progress_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, busy->nice, 4);
 }
 
+/* ---- 3. KTPOOL_FREEZABLE: how callers sleep -------------------------------- */
+
+/* One per caller: a second caller would sleep on the first one's. */
+static DEFINE_MUTEX(kt_frz_mutex1);
+static DEFINE_MUTEX(kt_frz_mutex2);
+
+/* A group task held until its gate opens. */
+static int kt_gated_gfn(void *data)
+{
+	wait_for_completion(data);
+	return 0;
+}
+
+static int kt_count_gfn(void *data)
+{
+	atomic_inc(data);
+	return 0;
+}
+
+/*
+ * Wait until @a sleeps, blocked in its call, and return the state it sleeps
+ * in (one read: TASK_FREEZABLE goes with TASK_UNINTERRUPTIBLE).
+ */
+static unsigned int kt_sleep_state(struct kunit *test, struct kt_async *a)
+{
+	unsigned int st = 0;
+
+	KUNIT_EXPECT_TRUE(test, KT_WAIT((st = READ_ONCE(a->task->__state)) &
+					TASK_UNINTERRUPTIBLE, 500));
+	KUNIT_EXPECT_FALSE(test, completion_done(&a->done));
+	return st;
+}
+
+/* @call started with @lock held (or not) on a kthread; see kt_sleep_state(). */
+static struct kt_async *kt_async_call(struct kunit *test,
+				      int (*call)(struct kt_async *a),
+				      struct ktpool *pool,
+				      struct ktpool_group *grp, atomic_t *runs,
+				      struct mutex *lock)
+{
+	struct kt_async *a = kt_async(test);
+
+	a->call = call;
+	a->pool = pool;
+	a->fn = kt_count_fn;
+	a->grp = grp;
+	a->gfn = kt_count_gfn;
+	a->data = runs;
+	a->lock = lock;
+	return kt_async_start(test, a);
+}
+
+/*
+ * On a freezable pool, a caller that waits for the pool sleeps freezable
+ * (a blocked anyway submit, a group submit at its limit, a group wait, all
+ * alike), so that it does not make a system freeze fail; but not while it
+ * holds a lock: the freezer must not freeze a task holding locks (with
+ * lockdep it warns, "freezing with locks held"). Looked at through the
+ * state the caller sleeps in: UML has no freezer to run.
+ */
+static void ktpool_attrs_freezable_wait_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	struct completion *gate = kt_gate(test);
+	struct ktpool_group *grp;
+	struct kt_async *s;
+	struct ktpool *pool;
+	atomic_t *runs = kt_runs(test);
+	bool lockdep = IS_ENABLED(CONFIG_LOCKDEP);
+
+	a.flags = KTPOOL_FREEZABLE;
+	a.min_threads = 1;
+	pool = kt_apool(test, "kt-afrz", 2, 0, &a);
+	grp = kunit_kzalloc(test, sizeof(*grp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, grp);
+	ktpool_group_init(grp, pool, 1);
+
+	/* A group task holds the group's limit and a worker; a probe the other. */
+	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_gated_gfn, gate), 0);
+	kt_run_probe(test, pool, gate, NULL);
+
+	/* A blocked anyway submit: freezable without a lock, not with one. */
+	s = kt_async_call(test, kt_submit_call, pool, NULL, runs, NULL);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 500));
+	KUNIT_EXPECT_TRUE(test, kt_sleep_state(test, s) & TASK_FREEZABLE);
+	if (lockdep) {
+		s = kt_async_call(test, kt_submit_call, pool, NULL, runs,
+				  &kt_frz_mutex1);
+		KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 2, 500));
+		KUNIT_EXPECT_FALSE(test, kt_sleep_state(test, s) & TASK_FREEZABLE);
+	}
+
+	/* A group submit at the limit: as freezable as the submit. */
+	s = kt_async_call(test, kt_group_submit_call, pool, grp, runs, NULL);
+	KUNIT_EXPECT_TRUE(test, kt_sleep_state(test, s) & TASK_FREEZABLE);
+
+	/* A group wait: the same. */
+	s = kt_async_call(test, kt_group_wait_call, pool, grp, runs, NULL);
+	KUNIT_EXPECT_TRUE(test, kt_sleep_state(test, s) & TASK_FREEZABLE);
+	if (lockdep) {
+		s = kt_async_call(test, kt_group_wait_call, pool, grp, runs,
+				  &kt_frz_mutex2);
+		KUNIT_EXPECT_FALSE(test, kt_sleep_state(test, s) & TASK_FREEZABLE);
+	}
+
+	/* Not freezable: never. */
+	a.flags = 0;
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &a), 0);
+	s = kt_async_call(test, kt_group_wait_call, pool, grp, runs, NULL);
+	KUNIT_EXPECT_FALSE(test, kt_sleep_state(test, s) & TASK_FREEZABLE);
+
+	/* Everything goes on: the submits' tasks and the group's run. */
+	complete_all(gate);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(runs) == (lockdep ? 3 : 2),
+					1000));
+	KUNIT_EXPECT_EQ(test, ktpool_group_wait(grp), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+}
+
 /* ---- 5. sysfs ----------------------------------------------------------- */
 
 static void ktpool_attrs_sysfs_test(struct kunit *test)
@@ -865,6 +1001,7 @@ static struct kunit_case ktpool_attrs_test_cases[] = {
 	KUNIT_CASE(ktpool_attrs_min_threads_spawn_reap_test),
 	KUNIT_CASE(ktpool_attrs_min_threads_spawn_shrink_test),
 	KUNIT_CASE(ktpool_attrs_progress_test),
+	KUNIT_CASE(ktpool_attrs_freezable_wait_test),
 	KUNIT_CASE(ktpool_attrs_sysfs_test),
 	KUNIT_CASE(ktpool_attrs_leak_preempt_test),
 	KUNIT_CASE(ktpool_attrs_leak_irq_test),
