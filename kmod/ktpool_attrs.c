@@ -72,6 +72,7 @@ int ktpool_attrs_init(struct ktpool *pool, const struct ktpool_attrs *attrs)
 	if (!zalloc_cpumask_var(&pool->cpumask, GFP_KERNEL))
 		return -ENOMEM;
 	mutex_init(&pool->attrs_mutex);
+	mutex_init(&pool->sysfs_mutex);
 	cpumask_copy(pool->cpumask, attrs->cpumask ?: cpu_possible_mask);
 	pool->nice = attrs->nice;
 	pool->numa_node = attrs->node;
@@ -86,6 +87,7 @@ int ktpool_attrs_init(struct ktpool *pool, const struct ktpool_attrs *attrs)
  */
 void ktpool_attrs_free(struct ktpool *pool)
 {
+	mutex_destroy(&pool->sysfs_mutex);
 	mutex_destroy(&pool->attrs_mutex);
 	free_cpumask_var(pool->cpumask);
 }
@@ -226,11 +228,14 @@ int ktpool_start_min_threads(struct ktpool *pool)
 }
 
 /*
- * The body of ktpool_apply_attrs(), with attrs_mutex held. Returns the
- * sysfs directory to remove, once the mutex is dropped, in *@gone; unless
- * it fails before it has changed anything, the caller is left counted in
- * the pool's callers (*@counted), to leave once that directory is gone, so
- * that ktpool_destroy() cannot free the pool under a writer of it.
+ * The body of ktpool_apply_attrs(), with attrs_mutex held. With @gone (the
+ * caller holds sysfs_mutex too), adds or removes the sysfs directory as
+ * KTPOOL_SYSFS says: returns the directory to remove, once attrs_mutex is
+ * dropped, in *@gone. Without (a sysfs or parameter writer, which keeps the
+ * flags as they are), leaves the directory alone. Unless it fails before it
+ * has changed anything, the caller is left counted in the pool's callers
+ * (*@counted), to leave once that directory is gone, so that
+ * ktpool_destroy() cannot free the pool under a writer of it.
  */
 static int ktpool_apply_attrs_locked(struct ktpool *pool,
 				     const struct ktpool_attrs *attrs,
@@ -264,25 +269,33 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 	raw_spin_unlock_irq(&pool->lock);
 
 	ret = ktpool_apply_live(pool);
-	if (sysfs && !pool->kobj)
-		ktpool_sysfs_add(pool);	/* not fatal: the pool works without */
-	else if (!sysfs && pool->kobj)
-		*gone = ktpool_sysfs_detach(pool);
+	if (gone) {
+		lockdep_assert_held(&pool->sysfs_mutex);
+		if (sysfs && !pool->kobj)
+			ktpool_sysfs_add(pool);	/* not fatal: works without */
+		else if (!sysfs && pool->kobj)
+			*gone = ktpool_sysfs_detach(pool);
+	}
 	if (ktpool_start_min_threads(pool))
 		ret = -ENOMEM;
 	return ret;
 }
 
-/* After the mutex: remove what was detached, then leave the pool. */
+/*
+ * After attrs_mutex: remove what was detached (sysfs_mutex still held, so
+ * that no other change adds the directory again before the old one is
+ * gone), then leave the pool.
+ */
 static void ktpool_apply_attrs_done(struct ktpool *pool,
 				    struct ktpool_kobj *gone, bool counted)
 {
 	if (gone) {
+		lockdep_assert_held(&pool->sysfs_mutex);
 		/* Fault injection: widen the window before the removal. */
 		ktpool_debug_hold(KTPOOL_HOLD_SYSFS);
+		/* Removal waits for the sysfs writers, who take attrs_mutex. */
+		ktpool_sysfs_remove(gone);
 	}
-	/* Removal waits for the sysfs writers, who take attrs_mutex. */
-	ktpool_sysfs_remove(gone);
 	if (!counted)
 		return;
 	raw_spin_lock_irq(&pool->lock);
@@ -298,7 +311,10 @@ static void ktpool_apply_attrs_done(struct ktpool *pool,
  * Every worker, idle or busy, gets the new nice value (or %SCHED_FIFO) and
  * cpumask at once. Raising @attrs->min_threads creates the missing workers
  * before it returns; lowering it lets the surplus age out through the idle
- * timeout. %KTPOOL_SYSFS adds or removes /sys/kernel/ktpool/<name>/;
+ * timeout. %KTPOOL_SYSFS adds or removes /sys/kernel/ktpool/<name>/:
+ * concurrent calls are serialized from the change of the flag to the end
+ * of the removal, so the directory is there when the last call's flag says
+ * so (unless it could not be created: a warning, the pool works without).
  * %KTPOOL_FREEZABLE reaches an idle worker when it next wakes.
  *
  * Context: process context; sleeps. Not from a sysfs file of @pool. May race
@@ -318,10 +334,12 @@ int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
 
 	if (!pool || ktpool_attrs_validate(attrs, KTPOOL_MAX_CAPACITY))
 		return -EINVAL;
+	mutex_lock(&pool->sysfs_mutex);
 	mutex_lock(&pool->attrs_mutex);
 	ret = ktpool_apply_attrs_locked(pool, attrs, &gone, &counted);
 	mutex_unlock(&pool->attrs_mutex);
 	ktpool_apply_attrs_done(pool, gone, counted);
+	mutex_unlock(&pool->sysfs_mutex);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(ktpool_apply_attrs);
@@ -345,13 +363,16 @@ void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
 	raw_spin_unlock_irq(&pool->lock);
 }
 
-/* Change one attribute: @set edits a copy of the current ones. */
+/*
+ * Change one attribute: @set edits a copy of the current ones. For the
+ * sysfs and parameter writers: the flags stay, and so does the directory
+ * (no sysfs_mutex: a removal waits for the writers of the directory).
+ */
 static int ktpool_update_attrs(struct ktpool *pool,
 			       void (*set)(struct ktpool_attrs *, const void *),
 			       const void *arg)
 {
 	struct ktpool_attrs attrs;
-	struct ktpool_kobj *gone = NULL;
 	bool counted = false;
 	cpumask_var_t mask;
 	int ret;
@@ -365,9 +386,9 @@ static int ktpool_update_attrs(struct ktpool *pool,
 	set(&attrs, arg);
 	ret = ktpool_attrs_validate(&attrs, KTPOOL_MAX_CAPACITY);
 	if (!ret)
-		ret = ktpool_apply_attrs_locked(pool, &attrs, &gone, &counted);
+		ret = ktpool_apply_attrs_locked(pool, &attrs, NULL, &counted);
 	mutex_unlock(&pool->attrs_mutex);
-	ktpool_apply_attrs_done(pool, gone, counted);
+	ktpool_apply_attrs_done(pool, NULL, counted);
 	free_cpumask_var(mask);
 	return ret;
 }

@@ -15,6 +15,10 @@
  *  G: ktpool_pools_mutex (the list of all pools, for unique names).
  *  A: pool->attrs_mutex (one change of the attributes at a time; the fields
  *     that workers and spawns read are written under L as well).
+ *  S: pool->sysfs_mutex (adds and removes the sysfs directory, from the
+ *     change of KTPOOL_SYSFS under A to the end of the removal, which waits
+ *     for the directory's writers; taken before A, and never by those
+ *     writers).
  *  D: pool->drain_mutex (one drain at a time flips the epoch).
  *  I: set once before the object is published, read-only afterwards.
  *  W: written only by the worker's own thread.
@@ -228,7 +232,10 @@ struct ktpool {
 	unsigned int flags;		/* A+L; READ_ONCE elsewhere */
 	/* A+L: bumped by every change of nice, cpumask or flags */
 	unsigned int attrs_gen;
-	struct ktpool_kobj *kobj;	/* A: /sys/kernel/ktpool/<name>/ or NULL */
+	/* S: serializes adding and removing kobj (see the legend) */
+	struct mutex sysfs_mutex;
+	/* A and S to write: /sys/kernel/ktpool/<name>/ or NULL */
+	struct ktpool_kobj *kobj;
 };
 
 /*

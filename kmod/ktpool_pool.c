@@ -168,9 +168,11 @@ struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
 		return ERR_PTR(-ENOMEM);
 	}
 	if (attrs->flags & KTPOOL_SYSFS) {
+		mutex_lock(&pool->sysfs_mutex);
 		mutex_lock(&pool->attrs_mutex);
 		ktpool_sysfs_add(pool);	/* not fatal: works without */
 		mutex_unlock(&pool->attrs_mutex);
+		mutex_unlock(&pool->sysfs_mutex);
 	}
 	return pool;
 }
@@ -265,10 +267,12 @@ void ktpool_destroy(struct ktpool *pool)
 	raw_spin_unlock_irq(&pool->lock);
 
 	/* Its writers get -ESHUTDOWN now; removal waits for them. */
+	mutex_lock(&pool->sysfs_mutex);
 	mutex_lock(&pool->attrs_mutex);
 	kobj = ktpool_sysfs_detach(pool);
 	mutex_unlock(&pool->attrs_mutex);
 	ktpool_sysfs_remove(kobj);
+	mutex_unlock(&pool->sysfs_mutex);
 
 	rcuwait_wait_event(&pool->destroy_wait, ktpool_quiet(pool),
 			   TASK_UNINTERRUPTIBLE);

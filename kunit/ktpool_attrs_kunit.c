@@ -224,10 +224,12 @@ static void kt_release_holds(void *unused)
 struct kt_async {
 	int (*call)(struct kt_async *a);
 	struct ktpool *pool;
+	struct ktpool_attrs attrs;	/* for kt_apply_call() */
 	ktpool_fn_t fn;			/* for kt_submit_call() */
 	struct ktpool_group *grp;	/* for the group calls */
 	ktpool_group_fn_t gfn;
 	void *data;
+	const char *path, *val;		/* for kt_write_call() */
 	struct mutex *lock;		/* held around the call, or NULL */
 	int ret;
 	struct task_struct *task;	/* referenced until joined */
@@ -264,9 +266,19 @@ static int kt_submit_call(struct kt_async *a)
 	return ktpool_submit(a->pool, a->fn, a->data);
 }
 
+static int kt_apply_call(struct kt_async *a)
+{
+	return ktpool_apply_attrs(a->pool, &a->attrs);
+}
+
 static int kt_group_wait_call(struct kt_async *a)
 {
 	return ktpool_group_wait(a->grp);
+}
+
+static int kt_write_call(struct kt_async *a)
+{
+	return kt_file_write(a->path, a->val);
 }
 
 static int kt_group_submit_call(struct kt_async *a)
@@ -886,6 +898,73 @@ static void ktpool_attrs_sysfs_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_file_read(path, buf, sizeof(buf)), 0);
 }
 
+static struct kt_async *kt_apply_async(struct kunit *test,
+				       struct ktpool *pool, unsigned int flags)
+{
+	struct kt_async *s = kt_async(test);
+
+	s->call = kt_apply_call;
+	s->pool = pool;
+	s->attrs = (struct ktpool_attrs)KTPOOL_ATTRS_INIT;
+	s->attrs.flags = flags;
+	return kt_async_start(test, s);
+}
+
+/*
+ * KTPOOL_SYSFS off and on at once: the directory must be there at the end,
+ * as the last change's flag says. The first change is held (debug_hold 8)
+ * between taking the directory from the pool and removing it: a second
+ * change must wait for the removal, or it adds the directory again under
+ * a name still taken (-EEXIST), and then the old one goes. A writer of the
+ * old directory's files, meanwhile, must not wait (the removal waits for
+ * it).
+ */
+static void ktpool_attrs_sysfs_toggle_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	const char *cap = "/sys/kernel/ktpool/kt-atoggle/capacity";
+	struct kt_async *off, *on, *w;
+	struct ktpool *pool;
+	char buf[16];
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_release_holds, NULL));
+	a.flags = KTPOOL_SYSFS;
+	pool = kt_apool(test, "kt-atoggle", 2, 0, &a);
+	KUNIT_ASSERT_EQ(test, kt_file_read(cap, buf, sizeof(buf)), 0);
+
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "8"), 0);
+	off = kt_apply_async(test, pool, 0);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					500));
+
+	/* A writer of the directory being removed goes through. */
+	w = kt_async(test);
+	w->call = kt_write_call;
+	w->path = "/sys/kernel/ktpool/kt-atoggle/nice";
+	w->val = "2";
+	kt_async_start(test, w);
+	KUNIT_EXPECT_TRUE(test, kt_async_done(w, 500));
+
+	/* The flag on again: waits for the removal (a sleep before "not"). */
+	on = kt_apply_async(test, pool, KTPOOL_SYSFS);
+	KUNIT_EXPECT_FALSE(test, kt_async_done(on, 100));
+
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_ASSERT_TRUE(test, kt_async_done(off, 1000));
+	KUNIT_ASSERT_TRUE(test, kt_async_done(on, 1000));
+	KUNIT_EXPECT_EQ(test, off->ret, 0);
+	KUNIT_EXPECT_EQ(test, on->ret, 0);
+	KUNIT_EXPECT_EQ(test, w->ret, 0);
+	/* The last change said KTPOOL_SYSFS: the directory is there. */
+	KUNIT_EXPECT_EQ(test, kt_file_read(cap, buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "2");
+
+	/* And off for good: gone. */
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &off->attrs), 0);
+	KUNIT_EXPECT_EQ(test, kt_file_read(cap, buf, sizeof(buf)), -ENOENT);
+}
+
 /* ---- 4. leak checks ----------------------------------------------------- */
 
 static DEFINE_MUTEX(kt_leak_mutex);
@@ -1003,6 +1082,7 @@ static struct kunit_case ktpool_attrs_test_cases[] = {
 	KUNIT_CASE(ktpool_attrs_progress_test),
 	KUNIT_CASE(ktpool_attrs_freezable_wait_test),
 	KUNIT_CASE(ktpool_attrs_sysfs_test),
+	KUNIT_CASE(ktpool_attrs_sysfs_toggle_test),
 	KUNIT_CASE(ktpool_attrs_leak_preempt_test),
 	KUNIT_CASE(ktpool_attrs_leak_irq_test),
 	KUNIT_CASE(ktpool_attrs_leak_rcu_test),
