@@ -198,24 +198,56 @@ static int ktpool_apply_live(struct ktpool *pool)
 	return 0;
 }
 
+/* Has a spawn ended (created its thread, or failed) since @seen? */
+static bool ktpool_spawn_ended(struct ktpool *pool, u64 seen)
+{
+	bool ended;
+
+	raw_spin_lock_irq(&pool->lock);
+	ended = pool->dying || pool->spawned + pool->spawn_failed != seen;
+	raw_spin_unlock_irq(&pool->lock);
+	return ended;
+}
+
 /**
  * ktpool_start_min_threads() - create workers up to pool->min_threads
  * @pool: the pool
  *
- * Context: process context; sleeps. The caller is counted in nr_callers,
- * or the pool is not visible yet.
- * Return: 0, or -ENOMEM when a worker could not be created.
+ * Counts the created threads only: a slot reserved for a spawn in progress
+ * is no thread yet, that spawn may fail. When those spawns fill the
+ * capacity, waits for one to end and looks again.
+ *
+ * Context: process context; sleeps. The caller is counted in nr_callers
+ * and holds attrs_mutex, or the pool is not visible yet.
+ * Return: 0; -ENOMEM when a worker could not be created; -EINTR when a
+ * fatal signal ended the wait for a spawn in progress.
  */
 int ktpool_start_min_threads(struct ktpool *pool)
 {
-	bool reserved;
+	bool reserved, full;
+	u64 seen = 0;
+	int ret;
 
 	for (;;) {
 		raw_spin_lock_irq(&pool->lock);
-		reserved = !pool->dying &&
-			   pool->nr_threads < pool->min_threads &&
-			   ktpool_reserve_locked(pool);
+		reserved = false;
+		full = false;
+		if (!pool->dying &&
+		    pool->nr_threads - pool->nr_spawning < pool->min_threads) {
+			reserved = ktpool_reserve_locked(pool);
+			/* Below min_threads and full: spawns are in flight. */
+			full = !reserved;
+			seen = pool->spawned + pool->spawn_failed;
+		}
 		raw_spin_unlock_irq(&pool->lock);
+		if (full) {
+			ret = rcuwait_wait_event(&pool->spawn_wait,
+						 ktpool_spawn_ended(pool, seen),
+						 TASK_KILLABLE);
+			if (ret)
+				return ret;
+			continue;
+		}
 		if (!reserved)
 			return 0;
 		if (ktpool_spawn(pool, NULL, KTPOOL_ANYWAY)) {

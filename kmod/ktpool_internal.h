@@ -220,6 +220,13 @@ struct ktpool {
 	struct rcuwait drain_wait;	/* D: the drain waiting for an epoch */
 	/* woken under L; only the one ktpool_destroy() (dying) waits on it */
 	struct rcuwait destroy_wait;
+	/*
+	 * Woken under L when a spawn in flight ends (its thread created or
+	 * the spawn failed); only ktpool_start_min_threads() waits on it,
+	 * with attrs_mutex held (or at create, before anyone has the pool),
+	 * so never more than one waiter.
+	 */
+	struct rcuwait spawn_wait;
 	struct mutex drain_mutex;	/* D: serializes drains */
 	struct dentry *debugfs;		/* I: debugfs/ktpool/<name>/ */
 
@@ -364,6 +371,7 @@ static inline void ktpool_unreserve_locked(struct ktpool *pool)
 	pool->nr_threads--;
 	pool->nr_spawning--;
 	pool->spawn_failed++;
+	rcuwait_wake_up(&pool->spawn_wait);
 	ktpool_wake_retry_locked(pool, false);
 }
 

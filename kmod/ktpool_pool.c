@@ -148,6 +148,7 @@ struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
 	INIT_WORK(&pool->spawn_work, ktpool_spawn_workfn);
 	rcuwait_init(&pool->drain_wait);
 	rcuwait_init(&pool->destroy_wait);
+	rcuwait_init(&pool->spawn_wait);
 	mutex_init(&pool->drain_mutex);
 
 	mutex_lock(&ktpool_pools_mutex);
@@ -259,6 +260,7 @@ void ktpool_destroy(struct ktpool *pool)
 		return;
 	}
 	pool->dying = true;
+	rcuwait_wake_up(&pool->spawn_wait);
 	list_for_each_entry_safe(wt, tmp, &pool->waiters, node) {
 		list_del_init(&wt->node);
 		WRITE_ONCE(wt->state, KTPOOL_WAIT_SHUTDOWN);

@@ -372,6 +372,7 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 	}
 	list_add(&w->all, &pool->workers);
 	pool->nr_spawning--;	/* the reserved slot is a thread now */
+	rcuwait_wake_up(&pool->spawn_wait);
 	pool->nr_busy++;
 	pool->spawned++;
 	trace_ktpool_worker_spawn(pool->name, task_pid_nr(task),

@@ -674,6 +674,64 @@ static void ktpool_attrs_min_threads_spawn_shrink_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(runs), 2);
 }
 
+/*
+ * Raising min_threads while the only slot is reserved for a spawn in
+ * progress: that spawn may fail, so it is no thread, and the apply must
+ * not return before the pool has min_threads created ones. The spawn is
+ * held (debug_hold 1) and then fails (debug_fail_spawn 1, used up by it);
+ * afterwards, with every spawn failing, the reserve runs anyway submits.
+ */
+static void ktpool_attrs_min_threads_raise_spawn_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	atomic_t *runs = kt_runs(test);
+	struct kt_async *s, *ap;
+	struct ktpool *pool;
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_release_holds, NULL));
+	pool = kt_apool(test, "kt-aminraise", 1, 0, &a);
+	KUNIT_ASSERT_EQ(test, kt_stats(pool).threads, 0U);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	s = kt_async(test);
+	s->call = kt_submit_call;
+	s->pool = pool;
+	s->fn = kt_count_fn;
+	s->data = runs;
+	kt_async_start(test, s);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					500));
+	KUNIT_ASSERT_EQ(test, kt_stats(pool).threads, 1U);
+
+	ap = kt_async(test);
+	ap->call = kt_apply_call;
+	ap->pool = pool;
+	ap->attrs = a;
+	ap->attrs.min_threads = 1;
+	kt_async_start(test, ap);
+	/* It waits for the spawn in flight (a sleep before a "did not happen"). */
+	msleep(100);
+	KUNIT_EXPECT_FALSE(test, completion_done(&ap->done));
+
+	/* The held spawn fails; the apply's own one does not. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "1"), 0);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_ASSERT_TRUE(test, kt_async_done(ap, 5000));
+	KUNIT_EXPECT_EQ(test, ap->ret, 0);
+	KUNIT_ASSERT_TRUE(test, kt_async_done(s, 5000));
+	/* Its task ran on the new reserve, or it was refused with none yet. */
+	KUNIT_EXPECT_TRUE(test, s->ret == 0 || s->ret == -ENOMEM);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).spawn_failed, 1ULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-aminraise"), 1U);
+
+	/* Every spawn failing now: the reserve keeps anyway submits going. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, kt_count_fn, runs), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(runs), s->ret ? 1 : 2);
+}
+
 static void ktpool_attrs_progress_test(struct kunit *test)
 {
 	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
@@ -1079,6 +1137,7 @@ static struct kunit_case ktpool_attrs_test_cases[] = {
 	KUNIT_CASE(ktpool_attrs_min_threads_test),
 	KUNIT_CASE(ktpool_attrs_min_threads_spawn_reap_test),
 	KUNIT_CASE(ktpool_attrs_min_threads_spawn_shrink_test),
+	KUNIT_CASE(ktpool_attrs_min_threads_raise_spawn_test),
 	KUNIT_CASE(ktpool_attrs_progress_test),
 	KUNIT_CASE(ktpool_attrs_freezable_wait_test),
 	KUNIT_CASE(ktpool_attrs_sysfs_test),
