@@ -260,18 +260,45 @@ int ktpool_start_min_threads(struct ktpool *pool)
 }
 
 /*
- * The body of ktpool_apply_attrs(), with attrs_mutex held. With @gone (the
+ * Enter a change of @pool's attributes as one of its callers, before any of
+ * its mutexes is taken, and leave it (ktpool_apply_exit()) only after the
+ * last one is unlocked: ktpool_destroy() frees the pool once it is quiet,
+ * and a mutex_unlock() may still touch the mutex after another task took
+ * it (Documentation/locking/mutex-design.rst). Destroy drops sysfs_mutex
+ * before it waits for the callers, so a caller sleeping on it is not waited
+ * for under it.
+ */
+static int ktpool_apply_enter(struct ktpool *pool)
+{
+	int ret = 0;
+
+	raw_spin_lock_irq(&pool->lock);
+	if (pool->dying)
+		ret = -ESHUTDOWN;
+	else
+		ktpool_caller_enter_locked(pool);
+	raw_spin_unlock_irq(&pool->lock);
+	return ret;
+}
+
+static void ktpool_apply_exit(struct ktpool *pool)
+{
+	raw_spin_lock_irq(&pool->lock);
+	ktpool_caller_exit_locked(pool);
+	raw_spin_unlock_irq(&pool->lock);
+}
+
+/*
+ * The body of ktpool_apply_attrs(), with attrs_mutex held and the caller
+ * counted in the pool's callers (ktpool_apply_enter()). With @gone (the
  * caller holds sysfs_mutex too), adds or removes the sysfs directory as
  * KTPOOL_SYSFS says: returns the directory to remove, once attrs_mutex is
  * dropped, in *@gone. Without (a sysfs or parameter writer, which keeps the
- * flags as they are), leaves the directory alone. Unless it fails before it
- * has changed anything, the caller is left counted in the pool's callers
- * (*@counted), to leave once that directory is gone, so that
- * ktpool_destroy() cannot free the pool under a writer of it.
+ * flags as they are), leaves the directory alone.
  */
 static int ktpool_apply_attrs_locked(struct ktpool *pool,
 				     const struct ktpool_attrs *attrs,
-				     struct ktpool_kobj **gone, bool *counted)
+				     struct ktpool_kobj **gone)
 	__must_hold(&pool->attrs_mutex)
 {
 	bool sysfs = attrs->flags & KTPOOL_SYSFS;
@@ -295,9 +322,6 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 	/* Lowered: the surplus ages out through the idle timeout. */
 	if (pool->idle_timeout_ms && pool->nr_idle)
 		ktpool_kick_reaper(pool, 0);
-	/* Counted: ktpool_destroy() must wait for the spawns below. */
-	ktpool_caller_enter_locked(pool);
-	*counted = true;
 	raw_spin_unlock_irq(&pool->lock);
 
 	ret = ktpool_apply_live(pool);
@@ -314,25 +338,21 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 }
 
 /*
- * After attrs_mutex: remove what was detached (sysfs_mutex still held, so
- * that no other change adds the directory again before the old one is
- * gone), then leave the pool.
+ * After attrs_mutex, with sysfs_mutex still held (so that no other change
+ * adds the directory again before the old one is gone): remove what was
+ * detached.
  */
 static void ktpool_apply_attrs_done(struct ktpool *pool,
-				    struct ktpool_kobj *gone, bool counted)
+				    struct ktpool_kobj *gone)
+	__must_hold(&pool->sysfs_mutex)
 {
-	if (gone) {
-		lockdep_assert_held(&pool->sysfs_mutex);
-		/* Fault injection: widen the window before the removal. */
-		ktpool_debug_hold(KTPOOL_HOLD_SYSFS);
-		/* Removal waits for the sysfs writers, who take attrs_mutex. */
-		ktpool_sysfs_remove(gone);
-	}
-	if (!counted)
+	if (!gone)
 		return;
-	raw_spin_lock_irq(&pool->lock);
-	ktpool_caller_exit_locked(pool);
-	raw_spin_unlock_irq(&pool->lock);
+	lockdep_assert_held(&pool->sysfs_mutex);
+	/* Fault injection: widen the window before the removal. */
+	ktpool_debug_hold(KTPOOL_HOLD_SYSFS);
+	/* Removal waits for the sysfs writers, who take attrs_mutex. */
+	ktpool_sysfs_remove(gone);
 }
 
 /**
@@ -361,17 +381,20 @@ static void ktpool_apply_attrs_done(struct ktpool *pool,
 int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
 {
 	struct ktpool_kobj *gone = NULL;
-	bool counted = false;
 	int ret;
 
 	if (!pool || ktpool_attrs_validate(attrs, KTPOOL_MAX_CAPACITY))
 		return -EINVAL;
+	ret = ktpool_apply_enter(pool);
+	if (ret)
+		return ret;
 	mutex_lock(&pool->sysfs_mutex);
 	mutex_lock(&pool->attrs_mutex);
-	ret = ktpool_apply_attrs_locked(pool, attrs, &gone, &counted);
+	ret = ktpool_apply_attrs_locked(pool, attrs, &gone);
 	mutex_unlock(&pool->attrs_mutex);
-	ktpool_apply_attrs_done(pool, gone, counted);
+	ktpool_apply_attrs_done(pool, gone);
 	mutex_unlock(&pool->sysfs_mutex);
+	ktpool_apply_exit(pool);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(ktpool_apply_attrs);
@@ -405,7 +428,6 @@ static int ktpool_update_attrs(struct ktpool *pool,
 			       const void *arg)
 {
 	struct ktpool_attrs attrs;
-	bool counted = false;
 	cpumask_var_t mask;
 	int ret;
 
@@ -413,14 +435,18 @@ static int ktpool_update_attrs(struct ktpool *pool,
 		return -EINVAL;
 	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
 		return -ENOMEM;
+	ret = ktpool_apply_enter(pool);
+	if (ret)
+		goto out;
 	mutex_lock(&pool->attrs_mutex);
 	ktpool_get_attrs(pool, &attrs, mask);
 	set(&attrs, arg);
 	ret = ktpool_attrs_validate(&attrs, KTPOOL_MAX_CAPACITY);
 	if (!ret)
-		ret = ktpool_apply_attrs_locked(pool, &attrs, NULL, &counted);
+		ret = ktpool_apply_attrs_locked(pool, &attrs, NULL);
 	mutex_unlock(&pool->attrs_mutex);
-	ktpool_apply_attrs_done(pool, NULL, counted);
+	ktpool_apply_exit(pool);
+out:
 	free_cpumask_var(mask);
 	return ret;
 }

@@ -286,6 +286,12 @@ static int kt_group_submit_call(struct kt_async *a)
 	return ktpool_group_submit(a->grp, a->gfn, a->data);
 }
 
+static int kt_destroy_call(struct kt_async *a)
+{
+	ktpool_destroy(a->pool);
+	return 0;
+}
+
 /* Start @a (its fields but done and task set) on a kthread of its own. */
 static struct kt_async *kt_async_start(struct kunit *test, struct kt_async *a)
 {
@@ -1025,6 +1031,57 @@ static void ktpool_attrs_sysfs_toggle_test(struct kunit *test)
 
 /* ---- 4. leak checks ----------------------------------------------------- */
 
+/*
+ * An apply that begins while ktpool_destroy() runs gets -ESHUTDOWN at
+ * once: it must not sleep on the pool's mutexes uncounted, where destroy,
+ * finding the pool quiet, would free it under the sleeper. One apply holds
+ * sysfs_mutex (debug_hold 8, its directory detached), destroy waits for
+ * that mutex, and a third call begins.
+ */
+static void ktpool_attrs_apply_destroy_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	struct kt_async *held, *late, *d;
+	struct ktpool *pool;
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_release_holds, NULL));
+	a.flags = KTPOOL_SYSFS;
+	pool = ktpool_create_attrs("kt-aapplydestroy", 1, 0, &a);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pool));
+
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "8"), 0);
+	held = kt_async(test);
+	held->call = kt_apply_call;
+	held->pool = pool;
+	held->attrs = (struct ktpool_attrs)KTPOOL_ATTRS_INIT;
+	kt_async_start(test, held);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					500));
+
+	/* Dying once it sleeps: it sets that before it takes sysfs_mutex. */
+	d = kt_async(test);
+	d->call = kt_destroy_call;
+	d->pool = pool;
+	kt_async_start(test, d);
+	kt_sleep_state(test, d);
+
+	late = kt_async(test);
+	late->call = kt_apply_call;
+	late->pool = pool;
+	late->attrs = (struct ktpool_attrs)KTPOOL_ATTRS_INIT;
+	kt_async_start(test, late);
+	KUNIT_EXPECT_TRUE(test, kt_async_done(late, 500));
+	KUNIT_EXPECT_EQ(test, late->ret, -ESHUTDOWN);
+
+	/* The held one finishes, then destroy. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_EXPECT_TRUE(test, kt_async_done(held, 5000));
+	KUNIT_EXPECT_EQ(test, held->ret, 0);
+	KUNIT_EXPECT_TRUE(test, kt_async_done(d, 5000));
+	KUNIT_EXPECT_TRUE(test, completion_done(&late->done));
+}
+
 static DEFINE_MUTEX(kt_leak_mutex);
 
 static void kt_leak_preempt_fn(void *data)
@@ -1142,6 +1199,7 @@ static struct kunit_case ktpool_attrs_test_cases[] = {
 	KUNIT_CASE(ktpool_attrs_freezable_wait_test),
 	KUNIT_CASE(ktpool_attrs_sysfs_test),
 	KUNIT_CASE(ktpool_attrs_sysfs_toggle_test),
+	KUNIT_CASE(ktpool_attrs_apply_destroy_test),
 	KUNIT_CASE(ktpool_attrs_leak_preempt_test),
 	KUNIT_CASE(ktpool_attrs_leak_irq_test),
 	KUNIT_CASE(ktpool_attrs_leak_rcu_test),
