@@ -311,6 +311,32 @@ bool ktpool_on_own_worker(struct ktpool *pool)
 	return w->pool == pool;
 }
 
+/*
+ * A spawn just turned its slot into a thread. While it was in progress, an
+ * idle worker may have stayed only because that spawn could still fail
+ * (ktpool_above_min_locked()): the surplus of a shrink, which nothing else
+ * retires now, or one past its idle timeout, for which the reaper did not
+ * re-arm. Retire the former and run the reaper for both.
+ */
+static void ktpool_spawned_retire_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	struct ktpool_worker *w;
+
+	if (pool->dying)
+		return;
+	while (pool->nr_threads > pool->capacity &&
+	       ktpool_may_retire_idle_locked(pool)) {
+		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
+		ktpool_retire_idle_locked(pool, w, KTPOOL_REAP_SURPLUS);
+		list_add(&w->node, &pool->zombies);
+	}
+	if (!list_empty(&pool->zombies) ||
+	    (pool->idle_timeout_ms && pool->nr_idle &&
+	     ktpool_above_min_locked(pool)))
+		ktpool_kick_reaper(pool, 0);
+}
+
 /**
  * ktpool_spawn() - create a worker, optionally with a first job
  * @pool: the pool, with a thread slot already reserved in nr_threads
@@ -375,6 +401,7 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 	rcuwait_wake_up(&pool->spawn_wait);
 	pool->nr_busy++;
 	pool->spawned++;
+	ktpool_spawned_retire_locked(pool);
 	trace_ktpool_worker_spawn(pool->name, task_pid_nr(task),
 				  pool->nr_threads);
 	if (job) {

@@ -738,6 +738,62 @@ static void ktpool_attrs_min_threads_raise_spawn_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(runs), s->ret ? 1 : 2);
 }
 
+/*
+ * The reserve stays while a spawn may fail, past its idle timeout; once
+ * that spawn has created its thread, the reserve is surplus and must be
+ * reaped even though the new worker stays busy (nothing else runs the
+ * reaper then: it did not re-arm while the reserve had to stay).
+ */
+static void ktpool_attrs_min_threads_spawn_then_reap_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	struct completion *gate1 = kt_gate(test), *gate2 = kt_gate(test);
+	struct kt_probe *p2;
+	struct ktpool *pool;
+	struct kt_async *s;
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_release_holds, NULL));
+	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "10"), 0);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_restore_reap_interval, NULL));
+	a.min_threads = 1;
+	pool = kt_apool(test, "kt-aminspawnreap", 2, 20, &a);
+	/* Parked first: a reserve still starting would make the probe spawn. */
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 500));
+
+	/* The reserve busy: a second task spawns a worker, held there. */
+	kt_run_probe(test, pool, gate1, NULL);
+	KUNIT_ASSERT_EQ(test, kt_stats(pool).threads, 1U);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	p2 = kt_probe(test, gate2, NULL);
+	s = kt_async(test);
+	s->call = kt_submit_call;
+	s->pool = pool;
+	s->fn = kt_probe_fn;
+	s->data = p2;
+	kt_async_start(test, s);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					500));
+
+	/* The reserve idle past its timeout, kept (a "did not happen"). */
+	complete_all(gate1);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 500));
+	msleep(200);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 0ULL);
+
+	/* The spawn succeeds; its worker stays busy: the reserve goes. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&p2->ran,
+							  KT_GUARD(5)), 0);
+	KUNIT_EXPECT_TRUE(test, kt_async_done(s, 500));
+	KUNIT_EXPECT_EQ(test, s->ret, 0);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).reaped == 1, 500));
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).busy, 1U);
+	complete_all(gate2);
+}
+
 static void ktpool_attrs_progress_test(struct kunit *test)
 {
 	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
@@ -1195,6 +1251,7 @@ static struct kunit_case ktpool_attrs_test_cases[] = {
 	KUNIT_CASE(ktpool_attrs_min_threads_spawn_reap_test),
 	KUNIT_CASE(ktpool_attrs_min_threads_spawn_shrink_test),
 	KUNIT_CASE(ktpool_attrs_min_threads_raise_spawn_test),
+	KUNIT_CASE(ktpool_attrs_min_threads_spawn_then_reap_test),
 	KUNIT_CASE(ktpool_attrs_progress_test),
 	KUNIT_CASE(ktpool_attrs_freezable_wait_test),
 	KUNIT_CASE(ktpool_attrs_sysfs_test),
