@@ -293,6 +293,8 @@ void ktpool_destroy(struct ktpool *pool)
 	}
 	INIT_LIST_HEAD(&pool->idle);
 	INIT_LIST_HEAD(&pool->zombies);
+	/* Every spawner was a counted caller, or spawn_work: all done. */
+	WARN_ON(pool->nr_spawning);
 	pool->nr_idle = 0;
 	pool->nr_threads = 0;
 	raw_spin_unlock_irq(&pool->lock);

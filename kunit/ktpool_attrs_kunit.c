@@ -234,6 +234,7 @@ struct kt_async {
 	int ret;
 	struct task_struct *task;	/* referenced until joined */
 	struct completion done;
+	bool stuck;			/* not joined: never freed */
 };
 
 static int kt_async_fn(void *arg)
@@ -249,16 +250,31 @@ static int kt_async_fn(void *arg)
 	return 0;
 }
 
-/* After the exit hook (pools destroyed, gates open): join the thread. */
+/*
+ * After the exit hook (pools destroyed, gates open): join the thread. One
+ * that did not return still runs on @a: it is left allocated (leaked, and
+ * reported) rather than freed under it.
+ */
 static void kt_async_join(void *data)
 {
 	struct kt_async *a = data;
 
-	if (!wait_for_completion_timeout(&a->done, KT_GUARD(10)))
+	if (!wait_for_completion_timeout(&a->done, KT_GUARD(10))) {
 		pr_err("kt_async: a call did not return\n");
-	else
+		a->stuck = true;
+	} else {
 		kthread_stop(a->task);
+	}
 	put_task_struct(a->task);
+}
+
+/* Runs after kt_async_join() (actions run in reverse order). */
+static void kt_async_free(void *data)
+{
+	struct kt_async *a = data;
+
+	if (!a->stuck)
+		kfree(a);
 }
 
 static int kt_submit_call(struct kt_async *a)
@@ -306,11 +322,13 @@ static struct kt_async *kt_async_start(struct kunit *test, struct kt_async *a)
 	return a;
 }
 
+/* Not kunit_kzalloc(): a call that never returns must not see it freed. */
 static struct kt_async *kt_async(struct kunit *test)
 {
-	struct kt_async *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	struct kt_async *a = kzalloc(sizeof(*a), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_async_free, a));
 	return a;
 }
 
@@ -1076,9 +1094,15 @@ static void ktpool_attrs_sysfs_toggle_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, off->ret, 0);
 	KUNIT_EXPECT_EQ(test, on->ret, 0);
 	KUNIT_EXPECT_EQ(test, w->ret, 0);
-	/* The last change said KTPOOL_SYSFS: the directory is there. */
+	/*
+	 * The last change said KTPOOL_SYSFS: the directory is there, and is
+	 * the live pool's (a write through it reaches the pool).
+	 */
 	KUNIT_EXPECT_EQ(test, kt_file_read(cap, buf, sizeof(buf)), 0);
-	KUNIT_EXPECT_STREQ(test, buf, "2");
+	KUNIT_EXPECT_EQ(test, kt_file_write(cap, "3"), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).capacity, 3U);
+	KUNIT_EXPECT_EQ(test, kt_file_read(cap, buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "3");
 
 	/* And off for good: gone. */
 	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &off->attrs), 0);
