@@ -72,6 +72,7 @@ int ktpool_attrs_init(struct ktpool *pool, const struct ktpool_attrs *attrs)
 	if (!zalloc_cpumask_var(&pool->cpumask, GFP_KERNEL))
 		return -ENOMEM;
 	mutex_init(&pool->attrs_mutex);
+	mutex_init(&pool->sysfs_mutex);
 	cpumask_copy(pool->cpumask, attrs->cpumask ?: cpu_possible_mask);
 	pool->nice = attrs->nice;
 	pool->numa_node = attrs->node;
@@ -86,6 +87,7 @@ int ktpool_attrs_init(struct ktpool *pool, const struct ktpool_attrs *attrs)
  */
 void ktpool_attrs_free(struct ktpool *pool)
 {
+	mutex_destroy(&pool->sysfs_mutex);
 	mutex_destroy(&pool->attrs_mutex);
 	free_cpumask_var(pool->cpumask);
 }
@@ -196,24 +198,56 @@ static int ktpool_apply_live(struct ktpool *pool)
 	return 0;
 }
 
+/* Has a spawn ended (created its thread, or failed) since @seen? */
+static bool ktpool_spawn_ended(struct ktpool *pool, u64 seen)
+{
+	bool ended;
+
+	raw_spin_lock_irq(&pool->lock);
+	ended = pool->dying || pool->spawned + pool->spawn_failed != seen;
+	raw_spin_unlock_irq(&pool->lock);
+	return ended;
+}
+
 /**
  * ktpool_start_min_threads() - create workers up to pool->min_threads
  * @pool: the pool
  *
- * Context: process context; sleeps. The caller is counted in nr_callers,
- * or the pool is not visible yet.
- * Return: 0, or -ENOMEM when a worker could not be created.
+ * Counts the created threads only: a slot reserved for a spawn in progress
+ * is no thread yet, that spawn may fail. When those spawns fill the
+ * capacity, waits for one to end and looks again.
+ *
+ * Context: process context; sleeps. The caller is counted in nr_callers
+ * and holds attrs_mutex, or the pool is not visible yet.
+ * Return: 0; -ENOMEM when a worker could not be created; -EINTR when a
+ * fatal signal ended the wait for a spawn in progress.
  */
 int ktpool_start_min_threads(struct ktpool *pool)
 {
-	bool reserved;
+	bool reserved, full;
+	u64 seen = 0;
+	int ret;
 
 	for (;;) {
 		raw_spin_lock_irq(&pool->lock);
-		reserved = !pool->dying &&
-			   pool->nr_threads < pool->min_threads &&
-			   ktpool_reserve_locked(pool);
+		reserved = false;
+		full = false;
+		if (!pool->dying &&
+		    pool->nr_threads - pool->nr_spawning < pool->min_threads) {
+			reserved = ktpool_reserve_locked(pool);
+			/* Below min_threads and full: spawns are in flight. */
+			full = !reserved;
+			seen = pool->spawned + pool->spawn_failed;
+		}
 		raw_spin_unlock_irq(&pool->lock);
+		if (full) {
+			ret = rcuwait_wait_event(&pool->spawn_wait,
+						 ktpool_spawn_ended(pool, seen),
+						 TASK_KILLABLE);
+			if (ret)
+				return ret;
+			continue;
+		}
 		if (!reserved)
 			return 0;
 		if (ktpool_spawn(pool, NULL, KTPOOL_ANYWAY)) {
@@ -226,15 +260,45 @@ int ktpool_start_min_threads(struct ktpool *pool)
 }
 
 /*
- * The body of ktpool_apply_attrs(), with attrs_mutex held. Returns the
- * sysfs directory to remove, once the mutex is dropped, in *@gone; unless
- * it fails before it has changed anything, the caller is left counted in
- * the pool's callers (*@counted), to leave once that directory is gone, so
- * that ktpool_destroy() cannot free the pool under a writer of it.
+ * Enter a change of @pool's attributes as one of its callers, before any of
+ * its mutexes is taken, and leave it (ktpool_apply_exit()) only after the
+ * last one is unlocked: ktpool_destroy() frees the pool once it is quiet,
+ * and a mutex_unlock() may still touch the mutex after another task took
+ * it (Documentation/locking/mutex-design.rst). Destroy drops sysfs_mutex
+ * before it waits for the callers, so a caller sleeping on it is not waited
+ * for under it.
+ */
+static int ktpool_apply_enter(struct ktpool *pool)
+{
+	int ret = 0;
+
+	raw_spin_lock_irq(&pool->lock);
+	if (pool->dying)
+		ret = -ESHUTDOWN;
+	else
+		ktpool_caller_enter_locked(pool);
+	raw_spin_unlock_irq(&pool->lock);
+	return ret;
+}
+
+static void ktpool_apply_exit(struct ktpool *pool)
+{
+	raw_spin_lock_irq(&pool->lock);
+	ktpool_caller_exit_locked(pool);
+	raw_spin_unlock_irq(&pool->lock);
+}
+
+/*
+ * The body of ktpool_apply_attrs(), with attrs_mutex held and the caller
+ * counted in the pool's callers (ktpool_apply_enter()). With @gone (the
+ * caller holds sysfs_mutex too), adds or removes the sysfs directory as
+ * KTPOOL_SYSFS says: returns the directory to remove, once attrs_mutex is
+ * dropped, in *@gone. Without (a sysfs or parameter writer, which keeps the
+ * flags as they are), leaves the directory alone.
  */
 static int ktpool_apply_attrs_locked(struct ktpool *pool,
 				     const struct ktpool_attrs *attrs,
-				     struct ktpool_kobj **gone, bool *counted)
+				     struct ktpool_kobj **gone)
 	__must_hold(&pool->attrs_mutex)
 {
 	bool sysfs = attrs->flags & KTPOOL_SYSFS;
@@ -258,32 +322,37 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 	/* Lowered: the surplus ages out through the idle timeout. */
 	if (pool->idle_timeout_ms && pool->nr_idle)
 		ktpool_kick_reaper(pool, 0);
-	/* Counted: ktpool_destroy() must wait for the spawns below. */
-	ktpool_caller_enter_locked(pool);
-	*counted = true;
 	raw_spin_unlock_irq(&pool->lock);
 
 	ret = ktpool_apply_live(pool);
-	if (sysfs && !pool->kobj)
-		ktpool_sysfs_add(pool);	/* not fatal: the pool works without */
-	else if (!sysfs && pool->kobj)
-		*gone = ktpool_sysfs_detach(pool);
+	if (gone) {
+		lockdep_assert_held(&pool->sysfs_mutex);
+		if (sysfs && !pool->kobj)
+			ktpool_sysfs_add(pool);	/* not fatal: works without */
+		else if (!sysfs && pool->kobj)
+			*gone = ktpool_sysfs_detach(pool);
+	}
 	if (ktpool_start_min_threads(pool))
 		ret = -ENOMEM;
 	return ret;
 }
 
-/* After the mutex: remove what was detached, then leave the pool. */
+/*
+ * After attrs_mutex, with sysfs_mutex still held (so that no other change
+ * adds the directory again before the old one is gone): remove what was
+ * detached.
+ */
 static void ktpool_apply_attrs_done(struct ktpool *pool,
-				    struct ktpool_kobj *gone, bool counted)
+				    struct ktpool_kobj *gone)
+	__must_hold(&pool->sysfs_mutex)
 {
+	if (!gone)
+		return;
+	lockdep_assert_held(&pool->sysfs_mutex);
+	/* Fault injection: widen the window before the removal. */
+	ktpool_debug_hold(KTPOOL_HOLD_SYSFS);
 	/* Removal waits for the sysfs writers, who take attrs_mutex. */
 	ktpool_sysfs_remove(gone);
-	if (!counted)
-		return;
-	raw_spin_lock_irq(&pool->lock);
-	ktpool_caller_exit_locked(pool);
-	raw_spin_unlock_irq(&pool->lock);
 }
 
 /**
@@ -294,7 +363,10 @@ static void ktpool_apply_attrs_done(struct ktpool *pool,
  * Every worker, idle or busy, gets the new nice value (or %SCHED_FIFO) and
  * cpumask at once. Raising @attrs->min_threads creates the missing workers
  * before it returns; lowering it lets the surplus age out through the idle
- * timeout. %KTPOOL_SYSFS adds or removes /sys/kernel/ktpool/<name>/;
+ * timeout. %KTPOOL_SYSFS adds or removes /sys/kernel/ktpool/<name>/:
+ * concurrent calls are serialized from the change of the flag to the end
+ * of the removal, so the directory is there when the last call's flag says
+ * so (unless it could not be created: a warning, the pool works without).
  * %KTPOOL_FREEZABLE reaches an idle worker when it next wakes.
  *
  * Context: process context; sleeps. Not from a sysfs file of @pool. May race
@@ -309,15 +381,20 @@ static void ktpool_apply_attrs_done(struct ktpool *pool,
 int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
 {
 	struct ktpool_kobj *gone = NULL;
-	bool counted = false;
 	int ret;
 
 	if (!pool || ktpool_attrs_validate(attrs, KTPOOL_MAX_CAPACITY))
 		return -EINVAL;
+	ret = ktpool_apply_enter(pool);
+	if (ret)
+		return ret;
+	mutex_lock(&pool->sysfs_mutex);
 	mutex_lock(&pool->attrs_mutex);
-	ret = ktpool_apply_attrs_locked(pool, attrs, &gone, &counted);
+	ret = ktpool_apply_attrs_locked(pool, attrs, &gone);
 	mutex_unlock(&pool->attrs_mutex);
-	ktpool_apply_attrs_done(pool, gone, counted);
+	ktpool_apply_attrs_done(pool, gone);
+	mutex_unlock(&pool->sysfs_mutex);
+	ktpool_apply_exit(pool);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(ktpool_apply_attrs);
@@ -341,14 +418,16 @@ void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
 	raw_spin_unlock_irq(&pool->lock);
 }
 
-/* Change one attribute: @set edits a copy of the current ones. */
+/*
+ * Change one attribute: @set edits a copy of the current ones. For the
+ * sysfs and parameter writers: the flags stay, and so does the directory
+ * (no sysfs_mutex: a removal waits for the writers of the directory).
+ */
 static int ktpool_update_attrs(struct ktpool *pool,
 			       void (*set)(struct ktpool_attrs *, const void *),
 			       const void *arg)
 {
 	struct ktpool_attrs attrs;
-	struct ktpool_kobj *gone = NULL;
-	bool counted = false;
 	cpumask_var_t mask;
 	int ret;
 
@@ -356,14 +435,18 @@ static int ktpool_update_attrs(struct ktpool *pool,
 		return -EINVAL;
 	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
 		return -ENOMEM;
+	ret = ktpool_apply_enter(pool);
+	if (ret)
+		goto out;
 	mutex_lock(&pool->attrs_mutex);
 	ktpool_get_attrs(pool, &attrs, mask);
 	set(&attrs, arg);
 	ret = ktpool_attrs_validate(&attrs, KTPOOL_MAX_CAPACITY);
 	if (!ret)
-		ret = ktpool_apply_attrs_locked(pool, &attrs, &gone, &counted);
+		ret = ktpool_apply_attrs_locked(pool, &attrs, NULL);
 	mutex_unlock(&pool->attrs_mutex);
-	ktpool_apply_attrs_done(pool, gone, counted);
+	ktpool_apply_exit(pool);
+out:
 	free_cpumask_var(mask);
 	return ret;
 }

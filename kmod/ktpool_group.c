@@ -166,6 +166,48 @@ static bool ktpool_group_room(struct ktpool_group *grp)
 }
 
 /*
+ * Sleep on @wq until @cond(@grp) holds, a fatal signal or @timeout jiffies
+ * (MAX_SCHEDULE_TIMEOUT: no limit), as wait_event_killable_timeout() but in
+ * @state (ktpool_wait_state() of the group's pool: freezable as a blocked
+ * submitter of that pool is). Returns what is left of @timeout (0 when it
+ * ran out, at least 1 when @cond holds), or -ERESTARTSYS.
+ */
+static long ktpool_group_sleep(struct ktpool_group *grp,
+			       struct wait_queue_head *wq,
+			       bool (*cond)(struct ktpool_group *grp),
+			       unsigned int state, long timeout)
+{
+	struct wait_queue_entry wait;
+	long left = timeout;
+
+	might_sleep();
+	if (cond(grp))
+		return max(left, 1L);
+	init_wait_entry(&wait, 0);
+	for (;;) {
+		if (prepare_to_wait_event(wq, &wait, state)) {
+			left = -ERESTARTSYS;
+			break;
+		}
+		if (cond(grp)) {
+			left = max(left, 1L);
+			break;
+		}
+		if (!left)
+			break;
+		left = schedule_timeout(left);
+	}
+	finish_wait(wq, &wait);
+	return left;
+}
+
+/* Has every task of the group finished? A lockless peek. */
+static bool ktpool_group_idle(struct ktpool_group *grp)
+{
+	return !READ_ONCE(grp->pending);
+}
+
+/*
  * Count the caller in @pool's callers while it waits at the group's limit:
  * the task it waits for is one of @pool's, and ktpool_destroy() must not
  * free the pool before the caller has gone on and left.
@@ -208,6 +250,7 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 		.group = { .grp = grp, .fn = fn },
 	};
 	struct ktpool *pool;
+	unsigned int state;
 	int ret;
 
 	might_sleep();
@@ -243,7 +286,10 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 		    ktpool_deferred_in_group(grp))
 			break;
 		spin_unlock(&grp->lock);
-		ret = wait_event_killable(grp->room, ktpool_group_room(grp));
+		/* Counted in @pool's callers: it is alive. */
+		state = ktpool_wait_state(READ_ONCE(pool->flags));
+		ret = ktpool_group_sleep(grp, &grp->room, ktpool_group_room,
+					 state, MAX_SCHEDULE_TIMEOUT) < 0;
 		spin_lock(&grp->lock);
 		if (ret) {
 			ret = -EINTR;
@@ -308,6 +354,7 @@ EXPORT_SYMBOL_GPL(__ktpool_group_submit);
 
 static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 {
+	unsigned int flags;
 	long left;
 	int ret;
 
@@ -322,12 +369,17 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 	spin_lock(&grp->lock);
 	ret = ktpool_group_own_task_locked(grp) ||
 	      ktpool_deferred_in_group(grp) ? -EDEADLK : 0;
+	/*
+	 * With a task pending (its trampoline has yet to take grp->lock), the
+	 * pool cannot be freed: read its flags now.
+	 */
+	flags = grp->pending ? READ_ONCE(grp->pool->flags) : 0;
 	spin_unlock(&grp->lock);
 	if (ret)
 		return ret;
 
-	left = wait_event_killable_timeout(grp->done, !READ_ONCE(grp->pending),
-					   timeout);
+	left = ktpool_group_sleep(grp, &grp->done, ktpool_group_idle,
+				  ktpool_wait_state(flags), timeout);
 	/* Also waits for the last task's trampoline to unlock. */
 	spin_lock(&grp->lock);
 	if (!grp->pending)
@@ -346,7 +398,8 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
  * worker or inline. The group may then be reused (its error stays until
  * ktpool_group_init()) or freed.
  *
- * Context: process context; sleeps (killable). Not from a task of @grp.
+ * Context: process context; sleeps (killable; freezable on a freezable
+ * pool, see %KTPOOL_FREEZABLE). Not from a task of @grp.
  * Return: the first non-zero value a task of @grp returned, or the error of
  * the first ktpool_group_cancel(), whichever came first; else 0. -EINTR when
  * a fatal signal ended the wait, -EDEADLK at once when called from a task
@@ -366,7 +419,8 @@ EXPORT_SYMBOL_GPL(ktpool_group_wait);
  * Nothing is cancelled when the time runs out: the tasks go on, and the
  * group must not be freed until a later wait has returned.
  *
- * Context: process context; sleeps (killable). Not from a task of @grp.
+ * Context: process context; sleeps (killable; freezable on a freezable
+ * pool, see %KTPOOL_FREEZABLE). Not from a task of @grp.
  * Return: as ktpool_group_wait(), and -ETIMEDOUT when the tasks have not
  * all finished within @timeout_ms.
  */

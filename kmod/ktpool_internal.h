@@ -15,6 +15,10 @@
  *  G: ktpool_pools_mutex (the list of all pools, for unique names).
  *  A: pool->attrs_mutex (one change of the attributes at a time; the fields
  *     that workers and spawns read are written under L as well).
+ *  S: pool->sysfs_mutex (adds and removes the sysfs directory, from the
+ *     change of KTPOOL_SYSFS under A to the end of the removal, which waits
+ *     for the directory's writers; taken before A, and never by those
+ *     writers).
  *  D: pool->drain_mutex (one drain at a time flips the epoch).
  *  I: set once before the object is published, read-only afterwards.
  *  W: written only by the worker's own thread.
@@ -47,6 +51,7 @@
 #include <linux/mutex.h>
 #include <linux/lockdep.h>
 #include <linux/rcuwait.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -171,6 +176,12 @@ struct ktpool {
 	unsigned int capacity;		/* L to write; READ_ONCE elsewhere */
 	unsigned int idle_timeout_ms;	/* L to write; READ_ONCE elsewhere */
 	unsigned int nr_threads;	/* L: live workers, incl. spawning */
+	/*
+	 * L: the slots of nr_threads reserved for a thread being created
+	 * (ktpool_reserve_locked()), not yet on pool->workers: such a spawn
+	 * may still fail, so min_threads is kept by nr_threads - nr_spawning.
+	 */
+	unsigned int nr_spawning;
 	unsigned int nr_idle;		/* L */
 	unsigned int nr_busy;		/* L */
 	/*
@@ -209,6 +220,13 @@ struct ktpool {
 	struct rcuwait drain_wait;	/* D: the drain waiting for an epoch */
 	/* woken under L; only the one ktpool_destroy() (dying) waits on it */
 	struct rcuwait destroy_wait;
+	/*
+	 * Woken under L when a spawn in flight ends (its thread created or
+	 * the spawn failed); only ktpool_start_min_threads() waits on it,
+	 * with attrs_mutex held (or at create, before anyone has the pool),
+	 * so never more than one waiter.
+	 */
+	struct rcuwait spawn_wait;
 	struct mutex drain_mutex;	/* D: serializes drains */
 	struct dentry *debugfs;		/* I: debugfs/ktpool/<name>/ */
 
@@ -221,19 +239,63 @@ struct ktpool {
 	unsigned int flags;		/* A+L; READ_ONCE elsewhere */
 	/* A+L: bumped by every change of nice, cpumask or flags */
 	unsigned int attrs_gen;
-	struct ktpool_kobj *kobj;	/* A: /sys/kernel/ktpool/<name>/ or NULL */
+	/* S: serializes adding and removing kobj (see the legend) */
+	struct mutex sysfs_mutex;
+	/* A and S to write: /sys/kernel/ktpool/<name>/ or NULL */
+	struct ktpool_kobj *kobj;
 };
 
-/* Reserve a thread slot below capacity. */
+/*
+ * Reserve a thread slot below capacity, for a spawn: ktpool_spawn() turns it
+ * into a thread, or the caller gives it back (ktpool_unreserve_locked()).
+ */
 static inline bool ktpool_reserve_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
 	if (pool->nr_threads >= pool->capacity)
 		return false;
 	pool->nr_threads++;
+	pool->nr_spawning++;
 	if (pool->nr_threads > pool->peak_threads)
 		pool->peak_threads = pool->nr_threads;
 	return true;
+}
+
+/*
+ * May a created worker leave the pool (reaped, or surplus after a shrink)?
+ * Only while the created ones stay at least min_threads: a slot reserved
+ * for a spawn in progress is no thread yet, and that spawn may fail.
+ */
+static inline bool ktpool_above_min_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	return pool->nr_threads - pool->nr_spawning > pool->min_threads;
+}
+
+/**
+ * ktpool_wait_state() - how a caller sleeps while it waits for a pool
+ * @flags: the pool's flags, as the caller read them while the pool was
+ *	alive for it (counted in nr_callers, or with a task of it in flight)
+ *
+ * Every wait for a pool's workers or tasks (a blocked anyway submit, a
+ * group submit at its limit, a group wait) is killable. On a
+ * %KTPOOL_FREEZABLE pool it is also freezable, so that the caller does not
+ * make a system freeze fail while the workers are frozen; but never while
+ * the caller holds a lock that lockdep sees: the freezer must not freeze a
+ * task with locks held (kernel/freezer.c warns), so such a caller sleeps
+ * unfreezable, as any sleep inside a critical section does. Without
+ * lockdep the locks cannot be seen: callers holding a lock that the
+ * suspend path needs must not wait on a freezable pool (the rule of every
+ * freezable sleep, documented in Documentation/ktpool.rst).
+ *
+ * Context: the caller's own locks only: none of ktpool's may be held.
+ * Return: %TASK_KILLABLE, with %TASK_FREEZABLE as above.
+ */
+static inline unsigned int ktpool_wait_state(unsigned int flags)
+{
+	if ((flags & KTPOOL_FREEZABLE) && !lockdep_depth(current))
+		return TASK_KILLABLE | TASK_FREEZABLE;
+	return TASK_KILLABLE;
 }
 
 /* A caller enters the API: destroy waits for it (see nr_callers). */
@@ -307,7 +369,9 @@ static inline void ktpool_unreserve_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
 	pool->nr_threads--;
+	pool->nr_spawning--;
 	pool->spawn_failed++;
+	rcuwait_wake_up(&pool->spawn_wait);
 	ktpool_wake_retry_locked(pool, false);
 }
 
@@ -319,7 +383,8 @@ bool ktpool_should_fail_spawn(void);
 #define KTPOOL_HOLD_SPAWN	1	/* ktpool_spawn(), before kthread_create() */
 #define KTPOOL_HOLD_POLL	2	/* a submitter that found no worker free */
 #define KTPOOL_HOLD_DRAIN	4	/* ktpool_drain(), done, before returning */
-#define KTPOOL_HOLD_ALL		7
+#define KTPOOL_HOLD_SYSFS	8	/* a sysfs directory detached, not removed */
+#define KTPOOL_HOLD_ALL		15
 bool ktpool_debug_holding(unsigned int where);
 int ktpool_debug_hold(unsigned int where);
 unsigned int ktpool_stall_warn_ms(void);

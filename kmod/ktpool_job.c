@@ -276,13 +276,16 @@ void ktpool_kick_all_locked(struct ktpool *pool)
  * ktpool_may_retire_idle_locked() - may an idle worker be stopped?
  * @pool: the pool, with an idle worker
  *
- * Return: true when every pending job keeps a free worker without it.
+ * Return: true when every pending job keeps a free worker without it, and
+ * the pool keeps min_threads created threads (ktpool_above_min_locked():
+ * a spawn in progress does not count, it may fail).
  */
 bool ktpool_may_retire_idle_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
 	return pool->nr_idle &&
-	       ktpool_free_workers_locked(pool) > 0;
+	       ktpool_free_workers_locked(pool) > 0 &&
+	       ktpool_above_min_locked(pool);
 }
 
 /*

@@ -375,7 +375,7 @@ MODULE_PARM_DESC(debug_fail_spawn,
 		 "fault injection: fail the next N kthread spawns, -1 = all, 0 = off (default 0)");
 module_param_cb(debug_hold, &ktpool_hold_ops, &ktpool_hold, 0600);
 MODULE_PARM_DESC(debug_hold,
-		 "fault injection: hold callers at a point until the bit is cleared: 1 = before a spawn, 2 = a submitter that found no free worker, 4 = a drain before it returns (default 0)");
+		 "fault injection: hold callers at a point until the bit is cleared: 1 = before a spawn, 2 = a submitter that found no free worker, 4 = a drain before it returns, 8 = ktpool_apply_attrs() between detaching a sysfs directory and removing it (default 0)");
 module_param_cb(debug_held, &ktpool_held_ops, NULL, 0400);
 MODULE_PARM_DESC(debug_held, "callers held by debug_hold now");
 

@@ -148,6 +148,7 @@ struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
 	INIT_WORK(&pool->spawn_work, ktpool_spawn_workfn);
 	rcuwait_init(&pool->drain_wait);
 	rcuwait_init(&pool->destroy_wait);
+	rcuwait_init(&pool->spawn_wait);
 	mutex_init(&pool->drain_mutex);
 
 	mutex_lock(&ktpool_pools_mutex);
@@ -168,9 +169,11 @@ struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
 		return ERR_PTR(-ENOMEM);
 	}
 	if (attrs->flags & KTPOOL_SYSFS) {
+		mutex_lock(&pool->sysfs_mutex);
 		mutex_lock(&pool->attrs_mutex);
 		ktpool_sysfs_add(pool);	/* not fatal: works without */
 		mutex_unlock(&pool->attrs_mutex);
+		mutex_unlock(&pool->sysfs_mutex);
 	}
 	return pool;
 }
@@ -257,6 +260,7 @@ void ktpool_destroy(struct ktpool *pool)
 		return;
 	}
 	pool->dying = true;
+	rcuwait_wake_up(&pool->spawn_wait);
 	list_for_each_entry_safe(wt, tmp, &pool->waiters, node) {
 		list_del_init(&wt->node);
 		WRITE_ONCE(wt->state, KTPOOL_WAIT_SHUTDOWN);
@@ -265,10 +269,12 @@ void ktpool_destroy(struct ktpool *pool)
 	raw_spin_unlock_irq(&pool->lock);
 
 	/* Its writers get -ESHUTDOWN now; removal waits for them. */
+	mutex_lock(&pool->sysfs_mutex);
 	mutex_lock(&pool->attrs_mutex);
 	kobj = ktpool_sysfs_detach(pool);
 	mutex_unlock(&pool->attrs_mutex);
 	ktpool_sysfs_remove(kobj);
+	mutex_unlock(&pool->sysfs_mutex);
 
 	rcuwait_wait_event(&pool->destroy_wait, ktpool_quiet(pool),
 			   TASK_UNINTERRUPTIBLE);
@@ -287,6 +293,8 @@ void ktpool_destroy(struct ktpool *pool)
 	}
 	INIT_LIST_HEAD(&pool->idle);
 	INIT_LIST_HEAD(&pool->zombies);
+	/* Every spawner was a counted caller, or spawn_work: all done. */
+	WARN_ON(pool->nr_spawning);
 	pool->nr_idle = 0;
 	pool->nr_threads = 0;
 	raw_spin_unlock_irq(&pool->lock);
@@ -378,7 +386,8 @@ EXPORT_SYMBOL_GPL(ktpool_drain);
  *
  * Takes effect at once: growing wakes blocked submitters so they can spawn;
  * shrinking stops surplus idle workers now (oldest first) and busy ones as
- * they finish their task.
+ * they finish their task, but never below min_threads created workers (a
+ * worker still being created may fail to be: it does not count).
  *
  * Context: any context but NMI (the pool lock is a raw spinlock); does not
  * sleep. May race with ktpool_destroy() as described there.

@@ -264,10 +264,8 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	raw_spin_unlock_irqrestore(&pool->lock, *flags);
 
 	for (;;) {
-		/* A freezable pool's submitters freeze while they wait. */
-		set_current_state(TASK_KILLABLE |
-				  (READ_ONCE(pool->flags) & KTPOOL_FREEZABLE ?
-				   TASK_FREEZABLE : 0));
+		/* Freezable on a freezable pool, if no lock is held. */
+		set_current_state(ktpool_wait_state(READ_ONCE(pool->flags)));
 		if (READ_ONCE(wt.state) != KTPOOL_WAIT_QUEUED ||
 		    fatal_signal_pending(current) || !*timeout)
 			break;

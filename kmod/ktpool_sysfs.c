@@ -14,7 +14,11 @@
  * (-EINVAL, nothing changed) and applied live. The directory holds a
  * pointer to its pool: it is removed (kobject_del(), which waits for the
  * readers and writers in flight) before the pool is freed, and never with
- * the pool's attrs_mutex held, which the writers take.
+ * the pool's attrs_mutex held, which the writers take. Adding and removing
+ * it is serialized by the pool's sysfs_mutex, held from the change of
+ * KTPOOL_SYSFS to the end of the removal: a directory being removed is
+ * never added again under the same name meanwhile (that fails, -EEXIST,
+ * and the old one then goes, leaving none while the flag says there is).
  */
 
 #include <linux/cpumask.h>
@@ -210,7 +214,7 @@ int ktpool_parse_cpulist(const char *buf, struct cpumask *mask)
 
 /**
  * ktpool_sysfs_add() - create /sys/kernel/ktpool/<name>/ for a pool
- * @pool: the pool; attrs_mutex held, or not yet visible
+ * @pool: the pool; sysfs_mutex and attrs_mutex held
  *
  * Return: 0, or a negative errno (the pool works without its directory).
  */
@@ -219,6 +223,8 @@ int ktpool_sysfs_add(struct ktpool *pool)
 	struct ktpool_kobj *k;
 	int ret;
 
+	lockdep_assert_held(&pool->sysfs_mutex);
+	lockdep_assert_held(&pool->attrs_mutex);
 	if (!ktpool_sysfs_root)
 		return -ENOENT;
 	k = kzalloc(sizeof(*k), GFP_KERNEL);
@@ -238,15 +244,17 @@ int ktpool_sysfs_add(struct ktpool *pool)
 
 /**
  * ktpool_sysfs_detach() - take a pool's directory from it, for removal
- * @pool: the pool, attrs_mutex held
+ * @pool: the pool, sysfs_mutex and attrs_mutex held
  *
- * Return: the directory, for ktpool_sysfs_remove() once the mutex is
- * dropped, or NULL.
+ * Return: the directory, for ktpool_sysfs_remove() once attrs_mutex is
+ * dropped (sysfs_mutex still held, so that it is not added again before
+ * the old one is gone), or NULL.
  */
 struct ktpool_kobj *ktpool_sysfs_detach(struct ktpool *pool)
 {
 	struct ktpool_kobj *k = pool->kobj;
 
+	lockdep_assert_held(&pool->sysfs_mutex);
 	lockdep_assert_held(&pool->attrs_mutex);
 	pool->kobj = NULL;
 	return k;
@@ -256,8 +264,8 @@ struct ktpool_kobj *ktpool_sysfs_detach(struct ktpool *pool)
  * ktpool_sysfs_remove() - remove a directory ktpool_sysfs_detach() gave
  * @k: the directory, or NULL
  *
- * Context: process context, attrs_mutex not held; waits for the readers
- * and writers of its files.
+ * Context: process context, attrs_mutex not held (sysfs_mutex held, when
+ * detached from a pool); waits for the readers and writers of its files.
  */
 void ktpool_sysfs_remove(struct ktpool_kobj *k)
 {

@@ -138,8 +138,14 @@ static void ktpool_worker_rest_locked(struct ktpool *pool,
 {
 	lockdep_assert_held(&pool->lock);
 	pool->nr_busy--;
-	if (unlikely(pool->nr_threads > pool->capacity || pool->dying)) {
-		/* Surplus after a shrink (or a dying pool): leave. */
+	if (unlikely((pool->nr_threads > pool->capacity &&
+		      ktpool_above_min_locked(pool)) || pool->dying)) {
+		/*
+		 * Surplus after a shrink (or a dying pool): leave. Not below
+		 * min_threads created threads: with a spawn in progress the
+		 * pool is above capacity only until that spawn fails, or its
+		 * worker, surplus in turn, leaves instead.
+		 */
 		WRITE_ONCE(w->state, KTPOOL_W_DYING);
 		if (pool->dying) {
 			INIT_LIST_HEAD(&w->node);
@@ -305,6 +311,32 @@ bool ktpool_on_own_worker(struct ktpool *pool)
 	return w->pool == pool;
 }
 
+/*
+ * A spawn just turned its slot into a thread. While it was in progress, an
+ * idle worker may have stayed only because that spawn could still fail
+ * (ktpool_above_min_locked()): the surplus of a shrink, which nothing else
+ * retires now, or one past its idle timeout, for which the reaper did not
+ * re-arm. Retire the former and run the reaper for both.
+ */
+static void ktpool_spawned_retire_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	struct ktpool_worker *w;
+
+	if (pool->dying)
+		return;
+	while (pool->nr_threads > pool->capacity &&
+	       ktpool_may_retire_idle_locked(pool)) {
+		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
+		ktpool_retire_idle_locked(pool, w, KTPOOL_REAP_SURPLUS);
+		list_add(&w->node, &pool->zombies);
+	}
+	if (!list_empty(&pool->zombies) ||
+	    (pool->idle_timeout_ms && pool->nr_idle &&
+	     ktpool_above_min_locked(pool)))
+		ktpool_kick_reaper(pool, 0);
+}
+
 /**
  * ktpool_spawn() - create a worker, optionally with a first job
  * @pool: the pool, with a thread slot already reserved in nr_threads
@@ -365,8 +397,11 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		raw_spin_unlock_irq(&pool->lock);
 	}
 	list_add(&w->all, &pool->workers);
+	pool->nr_spawning--;	/* the reserved slot is a thread now */
+	rcuwait_wake_up(&pool->spawn_wait);
 	pool->nr_busy++;
 	pool->spawned++;
+	ktpool_spawned_retire_locked(pool);
 	trace_ktpool_worker_spawn(pool->name, task_pid_nr(task),
 				  pool->nr_threads);
 	if (job) {
@@ -441,9 +476,11 @@ void ktpool_reaper_workfn(struct work_struct *work)
 	raw_spin_lock_irq(&pool->lock);
 	timeout = msecs_to_jiffies(pool->idle_timeout_ms);
 	list_for_each_entry_safe_reverse(w, tmp, &pool->idle, node) {
-		/* The reserve of min_threads workers is never reaped. */
+		/*
+		 * The reserve of min_threads workers is never reaped (checked
+		 * by ktpool_may_retire_idle_locked(), on created threads).
+		 */
 		if (!pool->idle_timeout_ms ||
-		    pool->nr_threads <= pool->min_threads ||
 		    time_before(now, w->idle_since + timeout) ||
 		    !ktpool_may_retire_idle_locked(pool))
 			break;
@@ -455,7 +492,7 @@ void ktpool_reaper_workfn(struct work_struct *work)
 		list_move(&w->all, &stop);
 	}
 	if (pool->idle_timeout_ms && !list_empty(&pool->idle) &&
-	    pool->nr_threads > pool->min_threads) {
+	    ktpool_above_min_locked(pool)) {
 		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
 		/* Expired but kept for a pending job: look again soon. */
 		timeout = time_before(now, w->idle_since + timeout) ?

@@ -193,6 +193,151 @@ static void kt_count_fn(void *data)
 	atomic_inc(data);
 }
 
+static unsigned int kt_param_read(struct kunit *test, const char *param)
+{
+	char path[96], buf[24];
+	unsigned int v = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/ktpool/parameters/%s", param);
+	KUNIT_EXPECT_EQ(test, kt_file_read(path, buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_EQ(test, kstrtouint(buf, 10, &v), 0);
+	return v;
+}
+
+/* A counter that outlives the case's stack (late tasks may still count). */
+static atomic_t *kt_runs(struct kunit *test)
+{
+	atomic_t *runs = kunit_kzalloc(test, sizeof(*runs), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, runs);
+	return runs;
+}
+
+/* debug_hold and debug_fail_spawn off again at the end of the case. */
+static void kt_release_holds(void *unused)
+{
+	kt_param_write("debug_hold", "0");
+	kt_param_write("debug_fail_spawn", "0");
+}
+
+/* A call made by a kthread of its own, with @lock held around it if set. */
+struct kt_async {
+	int (*call)(struct kt_async *a);
+	struct ktpool *pool;
+	struct ktpool_attrs attrs;	/* for kt_apply_call() */
+	ktpool_fn_t fn;			/* for kt_submit_call() */
+	struct ktpool_group *grp;	/* for the group calls */
+	ktpool_group_fn_t gfn;
+	void *data;
+	const char *path, *val;		/* for kt_write_call() */
+	struct mutex *lock;		/* held around the call, or NULL */
+	int ret;
+	struct task_struct *task;	/* referenced until joined */
+	struct completion done;
+	bool stuck;			/* not joined: never freed */
+};
+
+static int kt_async_fn(void *arg)
+{
+	struct kt_async *a = arg;
+
+	if (a->lock)
+		mutex_lock(a->lock);
+	a->ret = a->call(a);
+	if (a->lock)
+		mutex_unlock(a->lock);
+	complete(&a->done);
+	return 0;
+}
+
+/*
+ * After the exit hook (pools destroyed, gates open): join the thread. One
+ * that did not return still runs on @a: it is left allocated (leaked, and
+ * reported) rather than freed under it.
+ */
+static void kt_async_join(void *data)
+{
+	struct kt_async *a = data;
+
+	if (!wait_for_completion_timeout(&a->done, KT_GUARD(10))) {
+		pr_err("kt_async: a call did not return\n");
+		a->stuck = true;
+	} else {
+		kthread_stop(a->task);
+	}
+	put_task_struct(a->task);
+}
+
+/* Runs after kt_async_join() (actions run in reverse order). */
+static void kt_async_free(void *data)
+{
+	struct kt_async *a = data;
+
+	if (!a->stuck)
+		kfree(a);
+}
+
+static int kt_submit_call(struct kt_async *a)
+{
+	return ktpool_submit(a->pool, a->fn, a->data);
+}
+
+static int kt_apply_call(struct kt_async *a)
+{
+	return ktpool_apply_attrs(a->pool, &a->attrs);
+}
+
+static int kt_group_wait_call(struct kt_async *a)
+{
+	return ktpool_group_wait(a->grp);
+}
+
+static int kt_write_call(struct kt_async *a)
+{
+	return kt_file_write(a->path, a->val);
+}
+
+static int kt_group_submit_call(struct kt_async *a)
+{
+	return ktpool_group_submit(a->grp, a->gfn, a->data);
+}
+
+static int kt_destroy_call(struct kt_async *a)
+{
+	ktpool_destroy(a->pool);
+	return 0;
+}
+
+/* Start @a (its fields but done and task set) on a kthread of its own. */
+static struct kt_async *kt_async_start(struct kunit *test, struct kt_async *a)
+{
+	struct task_struct *t;
+
+	init_completion(&a->done);
+	t = kthread_create(kt_async_fn, a, "kt_async");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	a->task = get_task_struct(t);
+	wake_up_process(t);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_async_join, a));
+	return a;
+}
+
+/* Not kunit_kzalloc(): a call that never returns must not see it freed. */
+static struct kt_async *kt_async(struct kunit *test)
+{
+	struct kt_async *a = kzalloc(sizeof(*a), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_async_free, a));
+	return a;
+}
+
+/* Has @a returned? Waits for it up to KT_SLACK x @ms ms. */
+static bool kt_async_done(struct kt_async *a, unsigned int ms)
+{
+	return KT_WAIT(completion_done(&a->done), ms);
+}
+
 /* ---- 1. validation ------------------------------------------------------ */
 
 static void ktpool_attrs_bad_create_test(struct kunit *test)
@@ -439,6 +584,234 @@ static void ktpool_attrs_min_threads_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).threads == 0, 200));
 }
 
+/* Hold a second task's spawn (the reserve is busy with a probe). */
+static struct kt_async *kt_held_spawn(struct kunit *test, struct ktpool *pool,
+				      struct completion *gate, atomic_t *runs)
+{
+	struct kt_async *s = kt_async(test);
+
+	kt_run_probe(test, pool, gate, NULL);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	s->call = kt_submit_call;
+	s->pool = pool;
+	s->fn = kt_count_fn;
+	s->data = runs;
+	kt_async_start(test, s);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					500));
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 2U);
+	return s;
+}
+
+/* The spawn held by kt_held_spawn() fails; its task runs on the reserve. */
+static void kt_held_spawn_fails(struct kunit *test, struct ktpool *pool,
+				const char *name, struct kt_async *s)
+{
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_ASSERT_TRUE(test, kt_async_done(s, 5000));
+	KUNIT_EXPECT_EQ(test, s->ret, 0);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
+	KUNIT_EXPECT_GT(test, kt_stats(pool).spawn_failed, 0ULL);
+	KUNIT_EXPECT_EQ(test, kt_count_threads(name), 1U);
+}
+
+/*
+ * A spawn in progress is no thread yet: it may fail. The reserve of
+ * min_threads workers must not be reaped while one is counted in the
+ * threads, or the pool falls to 0 when it fails. The spawn is held by
+ * debug_hold and then fails (debug_fail_spawn); its submitter must still
+ * get its task run by the reserve worker.
+ */
+static void ktpool_attrs_min_threads_spawn_reap_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	struct completion *gate = kt_gate(test);
+	atomic_t *runs = kt_runs(test);
+	struct ktpool *pool;
+	struct kt_async *s;
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_release_holds, NULL));
+	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "10"), 0);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_restore_reap_interval, NULL));
+	a.min_threads = 1;
+	pool = kt_apool(test, "kt-aminreap", 2, 20, &a);
+	KUNIT_ASSERT_EQ(test, kt_count_threads("kt-aminreap"), 1U);
+
+	/* The reserve busy: a second task spawns a worker, held there. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+	s = kt_held_spawn(test, pool, gate, runs);
+
+	/* The reserve goes idle, and stays past its idle timeout. */
+	complete_all(gate);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 500));
+	msleep(300);	/* a sleep before a "did not happen" */
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 0ULL);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-aminreap"), 1U);
+
+	/* The spawn fails: the task still runs, on the reserve. */
+	kt_held_spawn_fails(test, pool, "kt-aminreap", s);
+	KUNIT_EXPECT_EQ(test, atomic_read(runs), 1);
+}
+
+/*
+ * The same for a shrink below the threads that a spawn in progress counts
+ * in: neither the idle reserve (stopped at once by ktpool_set_capacity())
+ * nor a busy one (leaving when its task returns) is surplus.
+ */
+static void ktpool_attrs_min_threads_spawn_shrink_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	atomic_t *runs = kt_runs(test);
+	struct completion *gate;
+	struct ktpool *pool;
+	struct kt_async *s;
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_release_holds, NULL));
+	a.min_threads = 1;
+	pool = kt_apool(test, "kt-aminshrink", 2, 0, &a);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+
+	/* Idle when the capacity shrinks. */
+	gate = kt_gate(test);
+	s = kt_held_spawn(test, pool, gate, runs);
+	complete_all(gate);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 500));
+	KUNIT_EXPECT_EQ(test, ktpool_set_capacity(pool, 1), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 0ULL);
+	kt_held_spawn_fails(test, pool, "kt-aminshrink", s);
+	KUNIT_EXPECT_EQ(test, atomic_read(runs), 1);
+
+	/* Busy when it shrinks: it must not leave when its task returns. */
+	KUNIT_ASSERT_EQ(test, ktpool_set_capacity(pool, 2), 0);
+	gate = kt_gate(test);
+	s = kt_held_spawn(test, pool, gate, runs);
+	KUNIT_EXPECT_EQ(test, ktpool_set_capacity(pool, 1), 0);
+	complete_all(gate);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1 ||
+					kt_stats(pool).reaped, 500));
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 0ULL);
+	kt_held_spawn_fails(test, pool, "kt-aminshrink", s);
+	KUNIT_EXPECT_EQ(test, atomic_read(runs), 2);
+}
+
+/*
+ * Raising min_threads while the only slot is reserved for a spawn in
+ * progress: that spawn may fail, so it is no thread, and the apply must
+ * not return before the pool has min_threads created ones. The spawn is
+ * held (debug_hold 1) and then fails (debug_fail_spawn 1, used up by it);
+ * afterwards, with every spawn failing, the reserve runs anyway submits.
+ */
+static void ktpool_attrs_min_threads_raise_spawn_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	atomic_t *runs = kt_runs(test);
+	struct kt_async *s, *ap;
+	struct ktpool *pool;
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_release_holds, NULL));
+	pool = kt_apool(test, "kt-aminraise", 1, 0, &a);
+	KUNIT_ASSERT_EQ(test, kt_stats(pool).threads, 0U);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	s = kt_async(test);
+	s->call = kt_submit_call;
+	s->pool = pool;
+	s->fn = kt_count_fn;
+	s->data = runs;
+	kt_async_start(test, s);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					500));
+	KUNIT_ASSERT_EQ(test, kt_stats(pool).threads, 1U);
+
+	ap = kt_async(test);
+	ap->call = kt_apply_call;
+	ap->pool = pool;
+	ap->attrs = a;
+	ap->attrs.min_threads = 1;
+	kt_async_start(test, ap);
+	/* It waits for the spawn in flight (a sleep before a "did not happen"). */
+	msleep(100);
+	KUNIT_EXPECT_FALSE(test, completion_done(&ap->done));
+
+	/* The held spawn fails; the apply's own one does not. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "1"), 0);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_ASSERT_TRUE(test, kt_async_done(ap, 5000));
+	KUNIT_EXPECT_EQ(test, ap->ret, 0);
+	KUNIT_ASSERT_TRUE(test, kt_async_done(s, 5000));
+	/* Its task ran on the new reserve, or it was refused with none yet. */
+	KUNIT_EXPECT_TRUE(test, s->ret == 0 || s->ret == -ENOMEM);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).spawn_failed, 1ULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-aminraise"), 1U);
+
+	/* Every spawn failing now: the reserve keeps anyway submits going. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, kt_count_fn, runs), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(runs), s->ret ? 1 : 2);
+}
+
+/*
+ * The reserve stays while a spawn may fail, past its idle timeout; once
+ * that spawn has created its thread, the reserve is surplus and must be
+ * reaped even though the new worker stays busy (nothing else runs the
+ * reaper then: it did not re-arm while the reserve had to stay).
+ */
+static void ktpool_attrs_min_threads_spawn_then_reap_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	struct completion *gate1 = kt_gate(test), *gate2 = kt_gate(test);
+	struct kt_probe *p2;
+	struct ktpool *pool;
+	struct kt_async *s;
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_release_holds, NULL));
+	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "10"), 0);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_restore_reap_interval, NULL));
+	a.min_threads = 1;
+	pool = kt_apool(test, "kt-aminspawnreap", 2, 20, &a);
+	/* Parked first: a reserve still starting would make the probe spawn. */
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 500));
+
+	/* The reserve busy: a second task spawns a worker, held there. */
+	kt_run_probe(test, pool, gate1, NULL);
+	KUNIT_ASSERT_EQ(test, kt_stats(pool).threads, 1U);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	p2 = kt_probe(test, gate2, NULL);
+	s = kt_async(test);
+	s->call = kt_submit_call;
+	s->pool = pool;
+	s->fn = kt_probe_fn;
+	s->data = p2;
+	kt_async_start(test, s);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					500));
+
+	/* The reserve idle past its timeout, kept (a "did not happen"). */
+	complete_all(gate1);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 500));
+	msleep(200);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 0ULL);
+
+	/* The spawn succeeds; its worker stays busy: the reserve goes. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&p2->ran,
+							  KT_GUARD(5)), 0);
+	KUNIT_EXPECT_TRUE(test, kt_async_done(s, 500));
+	KUNIT_EXPECT_EQ(test, s->ret, 0);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).reaped == 1, 500));
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).busy, 1U);
+	complete_all(gate2);
+}
+
 static void ktpool_attrs_progress_test(struct kunit *test)
 {
 	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
@@ -483,6 +856,125 @@ static void ktpool_attrs_progress_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &a), -ENOMEM);
 	busy = kt_run_probe(test, pool, NULL, NULL);
 	KUNIT_EXPECT_EQ(test, busy->nice, 4);
+}
+
+/* ---- 3. KTPOOL_FREEZABLE: how callers sleep -------------------------------- */
+
+/* One per caller: a second caller would sleep on the first one's. */
+static DEFINE_MUTEX(kt_frz_mutex1);
+static DEFINE_MUTEX(kt_frz_mutex2);
+
+/* A group task held until its gate opens. */
+static int kt_gated_gfn(void *data)
+{
+	wait_for_completion(data);
+	return 0;
+}
+
+static int kt_count_gfn(void *data)
+{
+	atomic_inc(data);
+	return 0;
+}
+
+/*
+ * Wait until @a sleeps, blocked in its call, and return the state it sleeps
+ * in (one read: TASK_FREEZABLE goes with TASK_UNINTERRUPTIBLE).
+ */
+static unsigned int kt_sleep_state(struct kunit *test, struct kt_async *a)
+{
+	unsigned int st = 0;
+
+	KUNIT_EXPECT_TRUE(test, KT_WAIT((st = READ_ONCE(a->task->__state)) &
+					TASK_UNINTERRUPTIBLE, 500));
+	KUNIT_EXPECT_FALSE(test, completion_done(&a->done));
+	return st;
+}
+
+/* @call started with @lock held (or not) on a kthread; see kt_sleep_state(). */
+static struct kt_async *kt_async_call(struct kunit *test,
+				      int (*call)(struct kt_async *a),
+				      struct ktpool *pool,
+				      struct ktpool_group *grp, atomic_t *runs,
+				      struct mutex *lock)
+{
+	struct kt_async *a = kt_async(test);
+
+	a->call = call;
+	a->pool = pool;
+	a->fn = kt_count_fn;
+	a->grp = grp;
+	a->gfn = kt_count_gfn;
+	a->data = runs;
+	a->lock = lock;
+	return kt_async_start(test, a);
+}
+
+/*
+ * On a freezable pool, a caller that waits for the pool sleeps freezable
+ * (a blocked anyway submit, a group submit at its limit, a group wait, all
+ * alike), so that it does not make a system freeze fail; but not while it
+ * holds a lock: the freezer must not freeze a task holding locks (with
+ * lockdep it warns, "freezing with locks held"). Looked at through the
+ * state the caller sleeps in: UML has no freezer to run.
+ */
+static void ktpool_attrs_freezable_wait_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	struct completion *gate = kt_gate(test);
+	struct ktpool_group *grp;
+	struct kt_async *s;
+	struct ktpool *pool;
+	atomic_t *runs = kt_runs(test);
+	bool lockdep = IS_ENABLED(CONFIG_LOCKDEP);
+
+	a.flags = KTPOOL_FREEZABLE;
+	a.min_threads = 1;
+	pool = kt_apool(test, "kt-afrz", 2, 0, &a);
+	grp = kunit_kzalloc(test, sizeof(*grp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, grp);
+	ktpool_group_init(grp, pool, 1);
+
+	/* A group task holds the group's limit and a worker; a probe the other. */
+	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_gated_gfn, gate), 0);
+	kt_run_probe(test, pool, gate, NULL);
+
+	/* A blocked anyway submit: freezable without a lock, not with one. */
+	s = kt_async_call(test, kt_submit_call, pool, NULL, runs, NULL);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 500));
+	KUNIT_EXPECT_TRUE(test, kt_sleep_state(test, s) & TASK_FREEZABLE);
+	if (lockdep) {
+		s = kt_async_call(test, kt_submit_call, pool, NULL, runs,
+				  &kt_frz_mutex1);
+		KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 2, 500));
+		KUNIT_EXPECT_FALSE(test, kt_sleep_state(test, s) & TASK_FREEZABLE);
+	}
+
+	/* A group submit at the limit: as freezable as the submit. */
+	s = kt_async_call(test, kt_group_submit_call, pool, grp, runs, NULL);
+	KUNIT_EXPECT_TRUE(test, kt_sleep_state(test, s) & TASK_FREEZABLE);
+
+	/* A group wait: the same. */
+	s = kt_async_call(test, kt_group_wait_call, pool, grp, runs, NULL);
+	KUNIT_EXPECT_TRUE(test, kt_sleep_state(test, s) & TASK_FREEZABLE);
+	if (lockdep) {
+		s = kt_async_call(test, kt_group_wait_call, pool, grp, runs,
+				  &kt_frz_mutex2);
+		KUNIT_EXPECT_FALSE(test, kt_sleep_state(test, s) & TASK_FREEZABLE);
+	}
+
+	/* Not freezable: never. */
+	a.flags = 0;
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &a), 0);
+	s = kt_async_call(test, kt_group_wait_call, pool, grp, runs, NULL);
+	KUNIT_EXPECT_FALSE(test, kt_sleep_state(test, s) & TASK_FREEZABLE);
+
+	/* Everything goes on: the submits' tasks and the group's run. */
+	complete_all(gate);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(runs) == (lockdep ? 3 : 2),
+					1000));
+	KUNIT_EXPECT_EQ(test, ktpool_group_wait(grp), 0);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
 }
 
 /* ---- 5. sysfs ----------------------------------------------------------- */
@@ -544,7 +1036,131 @@ static void ktpool_attrs_sysfs_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_file_read(path, buf, sizeof(buf)), 0);
 }
 
+static struct kt_async *kt_apply_async(struct kunit *test,
+				       struct ktpool *pool, unsigned int flags)
+{
+	struct kt_async *s = kt_async(test);
+
+	s->call = kt_apply_call;
+	s->pool = pool;
+	s->attrs = (struct ktpool_attrs)KTPOOL_ATTRS_INIT;
+	s->attrs.flags = flags;
+	return kt_async_start(test, s);
+}
+
+/*
+ * KTPOOL_SYSFS off and on at once: the directory must be there at the end,
+ * as the last change's flag says. The first change is held (debug_hold 8)
+ * between taking the directory from the pool and removing it: a second
+ * change must wait for the removal, or it adds the directory again under
+ * a name still taken (-EEXIST), and then the old one goes. A writer of the
+ * old directory's files, meanwhile, must not wait (the removal waits for
+ * it).
+ */
+static void ktpool_attrs_sysfs_toggle_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	const char *cap = "/sys/kernel/ktpool/kt-atoggle/capacity";
+	struct kt_async *off, *on, *w;
+	struct ktpool *pool;
+	char buf[16];
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_release_holds, NULL));
+	a.flags = KTPOOL_SYSFS;
+	pool = kt_apool(test, "kt-atoggle", 2, 0, &a);
+	KUNIT_ASSERT_EQ(test, kt_file_read(cap, buf, sizeof(buf)), 0);
+
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "8"), 0);
+	off = kt_apply_async(test, pool, 0);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					500));
+
+	/* A writer of the directory being removed goes through. */
+	w = kt_async(test);
+	w->call = kt_write_call;
+	w->path = "/sys/kernel/ktpool/kt-atoggle/nice";
+	w->val = "2";
+	kt_async_start(test, w);
+	KUNIT_EXPECT_TRUE(test, kt_async_done(w, 500));
+
+	/* The flag on again: waits for the removal (a sleep before "not"). */
+	on = kt_apply_async(test, pool, KTPOOL_SYSFS);
+	KUNIT_EXPECT_FALSE(test, kt_async_done(on, 100));
+
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_ASSERT_TRUE(test, kt_async_done(off, 1000));
+	KUNIT_ASSERT_TRUE(test, kt_async_done(on, 1000));
+	KUNIT_EXPECT_EQ(test, off->ret, 0);
+	KUNIT_EXPECT_EQ(test, on->ret, 0);
+	KUNIT_EXPECT_EQ(test, w->ret, 0);
+	/*
+	 * The last change said KTPOOL_SYSFS: the directory is there, and is
+	 * the live pool's (a write through it reaches the pool).
+	 */
+	KUNIT_EXPECT_EQ(test, kt_file_read(cap, buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_EQ(test, kt_file_write(cap, "3"), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).capacity, 3U);
+	KUNIT_EXPECT_EQ(test, kt_file_read(cap, buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "3");
+
+	/* And off for good: gone. */
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &off->attrs), 0);
+	KUNIT_EXPECT_EQ(test, kt_file_read(cap, buf, sizeof(buf)), -ENOENT);
+}
+
 /* ---- 4. leak checks ----------------------------------------------------- */
+
+/*
+ * An apply that begins while ktpool_destroy() runs gets -ESHUTDOWN at
+ * once: it must not sleep on the pool's mutexes uncounted, where destroy,
+ * finding the pool quiet, would free it under the sleeper. One apply holds
+ * sysfs_mutex (debug_hold 8, its directory detached), destroy waits for
+ * that mutex, and a third call begins.
+ */
+static void ktpool_attrs_apply_destroy_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	struct kt_async *held, *late, *d;
+	struct ktpool *pool;
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_release_holds, NULL));
+	a.flags = KTPOOL_SYSFS;
+	pool = ktpool_create_attrs("kt-aapplydestroy", 1, 0, &a);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pool));
+
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "8"), 0);
+	held = kt_async(test);
+	held->call = kt_apply_call;
+	held->pool = pool;
+	held->attrs = (struct ktpool_attrs)KTPOOL_ATTRS_INIT;
+	kt_async_start(test, held);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					500));
+
+	/* Dying once it sleeps: it sets that before it takes sysfs_mutex. */
+	d = kt_async(test);
+	d->call = kt_destroy_call;
+	d->pool = pool;
+	kt_async_start(test, d);
+	kt_sleep_state(test, d);
+
+	late = kt_async(test);
+	late->call = kt_apply_call;
+	late->pool = pool;
+	late->attrs = (struct ktpool_attrs)KTPOOL_ATTRS_INIT;
+	kt_async_start(test, late);
+	KUNIT_EXPECT_TRUE(test, kt_async_done(late, 500));
+	KUNIT_EXPECT_EQ(test, late->ret, -ESHUTDOWN);
+
+	/* The held one finishes, then destroy. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_EXPECT_TRUE(test, kt_async_done(held, 5000));
+	KUNIT_EXPECT_EQ(test, held->ret, 0);
+	KUNIT_EXPECT_TRUE(test, kt_async_done(d, 5000));
+	KUNIT_EXPECT_TRUE(test, completion_done(&late->done));
+}
 
 static DEFINE_MUTEX(kt_leak_mutex);
 
@@ -656,8 +1272,15 @@ static struct kunit_case ktpool_attrs_test_cases[] = {
 	KUNIT_CASE(ktpool_attrs_rt_test),
 	KUNIT_CASE(ktpool_attrs_cpumask_test),
 	KUNIT_CASE(ktpool_attrs_min_threads_test),
+	KUNIT_CASE(ktpool_attrs_min_threads_spawn_reap_test),
+	KUNIT_CASE(ktpool_attrs_min_threads_spawn_shrink_test),
+	KUNIT_CASE(ktpool_attrs_min_threads_raise_spawn_test),
+	KUNIT_CASE(ktpool_attrs_min_threads_spawn_then_reap_test),
 	KUNIT_CASE(ktpool_attrs_progress_test),
+	KUNIT_CASE(ktpool_attrs_freezable_wait_test),
 	KUNIT_CASE(ktpool_attrs_sysfs_test),
+	KUNIT_CASE(ktpool_attrs_sysfs_toggle_test),
+	KUNIT_CASE(ktpool_attrs_apply_destroy_test),
 	KUNIT_CASE(ktpool_attrs_leak_preempt_test),
 	KUNIT_CASE(ktpool_attrs_leak_irq_test),
 	KUNIT_CASE(ktpool_attrs_leak_rcu_test),
@@ -676,6 +1299,8 @@ static void ktpool_attrs_test_exit(struct kunit *test)
 	struct kt_actx *ctx = test->priv;
 	int i;
 
+	/* First: destroy waits for a caller held at a debug_hold point. */
+	kt_param_write("debug_hold", "0");
 	kt_param_write("debug_fail_spawn", "0");
 	for (i = 0; i < ctx->nr_gates; i++)
 		complete_all(ctx->gates[i]);

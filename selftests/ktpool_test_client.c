@@ -40,7 +40,8 @@
  *            "hold" 1 s after the freeze began, then looks at the worker);
  *            0: destroy it
  *   frzsync  write N: submit N tasks to client-frz with the anyway submit
- *            from the writer itself
+ *            from a freezable client kthread that holds no lock (the
+ *            write only starts it; its result is sync_ret in frzresult)
  *   numapool write N: create the pool "client-numa" with node N and
  *            min_threads 1 (the errno of the create is the write's), and
  *            run a task on it; -1 destroys it
@@ -48,11 +49,14 @@
  *   frzresult read: what the watcher saw: seen_frozen (the worker of
  *            client-frz frozen), started_frozen (its tasks started when
  *            it was last seen frozen), default_ran_frozen (a task on the
- *            default pool ran while it was frozen), frz_started
+ *            default pool ran while it was frozen), frz_started,
+ *            sync_ret (what the frzsync submits returned, -EINPROGRESS
+ *            while they run)
  */
 
 #include <linux/atomic.h>
 #include <linux/delay.h>
+#include <linux/freezer.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
 #include <linux/ktpool.h>
@@ -295,6 +299,9 @@ static bool frz_post;			/* READ_ONCE: the thaw is over */
 static int frz_seen, frz_started_frozen = -1, frz_default_ran_frozen;
 static struct task_struct *frz_watcher;
 static DECLARE_COMPLETION(frz_watcher_done);
+static struct task_struct *frz_sync;	/* the frzsync kthread, referenced */
+static unsigned int frz_sync_n;		/* written before it starts */
+static int frz_sync_ret;		/* READ_ONCE: its submits' result */
 
 static bool frz_worker_frozen(void)
 {
@@ -373,10 +380,42 @@ static int frz_pm_notify(struct notifier_block *nb, unsigned long action,
 
 static struct notifier_block frz_nb = { .notifier_call = frz_pm_notify };
 
+/*
+ * Freezable, holding no lock: the blocked submitter the freeze must freeze
+ * (a param setter would sleep in it with the param lock held).
+ */
+static int frz_sync_fn(void *unused)
+{
+	unsigned int i;
+	int ret = 0;
+
+	set_freezable();
+	for (i = 0; i < frz_sync_n && !ret; i++)
+		ret = ktpool_submit(frz_pool, frz_task, NULL);
+	WRITE_ONCE(frz_sync_ret, ret);
+	return 0;
+}
+
+/* Wait for the frzsync kthread to return. */
+static void frz_sync_join(void)
+{
+	if (!frz_sync)
+		return;
+	kthread_stop(frz_sync);
+	put_task_struct(frz_sync);
+	frz_sync = NULL;
+}
+
 static void frz_stop(void)
 {
 	if (!frz_pool)
 		return;
+	/* Its submits wait for held tasks: release them first. */
+	if (frz_sync) {
+		WRITE_ONCE(hold, false);
+		wake_up_all(&hold_wq);
+	}
+	frz_sync_join();
 	unregister_pm_notifier(&frz_nb);
 	ktpool_destroy(frz_pool);
 	frz_pool = NULL;
@@ -424,27 +463,34 @@ static int frztest_set(const char *val, const struct kernel_param *kp)
 
 static int frzsync_set(const char *val, const struct kernel_param *kp)
 {
-	unsigned int n, i;
-	int ret;
+	struct task_struct *t;
+	unsigned int n;
 
 	if (kstrtouint(val, 0, &n) || n > 100000)
 		return -EINVAL;
 	if (!frz_pool)
 		return -ENOENT;
-	for (i = 0; i < n; i++) {
-		ret = ktpool_submit(frz_pool, frz_task, NULL);
-		if (ret)
-			return ret;
+	if (frz_sync && READ_ONCE(frz_sync_ret) == -EINPROGRESS)
+		return -EBUSY;
+	frz_sync_join();
+	frz_sync_n = n;
+	WRITE_ONCE(frz_sync_ret, -EINPROGRESS);
+	t = kthread_create(frz_sync_fn, NULL, "ktpool_frzsync");
+	if (IS_ERR(t)) {
+		WRITE_ONCE(frz_sync_ret, 0);
+		return PTR_ERR(t);
 	}
+	frz_sync = get_task_struct(t);
+	wake_up_process(t);
 	return 0;
 }
 
 static int frzresult_get(char *buf, const struct kernel_param *kp)
 {
 	return sysfs_emit(buf,
-			  "seen_frozen=%d started_frozen=%d default_ran_frozen=%d frz_started=%d\n",
+			  "seen_frozen=%d started_frozen=%d default_ran_frozen=%d frz_started=%d sync_ret=%d\n",
 			  frz_seen, frz_started_frozen, frz_default_ran_frozen,
-			  atomic_read(&frz_started));
+			  atomic_read(&frz_started), READ_ONCE(frz_sync_ret));
 }
 
 static struct ktpool *numa_pool;	/* under the param lock */
@@ -541,7 +587,7 @@ MODULE_PARM_DESC(numaseen, "the node of the client-numa worker's task_struct");
 module_param_cb(frztest, &frztest_ops, NULL, 0200);
 MODULE_PARM_DESC(frztest, "1: create the freezable pool client-frz and watch the next freeze, 0: destroy it");
 module_param_cb(frzsync, &frzsync_ops, NULL, 0200);
-MODULE_PARM_DESC(frzsync, "write N: submit N tasks to client-frz from the writer itself");
+MODULE_PARM_DESC(frzsync, "write N: submit N tasks to client-frz from a freezable kthread");
 module_param_cb(frzresult, &frzresult_ops, NULL, 0444);
 MODULE_PARM_DESC(frzresult, "what the freeze watcher saw");
 module_param_cb(stats, &stats_ops, NULL, 0444);

@@ -130,7 +130,12 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
  * KTPOOL_FREEZABLE - The pool's workers freeze with the system.
  *
  * Across suspend and hibernation no task of the pool starts while tasks are
- * frozen; tasks submitted meanwhile start after the thaw.
+ * frozen; tasks submitted meanwhile start after the thaw. The callers that
+ * wait for the pool (an anyway submit blocked for a worker, a group submit
+ * at its limit, a group wait) sleep freezable, unless they hold a lock
+ * that lockdep sees: callers must not hold locks across these waits on a
+ * freezable pool, as across any freezable sleep (see "Attributes" in
+ * Documentation/ktpool.rst).
  */
 #define KTPOOL_FREEZABLE	0x1U
 
@@ -220,7 +225,8 @@ int __ktpool_submit_nowait(struct ktpool *pool, ktpool_fn_t fn, void *data,
  * %KTPOOL_MAX_INLINE_DEPTH nested inline runs it is deferred to run on the
  * same thread after the outermost one, and the call returns 0).
  *
- * Context: process context; may sleep. The wait is killable.
+ * Context: process context; may sleep. The wait is killable, and freezable
+ * on a %KTPOOL_FREEZABLE pool (see there).
  * A submitter whose own creation of a worker failed while the pool has
  * busy workers waits for one of them, and tries to create a worker again
  * every second while it waits.
@@ -305,7 +311,8 @@ int __ktpool_submit_timeout(struct ktpool *pool, ktpool_fn_t fn, void *data,
  * when the pool is full, but it may create a worker first (so it may sleep).
  * The time spent creating a worker is not counted in the wait.
  *
- * Context: process context; may sleep. The wait is killable.
+ * Context: process context; may sleep. The wait is killable, and freezable
+ * on a %KTPOOL_FREEZABLE pool (see there).
  * Return: as ktpool_submit(), and -ETIMEDOUT when no worker became free
  * within @timeout_ms (the task is not run), -EBUSY when @timeout_ms is 0 and
  * the pool is full, or when ktpool_set_max_waiters() callers are already
@@ -389,7 +396,8 @@ bool ktpool_group_cancelled(struct ktpool_group *grp);
  * group that submits to it at its limit runs the task inline instead (as a
  * task submitting to its own full pool does), so it cannot deadlock.
  *
- * Context: process context; may sleep. The waits are killable.
+ * Context: process context; may sleep. The waits are killable, and
+ * freezable on a %KTPOOL_FREEZABLE pool (see there).
  * Return: as ktpool_submit(), and -ECANCELED when the group is cancelled,
  * also while the caller waited at the limit (the task is not run), -EINVAL
  * for a NULL @grp or @fn or a group without a pool.
