@@ -260,37 +260,8 @@ int ktpool_start_min_threads(struct ktpool *pool)
 }
 
 /*
- * Enter a change of @pool's attributes as one of its callers, before any of
- * its mutexes is taken, and leave it (ktpool_apply_exit()) only after the
- * last one is unlocked: ktpool_destroy() frees the pool once it is quiet,
- * and a mutex_unlock() may still touch the mutex after another task took
- * it (Documentation/locking/mutex-design.rst). Destroy drops sysfs_mutex
- * before it waits for the callers, so a caller sleeping on it is not waited
- * for under it.
- */
-static int ktpool_apply_enter(struct ktpool *pool)
-{
-	int ret = 0;
-
-	raw_spin_lock_irq(&pool->lock);
-	if (pool->dying)
-		ret = -ESHUTDOWN;
-	else
-		ktpool_caller_enter_locked(pool);
-	raw_spin_unlock_irq(&pool->lock);
-	return ret;
-}
-
-static void ktpool_apply_exit(struct ktpool *pool)
-{
-	raw_spin_lock_irq(&pool->lock);
-	ktpool_caller_exit_locked(pool);
-	raw_spin_unlock_irq(&pool->lock);
-}
-
-/*
  * The body of ktpool_apply_attrs(), with attrs_mutex held and the caller
- * counted in the pool's callers (ktpool_apply_enter()). With @gone (the
+ * counted in the pool's callers (ktpool_caller_enter()). With @gone (the
  * caller holds sysfs_mutex too), adds or removes the sysfs directory as
  * KTPOOL_SYSFS says: returns the directory to remove, once attrs_mutex is
  * dropped, in *@gone. Without (a sysfs or parameter writer, which keeps the
@@ -385,7 +356,15 @@ int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
 
 	if (!pool || ktpool_attrs_validate(attrs, KTPOOL_MAX_CAPACITY))
 		return -EINVAL;
-	ret = ktpool_apply_enter(pool);
+	/*
+	 * A caller of the pool before any of its mutexes is taken, until
+	 * after the last one is unlocked: ktpool_destroy() frees the pool once
+	 * it is quiet, and a mutex_unlock() may still touch the mutex after
+	 * another task took it (Documentation/locking/mutex-design.rst).
+	 * Destroy drops sysfs_mutex before it waits for the callers, so a
+	 * caller sleeping on it is not waited for under it.
+	 */
+	ret = ktpool_caller_enter(pool);
 	if (ret)
 		return ret;
 	mutex_lock(&pool->sysfs_mutex);
@@ -394,7 +373,7 @@ int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
 	mutex_unlock(&pool->attrs_mutex);
 	ktpool_apply_attrs_done(pool, gone);
 	mutex_unlock(&pool->sysfs_mutex);
-	ktpool_apply_exit(pool);
+	ktpool_caller_exit(pool);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(ktpool_apply_attrs);
@@ -435,7 +414,7 @@ static int ktpool_update_attrs(struct ktpool *pool,
 		return -EINVAL;
 	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
 		return -ENOMEM;
-	ret = ktpool_apply_enter(pool);
+	ret = ktpool_caller_enter(pool);
 	if (ret)
 		goto out;
 	mutex_lock(&pool->attrs_mutex);
@@ -445,7 +424,7 @@ static int ktpool_update_attrs(struct ktpool *pool,
 	if (!ret)
 		ret = ktpool_apply_attrs_locked(pool, &attrs, NULL);
 	mutex_unlock(&pool->attrs_mutex);
-	ktpool_apply_exit(pool);
+	ktpool_caller_exit(pool);
 out:
 	free_cpumask_var(mask);
 	return ret;

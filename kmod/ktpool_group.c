@@ -207,31 +207,6 @@ static bool ktpool_group_idle(struct ktpool_group *grp)
 	return !READ_ONCE(grp->pending);
 }
 
-/*
- * Count the caller in @pool's callers while it waits at the group's limit:
- * the task it waits for is one of @pool's, and ktpool_destroy() must not
- * free the pool before the caller has gone on and left.
- */
-static int ktpool_group_enter(struct ktpool *pool)
-{
-	int ret = 0;
-
-	raw_spin_lock_irq(&pool->lock);
-	if (pool->dying)
-		ret = -ESHUTDOWN;
-	else
-		ktpool_caller_enter_locked(pool);
-	raw_spin_unlock_irq(&pool->lock);
-	return ret;
-}
-
-static void ktpool_group_leave(struct ktpool *pool)
-{
-	raw_spin_lock_irq(&pool->lock);
-	ktpool_caller_exit_locked(pool);
-	raw_spin_unlock_irq(&pool->lock);
-}
-
 static void ktpool_group_count_cancelled(struct ktpool *pool)
 {
 	raw_spin_lock_irq(&pool->lock);
@@ -262,7 +237,7 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 	 * for this call (it may wait at the limit, and it touches the pool
 	 * even when it refuses); and a dying pool's -ESHUTDOWN comes first.
 	 */
-	ret = ktpool_group_enter(pool);
+	ret = ktpool_caller_enter(pool);
 	if (ret)
 		return ret;
 
@@ -314,7 +289,7 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 			spin_unlock(&grp->lock);
 		}
 	}
-	ktpool_group_leave(pool);
+	ktpool_caller_exit(pool);
 	return ret;
 }
 

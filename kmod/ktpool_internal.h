@@ -313,6 +313,30 @@ static inline void ktpool_caller_exit_locked(struct ktpool *pool)
 		rcuwait_wake_up(&pool->destroy_wait);
 }
 
+/*
+ * The same, taking the pool lock, for a caller that may sleep in between:
+ * enter fails with -ESHUTDOWN once ktpool_destroy() has begun.
+ */
+static inline int ktpool_caller_enter(struct ktpool *pool)
+{
+	int ret = 0;
+
+	raw_spin_lock_irq(&pool->lock);
+	if (pool->dying)
+		ret = -ESHUTDOWN;
+	else
+		ktpool_caller_enter_locked(pool);
+	raw_spin_unlock_irq(&pool->lock);
+	return ret;
+}
+
+static inline void ktpool_caller_exit(struct ktpool *pool)
+{
+	raw_spin_lock_irq(&pool->lock);
+	ktpool_caller_exit_locked(pool);
+	raw_spin_unlock_irq(&pool->lock);
+}
+
 /* ktpool_job.c: a job's life, and the hand-off between its two threads */
 static inline unsigned long ktpool_inflight(struct ktpool *pool)
 	__must_hold(&pool->lock)
