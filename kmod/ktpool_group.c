@@ -166,46 +166,17 @@ static bool ktpool_group_room(struct ktpool_group *grp)
 }
 
 /*
- * Sleep on @wq until @cond(@grp) holds, a fatal signal or @timeout jiffies
- * (MAX_SCHEDULE_TIMEOUT: no limit), as wait_event_killable_timeout() but in
- * @state (ktpool_wait_state() of the group's pool: freezable as a blocked
- * submitter of that pool is). Returns what is left of @timeout (0 when it
+ * wait_event_killable_timeout(), in @state (ktpool_wait_state() of the
+ * group's pool: freezable as a blocked submitter of that pool is), built
+ * from the same wait.h parts. Returns what is left of @timeout (0 when it
  * ran out, at least 1 when @cond holds), or -ERESTARTSYS.
  */
-static long ktpool_group_sleep(struct ktpool_group *grp,
-			       struct wait_queue_head *wq,
-			       bool (*cond)(struct ktpool_group *grp),
-			       unsigned int state, long timeout)
-{
-	struct wait_queue_entry wait;
-	long left = timeout;
-
-	might_sleep();
-	if (cond(grp))
-		return max(left, 1L);
-	init_wait_entry(&wait, 0);
-	for (;;) {
-		if (prepare_to_wait_event(wq, &wait, state)) {
-			left = -ERESTARTSYS;
-			break;
-		}
-		if (cond(grp)) {
-			left = max(left, 1L);
-			break;
-		}
-		if (!left)
-			break;
-		left = schedule_timeout(left);
-	}
-	finish_wait(wq, &wait);
-	return left;
-}
-
-/* Has every task of the group finished? A lockless peek. */
-static bool ktpool_group_idle(struct ktpool_group *grp)
-{
-	return !READ_ONCE(grp->pending);
-}
+#define ktpool_wait_event_timeout(wq, cond, state, timeout)		\
+({									\
+	might_sleep();							\
+	___wait_event(wq, ___wait_cond_timeout(cond), state, 0, timeout, \
+		      __ret = schedule_timeout(__ret));			\
+})
 
 static void ktpool_group_count_cancelled(struct ktpool *pool)
 {
@@ -263,8 +234,9 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 		spin_unlock(&grp->lock);
 		/* Counted in @pool's callers: it is alive. */
 		state = ktpool_wait_state(READ_ONCE(pool->flags));
-		ret = ktpool_group_sleep(grp, &grp->room, ktpool_group_room,
-					 state, MAX_SCHEDULE_TIMEOUT) < 0;
+		ret = ktpool_wait_event_timeout(grp->room,
+						ktpool_group_room(grp), state,
+						MAX_SCHEDULE_TIMEOUT) < 0;
 		spin_lock(&grp->lock);
 		if (ret) {
 			ret = -EINTR;
@@ -353,8 +325,8 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 	if (ret)
 		return ret;
 
-	left = ktpool_group_sleep(grp, &grp->done, ktpool_group_idle,
-				  ktpool_wait_state(flags), timeout);
+	left = ktpool_wait_event_timeout(grp->done, !READ_ONCE(grp->pending),
+					 ktpool_wait_state(flags), timeout);
 	/* Also waits for the last task's trampoline to unlock. */
 	spin_lock(&grp->lock);
 	if (!grp->pending)
