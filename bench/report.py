@@ -385,6 +385,19 @@ def write_csv(path, kernel, cases):
             w.writerow(row)
 
 
+def gnuplot(script, dat):
+    """Run gnuplot on the script, then remove its data file."""
+    try:
+        subprocess.run(["gnuplot"], input="\n".join(script) + "\n", text=True,
+                       check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"ktpool: gnuplot failed: {e}", file=sys.stderr)
+        return False
+    finally:
+        os.unlink(dat)
+    return True
+
+
 def plot(png, kernel, cases, outdir):
     """Time and memory against task count, one panel pair per workload.
 
@@ -445,15 +458,7 @@ def plot(png, kernel, cases, outdir):
             script.append(f"set ylabel '{ylabel}'")
             script.append("plot " + ", ".join(plots))
     script.append("unset multiplot")
-    try:
-        subprocess.run(["gnuplot"], input="\n".join(script) + "\n", text=True,
-                       check=True)
-    except (OSError, subprocess.CalledProcessError) as e:
-        print(f"ktpool: gnuplot failed: {e}", file=sys.stderr)
-        return False
-    finally:
-        os.unlink(dat)
-    return True
+    return gnuplot(script, dat)
 
 
 def readme(path, kernel, tbl, tgt, machine, problems):
@@ -607,15 +612,7 @@ def lat_plot(png, kernel, lat, outdir):
             f"'{dat}' index {i} using 1:2 with linespoints lw 2 title '{mode}'"
             for i, (ld, mode) in enumerate(blocks) if ld == load))
     script.append("unset multiplot")
-    try:
-        subprocess.run(["gnuplot"], input="\n".join(script) + "\n", text=True,
-                       check=True)
-    except (OSError, subprocess.CalledProcessError) as e:
-        print(f"ktpool: gnuplot failed: {e}", file=sys.stderr)
-        return False
-    finally:
-        os.unlink(dat)
-    return True
+    return gnuplot(script, dat)
 
 
 def lat_readme(path, kernel, release, tbl, summary, machine, problems):
