@@ -541,6 +541,14 @@ static void kt_restore_reap_interval(void *unused)
 	kt_param_write("reap_interval_ms", "1000");
 }
 
+/* A reaper that runs every 10 ms for this test, 1000 again after it. */
+static void kt_fast_reaper(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "10"), 0);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_restore_reap_interval, NULL));
+}
+
 static void kt_restore_spawn(void *unused)
 {
 	kt_param_write("debug_fail_spawn", "0");
@@ -553,9 +561,7 @@ static void ktpool_attrs_min_threads_test(struct kunit *test)
 	struct ktpool *pool;
 	int i;
 
-	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "10"), 0);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_restore_reap_interval, NULL));
+	kt_fast_reaper(test);
 	a.min_threads = 2;
 	pool = kt_apool(test, "kt-amin", 4, 50, &a);
 	/* Started before create returned. */
@@ -633,9 +639,7 @@ static void ktpool_attrs_min_threads_spawn_reap_test(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, kt_release_holds, NULL));
-	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "10"), 0);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_restore_reap_interval, NULL));
+	kt_fast_reaper(test);
 	a.min_threads = 1;
 	pool = kt_apool(test, "kt-aminreap", 2, 20, &a);
 	KUNIT_ASSERT_EQ(test, kt_count_threads("kt-aminreap"), 1U);
@@ -772,9 +776,7 @@ static void ktpool_attrs_min_threads_spawn_then_reap_test(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, kt_release_holds, NULL));
-	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "10"), 0);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_restore_reap_interval, NULL));
+	kt_fast_reaper(test);
 	a.min_threads = 1;
 	pool = kt_apool(test, "kt-aminspawnreap", 2, 20, &a);
 	/* Parked first: a reserve still starting would make the probe spawn. */
