@@ -342,30 +342,37 @@ void ktpool_pending_free(struct ktpool *pool)
 int ktpool_pending_grow(struct ktpool *pool)
 {
 	unsigned int want, size, n;
-	void *buf, *old = NULL;
-	int ret = 0;
+	void *buf, *old;
 
+	/*
+	 * Nothing to do on most spawns: the FIFO only grows by powers of two,
+	 * and a pool that lost threads to the reaper keeps its size.
+	 */
 	raw_spin_lock_irq(&pool->lock);
 	want = pool->nr_threads;
+	size = kfifo_size(&pool->pending);
 	raw_spin_unlock_irq(&pool->lock);
-	size = roundup_pow_of_two(max(want, 2U));
+	if (want <= size)
+		return 0;
+	size = roundup_pow_of_two(want);
 	buf = ktpool_pending_buf(size);
+	if (!buf)
+		return -ENOMEM;
 
 	raw_spin_lock_irq(&pool->lock);
 	if (want <= kfifo_size(&pool->pending)) {
-		/* Large enough already (maybe grown meanwhile). */
+		/* Grown meanwhile, by another spawn. */
 		old = buf;
-	} else if (buf) {
+	} else {
 		old = pool->pending.kfifo.data;
-		n = kfifo_out(&pool->pending, buf, want);
+		/* All of them: they fit in the old size, below want. */
+		n = kfifo_out(&pool->pending, buf, size);
 		kfifo_init(&pool->pending, buf,
 			   size * sizeof(struct ktpool_job));
 		/* The n jobs copied to the start of buf are its contents. */
 		pool->pending.kfifo.in = n;
-	} else {
-		ret = -ENOMEM;
 	}
 	raw_spin_unlock_irq(&pool->lock);
 	kvfree(old);
-	return ret;
+	return 0;
 }
