@@ -334,9 +334,11 @@ void ktpool_pending_free(struct ktpool *pool)
  *	counted in nr_threads
  *
  * The jobs move to the new buffer with at most two memcpy()s under the lock;
- * it grows by powers of two, so a pool's FIFO moves at most 11 times.
+ * it grows by powers of two, so a pool's FIFO moves at most 11 times. It
+ * never shrinks, so most spawns (those that replace reaped workers) find it
+ * large enough and allocate nothing.
  *
- * Context: process context; sleeps (allocates).
+ * Context: process context; may sleep (allocates when it grows).
  * Return: 0, or -ENOMEM (the thread must not be created).
  */
 int ktpool_pending_grow(struct ktpool *pool)
