@@ -103,7 +103,8 @@ void ktpool_destroy_leaked(void)
  * attribute, see ktpool_apply_attrs(), and an invalid or offline
  * @attrs->node), ERR_PTR(-EEXIST) when a pool of that name exists,
  * ERR_PTR(-ENOMEM), also when the min_threads workers could not be
- * created. Never NULL.
+ * created, ERR_PTR(-EINTR) when a fatal signal ended their creation.
+ * Never NULL.
  */
 struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
 				   unsigned int idle_timeout_ms,
@@ -111,6 +112,7 @@ struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
 {
 	static const struct ktpool_attrs dflt = KTPOOL_ATTRS_INIT;
 	struct ktpool *pool;
+	int ret;
 
 	if (!attrs)
 		attrs = &dflt;
@@ -164,9 +166,10 @@ struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
 	ktpool_debugfs_add(pool);
 	mutex_unlock(&ktpool_pools_mutex);
 
-	if (ktpool_start_min_threads(pool)) {
+	ret = ktpool_start_min_threads(pool);
+	if (ret) {
 		ktpool_destroy(pool);
-		return ERR_PTR(-ENOMEM);
+		return ERR_PTR(ret);
 	}
 	if (attrs->flags & KTPOOL_SYSFS) {
 		mutex_lock(&pool->sysfs_mutex);
