@@ -383,6 +383,7 @@ void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay);
 void ktpool_retime_reaper(struct ktpool *pool);
 void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
 			       enum ktpool_reap_reason why);
+void ktpool_retire_surplus_locked(struct ktpool *pool);
 void ktpool_stop_workers(struct list_head *list);
 
 /*

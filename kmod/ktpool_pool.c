@@ -400,7 +400,6 @@ EXPORT_SYMBOL_GPL(ktpool_drain);
  */
 int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 {
-	struct ktpool_worker *w;
 	unsigned long flags;
 	int ret = 0;
 
@@ -422,14 +421,7 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 
 	if (pool->nr_threads > capacity)
 		ktpool_kick_all_locked(pool);
-	while (pool->nr_threads > capacity &&
-	       ktpool_may_retire_idle_locked(pool)) {
-		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
-		ktpool_retire_idle_locked(pool, w, KTPOOL_REAP_SURPLUS);
-		list_add(&w->node, &pool->zombies);
-	}
-	if (!list_empty(&pool->zombies))
-		ktpool_kick_reaper(pool, 0);
+	ktpool_retire_surplus_locked(pool);
 
 	ktpool_wake_retry_locked(pool, true);
 out:
