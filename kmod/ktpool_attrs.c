@@ -220,7 +220,8 @@ static bool ktpool_spawn_ended(struct ktpool *pool, u64 seen)
  * Context: process context; sleeps. The caller is counted in nr_callers
  * and holds attrs_mutex, or the pool is not visible yet.
  * Return: 0; -ENOMEM when a worker could not be created; -EINTR when a
- * fatal signal ended the wait for a spawn in progress.
+ * fatal signal ended the wait for a spawn in progress, or the creation of
+ * a worker (kthread_create() waits killable).
  */
 int ktpool_start_min_threads(struct ktpool *pool)
 {
@@ -250,11 +251,12 @@ int ktpool_start_min_threads(struct ktpool *pool)
 		}
 		if (!reserved)
 			return 0;
-		if (ktpool_spawn(pool, NULL, KTPOOL_ANYWAY)) {
+		ret = ktpool_spawn(pool, NULL, KTPOOL_ANYWAY);
+		if (ret) {
 			raw_spin_lock_irq(&pool->lock);
 			ktpool_unreserve_locked(pool);
 			raw_spin_unlock_irq(&pool->lock);
-			return -ENOMEM;
+			return ret == -EINTR ? -EINTR : -ENOMEM;
 		}
 	}
 }
@@ -273,7 +275,7 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 	__must_hold(&pool->attrs_mutex)
 {
 	bool sysfs = attrs->flags & KTPOOL_SYSFS;
-	int ret;
+	int ret, err;
 
 	raw_spin_lock_irq(&pool->lock);
 	if (pool->dying) {
@@ -303,9 +305,9 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 		else if (!sysfs && pool->kobj)
 			*gone = ktpool_sysfs_detach(pool);
 	}
-	if (ktpool_start_min_threads(pool))
-		ret = -ENOMEM;
-	return ret;
+	/* -ENOMEM or -EINTR: the caller learns which, the rest is applied. */
+	err = ktpool_start_min_threads(pool);
+	return err ?: ret;
 }
 
 /*
@@ -346,8 +348,10 @@ static void ktpool_apply_attrs_done(struct ktpool *pool,
  * empty or offline-only cpumask, @attrs->min_threads above the capacity or
  * unknown flags (nothing changed); -ESHUTDOWN when @pool is being destroyed;
  * -ENOMEM when a worker could not be created for @attrs->min_threads, or
- * memory for the change was short (the attributes are applied to the pool
- * and to the workers it could reach).
+ * memory for the change was short; -EINTR when a fatal signal ended the
+ * wait for, or the creation of, a worker for @attrs->min_threads (after
+ * -ENOMEM or -EINTR the attributes are applied to the pool and to the
+ * workers it could reach).
  */
 int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
 {

@@ -168,8 +168,9 @@ static bool ktpool_group_room(struct ktpool_group *grp)
 /*
  * wait_event_killable_timeout(), in @state (ktpool_wait_state() of the
  * group's pool: freezable as a blocked submitter of that pool is), built
- * from the same wait.h parts. Returns what is left of @timeout (0 when it
- * ran out, at least 1 when @cond holds), or -ERESTARTSYS.
+ * from the same wait.h parts: wait.h has wait_event_state(), the untimed
+ * form, but no timed one. Returns what is left of @timeout (0 when it ran
+ * out, at least 1 when @cond holds), or -ERESTARTSYS.
  */
 #define ktpool_wait_event_timeout(wq, cond, state, timeout)		\
 ({									\
@@ -234,9 +235,8 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 		spin_unlock(&grp->lock);
 		/* Counted in @pool's callers: it is alive. */
 		state = ktpool_wait_state(READ_ONCE(pool->flags));
-		ret = ktpool_wait_event_timeout(grp->room,
-						ktpool_group_room(grp), state,
-						MAX_SCHEDULE_TIMEOUT) < 0;
+		ret = wait_event_state(grp->room, ktpool_group_room(grp),
+				       state);
 		spin_lock(&grp->lock);
 		if (ret) {
 			ret = -EINTR;

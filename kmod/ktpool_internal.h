@@ -23,6 +23,15 @@
  *  I: set once before the object is published, read-only afterwards.
  *  W: written only by the worker's own thread.
  *
+ * S and A across a sleep for spawns: ktpool_start_min_threads() waits
+ * (killable) on spawn_wait for the spawns in flight to end, under S and A
+ * from ktpool_apply_attrs(), under A alone from the sysfs and parameter
+ * writers (at create under neither: the pool is not visible yet). Nothing
+ * in ktpool_spawn() takes either mutex, so those spawns end without them:
+ * a spawn reads the attributes under L with their attrs_gen, and applies
+ * them again when a change moved it (the attrs_gen retry in ktpool_spawn(),
+ * with ktpool_apply_worker_attrs()) instead of taking A.
+ *
  * Lifetime rules:
  *  - Worker threads exit only through kthread_stop(), called by the reaper or
  *    by ktpool_destroy() after the worker was taken off every list under L.
@@ -383,6 +392,7 @@ void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay);
 void ktpool_retime_reaper(struct ktpool *pool);
 void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
 			       enum ktpool_reap_reason why);
+void ktpool_retire_surplus_locked(struct ktpool *pool);
 void ktpool_stop_workers(struct list_head *list);
 
 /*

@@ -145,8 +145,8 @@ static int ktpool_min_threads_set(const char *val,
 	ret = ktpool_parse_uint(val, 0, KTPOOL_MAX_CAPACITY, &v);
 	if (!ret && ktpool_default_pool)
 		ret = ktpool_set_min_threads(ktpool_default_pool, v);
-	/* -ENOMEM: set, but not every worker could be created */
-	if (!ret || ret == -ENOMEM)
+	/* -ENOMEM, -EINTR: set, but not every worker could be created */
+	if (!ret || ret == -ENOMEM || ret == -EINTR)
 		WRITE_ONCE(ktpool_min_threads, v);
 	return ret;
 }

@@ -103,7 +103,8 @@ void ktpool_destroy_leaked(void)
  * attribute, see ktpool_apply_attrs(), and an invalid or offline
  * @attrs->node), ERR_PTR(-EEXIST) when a pool of that name exists,
  * ERR_PTR(-ENOMEM), also when the min_threads workers could not be
- * created. Never NULL.
+ * created, ERR_PTR(-EINTR) when a fatal signal ended their creation.
+ * Never NULL.
  */
 struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
 				   unsigned int idle_timeout_ms,
@@ -111,6 +112,7 @@ struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
 {
 	static const struct ktpool_attrs dflt = KTPOOL_ATTRS_INIT;
 	struct ktpool *pool;
+	int ret;
 
 	if (!attrs)
 		attrs = &dflt;
@@ -164,9 +166,10 @@ struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
 	ktpool_debugfs_add(pool);
 	mutex_unlock(&ktpool_pools_mutex);
 
-	if (ktpool_start_min_threads(pool)) {
+	ret = ktpool_start_min_threads(pool);
+	if (ret) {
 		ktpool_destroy(pool);
-		return ERR_PTR(-ENOMEM);
+		return ERR_PTR(ret);
 	}
 	if (attrs->flags & KTPOOL_SYSFS) {
 		mutex_lock(&pool->sysfs_mutex);
@@ -397,7 +400,6 @@ EXPORT_SYMBOL_GPL(ktpool_drain);
  */
 int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 {
-	struct ktpool_worker *w;
 	unsigned long flags;
 	int ret = 0;
 
@@ -419,14 +421,7 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 
 	if (pool->nr_threads > capacity)
 		ktpool_kick_all_locked(pool);
-	while (pool->nr_threads > capacity &&
-	       ktpool_may_retire_idle_locked(pool)) {
-		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
-		ktpool_retire_idle_locked(pool, w, KTPOOL_REAP_SURPLUS);
-		list_add(&w->node, &pool->zombies);
-	}
-	if (!list_empty(&pool->zombies))
-		ktpool_kick_reaper(pool, 0);
+	ktpool_retire_surplus_locked(pool);
 
 	ktpool_wake_retry_locked(pool, true);
 out:

@@ -246,6 +246,7 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 		.state = KTPOOL_WAIT_QUEUED,
 		.spawn_failed = spawn_failed,
 	};
+	unsigned int state;
 	long t, left;
 	int ret;
 
@@ -263,9 +264,13 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	pool->nr_waiters++;
 	raw_spin_unlock_irqrestore(&pool->lock, *flags);
 
+	/*
+	 * Freezable on a freezable pool, if no lock is held: looked at once,
+	 * after the pool lock is dropped (lockdep would count it).
+	 */
+	state = ktpool_wait_state(READ_ONCE(pool->flags));
 	for (;;) {
-		/* Freezable on a freezable pool, if no lock is held. */
-		set_current_state(ktpool_wait_state(READ_ONCE(pool->flags)));
+		set_current_state(state);
 		if (READ_ONCE(wt.state) != KTPOOL_WAIT_QUEUED ||
 		    fatal_signal_pending(current) || !*timeout)
 			break;

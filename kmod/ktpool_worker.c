@@ -78,6 +78,33 @@ void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
 }
 
 /**
+ * ktpool_retire_surplus_locked() - retire the idle workers above capacity
+ * @pool: the pool
+ *
+ * While the pool has more threads than its capacity, moves idle workers,
+ * oldest first, to the zombie list, as long as ktpool_may_retire_idle_locked()
+ * allows (never below min_threads created ones, nor a worker that a pending
+ * job needs); a busy surplus leaves when its task returns. Runs the reaper
+ * at once when there are zombies to stop.
+ *
+ * Context: under pool->lock, which it does not drop.
+ */
+void ktpool_retire_surplus_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	struct ktpool_worker *w;
+
+	while (pool->nr_threads > pool->capacity &&
+	       ktpool_may_retire_idle_locked(pool)) {
+		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
+		ktpool_retire_idle_locked(pool, w, KTPOOL_REAP_SURPLUS);
+		list_add(&w->node, &pool->zombies);
+	}
+	if (!list_empty(&pool->zombies))
+		ktpool_kick_reaper(pool, 0);
+}
+
+/**
  * ktpool_kick_reaper() - run the reaper after @delay jiffies, or sooner
  * @pool: the pool
  * @delay: jiffies from now; 0 runs it at once
@@ -321,19 +348,12 @@ bool ktpool_on_own_worker(struct ktpool *pool)
 static void ktpool_spawned_retire_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
-	struct ktpool_worker *w;
-
 	if (pool->dying)
 		return;
-	while (pool->nr_threads > pool->capacity &&
-	       ktpool_may_retire_idle_locked(pool)) {
-		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
-		ktpool_retire_idle_locked(pool, w, KTPOOL_REAP_SURPLUS);
-		list_add(&w->node, &pool->zombies);
-	}
-	if (!list_empty(&pool->zombies) ||
-	    (pool->idle_timeout_ms && pool->nr_idle &&
-	     ktpool_above_min_locked(pool)))
+	ktpool_retire_surplus_locked(pool);
+	/* And for one idle past its timeout, unless run for zombies already. */
+	if (list_empty(&pool->zombies) && pool->idle_timeout_ms &&
+	    pool->nr_idle && ktpool_above_min_locked(pool))
 		ktpool_kick_reaper(pool, 0);
 }
 

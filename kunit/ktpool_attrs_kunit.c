@@ -230,6 +230,7 @@ struct kt_async {
 	ktpool_group_fn_t gfn;
 	void *data;
 	const char *path, *val;		/* for kt_write_call() */
+	const char *name;		/* for kt_create_call() */
 	struct mutex *lock;		/* held around the call, or NULL */
 	int ret;
 	struct task_struct *task;	/* referenced until joined */
@@ -241,6 +242,7 @@ static int kt_async_fn(void *arg)
 {
 	struct kt_async *a = arg;
 
+	allow_signal(SIGKILL);		/* a case may kill it: send_sig() */
 	if (a->lock)
 		mutex_lock(a->lock);
 	a->ret = a->call(a);
@@ -302,6 +304,17 @@ static int kt_group_submit_call(struct kt_async *a)
 	return ktpool_group_submit(a->grp, a->gfn, a->data);
 }
 
+/* Create a pool of capacity 1 with @a->attrs: a->pool, or the errno. */
+static int kt_create_call(struct kt_async *a)
+{
+	struct ktpool *pool = ktpool_create_attrs(a->name, 1, 0, &a->attrs);
+
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	a->pool = pool;
+	return 0;
+}
+
 static int kt_destroy_call(struct kt_async *a)
 {
 	ktpool_destroy(a->pool);
@@ -336,6 +349,20 @@ static struct kt_async *kt_async(struct kunit *test)
 static bool kt_async_done(struct kt_async *a, unsigned int ms)
 {
 	return KT_WAIT(completion_done(&a->done), ms);
+}
+
+/*
+ * Wait until @a sleeps, blocked in its call, and return the state it sleeps
+ * in (one read: TASK_FREEZABLE goes with TASK_UNINTERRUPTIBLE).
+ */
+static unsigned int kt_sleep_state(struct kunit *test, struct kt_async *a)
+{
+	unsigned int st = 0;
+
+	KUNIT_EXPECT_TRUE(test, KT_WAIT((st = READ_ONCE(a->task->__state)) &
+					TASK_UNINTERRUPTIBLE, 500));
+	KUNIT_EXPECT_FALSE(test, completion_done(&a->done));
+	return st;
 }
 
 /* ---- 1. validation ------------------------------------------------------ */
@@ -761,6 +788,84 @@ static void ktpool_attrs_min_threads_raise_spawn_test(struct kunit *test)
 }
 
 /*
+ * A fatal signal ends a raise of min_threads that waits for a spawn in
+ * flight (the only slot reserved for it, held by debug_hold 1), and a
+ * create whose own spawn for min_threads is held: -EINTR, not the -ENOMEM
+ * of a worker that could not be created. Neither leaves a thread, a slot
+ * or a pool behind; the raise keeps the attributes it applied (as after
+ * -ENOMEM), and the held spawn goes on once released.
+ */
+static void ktpool_attrs_min_threads_killed_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	atomic_t *runs = kt_runs(test);
+	struct kt_async *s, *ap, *c;
+	struct ktpool *pool;
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_release_holds, NULL));
+	pool = kt_apool(test, "kt-aminkill", 1, 0, &a);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	s = kt_async(test);
+	s->call = kt_submit_call;
+	s->pool = pool;
+	s->fn = kt_count_fn;
+	s->data = runs;
+	kt_async_start(test, s);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					500));
+	KUNIT_ASSERT_EQ(test, kt_stats(pool).threads, 1U);
+
+	/* The raise waits for that spawn, killable; it is killed there. */
+	ap = kt_async(test);
+	ap->call = kt_apply_call;
+	ap->pool = pool;
+	ap->attrs = a;
+	ap->attrs.min_threads = 1;
+	ap->attrs.nice = 5;
+	kt_async_start(test, ap);
+	KUNIT_EXPECT_TRUE(test, kt_sleep_state(test, ap) & TASK_WAKEKILL);
+	send_sig(SIGKILL, ap->task, 1);
+	KUNIT_ASSERT_TRUE(test, kt_async_done(ap, 5000));
+	KUNIT_EXPECT_EQ(test, ap->ret, -EINTR);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).spawned, 0ULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).spawn_failed, 0ULL);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-aminkill"), 0U);
+	KUNIT_EXPECT_FALSE(test, completion_done(&s->done));
+
+	/* Released, the held spawn makes the one worker, with nice 5. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_ASSERT_TRUE(test, kt_async_done(s, 5000));
+	KUNIT_EXPECT_EQ(test, s->ret, 0);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(runs), 1);
+	KUNIT_EXPECT_EQ(test, kt_run_probe(test, pool, NULL, NULL)->nice, 5);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-aminkill"), 1U);
+
+	/* A create killed in its own spawn for min_threads: no pool. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	c = kt_async(test);
+	c->call = kt_create_call;
+	c->name = "kt-akillc";
+	c->attrs = a;
+	c->attrs.min_threads = 1;
+	kt_async_start(test, c);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					500));
+	send_sig(SIGKILL, c->task, 1);
+	KUNIT_ASSERT_TRUE(test, kt_async_done(c, 5000));
+	KUNIT_EXPECT_EQ(test, c->ret, -EINTR);
+	if (c->pool)
+		ktpool_destroy(c->pool);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-akillc"), 0U);
+	/* Its name is free again. */
+	kt_apool(test, "kt-akillc", 1, 0, NULL);
+}
+
+/*
  * The reserve stays while a spawn may fail, past its idle timeout; once
  * that spawn has created its thread, the reserve is surplus and must be
  * reaped even though the new worker stays busy (nothing else runs the
@@ -877,20 +982,6 @@ static int kt_count_gfn(void *data)
 {
 	atomic_inc(data);
 	return 0;
-}
-
-/*
- * Wait until @a sleeps, blocked in its call, and return the state it sleeps
- * in (one read: TASK_FREEZABLE goes with TASK_UNINTERRUPTIBLE).
- */
-static unsigned int kt_sleep_state(struct kunit *test, struct kt_async *a)
-{
-	unsigned int st = 0;
-
-	KUNIT_EXPECT_TRUE(test, KT_WAIT((st = READ_ONCE(a->task->__state)) &
-					TASK_UNINTERRUPTIBLE, 500));
-	KUNIT_EXPECT_FALSE(test, completion_done(&a->done));
-	return st;
 }
 
 /* @call started with @lock held (or not) on a kthread; see kt_sleep_state(). */
@@ -1277,6 +1368,7 @@ static struct kunit_case ktpool_attrs_test_cases[] = {
 	KUNIT_CASE(ktpool_attrs_min_threads_spawn_reap_test),
 	KUNIT_CASE(ktpool_attrs_min_threads_spawn_shrink_test),
 	KUNIT_CASE(ktpool_attrs_min_threads_raise_spawn_test),
+	KUNIT_CASE(ktpool_attrs_min_threads_killed_test),
 	KUNIT_CASE(ktpool_attrs_min_threads_spawn_then_reap_test),
 	KUNIT_CASE(ktpool_attrs_progress_test),
 	KUNIT_CASE(ktpool_attrs_freezable_wait_test),
