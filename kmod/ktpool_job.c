@@ -108,6 +108,42 @@ static struct task_struct *ktpool_kick_locked(struct ktpool *pool)
 	return ktpool_claim_idle_locked(pool);
 }
 
+/*
+ * Pending jobs beyond the workers on their way are counted against the head
+ * of the idle list: those workers are in use, as the backing of accepted
+ * jobs, even when workers that finish take the jobs first and they are
+ * never woken. Remember the most of them lately, for an idle timeout, so
+ * that the reaper does not stop them as idle and make the next submitter
+ * create them again (ktpool_reaper_workfn()).
+ */
+static void ktpool_note_backing_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	int n = (int)kfifo_len(&pool->pending) - (int)pool->nr_woken;
+
+	if (n > 0 && (n >= pool->backed || !ktpool_backed_locked(pool))) {
+		pool->backed = n;
+		pool->backed_at = jiffies;
+	}
+}
+
+/**
+ * ktpool_backed_locked() - idle workers the reaper must keep
+ * @pool: the pool
+ *
+ * Return: how many idle workers pending jobs counted on at once, at the
+ * most, within the last idle timeout (ktpool_note_backing_locked()); 0 when
+ * that was longer ago, or the pool never reaps.
+ */
+unsigned int ktpool_backed_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	unsigned long timeout = msecs_to_jiffies(pool->idle_timeout_ms);
+
+	return time_before(jiffies, pool->backed_at + timeout) ?
+	       pool->backed : 0;
+}
+
 /**
  * ktpool_publish_locked() - accept a job and publish it for a worker
  * @pool: the pool
@@ -130,6 +166,7 @@ bool ktpool_publish_locked(struct ktpool *pool, struct ktpool_job *job,
 	ktpool_accept_locked(pool, job);
 	kfifo_put(&pool->pending, *job);
 	*wake = ktpool_kick_locked(pool);
+	ktpool_note_backing_locked(pool);
 	return true;
 }
 
@@ -183,6 +220,7 @@ bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 	w->job_start = jiffies;
 	w->stall_warned = false;
 	*wake = ktpool_kick_locked(pool);
+	ktpool_note_backing_locked(pool);
 	return true;
 }
 

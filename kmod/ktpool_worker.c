@@ -500,9 +500,15 @@ void ktpool_reaper_workfn(struct work_struct *work)
 		 * The reserve of min_threads workers is never reaped (checked
 		 * by ktpool_may_retire_idle_locked(), on created threads).
 		 */
+		/*
+		 * Nor the idle workers that pending jobs counted on within the
+		 * last idle timeout: the head of the list, ktpool_backed_locked()
+		 * of them.
+		 */
 		if (!pool->idle_timeout_ms ||
 		    time_before(now, w->idle_since + timeout) ||
-		    !ktpool_may_retire_idle_locked(pool))
+		    !ktpool_may_retire_idle_locked(pool) ||
+		    pool->nr_idle <= ktpool_backed_locked(pool))
 			break;
 		ktpool_retire_idle_locked(pool, w, KTPOOL_REAP_IDLE);
 		list_move(&w->all, &stop);
@@ -514,9 +520,15 @@ void ktpool_reaper_workfn(struct work_struct *work)
 	if (pool->idle_timeout_ms && !list_empty(&pool->idle) &&
 	    ktpool_above_min_locked(pool)) {
 		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
-		/* Expired but kept for a pending job: look again soon. */
+		/*
+		 * Expired but kept for a pending job: look again soon; kept
+		 * because pending jobs counted on it: when that ends.
+		 */
 		timeout = time_before(now, w->idle_since + timeout) ?
 			  w->idle_since + timeout - now : 0;
+		if (!timeout && ktpool_backed_locked(pool))
+			timeout = pool->backed_at +
+				  msecs_to_jiffies(pool->idle_timeout_ms) - now;
 		ktpool_kick_reaper(pool, max(timeout, ktpool_reap_interval()));
 	}
 	raw_spin_unlock_irq(&pool->lock);

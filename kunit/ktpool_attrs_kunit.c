@@ -866,6 +866,63 @@ static void ktpool_attrs_min_threads_killed_test(struct kunit *test)
 }
 
 /*
+ * An idle worker that pending tasks counted on is in use, though never
+ * woken: the reaper keeps it for an idle timeout after. Four SCHED_FIFO
+ * workers on one CPU, idle since long; the test thread, on that CPU with
+ * preemption off, submits four tasks: the first wakes the head of the idle
+ * list (A), the other three are counted against the three idle workers
+ * behind it. A takes all four without being preempted (FIFO, one priority)
+ * and wakes one more (B) on the way, which finds nothing; C and D are never
+ * woken. With a timeout shorter than C's and D's idle time, the reaper
+ * stops D, not C: three idle workers were counted on, within the timeout.
+ * All go once the timeout has passed since the burst.
+ */
+static void ktpool_attrs_reaper_keeps_backing_test(struct kunit *test)
+{
+	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
+	struct completion *gate = kt_gate(test);
+	atomic_t runs = ATOMIC_INIT(0);
+	struct ktpool *pool;
+	unsigned int cpu;
+	int i, ret[4];
+
+	kt_fast_reaper(test);
+	/* This case runs in a kthread of its own: no need to undo the pin. */
+	cpu = raw_smp_processor_id();
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
+	a.cpumask = cpumask_of(cpu);
+	a.flags = KTPOOL_RT;
+	pool = kt_apool(test, "kt-abacked", 4, KTPOOL_MAX_IDLE_TIMEOUT_MS, &a);
+
+	for (i = 0; i < 4; i++)
+		kt_run_probe(test, pool, gate, NULL);
+	complete_all(gate);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 4, 2000));
+	/* Idle for longer than the timeout below. */
+	msleep(2500);
+
+	preempt_disable();
+	for (i = 0; i < 4; i++)
+		ret[i] = ktpool_submit_nowait(pool, kt_count_fn, &runs);
+	preempt_enable();
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, ret[i], 0);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&runs) == 4 &&
+					kt_stats(pool).idle == 4, 2000));
+
+	/* C and D are idle for 2.5 s, A and B just went idle. */
+	KUNIT_ASSERT_EQ(test, ktpool_set_idle_timeout(pool, 2000), 0);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).reaped >= 1, 500));
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 3U);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 1ULL);
+
+	/* Then all of them, a timeout after the burst. */
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).threads == 0, 5000));
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 4ULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).spawned, 4ULL);
+}
+
+/*
  * The reserve stays while a spawn may fail, past its idle timeout; once
  * that spawn has created its thread, the reserve is surplus and must be
  * reaped even though the new worker stays busy (nothing else runs the
@@ -1370,6 +1427,7 @@ static struct kunit_case ktpool_attrs_test_cases[] = {
 	KUNIT_CASE(ktpool_attrs_min_threads_raise_spawn_test),
 	KUNIT_CASE(ktpool_attrs_min_threads_killed_test),
 	KUNIT_CASE(ktpool_attrs_min_threads_spawn_then_reap_test),
+	KUNIT_CASE(ktpool_attrs_reaper_keeps_backing_test),
 	KUNIT_CASE(ktpool_attrs_progress_test),
 	KUNIT_CASE(ktpool_attrs_freezable_wait_test),
 	KUNIT_CASE(ktpool_attrs_sysfs_test),
