@@ -203,12 +203,14 @@ struct ktpool {
 	unsigned int nr_woken;		/* L: workers in KTPOOL_W_WOKEN */
 	/*
 	 * L: idle workers that pending jobs counted on (pending - woken, the
-	 * head of the idle list), the most at once lately, and since when:
-	 * such a worker is in use, though asleep, and the reaper keeps that
-	 * many for an idle timeout (ktpool_backed_locked()).
+	 * head of the idle list): such a worker is in use, though asleep, and
+	 * the reaper keeps as many as were counted on at once within the last
+	 * idle timeout (ktpool_backed_locked()). A window's maximum in two
+	 * slots: [0] the most, [1] the most since [0], each with the last
+	 * time (get_jiffies_64()) it was reached.
 	 */
-	unsigned int backed;
-	unsigned long backed_at;
+	unsigned int backed[2];
+	u64 backed_at[2];
 	unsigned int nr_waiters;	/* L: submitters inside the wait */
 	/* L to write; READ_ONCE elsewhere: most nr_waiters, 0 = no limit */
 	unsigned int max_waiters;
@@ -385,7 +387,7 @@ void ktpool_job_put(struct ktpool_job *job);
 void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job);
 void ktpool_kick_all_locked(struct ktpool *pool);
 bool ktpool_may_retire_idle_locked(struct ktpool *pool);
-unsigned int ktpool_backed_locked(struct ktpool *pool);
+unsigned int ktpool_backed_locked(struct ktpool *pool, u64 *until);
 int ktpool_pending_init(struct ktpool *pool, unsigned int capacity);
 int ktpool_pending_grow(struct ktpool *pool);
 void ktpool_pending_free(struct ktpool *pool);

@@ -108,40 +108,75 @@ static struct task_struct *ktpool_kick_locked(struct ktpool *pool)
 	return ktpool_claim_idle_locked(pool);
 }
 
+/* Is backing slot @i still within the idle timeout of @now? */
+static bool ktpool_backed_live(struct ktpool *pool, int i, u64 now)
+	__must_hold(&pool->lock)
+{
+	return pool->backed[i] &&
+	       time_before64(now, pool->backed_at[i] +
+			     msecs_to_jiffies(pool->idle_timeout_ms));
+}
+
 /*
  * Pending jobs beyond the workers on their way are counted against the head
  * of the idle list: those workers are in use, as the backing of accepted
  * jobs, even when workers that finish take the jobs first and they are
- * never woken. Remember the most of them lately, for an idle timeout, so
- * that the reaper does not stop them as idle and make the next submitter
- * create them again (ktpool_reaper_workfn()).
+ * never woken. Remember the most of them within an idle timeout, so that
+ * the reaper does not stop them as idle and make the next submitter create
+ * them again (ktpool_reaper_workfn()). Slot 0 holds the most, slot 1 the
+ * most since slot 0 was reached, which takes over when slot 0 expires.
  */
 static void ktpool_note_backing_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
 	int n = (int)kfifo_len(&pool->pending) - (int)pool->nr_woken;
+	u64 now;
 
-	if (n > 0 && (n >= pool->backed || !ktpool_backed_locked(pool))) {
-		pool->backed = n;
-		pool->backed_at = jiffies;
+	if (n <= 0)
+		return;
+	now = get_jiffies_64();
+	if (!ktpool_backed_live(pool, 0, now)) {
+		/* Slot 1, live or not, is slot 0's successor. */
+		pool->backed[0] = ktpool_backed_live(pool, 1, now) ?
+				  pool->backed[1] : 0;
+		pool->backed_at[0] = pool->backed_at[1];
+		pool->backed[1] = 0;
+	}
+	if (n >= pool->backed[0]) {
+		pool->backed[0] = n;
+		pool->backed_at[0] = now;
+		pool->backed[1] = 0;
+	} else if (n >= pool->backed[1]) {
+		pool->backed[1] = n;
+		pool->backed_at[1] = now;
 	}
 }
 
 /**
  * ktpool_backed_locked() - idle workers the reaper must keep
  * @pool: the pool
+ * @until: set to the jiffies (get_jiffies_64()) at which that may change
+ *	(the kept count expires), when it is not 0; may be NULL
  *
  * Return: how many idle workers pending jobs counted on at once, at the
  * most, within the last idle timeout (ktpool_note_backing_locked()); 0 when
- * that was longer ago, or the pool never reaps.
+ * none did, or the pool never reaps.
  */
-unsigned int ktpool_backed_locked(struct ktpool *pool)
+unsigned int ktpool_backed_locked(struct ktpool *pool, u64 *until)
 	__must_hold(&pool->lock)
 {
-	unsigned long timeout = msecs_to_jiffies(pool->idle_timeout_ms);
+	u64 now = get_jiffies_64();
+	int i;
 
-	return time_before(jiffies, pool->backed_at + timeout) ?
-	       pool->backed : 0;
+	for (i = 0; i < 2; i++) {
+		if (!ktpool_backed_live(pool, i, now))
+			continue;
+		if (until)
+			*until = pool->backed_at[i] +
+				 msecs_to_jiffies(pool->idle_timeout_ms);
+		return pool->backed[i];
+	}
+	return 0;
 }
 
 /**

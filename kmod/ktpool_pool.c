@@ -90,8 +90,9 @@ void ktpool_destroy_leaked(void)
  * @name: a unique name of 1 to %KTPOOL_NAME_LEN - 1 printable characters,
  *	no '/' or space; its workers are named "ktpool/<name>"
  * @capacity: the most kthreads the pool may run, 1..%KTPOOL_MAX_CAPACITY
- * @idle_timeout_ms: stop a worker idle this long; 0 never stops idle workers;
- *	at most %KTPOOL_MAX_IDLE_TIMEOUT_MS
+ * @idle_timeout_ms: stop a worker idle this long (one that pending tasks
+ *	counted on is in use meanwhile); 0 never stops idle workers; at most
+ *	%KTPOOL_MAX_IDLE_TIMEOUT_MS
  * @attrs: the workers' attributes (struct ktpool_attrs), or NULL for
  *	%KTPOOL_ATTRS_INIT
  *
@@ -187,8 +188,9 @@ EXPORT_SYMBOL_GPL(ktpool_create_attrs);
  * @name: a unique name of 1 to %KTPOOL_NAME_LEN - 1 printable characters,
  *	no '/' or space; its workers are named "ktpool/<name>"
  * @capacity: the most kthreads the pool may run, 1..%KTPOOL_MAX_CAPACITY
- * @idle_timeout_ms: stop a worker idle this long; 0 never stops idle workers;
- *	at most %KTPOOL_MAX_IDLE_TIMEOUT_MS
+ * @idle_timeout_ms: stop a worker idle this long (one that pending tasks
+ *	counted on is in use meanwhile); 0 never stops idle workers; at most
+ *	%KTPOOL_MAX_IDLE_TIMEOUT_MS
  *
  * ktpool_create_attrs() with %KTPOOL_ATTRS_INIT. No thread is created until
  * the first task arrives.

@@ -483,7 +483,9 @@ void ktpool_stop_workers(struct list_head *list)
  * @work: pool->reaper.work
  *
  * Runs only while the pool has idle or surplus workers; rearms itself for the
- * oldest idle worker's expiry, but never sooner than one reap interval.
+ * oldest idle worker's expiry, or, while it keeps expired idle workers that
+ * pending jobs counted on (ktpool_backed_locked()), for when that ends; never
+ * sooner than one reap interval.
  */
 void ktpool_reaper_workfn(struct work_struct *work)
 {
@@ -491,6 +493,7 @@ void ktpool_reaper_workfn(struct work_struct *work)
 					   struct ktpool, reaper);
 	struct ktpool_worker *w, *tmp;
 	unsigned long timeout, now = jiffies;
+	u64 until;
 	LIST_HEAD(stop);
 
 	raw_spin_lock_irq(&pool->lock);
@@ -508,7 +511,7 @@ void ktpool_reaper_workfn(struct work_struct *work)
 		if (!pool->idle_timeout_ms ||
 		    time_before(now, w->idle_since + timeout) ||
 		    !ktpool_may_retire_idle_locked(pool) ||
-		    pool->nr_idle <= ktpool_backed_locked(pool))
+		    pool->nr_idle <= ktpool_backed_locked(pool, NULL))
 			break;
 		ktpool_retire_idle_locked(pool, w, KTPOOL_REAP_IDLE);
 		list_move(&w->all, &stop);
@@ -526,9 +529,8 @@ void ktpool_reaper_workfn(struct work_struct *work)
 		 */
 		timeout = time_before(now, w->idle_since + timeout) ?
 			  w->idle_since + timeout - now : 0;
-		if (!timeout && ktpool_backed_locked(pool))
-			timeout = pool->backed_at +
-				  msecs_to_jiffies(pool->idle_timeout_ms) - now;
+		if (!timeout && ktpool_backed_locked(pool, &until))
+			timeout = (unsigned long)(until - get_jiffies_64());
 		ktpool_kick_reaper(pool, max(timeout, ktpool_reap_interval()));
 	}
 	raw_spin_unlock_irq(&pool->lock);

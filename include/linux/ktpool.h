@@ -85,7 +85,9 @@ typedef void (*ktpool_fn_t)(void *data);
 /**
  * struct ktpool_stats - a snapshot of a pool, taken under the pool's lock
  * @capacity: the most kthreads the pool may have.
- * @idle_timeout_ms: how long a worker may stay idle before it is reaped.
+ * @idle_timeout_ms: how long a worker may stay idle before it is reaped
+ *	(an idle worker that pending tasks counted on is in use: see
+ *	Documentation/ktpool.rst, "The reaper").
  * @threads: live kthreads (including one being created).
  * @idle: workers parked on the idle list.
  * @busy: workers running a task, or woken to take a pending one.
