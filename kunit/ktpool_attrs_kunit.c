@@ -617,13 +617,15 @@ static void ktpool_attrs_min_threads_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).threads == 0, 200));
 }
 
-/* Hold a second task's spawn (the reserve is busy with a probe). */
-static struct kt_async *kt_held_spawn(struct kunit *test, struct ktpool *pool,
-				      struct completion *gate, atomic_t *runs)
+/*
+ * Submit kt_count_fn(@runs) from a kthread, held by debug_hold 1 before its
+ * spawn (its slot reserved): the pool then counts @threads threads.
+ */
+static struct kt_async *kt_hold_spawn(struct kunit *test, struct ktpool *pool,
+				      atomic_t *runs, unsigned int threads)
 {
 	struct kt_async *s = kt_async(test);
 
-	kt_run_probe(test, pool, gate, NULL);
 	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
 	s->call = kt_submit_call;
 	s->pool = pool;
@@ -632,8 +634,16 @@ static struct kt_async *kt_held_spawn(struct kunit *test, struct ktpool *pool,
 	kt_async_start(test, s);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
 					500));
-	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 2U);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, threads);
 	return s;
+}
+
+/* Hold a second task's spawn (the reserve is busy with a probe). */
+static struct kt_async *kt_held_spawn(struct kunit *test, struct ktpool *pool,
+				      struct completion *gate, atomic_t *runs)
+{
+	kt_run_probe(test, pool, gate, NULL);
+	return kt_hold_spawn(test, pool, runs, 2);
 }
 
 /* The spawn held by kt_held_spawn() fails; its task runs on the reserve. */
@@ -747,16 +757,7 @@ static void ktpool_attrs_min_threads_raise_spawn_test(struct kunit *test)
 			kunit_add_action_or_reset(test, kt_release_holds, NULL));
 	pool = kt_apool(test, "kt-aminraise", 1, 0, &a);
 	KUNIT_ASSERT_EQ(test, kt_stats(pool).threads, 0U);
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
-	s = kt_async(test);
-	s->call = kt_submit_call;
-	s->pool = pool;
-	s->fn = kt_count_fn;
-	s->data = runs;
-	kt_async_start(test, s);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
-					500));
-	KUNIT_ASSERT_EQ(test, kt_stats(pool).threads, 1U);
+	s = kt_hold_spawn(test, pool, runs, 1);
 
 	ap = kt_async(test);
 	ap->call = kt_apply_call;
@@ -805,16 +806,7 @@ static void ktpool_attrs_min_threads_killed_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, kt_release_holds, NULL));
 	pool = kt_apool(test, "kt-aminkill", 1, 0, &a);
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
-	s = kt_async(test);
-	s->call = kt_submit_call;
-	s->pool = pool;
-	s->fn = kt_count_fn;
-	s->data = runs;
-	kt_async_start(test, s);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
-					500));
-	KUNIT_ASSERT_EQ(test, kt_stats(pool).threads, 1U);
+	s = kt_hold_spawn(test, pool, runs, 1);
 
 	/* The raise waits for that spawn, killable; it is killed there. */
 	ap = kt_async(test);
