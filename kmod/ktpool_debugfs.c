@@ -76,15 +76,15 @@ static int ktpool_workers_show(struct seq_file *m, void *unused)
 {
 	struct ktpool *pool = m->private;
 	struct ktpool_worker *w;
-	unsigned long since;
+	unsigned long ago;
 
 	seq_puts(m, "pid state ms_since_active tasks_run\n");
 	raw_spin_lock_irq(&pool->lock);
 	list_for_each_entry(w, &pool->workers, all) {
-		since = w->state == KTPOOL_W_BUSY ? w->job_start : w->idle_since;
+		ago = w->state == KTPOOL_W_BUSY ? jiffies - w->job_start :
+		      (unsigned long)(get_jiffies_64() - w->idle_since);
 		seq_printf(m, "%d %s %u %llu\n", task_pid_nr(w->task),
-			   ktpool_state_names[w->state],
-			   jiffies_to_msecs(jiffies - since),
+			   ktpool_state_names[w->state], jiffies_to_msecs(ago),
 			   READ_ONCE(w->nr_run));
 	}
 	raw_spin_unlock_irq(&pool->lock);

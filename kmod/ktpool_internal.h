@@ -143,7 +143,7 @@ struct ktpool_worker {
 	struct ktpool_job job;
 	/* L to write; the worker polls its own with READ_ONCE (IDLE->WOKEN) */
 	enum ktpool_worker_state state;
-	unsigned long idle_since;	/* L: jiffies when it went idle */
+	u64 idle_since;			/* L: get_jiffies_64() when it went idle */
 	unsigned long job_start;	/* L: jiffies when it took its job */
 	bool stall_warned;		/* L: the stall warning was given */
 	/*
@@ -387,7 +387,7 @@ void ktpool_job_put(struct ktpool_job *job);
 void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job);
 void ktpool_kick_all_locked(struct ktpool *pool);
 bool ktpool_may_retire_idle_locked(struct ktpool *pool);
-unsigned int ktpool_backed_locked(struct ktpool *pool, u64 *until);
+unsigned int ktpool_backed_locked(struct ktpool *pool, u64 now, u64 *until);
 int ktpool_pending_init(struct ktpool *pool, unsigned int capacity);
 int ktpool_pending_grow(struct ktpool *pool);
 void ktpool_pending_free(struct ktpool *pool);

@@ -124,7 +124,12 @@ static bool ktpool_backed_live(struct ktpool *pool, int i, u64 now)
  * never woken. Remember the most of them within an idle timeout, so that
  * the reaper does not stop them as idle and make the next submitter create
  * them again (ktpool_reaper_workfn()). Slot 0 holds the most, slot 1 the
- * most since slot 0 was reached, which takes over when slot 0 expires.
+ * most since slot 0 was reached, which takes over when slot 0 expires. Two
+ * slots approximate the window's maximum: never more than it, but after
+ * strictly falling peaks less, for less than a timeout (a count below slot
+ * 1, reached after it, is forgotten when slot 1 moves up), which costs at
+ * most one round of spawns, where a full sliding maximum would need a
+ * deque of up to capacity entries.
  */
 static void ktpool_note_backing_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
@@ -132,7 +137,7 @@ static void ktpool_note_backing_locked(struct ktpool *pool)
 	int n = (int)kfifo_len(&pool->pending) - (int)pool->nr_woken;
 	u64 now;
 
-	if (n <= 0)
+	if (n <= 0 || !pool->idle_timeout_ms)	/* 0: never reaps */
 		return;
 	now = get_jiffies_64();
 	if (!ktpool_backed_live(pool, 0, now)) {
@@ -155,17 +160,17 @@ static void ktpool_note_backing_locked(struct ktpool *pool)
 /**
  * ktpool_backed_locked() - idle workers the reaper must keep
  * @pool: the pool
+ * @now: get_jiffies_64(), read by the caller under the pool lock
  * @until: set to the jiffies (get_jiffies_64()) at which that may change
- *	(the kept count expires), when it is not 0; may be NULL
+ *	(the kept count expires; after @now), when it is not 0; may be NULL
  *
- * Return: how many idle workers pending jobs counted on at once, at the
- * most, within the last idle timeout (ktpool_note_backing_locked()); 0 when
- * none did, or the pool never reaps.
+ * Return: how many idle workers pending jobs counted on at once within the
+ * last idle timeout (ktpool_note_backing_locked(): the most, or less once a
+ * larger count has expired); 0 when none did, or the pool never reaps.
  */
-unsigned int ktpool_backed_locked(struct ktpool *pool, u64 *until)
+unsigned int ktpool_backed_locked(struct ktpool *pool, u64 now, u64 *until)
 	__must_hold(&pool->lock)
 {
-	u64 now = get_jiffies_64();
 	int i;
 
 	for (i = 0; i < 2; i++) {

@@ -189,7 +189,7 @@ static void ktpool_worker_rest_locked(struct ktpool *pool,
 
 	pool->nr_idle++;
 	WRITE_ONCE(w->state, KTPOOL_W_IDLE);
-	w->idle_since = jiffies;
+	w->idle_since = get_jiffies_64();
 	list_add(&w->node, &pool->idle);
 	if (pool->idle_timeout_ms)
 		ktpool_kick_reaper(pool, ktpool_reap_delay(pool));
@@ -492,8 +492,8 @@ void ktpool_reaper_workfn(struct work_struct *work)
 	struct ktpool *pool = container_of(to_delayed_work(work),
 					   struct ktpool, reaper);
 	struct ktpool_worker *w, *tmp;
-	unsigned long timeout, now = jiffies;
-	u64 until;
+	u64 until, now = get_jiffies_64();
+	unsigned long timeout, delay;
 	LIST_HEAD(stop);
 
 	raw_spin_lock_irq(&pool->lock);
@@ -509,9 +509,9 @@ void ktpool_reaper_workfn(struct work_struct *work)
 		 * of them.
 		 */
 		if (!pool->idle_timeout_ms ||
-		    time_before(now, w->idle_since + timeout) ||
+		    time_before64(now, w->idle_since + timeout) ||
 		    !ktpool_may_retire_idle_locked(pool) ||
-		    pool->nr_idle <= ktpool_backed_locked(pool, NULL))
+		    pool->nr_idle <= ktpool_backed_locked(pool, now, NULL))
 			break;
 		ktpool_retire_idle_locked(pool, w, KTPOOL_REAP_IDLE);
 		list_move(&w->all, &stop);
@@ -527,11 +527,11 @@ void ktpool_reaper_workfn(struct work_struct *work)
 		 * Expired but kept for a pending job: look again soon; kept
 		 * because pending jobs counted on it: when that ends.
 		 */
-		timeout = time_before(now, w->idle_since + timeout) ?
-			  w->idle_since + timeout - now : 0;
-		if (!timeout && ktpool_backed_locked(pool, &until))
-			timeout = (unsigned long)(until - get_jiffies_64());
-		ktpool_kick_reaper(pool, max(timeout, ktpool_reap_interval()));
+		delay = time_before64(now, w->idle_since + timeout) ?
+			(unsigned long)(w->idle_since + timeout - now) : 0;
+		if (!delay && ktpool_backed_locked(pool, now, &until))
+			delay = (unsigned long)(until - now);
+		ktpool_kick_reaper(pool, max(delay, ktpool_reap_interval()));
 	}
 	raw_spin_unlock_irq(&pool->lock);
 
