@@ -256,7 +256,7 @@ int ktpool_start_min_threads(struct ktpool *pool)
 			raw_spin_lock_irq(&pool->lock);
 			ktpool_unreserve_locked(pool);
 			raw_spin_unlock_irq(&pool->lock);
-			return ret == -EINTR ? -EINTR : -ENOMEM;
+			return ret;	/* -ENOMEM or -EINTR */
 		}
 	}
 }

@@ -108,13 +108,12 @@ static struct task_struct *ktpool_kick_locked(struct ktpool *pool)
 	return ktpool_claim_idle_locked(pool);
 }
 
-/* Is backing slot @i still within the idle timeout of @now? */
-static bool ktpool_backed_live(struct ktpool *pool, int i, u64 now)
+/* Is backing slot @i still within the idle timeout @tmo (jiffies) of @now? */
+static bool ktpool_backed_live(struct ktpool *pool, int i, u64 now,
+			       unsigned long tmo)
 	__must_hold(&pool->lock)
 {
-	return pool->backed[i] &&
-	       time_before64(now, pool->backed_at[i] +
-			     msecs_to_jiffies(pool->idle_timeout_ms));
+	return pool->backed[i] && time_before64(now, pool->backed_at[i] + tmo);
 }
 
 /*
@@ -135,14 +134,16 @@ static void ktpool_note_backing_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
 	int n = (int)kfifo_len(&pool->pending) - (int)pool->nr_woken;
+	unsigned long tmo;
 	u64 now;
 
 	if (n <= 0 || !pool->idle_timeout_ms)	/* 0: never reaps */
 		return;
 	now = get_jiffies_64();
-	if (!ktpool_backed_live(pool, 0, now)) {
+	tmo = msecs_to_jiffies(pool->idle_timeout_ms);
+	if (!ktpool_backed_live(pool, 0, now, tmo)) {
 		/* Slot 1, live or not, is slot 0's successor. */
-		pool->backed[0] = ktpool_backed_live(pool, 1, now) ?
+		pool->backed[0] = ktpool_backed_live(pool, 1, now, tmo) ?
 				  pool->backed[1] : 0;
 		pool->backed_at[0] = pool->backed_at[1];
 		pool->backed[1] = 0;
@@ -171,14 +172,14 @@ static void ktpool_note_backing_locked(struct ktpool *pool)
 unsigned int ktpool_backed_locked(struct ktpool *pool, u64 now, u64 *until)
 	__must_hold(&pool->lock)
 {
+	unsigned long tmo = msecs_to_jiffies(pool->idle_timeout_ms);
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		if (!ktpool_backed_live(pool, i, now))
+		if (!ktpool_backed_live(pool, i, now, tmo))
 			continue;
 		if (until)
-			*until = pool->backed_at[i] +
-				 msecs_to_jiffies(pool->idle_timeout_ms);
+			*until = pool->backed_at[i] + tmo;
 		return pool->backed[i];
 	}
 	return 0;
@@ -228,6 +229,7 @@ bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 	__must_hold(&pool->lock)
 {
 	struct ktpool_waiter *wt;
+	bool let_in = false;
 
 	lockdep_assert_held(&pool->lock);
 	*wake = NULL;
@@ -253,6 +255,7 @@ bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 				    KTPOOL_BLOCKED, 0);
 		WRITE_ONCE(wt->state, KTPOOL_WAIT_TAKEN);
 		wake_up_process(wt->task);
+		let_in = true;
 	}
 
 	if (!kfifo_get(&pool->pending, &w->job))
@@ -260,7 +263,12 @@ bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 	w->job_start = jiffies;
 	w->stall_warned = false;
 	*wake = ktpool_kick_locked(pool);
-	ktpool_note_backing_locked(pool);
+	/*
+	 * Only a blocked submitter's job, let in above, adds to the pending
+	 * ones here (a take only removes one): count its backing then.
+	 */
+	if (let_in)
+		ktpool_note_backing_locked(pool);
 	return true;
 }
 

@@ -501,12 +501,10 @@ void ktpool_reaper_workfn(struct work_struct *work)
 	list_for_each_entry_safe_reverse(w, tmp, &pool->idle, node) {
 		/*
 		 * The reserve of min_threads workers is never reaped (checked
-		 * by ktpool_may_retire_idle_locked(), on created threads).
-		 */
-		/*
-		 * Nor the idle workers that pending jobs counted on within the
-		 * last idle timeout: the head of the list, ktpool_backed_locked()
-		 * of them.
+		 * by ktpool_may_retire_idle_locked(), on created threads), nor
+		 * the idle workers that pending jobs counted on within the last
+		 * idle timeout: the head of the list, ktpool_backed_locked() of
+		 * them.
 		 */
 		if (!pool->idle_timeout_ms ||
 		    time_before64(now, w->idle_since + timeout) ||
