@@ -638,6 +638,25 @@ static struct kt_async *kt_hold_spawn(struct kunit *test, struct ktpool *pool,
 	return s;
 }
 
+/*
+ * ktpool_apply_attrs(@attrs with min_threads 1 and @nice) from a kthread,
+ * for a pool of capacity 1 whose slot a held spawn reserves: it waits.
+ */
+static struct kt_async *kt_raise_min_threads(struct kunit *test,
+					     struct ktpool *pool,
+					     const struct ktpool_attrs *attrs,
+					     int nice)
+{
+	struct kt_async *ap = kt_async(test);
+
+	ap->call = kt_apply_call;
+	ap->pool = pool;
+	ap->attrs = *attrs;
+	ap->attrs.min_threads = 1;
+	ap->attrs.nice = nice;
+	return kt_async_start(test, ap);
+}
+
 /* Hold a second task's spawn (the reserve is busy with a probe). */
 static struct kt_async *kt_held_spawn(struct kunit *test, struct ktpool *pool,
 				      struct completion *gate, atomic_t *runs)
@@ -759,12 +778,7 @@ static void ktpool_attrs_min_threads_raise_spawn_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kt_stats(pool).threads, 0U);
 	s = kt_hold_spawn(test, pool, runs, 1);
 
-	ap = kt_async(test);
-	ap->call = kt_apply_call;
-	ap->pool = pool;
-	ap->attrs = a;
-	ap->attrs.min_threads = 1;
-	kt_async_start(test, ap);
+	ap = kt_raise_min_threads(test, pool, &a, 0);
 	/* It waits for the spawn in flight (a sleep before a "did not happen"). */
 	msleep(100);
 	KUNIT_EXPECT_FALSE(test, completion_done(&ap->done));
@@ -809,13 +823,7 @@ static void ktpool_attrs_min_threads_killed_test(struct kunit *test)
 	s = kt_hold_spawn(test, pool, runs, 1);
 
 	/* The raise waits for that spawn, killable; it is killed there. */
-	ap = kt_async(test);
-	ap->call = kt_apply_call;
-	ap->pool = pool;
-	ap->attrs = a;
-	ap->attrs.min_threads = 1;
-	ap->attrs.nice = 5;
-	kt_async_start(test, ap);
+	ap = kt_raise_min_threads(test, pool, &a, 5);
 	KUNIT_EXPECT_TRUE(test, kt_sleep_state(test, ap) & TASK_WAKEKILL);
 	send_sig(SIGKILL, ap->task, 1);
 	KUNIT_ASSERT_TRUE(test, kt_async_done(ap, 5000));
