@@ -365,7 +365,9 @@ static void ktpool_spawned_retire_locked(struct ktpool *pool)
  *
  * Context: process context; sleeps. The caller keeps the reservation on
  * failure and undoes it under the pool lock.
- * Return: 0, or a negative errno when no thread could be created.
+ * Return: 0; -EINTR when a fatal signal ended it (in debug_hold or in
+ * kthread_create_on_node()); -ENOMEM when no thread could be created
+ * otherwise (memory, or the system's pid or thread limit: -EAGAIN there).
  */
 int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		 enum ktpool_mode mode)
@@ -396,7 +398,8 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 				      "ktpool/%s", pool->name);
 	if (IS_ERR(task)) {
 		kfree(w);
-		return PTR_ERR(task);
+		/* Killed while kthreadd made it, or out of memory, pids, threads. */
+		return PTR_ERR(task) == -EINTR ? -EINTR : -ENOMEM;
 	}
 	w->task = task;
 
