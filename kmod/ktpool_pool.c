@@ -300,6 +300,8 @@ void ktpool_destroy(struct ktpool *pool)
 	INIT_LIST_HEAD(&pool->zombies);
 	/* Every spawner was a counted caller, or spawn_work: all done. */
 	WARN_ON(pool->nr_spawning);
+	/* Every job dropped its share of the owner's reference: none left. */
+	WARN_ON(pool->ref_jobs);
 	pool->nr_idle = 0;
 	pool->nr_threads = 0;
 	raw_spin_unlock_irq(&pool->lock);

@@ -96,9 +96,9 @@ static void ktpool_run_deferred(struct ktpool_inline *f)
 		list_del(&d->node);
 		f->running = d->pool;
 		ktpool_job_run(&d->job);
-		ktpool_job_put(&d->job);
 		/* The count the deferring submit call handed over. */
 		raw_spin_lock_irq(&d->pool->lock);
+		ktpool_job_put_locked(d->pool, &d->job);
 		ktpool_caller_exit_locked(d->pool);
 		raw_spin_unlock_irq(&d->pool->lock);
 		f->running = NULL;
@@ -163,10 +163,11 @@ bool ktpool_deferred_in_group(const struct ktpool_group *grp)
 }
 
 /*
- * Run @job in the caller, counted as inlined; past the nesting bound, defer
- * it to the outermost frame instead and return 0 (it runs later on this
- * thread, and the caller count of this submit call goes with it). Drops the
- * pool lock; the caller has left the pool when it returns.
+ * Run @job in the caller, counted as inlined, and drop its owner's reference;
+ * past the nesting bound, defer it to the outermost frame instead and return
+ * 0 (it runs later on this thread, and the caller count of this submit call
+ * and the reference go with it). Drops the pool lock; the caller has left
+ * the pool when it returns.
  */
 static int ktpool_run_inline_locked(struct ktpool *pool,
 				    struct ktpool_job *job,
@@ -214,6 +215,7 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	spin_unlock(&ktpool_inline_lock);
 
 	raw_spin_lock_irqsave(&pool->lock, flags);
+	ktpool_job_put_locked(pool, job);
 	ktpool_caller_exit_locked(pool);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return KTPOOL_RAN_INLINE;
@@ -324,6 +326,15 @@ static int ktpool_do_submit(struct ktpool *pool, struct ktpool_job *job,
 	int ret;
 
 	raw_spin_lock_irqsave(&pool->lock, flags);
+	/*
+	 * Not traced: the call is not counted yet, so nothing keeps @pool
+	 * from being freed once the lock is dropped, if it races with
+	 * ktpool_destroy().
+	 */
+	if (unlikely(ktpool_job_get_locked(pool, job))) {
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		return -ENODEV;
+	}
 again:
 	if (unlikely(pool->dying)) {
 		ret = -ESHUTDOWN;
@@ -422,6 +433,8 @@ again:
 out_unlock:
 	trace_ktpool_submit(pool->name, fn, mode,
 			    ret == -EBUSY ? KTPOOL_REJECTED : KTPOOL_FAILED, ret);
+	/* Not handed to a worker, nor run: the reference is still ours. */
+	ktpool_job_put_locked(pool, job);
 	if (counted)
 		ktpool_caller_exit_locked(pool);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
@@ -436,10 +449,11 @@ out_unlock:
  * @timeout: anyway: the most jiffies to wait for a worker, 0 for none,
  *	MAX_SCHEDULE_TIMEOUT for no limit
  *
- * The reference on the job's owner is taken here, before anything else, and
- * is given to the worker with the job; every other outcome drops it before
- * returning. try_module_get() fails once the owner's exit has begun (and is
- * IRQ-safe), so no task of a module that is going away is ever accepted.
+ * The reference on the job's owner is taken first, under the pool lock
+ * (ktpool_job_get_locked()), and is given to the worker with the job; every
+ * other outcome drops it before returning. It cannot be taken once the
+ * owner's exit has begun, so no task of a module that is going away is ever
+ * accepted.
  *
  * Context: as the submit call of @mode.
  * Return: as the submit call of @mode.
@@ -447,20 +461,9 @@ out_unlock:
 int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode, long timeout)
 {
-	int ret;
-
 	if (unlikely(!pool || !job->fn))
 		return -EINVAL;
-	/*
-	 * Not traced: the call is not counted yet, so nothing keeps @pool
-	 * from being freed under it if it races with ktpool_destroy().
-	 */
-	if (unlikely(!try_module_get(job->owner)))
-		return -ENODEV;
-	ret = ktpool_do_submit(pool, job, mode, timeout);
-	if (ret)	/* not handed to a worker: the reference is still ours */
-		module_put(job->owner);
-	return ret;
+	return ktpool_do_submit(pool, job, mode, timeout);
 }
 
 /**
@@ -481,21 +484,19 @@ int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode)
 {
 	unsigned long flags;
-	int ret;
 
-	if (unlikely(!try_module_get(job->owner)))
-		return -ENODEV;
 	raw_spin_lock_irqsave(&pool->lock, flags);
-	if (unlikely(pool->dying)) {
+	if (unlikely(ktpool_job_get_locked(pool, job))) {
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
-		ret = -ESHUTDOWN;
-	} else {
-		ktpool_caller_enter_locked(pool);
-		ret = ktpool_run_inline_locked(pool, job, mode, flags);
+		return -ENODEV;
 	}
-	if (ret)
-		module_put(job->owner);
-	return ret;
+	if (unlikely(pool->dying)) {
+		ktpool_job_put_locked(pool, job);
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		return -ESHUTDOWN;
+	}
+	ktpool_caller_enter_locked(pool);
+	return ktpool_run_inline_locked(pool, job, mode, flags);
 }
 
 /* A job of fn(data) from @owner, as the submit calls build it. */
