@@ -13,6 +13,7 @@
  */
 
 #include <linux/hash.h>
+#include <linux/list_bl.h>
 #include <linux/kthread.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
@@ -47,7 +48,7 @@ static void ktpool_unaccept_locked(struct ktpool *pool, struct ktpool_job *job)
  * waits for another thread, so nothing can deadlock.
  */
 struct ktpool_inline {
-	struct hlist_node node;		/* on ktpool_inline_hash, innermost first */
+	struct hlist_bl_node node;	/* in its bucket, innermost first */
 	struct task_struct *task;	/* the thread that runs it */
 	struct ktpool *pool;		/* the pool whose task runs in it */
 	struct ktpool *running;		/* outermost only: the pool of the
@@ -65,22 +66,31 @@ struct ktpool_deferred {
 	struct ktpool_job job;		/* holds the owner's reference */
 };
 
-#define KTPOOL_INLINE_HASH_BITS	6
-static struct hlist_head ktpool_inline_hash[1 << KTPOOL_INLINE_HASH_BITS];
-static DEFINE_SPINLOCK(ktpool_inline_lock);	/* the hash, not the frames */
+/*
+ * Each bucket has its own lock (bit 0 of its head: hlist_bl), which guards
+ * the bucket's list, not the frames: two submitters that run tasks inline
+ * take different locks, on different cache lines mostly.
+ */
+#define KTPOOL_INLINE_HASH_BITS	8
+static struct hlist_bl_head ktpool_inline_hash[1 << KTPOOL_INLINE_HASH_BITS];
 
-static struct hlist_head *ktpool_inline_bucket(struct task_struct *task)
+/* The current thread's bucket, locked. */
+static struct hlist_bl_head *ktpool_inline_lock(void)
 {
-	return &ktpool_inline_hash[hash_ptr(task, KTPOOL_INLINE_HASH_BITS)];
+	struct hlist_bl_head *b =
+		&ktpool_inline_hash[hash_ptr(current, KTPOOL_INLINE_HASH_BITS)];
+
+	hlist_bl_lock(b);
+	return b;
 }
 
 /* The innermost inline frame of the current thread, or NULL. */
-static struct ktpool_inline *ktpool_inline_top(void)
-	__must_hold(&ktpool_inline_lock)
+static struct ktpool_inline *ktpool_inline_top(struct hlist_bl_head *b)
 {
+	struct hlist_bl_node *pos;
 	struct ktpool_inline *f;
 
-	hlist_for_each_entry(f, ktpool_inline_bucket(current), node)
+	hlist_bl_for_each_entry(f, pos, b, node)
 		if (f->task == current)
 			return f;
 	return NULL;
@@ -117,12 +127,13 @@ static void ktpool_run_deferred(struct ktpool_inline *f)
  */
 bool ktpool_in_inline_task(struct ktpool *pool)
 {
+	struct hlist_bl_head *b = ktpool_inline_lock();
+	struct hlist_bl_node *pos;
 	struct ktpool_inline *f;
 	struct ktpool_deferred *d;
 	bool ret = false;
 
-	spin_lock(&ktpool_inline_lock);
-	hlist_for_each_entry(f, ktpool_inline_bucket(current), node) {
+	hlist_bl_for_each_entry(f, pos, b, node) {
 		if (f->task != current)
 			continue;
 		if (f->pool == pool || f->running == pool)
@@ -132,7 +143,7 @@ bool ktpool_in_inline_task(struct ktpool *pool)
 				if (d->pool == pool)
 					ret = true;
 	}
-	spin_unlock(&ktpool_inline_lock);
+	hlist_bl_unlock(b);
 	return ret;
 }
 
@@ -146,19 +157,20 @@ bool ktpool_in_inline_task(struct ktpool *pool)
  */
 bool ktpool_deferred_in_group(const struct ktpool_group *grp)
 {
+	struct hlist_bl_head *b = ktpool_inline_lock();
+	struct hlist_bl_node *pos;
 	struct ktpool_inline *f;
 	struct ktpool_deferred *d;
 	bool ret = false;
 
-	spin_lock(&ktpool_inline_lock);
-	hlist_for_each_entry(f, ktpool_inline_bucket(current), node) {
+	hlist_bl_for_each_entry(f, pos, b, node) {
 		if (f->task != current || f->outer != f)
 			continue;
 		list_for_each_entry(d, &f->deferred, node)
 			if (d->job.group.grp == grp)
 				ret = true;
 	}
-	spin_unlock(&ktpool_inline_lock);
+	hlist_bl_unlock(b);
 	return ret;
 }
 
@@ -177,15 +189,16 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	struct ktpool_inline f = { .task = current, .pool = pool };
 	struct ktpool_deferred *d;
 	struct ktpool_inline *top;
+	struct hlist_bl_head *b;
 
 	pool->submitted++;
 	pool->inlined++;
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 
-	spin_lock(&ktpool_inline_lock);
-	top = ktpool_inline_top();
+	b = ktpool_inline_lock();
+	top = ktpool_inline_top(b);
 	if (top && top->depth >= KTPOOL_MAX_INLINE_DEPTH) {
-		spin_unlock(&ktpool_inline_lock);
+		hlist_bl_unlock(b);
 		/*
 		 * A task accepted must run: a few dozen bytes, rarely (deep
 		 * inside nested inline runs), in process context.
@@ -201,8 +214,8 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	f.depth = top ? top->depth + 1 : 1;
 	f.outer = top ? top->outer : &f;
 	INIT_LIST_HEAD(&f.deferred);
-	hlist_add_head(&f.node, ktpool_inline_bucket(current));
-	spin_unlock(&ktpool_inline_lock);
+	hlist_bl_add_head(&f.node, b);
+	hlist_bl_unlock(b);
 
 	trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_INLINE,
 			    KTPOOL_RAN_INLINE);
@@ -210,9 +223,9 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	if (f.outer == &f)
 		ktpool_run_deferred(&f);
 
-	spin_lock(&ktpool_inline_lock);
-	hlist_del(&f.node);
-	spin_unlock(&ktpool_inline_lock);
+	b = ktpool_inline_lock();
+	hlist_bl_del(&f.node);
+	hlist_bl_unlock(b);
 
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	ktpool_job_put_locked(pool, job);
