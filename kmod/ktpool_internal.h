@@ -109,7 +109,7 @@ struct ktpool_job_group {
 struct ktpool_job {
 	ktpool_fn_t fn;
 	void *data;
-	struct module *owner;	/* referenced from submit until fn returns */
+	struct module *owner;	/* referenced from submit until retired */
 	unsigned int epoch;	/* the drain epoch it was counted in */
 	/*
 	 * The reference on owner is a share of the pool's (pool->ref_owner),

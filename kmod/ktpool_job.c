@@ -39,14 +39,16 @@
  * drain or destroy waiting for it.
  *
  * The owner's reference. The submit call takes it under the lock, before
- * anything else (ktpool_job_get_locked()). The pool holds one reference on
- * the module of most of its jobs, which they share for as long as any of
- * them is in flight: a job of that module is counted in pool->ref_jobs and
- * touches no cache line of the module, where try_module_get() in the
- * submitter and module_put() in the worker would move the module's
- * refcount between their CPUs on every task. While the pool holds it, the
+ * anything else (ktpool_job_get_locked()). A job that finds the pool holding
+ * no reference takes one with try_module_get() and makes it the pool's; the
+ * jobs of that module share it for as long as any of them is in flight
+ * (counted in pool->ref_jobs), and write nothing of the module: the
+ * module's refcount would otherwise move between the submitter's CPU
+ * (try_module_get()) and the worker's (module_put()) on every task. Jobs of
+ * another module take one each meanwhile. While the pool holds it, the
  * module cannot begin its exit (delete_module() finds it in use), so
- * module_is_live() says what try_module_get() would.
+ * module_is_live(), a read of a line that is only read, says what
+ * try_module_get() would.
  *
  * Ordering. Publish and take are both under pool->lock, so the job's fields
  * need no barriers of their own. The one lockless step is the wake-up: the

@@ -13,10 +13,12 @@
  */
 
 #include <linux/hash.h>
-#include <linux/list_bl.h>
 #include <linux/kthread.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/spinlock.h>
+/* After spinlock.h: bit_spinlock.h needs cpu_relax() and does not get it. */
+#include <linux/list_bl.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
@@ -74,14 +76,10 @@ struct ktpool_deferred {
 #define KTPOOL_INLINE_HASH_BITS	8
 static struct hlist_bl_head ktpool_inline_hash[1 << KTPOOL_INLINE_HASH_BITS];
 
-/* The current thread's bucket, locked. */
-static struct hlist_bl_head *ktpool_inline_lock(void)
+/* The current thread's bucket. */
+static struct hlist_bl_head *ktpool_inline_bucket(void)
 {
-	struct hlist_bl_head *b =
-		&ktpool_inline_hash[hash_ptr(current, KTPOOL_INLINE_HASH_BITS)];
-
-	hlist_bl_lock(b);
-	return b;
+	return &ktpool_inline_hash[hash_ptr(current, KTPOOL_INLINE_HASH_BITS)];
 }
 
 /* The innermost inline frame of the current thread, or NULL. */
@@ -127,23 +125,30 @@ static void ktpool_run_deferred(struct ktpool_inline *f)
  */
 bool ktpool_in_inline_task(struct ktpool *pool)
 {
-	struct hlist_bl_head *b = ktpool_inline_lock();
+	struct hlist_bl_head *b = ktpool_inline_bucket();
+	struct ktpool_inline *f, *outer = NULL;
 	struct hlist_bl_node *pos;
-	struct ktpool_inline *f;
 	struct ktpool_deferred *d;
 	bool ret = false;
 
+	hlist_bl_lock(b);
 	hlist_bl_for_each_entry(f, pos, b, node) {
 		if (f->task != current)
 			continue;
 		if (f->pool == pool || f->running == pool)
 			ret = true;
-		if (f->outer == f)
-			list_for_each_entry(d, &f->deferred, node)
-				if (d->pool == pool)
-					ret = true;
+		outer = f->outer;
 	}
 	hlist_bl_unlock(b);
+	/*
+	 * The frames are on this thread's stack and only it touches their
+	 * lists: walk the deferred ones without the bucket's lock, which
+	 * keeps preemption off.
+	 */
+	if (outer)
+		list_for_each_entry(d, &outer->deferred, node)
+			if (d->pool == pool)
+				ret = true;
 	return ret;
 }
 
@@ -157,20 +162,22 @@ bool ktpool_in_inline_task(struct ktpool *pool)
  */
 bool ktpool_deferred_in_group(const struct ktpool_group *grp)
 {
-	struct hlist_bl_head *b = ktpool_inline_lock();
+	struct hlist_bl_head *b = ktpool_inline_bucket();
+	struct ktpool_inline *f, *outer = NULL;
 	struct hlist_bl_node *pos;
-	struct ktpool_inline *f;
 	struct ktpool_deferred *d;
 	bool ret = false;
 
-	hlist_bl_for_each_entry(f, pos, b, node) {
-		if (f->task != current || f->outer != f)
-			continue;
-		list_for_each_entry(d, &f->deferred, node)
+	hlist_bl_lock(b);
+	hlist_bl_for_each_entry(f, pos, b, node)
+		if (f->task == current)
+			outer = f->outer;
+	hlist_bl_unlock(b);
+	/* Only this thread touches its frames' lists (as above). */
+	if (outer)
+		list_for_each_entry(d, &outer->deferred, node)
 			if (d->job.group.grp == grp)
 				ret = true;
-	}
-	hlist_bl_unlock(b);
 	return ret;
 }
 
@@ -195,7 +202,8 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	pool->inlined++;
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 
-	b = ktpool_inline_lock();
+	b = ktpool_inline_bucket();
+	hlist_bl_lock(b);
 	top = ktpool_inline_top(b);
 	if (top && top->depth >= KTPOOL_MAX_INLINE_DEPTH) {
 		hlist_bl_unlock(b);
@@ -223,7 +231,7 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	if (f.outer == &f)
 		ktpool_run_deferred(&f);
 
-	b = ktpool_inline_lock();
+	hlist_bl_lock(b);
 	hlist_bl_del(&f.node);
 	hlist_bl_unlock(b);
 
@@ -463,10 +471,10 @@ out_unlock:
  *	MAX_SCHEDULE_TIMEOUT for no limit
  *
  * The reference on the job's owner is taken first, under the pool lock
- * (ktpool_job_get_locked()), and is given to the worker with the job; every
- * other outcome drops it before returning. It cannot be taken once the
- * owner's exit has begun, so no task of a module that is going away is ever
- * accepted.
+ * (ktpool_job_get_locked()), and is given to the worker with the job, or to
+ * the caller's outermost inline run with a deferred job; every other outcome
+ * drops it before returning. It cannot be taken once the owner's exit has
+ * begun, so no task of a module that is going away is ever accepted.
  *
  * Context: as the submit call of @mode.
  * Return: as the submit call of @mode.
@@ -476,6 +484,14 @@ int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
 {
 	if (unlikely(!pool || !job->fn))
 		return -EINVAL;
+	/*
+	 * Before @pool is touched: a submit on behalf of a module whose exit
+	 * has begun fails even if that exit destroyed @pool already (an
+	 * interrupt handler not yet freed). Checked again, with the
+	 * reference taken, under the lock.
+	 */
+	if (unlikely(job->owner && !module_is_live(job->owner)))
+		return -ENODEV;
 	return ktpool_do_submit(pool, job, mode, timeout);
 }
 
@@ -498,6 +514,8 @@ int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
 {
 	unsigned long flags;
 
+	if (unlikely(job->owner && !module_is_live(job->owner)))
+		return -ENODEV;
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	if (unlikely(ktpool_job_get_locked(pool, job))) {
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
