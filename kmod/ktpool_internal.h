@@ -46,9 +46,14 @@
  *    returns, so ktpool_destroy() never frees the pool under it. The
  *    publish fast path and nowait never drop L and are not counted.
  *  - A job holds a reference on its owner module from the submit call
- *    until its task has returned (ktpool_job_get_locked(), under L): a
- *    share of the one the pool holds on the module of most of its jobs,
- *    or its own. No task of a module whose exit has begun is accepted.
+ *    until it is retired (ktpool_job_get_locked(), under L): a share of
+ *    the one the pool holds on the first module whose job found it holding
+ *    none, or its own. No task of a module whose exit has begun is
+ *    accepted: a submit call reads the module's state before it touches
+ *    the pool, inside rcu_read_lock(), and ktpool_destroy() frees the pool
+ *    after a grace period, so that a submit on behalf of a module whose
+ *    exit destroys the pool meanwhile finds it, and refuses, instead of
+ *    freed memory.
  *  - A blocked submitter's struct ktpool_waiter lives on its stack; whoever
  *    removes it from pool->waiters sets its state and wakes it under L, and
  *    the submitter itself always takes L once more before it returns.
@@ -185,6 +190,7 @@ struct ktpool_waiter {
 struct ktpool {
 	char name[KTPOOL_NAME_LEN];	/* I */
 	struct list_head node;		/* G: on ktpool_pools */
+	struct rcu_head rcu;		/* ktpool_destroy(): kfree_rcu() */
 
 	raw_spinlock_t lock;		/* L: the legend above */
 	struct list_head idle;		/* L: LIFO, most recently idle first */

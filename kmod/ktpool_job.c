@@ -77,7 +77,8 @@
  * @job: the job
  *
  * The submit call took the reference on its owner module
- * (ktpool_job_get_locked()); from here on the job holds it until it has run.
+ * (ktpool_job_get_locked()); from here on the job holds it until it is
+ * retired (ktpool_job_put_locked()).
  */
 void ktpool_accept_locked(struct ktpool *pool, struct ktpool_job *job)
 	__must_hold(&pool->lock)

@@ -315,7 +315,13 @@ void ktpool_destroy(struct ktpool *pool)
 	mutex_destroy(&pool->drain_mutex);
 	ktpool_attrs_free(pool);
 	ktpool_pending_free(pool);
-	kfree(pool);
+	/*
+	 * After a grace period: a submit on behalf of a module whose exit is
+	 * destroying the pool may have read the module live, inside
+	 * rcu_read_lock(), and be about to take the lock, where it refuses
+	 * (ktpool_do_submit()).
+	 */
+	kfree_rcu(pool, rcu);
 }
 EXPORT_SYMBOL_GPL(ktpool_destroy);
 

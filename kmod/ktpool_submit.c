@@ -17,7 +17,10 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
-/* After spinlock.h: bit_spinlock.h needs cpu_relax() and does not get it. */
+/*
+ * After sched.h: on 6.12 bit_spinlock.h uses cpu_relax() without including
+ * <asm/processor.h>, which sched.h brings.
+ */
 #include <linux/list_bl.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -346,7 +349,23 @@ static int ktpool_do_submit(struct ktpool *pool, struct ktpool_job *job,
 	int spawn_err = 0;
 	int ret;
 
+	/*
+	 * Before @pool is touched: a submit on behalf of a module whose exit
+	 * has begun fails even if that exit destroyed @pool already (an
+	 * interrupt handler not yet freed). A module read live here may begin
+	 * its exit before the lock is taken, and destroy @pool: the grace
+	 * period ktpool_destroy() waits for before it frees @pool keeps it
+	 * there until the lock is ours, and then the reference cannot be
+	 * taken (delete_module() found no user, so try_module_get() fails; a
+	 * pool holding a reference on the module would have stopped it).
+	 */
+	rcu_read_lock();
+	if (unlikely(job->owner && !module_is_live(job->owner))) {
+		rcu_read_unlock();
+		return -ENODEV;
+	}
 	raw_spin_lock_irqsave(&pool->lock, flags);
+	rcu_read_unlock();	/* interrupts are off: still a reader */
 	/*
 	 * Not traced: the call is not counted yet, so nothing keeps @pool
 	 * from being freed once the lock is dropped, if it races with
@@ -484,14 +503,6 @@ int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
 {
 	if (unlikely(!pool || !job->fn))
 		return -EINVAL;
-	/*
-	 * Before @pool is touched: a submit on behalf of a module whose exit
-	 * has begun fails even if that exit destroyed @pool already (an
-	 * interrupt handler not yet freed). Checked again, with the
-	 * reference taken, under the lock.
-	 */
-	if (unlikely(job->owner && !module_is_live(job->owner)))
-		return -ENODEV;
 	return ktpool_do_submit(pool, job, mode, timeout);
 }
 
@@ -514,8 +525,7 @@ int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
 {
 	unsigned long flags;
 
-	if (unlikely(job->owner && !module_is_live(job->owner)))
-		return -ENODEV;
+	/* @pool is pinned: the group's caller count (ktpool_group.c). */
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	if (unlikely(ktpool_job_get_locked(pool, job))) {
 		raw_spin_unlock_irqrestore(&pool->lock, flags);

@@ -1430,7 +1430,12 @@ static void ktpool_module_ref_shared_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, inl.seen, 2);
 	KUNIT_EXPECT_EQ(test, atomic_read(&a->refcnt), 2);
 
-	/* Going, while the pool holds a reference on it: refused all the same. */
+	/*
+	 * Going, while the pool holds a reference on it (an init that failed):
+	 * refused all the same, here by the check made before the pool is
+	 * touched. The one under the lock, on the shared path, is reached only
+	 * when the state changes in between.
+	 */
 	a->state = MODULE_STATE_GOING;
 	KUNIT_EXPECT_EQ(test, __ktpool_submit_nowait(pool, kt_count_fn, &runs, a),
 			-ENODEV);
