@@ -45,15 +45,6 @@
  *    inline), and every drain, is counted in nr_callers (L) until it
  *    returns, so ktpool_destroy() never frees the pool under it. The
  *    publish fast path and nowait never drop L and are not counted.
- *  - A job holds a reference on its owner module from the submit call
- *    until it is retired (ktpool_job_get_locked(), under L): a share of
- *    the one the pool holds on the first module whose job found it holding
- *    none, or its own. No task of a module whose exit has begun is
- *    accepted: a submit call reads the module's state before it touches
- *    the pool, inside rcu_read_lock(), and ktpool_destroy() frees the pool
- *    after a grace period, so that a submit on behalf of a module whose
- *    exit destroys the pool meanwhile finds it, and refuses, instead of
- *    freed memory.
  *  - A blocked submitter's struct ktpool_waiter lives on its stack; whoever
  *    removes it from pool->waiters sets its state and wakes it under L, and
  *    the submitter itself always takes L once more before it returns.
@@ -114,13 +105,8 @@ struct ktpool_job_group {
 struct ktpool_job {
 	ktpool_fn_t fn;
 	void *data;
-	struct module *owner;	/* referenced from submit until retired */
+	struct module *owner;	/* referenced from submit until fn returns */
 	unsigned int epoch;	/* the drain epoch it was counted in */
-	/*
-	 * The reference on owner is a share of the pool's (pool->ref_owner),
-	 * not one of its own: see ktpool_job_get_locked().
-	 */
-	bool shared_ref;
 	struct ktpool_job_group group;
 };
 
@@ -190,7 +176,6 @@ struct ktpool_waiter {
 struct ktpool {
 	char name[KTPOOL_NAME_LEN];	/* I */
 	struct list_head node;		/* G: on ktpool_pools */
-	struct rcu_head rcu;		/* ktpool_destroy(): kfree_rcu() */
 
 	raw_spinlock_t lock;		/* L: the legend above */
 	struct list_head idle;		/* L: LIFO, most recently idle first */
@@ -238,13 +223,6 @@ struct ktpool {
 	unsigned int epoch;		/* L: the drain epoch, 0 or 1 */
 	/* L to write, READ_ONCE in the drain and destroy wait conditions */
 	unsigned long inflight[2];	/* accepted, unfinished, by epoch */
-	/*
-	 * L: the module the pool holds one reference on, for ref_jobs jobs
-	 * of it (accepted, waiting or running inline) that share it instead
-	 * of a reference each; no reference while ref_jobs is 0.
-	 */
-	struct module *ref_owner;
-	unsigned long ref_jobs;
 	bool dying;			/* L: ktpool_destroy() has begun */
 	bool spawn_pending;		/* L: spawn_work is queued */
 
@@ -405,8 +383,7 @@ bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 			struct task_struct **wake);
 void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w);
 void ktpool_job_done_locked(struct ktpool *pool, struct ktpool_worker *w);
-int ktpool_job_get_locked(struct ktpool *pool, struct ktpool_job *job);
-void ktpool_job_put_locked(struct ktpool *pool, struct ktpool_job *job);
+void ktpool_job_put(struct ktpool_job *job);
 void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job);
 void ktpool_kick_all_locked(struct ktpool *pool);
 bool ktpool_may_retire_idle_locked(struct ktpool *pool);

@@ -33,22 +33,9 @@
  * sleeping in between. With nothing pending it goes back to the head of the
  * idle list (ktpool_worker.c), or leaves when the pool shrank below it.
  *
- * Run and retire. The worker runs the job with the lock dropped, and
- * retires it under the lock: it drops the reference on its owner module
- * (ktpool_job_put_locked()), and leaves the in-flight count, which wakes a
- * drain or destroy waiting for it.
- *
- * The owner's reference. The submit call takes it under the lock, before
- * anything else (ktpool_job_get_locked()). A job that finds the pool holding
- * no reference takes one with try_module_get() and makes it the pool's; the
- * jobs of that module share it for as long as any of them is in flight
- * (counted in pool->ref_jobs), and write nothing of the module: the
- * module's refcount would otherwise move between the submitter's CPU
- * (try_module_get()) and the worker's (module_put()) on every task. Jobs of
- * another module take one each meanwhile. While the pool holds it, the
- * module cannot begin its exit (delete_module() finds it in use), so
- * module_is_live(), a read of a line that is only read, says what
- * try_module_get() would.
+ * Run and retire. The worker runs the job with the lock dropped, drops the
+ * reference its owner module gave it, and retires it under the lock: it
+ * leaves the in-flight count, which wakes a drain or destroy waiting for it.
  *
  * Ordering. Publish and take are both under pool->lock, so the job's fields
  * need no barriers of their own. The one lockless step is the wake-up: the
@@ -76,9 +63,8 @@
  * @pool: the pool
  * @job: the job
  *
- * The submit call took the reference on its owner module
- * (ktpool_job_get_locked()); from here on the job holds it until it is
- * retired (ktpool_job_put_locked()).
+ * The submit call took the reference on its owner module (try_module_get());
+ * from here on the job holds it until it has run.
  */
 void ktpool_accept_locked(struct ktpool *pool, struct ktpool_job *job)
 	__must_hold(&pool->lock)
@@ -287,62 +273,12 @@ bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 }
 
 /**
- * ktpool_job_get_locked() - take the reference on a job's owner module
- * @pool: the pool the job is submitted to
- * @job: the job, with its owner set (NULL: built in, nothing to take)
- *
- * A share of the pool's reference when the pool holds one on the job's
- * owner; else a reference of the job's own, which becomes the pool's to
- * share when it holds none.
- *
- * Return: 0; -ENODEV, with nothing taken, when the owner's exit has begun.
+ * ktpool_job_put() - drop the module reference a job holds
+ * @job: the finished job
  */
-int ktpool_job_get_locked(struct ktpool *pool, struct ktpool_job *job)
-	__must_hold(&pool->lock)
+void ktpool_job_put(struct ktpool_job *job)
 {
-	struct module *owner = job->owner;
-
-	lockdep_assert_held(&pool->lock);
-	if (pool->ref_jobs && owner == pool->ref_owner) {
-		/*
-		 * The pool's reference keeps delete_module() from starting
-		 * the exit; an init that failed may still have marked it.
-		 */
-		if (unlikely(owner && !module_is_live(owner)))
-			return -ENODEV;
-		pool->ref_jobs++;
-		job->shared_ref = true;
-		return 0;
-	}
-	/* IRQ-safe, and fails once the owner's exit has begun. */
-	if (unlikely(!try_module_get(owner)))
-		return -ENODEV;
-	job->shared_ref = !pool->ref_jobs;
-	if (job->shared_ref) {
-		pool->ref_owner = owner;
-		pool->ref_jobs = 1;
-	}
-	return 0;
-}
-
-/**
- * ktpool_job_put_locked() - drop the reference on a job's owner module
- * @pool: the job's pool
- * @job: the job, whose task has returned, or was never run
- *
- * The module may go away from here on: nothing of its code runs any more
- * for this job. module_put() is IRQ-safe.
- */
-void ktpool_job_put_locked(struct ktpool *pool, struct ktpool_job *job)
-	__must_hold(&pool->lock)
-{
-	lockdep_assert_held(&pool->lock);
-	if (!job->shared_ref) {
-		module_put(job->owner);
-		return;
-	}
-	if (!WARN_ON_ONCE(!pool->ref_jobs) && !--pool->ref_jobs)
-		module_put(pool->ref_owner);
+	module_put(job->owner);
 }
 
 /**
@@ -350,8 +286,9 @@ void ktpool_job_put_locked(struct ktpool *pool, struct ktpool_job *job)
  * @pool: the pool
  * @w: the worker, the calling thread
  *
- * Then checks what the task leaked (ktpool_check_leaks()). The job keeps
- * its owner's reference until it is retired under the lock.
+ * Drops the owner's reference once the task has returned: the module may go
+ * away from then on, and nothing of its code runs any more. Before that,
+ * checks what the task leaked (ktpool_check_leaks()).
  */
 void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w)
 {
@@ -367,6 +304,7 @@ void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w)
 	ktpool_check_leaks(pool, w->job.group.grp ? (const void *)w->job.group.fn :
 			   (const void *)w->job.fn, preempt, depth);
 	WRITE_ONCE(w->nr_run, w->nr_run + 1);
+	ktpool_job_put(&w->job);
 }
 
 /**
@@ -396,11 +334,6 @@ void ktpool_job_done_locked(struct ktpool *pool, struct ktpool_worker *w)
 	__must_hold(&pool->lock)
 {
 	pool->completed++;
-	/*
-	 * Before the retire: a drain or destroy that sees it retired finds
-	 * its owner's reference dropped already.
-	 */
-	ktpool_job_put_locked(pool, &w->job);
 	ktpool_job_retire_locked(pool, &w->job);
 	w->job.fn = NULL;
 }

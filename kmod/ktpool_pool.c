@@ -300,8 +300,6 @@ void ktpool_destroy(struct ktpool *pool)
 	INIT_LIST_HEAD(&pool->zombies);
 	/* Every spawner was a counted caller, or spawn_work: all done. */
 	WARN_ON(pool->nr_spawning);
-	/* Every job dropped its share of the owner's reference: none left. */
-	WARN_ON(pool->ref_jobs);
 	pool->nr_idle = 0;
 	pool->nr_threads = 0;
 	raw_spin_unlock_irq(&pool->lock);
@@ -315,13 +313,7 @@ void ktpool_destroy(struct ktpool *pool)
 	mutex_destroy(&pool->drain_mutex);
 	ktpool_attrs_free(pool);
 	ktpool_pending_free(pool);
-	/*
-	 * After a grace period: a submit on behalf of a module whose exit is
-	 * destroying the pool may have read the module live, inside
-	 * rcu_read_lock(), and be about to take the lock, where it refuses
-	 * (ktpool_do_submit()).
-	 */
-	kfree_rcu(pool, rcu);
+	kfree(pool);
 }
 EXPORT_SYMBOL_GPL(ktpool_destroy);
 

@@ -16,12 +16,6 @@
 #include <linux/kthread.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/spinlock.h>
-/*
- * After sched.h: on 6.12 bit_spinlock.h uses cpu_relax() without including
- * <asm/processor.h>, which sched.h brings.
- */
-#include <linux/list_bl.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
@@ -53,7 +47,7 @@ static void ktpool_unaccept_locked(struct ktpool *pool, struct ktpool_job *job)
  * waits for another thread, so nothing can deadlock.
  */
 struct ktpool_inline {
-	struct hlist_bl_node node;	/* in its bucket, innermost first */
+	struct hlist_node node;		/* on ktpool_inline_hash, innermost first */
 	struct task_struct *task;	/* the thread that runs it */
 	struct ktpool *pool;		/* the pool whose task runs in it */
 	struct ktpool *running;		/* outermost only: the pool of the
@@ -71,27 +65,22 @@ struct ktpool_deferred {
 	struct ktpool_job job;		/* holds the owner's reference */
 };
 
-/*
- * Each bucket has its own lock (bit 0 of its head: hlist_bl), which guards
- * the bucket's list, not the frames: two submitters that run tasks inline
- * take different locks, on different cache lines mostly.
- */
-#define KTPOOL_INLINE_HASH_BITS	8
-static struct hlist_bl_head ktpool_inline_hash[1 << KTPOOL_INLINE_HASH_BITS];
+#define KTPOOL_INLINE_HASH_BITS	6
+static struct hlist_head ktpool_inline_hash[1 << KTPOOL_INLINE_HASH_BITS];
+static DEFINE_SPINLOCK(ktpool_inline_lock);	/* the hash, not the frames */
 
-/* The current thread's bucket. */
-static struct hlist_bl_head *ktpool_inline_bucket(void)
+static struct hlist_head *ktpool_inline_bucket(struct task_struct *task)
 {
-	return &ktpool_inline_hash[hash_ptr(current, KTPOOL_INLINE_HASH_BITS)];
+	return &ktpool_inline_hash[hash_ptr(task, KTPOOL_INLINE_HASH_BITS)];
 }
 
 /* The innermost inline frame of the current thread, or NULL. */
-static struct ktpool_inline *ktpool_inline_top(struct hlist_bl_head *b)
+static struct ktpool_inline *ktpool_inline_top(void)
+	__must_hold(&ktpool_inline_lock)
 {
-	struct hlist_bl_node *pos;
 	struct ktpool_inline *f;
 
-	hlist_bl_for_each_entry(f, pos, b, node)
+	hlist_for_each_entry(f, ktpool_inline_bucket(current), node)
 		if (f->task == current)
 			return f;
 	return NULL;
@@ -107,9 +96,9 @@ static void ktpool_run_deferred(struct ktpool_inline *f)
 		list_del(&d->node);
 		f->running = d->pool;
 		ktpool_job_run(&d->job);
+		ktpool_job_put(&d->job);
 		/* The count the deferring submit call handed over. */
 		raw_spin_lock_irq(&d->pool->lock);
-		ktpool_job_put_locked(d->pool, &d->job);
 		ktpool_caller_exit_locked(d->pool);
 		raw_spin_unlock_irq(&d->pool->lock);
 		f->running = NULL;
@@ -128,30 +117,22 @@ static void ktpool_run_deferred(struct ktpool_inline *f)
  */
 bool ktpool_in_inline_task(struct ktpool *pool)
 {
-	struct hlist_bl_head *b = ktpool_inline_bucket();
-	struct ktpool_inline *f, *outer = NULL;
-	struct hlist_bl_node *pos;
+	struct ktpool_inline *f;
 	struct ktpool_deferred *d;
 	bool ret = false;
 
-	hlist_bl_lock(b);
-	hlist_bl_for_each_entry(f, pos, b, node) {
+	spin_lock(&ktpool_inline_lock);
+	hlist_for_each_entry(f, ktpool_inline_bucket(current), node) {
 		if (f->task != current)
 			continue;
 		if (f->pool == pool || f->running == pool)
 			ret = true;
-		outer = f->outer;
+		if (f->outer == f)
+			list_for_each_entry(d, &f->deferred, node)
+				if (d->pool == pool)
+					ret = true;
 	}
-	hlist_bl_unlock(b);
-	/*
-	 * The frames are on this thread's stack and only it touches their
-	 * lists: walk the deferred ones without the bucket's lock, which
-	 * keeps preemption off.
-	 */
-	if (outer)
-		list_for_each_entry(d, &outer->deferred, node)
-			if (d->pool == pool)
-				ret = true;
+	spin_unlock(&ktpool_inline_lock);
 	return ret;
 }
 
@@ -165,31 +146,27 @@ bool ktpool_in_inline_task(struct ktpool *pool)
  */
 bool ktpool_deferred_in_group(const struct ktpool_group *grp)
 {
-	struct hlist_bl_head *b = ktpool_inline_bucket();
-	struct ktpool_inline *f, *outer = NULL;
-	struct hlist_bl_node *pos;
+	struct ktpool_inline *f;
 	struct ktpool_deferred *d;
 	bool ret = false;
 
-	hlist_bl_lock(b);
-	hlist_bl_for_each_entry(f, pos, b, node)
-		if (f->task == current)
-			outer = f->outer;
-	hlist_bl_unlock(b);
-	/* Only this thread touches its frames' lists (as above). */
-	if (outer)
-		list_for_each_entry(d, &outer->deferred, node)
+	spin_lock(&ktpool_inline_lock);
+	hlist_for_each_entry(f, ktpool_inline_bucket(current), node) {
+		if (f->task != current || f->outer != f)
+			continue;
+		list_for_each_entry(d, &f->deferred, node)
 			if (d->job.group.grp == grp)
 				ret = true;
+	}
+	spin_unlock(&ktpool_inline_lock);
 	return ret;
 }
 
 /*
- * Run @job in the caller, counted as inlined, and drop its owner's reference;
- * past the nesting bound, defer it to the outermost frame instead and return
- * 0 (it runs later on this thread, and the caller count of this submit call
- * and the reference go with it). Drops the pool lock; the caller has left
- * the pool when it returns.
+ * Run @job in the caller, counted as inlined; past the nesting bound, defer
+ * it to the outermost frame instead and return 0 (it runs later on this
+ * thread, and the caller count of this submit call goes with it). Drops the
+ * pool lock; the caller has left the pool when it returns.
  */
 static int ktpool_run_inline_locked(struct ktpool *pool,
 				    struct ktpool_job *job,
@@ -199,17 +176,15 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	struct ktpool_inline f = { .task = current, .pool = pool };
 	struct ktpool_deferred *d;
 	struct ktpool_inline *top;
-	struct hlist_bl_head *b;
 
 	pool->submitted++;
 	pool->inlined++;
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 
-	b = ktpool_inline_bucket();
-	hlist_bl_lock(b);
-	top = ktpool_inline_top(b);
+	spin_lock(&ktpool_inline_lock);
+	top = ktpool_inline_top();
 	if (top && top->depth >= KTPOOL_MAX_INLINE_DEPTH) {
-		hlist_bl_unlock(b);
+		spin_unlock(&ktpool_inline_lock);
 		/*
 		 * A task accepted must run: a few dozen bytes, rarely (deep
 		 * inside nested inline runs), in process context.
@@ -225,8 +200,8 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	f.depth = top ? top->depth + 1 : 1;
 	f.outer = top ? top->outer : &f;
 	INIT_LIST_HEAD(&f.deferred);
-	hlist_bl_add_head(&f.node, b);
-	hlist_bl_unlock(b);
+	hlist_add_head(&f.node, ktpool_inline_bucket(current));
+	spin_unlock(&ktpool_inline_lock);
 
 	trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_INLINE,
 			    KTPOOL_RAN_INLINE);
@@ -234,12 +209,11 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	if (f.outer == &f)
 		ktpool_run_deferred(&f);
 
-	hlist_bl_lock(b);
-	hlist_bl_del(&f.node);
-	hlist_bl_unlock(b);
+	spin_lock(&ktpool_inline_lock);
+	hlist_del(&f.node);
+	spin_unlock(&ktpool_inline_lock);
 
 	raw_spin_lock_irqsave(&pool->lock, flags);
-	ktpool_job_put_locked(pool, job);
 	ktpool_caller_exit_locked(pool);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return KTPOOL_RAN_INLINE;
@@ -349,32 +323,7 @@ static int ktpool_do_submit(struct ktpool *pool, struct ktpool_job *job,
 	int spawn_err = 0;
 	int ret;
 
-	/*
-	 * Before @pool is touched: a submit on behalf of a module whose exit
-	 * has begun fails even if that exit destroyed @pool already (an
-	 * interrupt handler not yet freed). A module read live here may begin
-	 * its exit before the lock is taken, and destroy @pool: the grace
-	 * period ktpool_destroy() waits for before it frees @pool keeps it
-	 * there until the lock is ours, and then the reference cannot be
-	 * taken (delete_module() found no user, so try_module_get() fails; a
-	 * pool holding a reference on the module would have stopped it).
-	 */
-	rcu_read_lock();
-	if (unlikely(job->owner && !module_is_live(job->owner))) {
-		rcu_read_unlock();
-		return -ENODEV;
-	}
 	raw_spin_lock_irqsave(&pool->lock, flags);
-	rcu_read_unlock();	/* interrupts are off: still a reader */
-	/*
-	 * Not traced: the call is not counted yet, so nothing keeps @pool
-	 * from being freed once the lock is dropped, if it races with
-	 * ktpool_destroy().
-	 */
-	if (unlikely(ktpool_job_get_locked(pool, job))) {
-		raw_spin_unlock_irqrestore(&pool->lock, flags);
-		return -ENODEV;
-	}
 again:
 	if (unlikely(pool->dying)) {
 		ret = -ESHUTDOWN;
@@ -473,8 +422,6 @@ again:
 out_unlock:
 	trace_ktpool_submit(pool->name, fn, mode,
 			    ret == -EBUSY ? KTPOOL_REJECTED : KTPOOL_FAILED, ret);
-	/* Not handed to a worker, nor run: the reference is still ours. */
-	ktpool_job_put_locked(pool, job);
 	if (counted)
 		ktpool_caller_exit_locked(pool);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
@@ -489,11 +436,10 @@ out_unlock:
  * @timeout: anyway: the most jiffies to wait for a worker, 0 for none,
  *	MAX_SCHEDULE_TIMEOUT for no limit
  *
- * The reference on the job's owner is taken first, under the pool lock
- * (ktpool_job_get_locked()), and is given to the worker with the job, or to
- * the caller's outermost inline run with a deferred job; every other outcome
- * drops it before returning. It cannot be taken once the owner's exit has
- * begun, so no task of a module that is going away is ever accepted.
+ * The reference on the job's owner is taken here, before anything else, and
+ * is given to the worker with the job; every other outcome drops it before
+ * returning. try_module_get() fails once the owner's exit has begun (and is
+ * IRQ-safe), so no task of a module that is going away is ever accepted.
  *
  * Context: as the submit call of @mode.
  * Return: as the submit call of @mode.
@@ -501,9 +447,20 @@ out_unlock:
 int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode, long timeout)
 {
+	int ret;
+
 	if (unlikely(!pool || !job->fn))
 		return -EINVAL;
-	return ktpool_do_submit(pool, job, mode, timeout);
+	/*
+	 * Not traced: the call is not counted yet, so nothing keeps @pool
+	 * from being freed under it if it races with ktpool_destroy().
+	 */
+	if (unlikely(!try_module_get(job->owner)))
+		return -ENODEV;
+	ret = ktpool_do_submit(pool, job, mode, timeout);
+	if (ret)	/* not handed to a worker: the reference is still ours */
+		module_put(job->owner);
+	return ret;
 }
 
 /**
@@ -524,20 +481,21 @@ int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode)
 {
 	unsigned long flags;
+	int ret;
 
-	/* @pool is pinned: the group's caller count (ktpool_group.c). */
-	raw_spin_lock_irqsave(&pool->lock, flags);
-	if (unlikely(ktpool_job_get_locked(pool, job))) {
-		raw_spin_unlock_irqrestore(&pool->lock, flags);
+	if (unlikely(!try_module_get(job->owner)))
 		return -ENODEV;
-	}
+	raw_spin_lock_irqsave(&pool->lock, flags);
 	if (unlikely(pool->dying)) {
-		ktpool_job_put_locked(pool, job);
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
-		return -ESHUTDOWN;
+		ret = -ESHUTDOWN;
+	} else {
+		ktpool_caller_enter_locked(pool);
+		ret = ktpool_run_inline_locked(pool, job, mode, flags);
 	}
-	ktpool_caller_enter_locked(pool);
-	return ktpool_run_inline_locked(pool, job, mode, flags);
+	if (ret)
+		module_put(job->owner);
+	return ret;
 }
 
 /* A job of fn(data) from @owner, as the submit calls build it. */

@@ -1384,88 +1384,6 @@ static void ktpool_going_module_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&mod->refcnt), 1);
 }
 
-/* A task that reads its module's refcount while it runs. */
-struct kt_ref_seen {
-	struct module *mod;
-	int seen;
-};
-
-static void kt_ref_seen_fn(void *data)
-{
-	struct kt_ref_seen *r = data;
-
-	r->seen = atomic_read(&r->mod->refcnt);
-}
-
-/*
- * The pool holds one reference on the module of its tasks, shared by them
- * while any is in flight or runs inline, and dropped when the last one
- * retires; a task of another module takes its own meanwhile. A module
- * marked going while the pool holds its reference (as a failed init does)
- * gets no more task in.
- */
-static void ktpool_module_ref_shared_test(struct kunit *test)
-{
-	struct ktpool *pool = kt_pool(test, "kt-refshare", 3, 0);
-	struct module *a = kt_fake_module(test, MODULE_STATE_LIVE);
-	struct module *b = kt_fake_module(test, MODULE_STATE_LIVE);
-	struct kt_gate *ga1 = kt_gate(test, true), *ga2 = kt_gate(test, true);
-	struct kt_gate *gb = kt_gate(test, true), *gb2 = kt_gate(test, true);
-	struct kt_ref_seen inl = { .mod = a }, last = { .mod = b };
-	atomic_t runs = ATOMIC_INIT(0);
-
-	KUNIT_ASSERT_EQ(test, __ktpool_submit(pool, kt_gate_fn, ga1, a), 0);
-	KUNIT_ASSERT_EQ(test, __ktpool_submit(pool, kt_gate_fn, ga2, a), 0);
-	KUNIT_ASSERT_EQ(test, __ktpool_submit(pool, kt_gate_fn, gb, b), 0);
-	kt_wait_started(test, ga1);
-	kt_wait_started(test, ga2);
-	kt_wait_started(test, gb);
-	/* One reference on a for its two tasks; b's task has one of its own. */
-	KUNIT_EXPECT_EQ(test, atomic_read(&a->refcnt), 2);
-	KUNIT_EXPECT_EQ(test, atomic_read(&b->refcnt), 2);
-
-	/* The pool is full: a's task runs inline, on the pool's reference. */
-	KUNIT_EXPECT_EQ(test, __ktpool_try_submit(pool, kt_ref_seen_fn, &inl, a),
-			KTPOOL_RAN_INLINE);
-	KUNIT_EXPECT_EQ(test, inl.seen, 2);
-	KUNIT_EXPECT_EQ(test, atomic_read(&a->refcnt), 2);
-
-	/*
-	 * Going, while the pool holds a reference on it (an init that failed):
-	 * refused all the same, here by the check made before the pool is
-	 * touched. The one under the lock, on the shared path, is reached only
-	 * when the state changes in between.
-	 */
-	a->state = MODULE_STATE_GOING;
-	KUNIT_EXPECT_EQ(test, __ktpool_submit_nowait(pool, kt_count_fn, &runs, a),
-			-ENODEV);
-	KUNIT_EXPECT_EQ(test, __ktpool_try_submit(pool, kt_count_fn, &runs, a),
-			-ENODEV);
-	KUNIT_EXPECT_EQ(test, atomic_read(&a->refcnt), 2);
-	a->state = MODULE_STATE_LIVE;
-
-	/* Held until the last task of a retires, not the first. */
-	kt_gate_open(ga1);
-	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).completed == 1, 5000));
-	KUNIT_EXPECT_EQ(test, atomic_read(&a->refcnt), 2);
-	kt_gate_open(ga2);
-	kt_gate_open(gb);
-	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&a->refcnt), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&b->refcnt), 1);
-
-	/* With none held, b's tasks now share the pool's reference. */
-	KUNIT_ASSERT_EQ(test, __ktpool_submit(pool, kt_gate_fn, gb2, b), 0);
-	kt_wait_started(test, gb2);
-	KUNIT_ASSERT_EQ(test, __ktpool_submit(pool, kt_ref_seen_fn, &last, b), 0);
-	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).completed == 4, 5000));
-	KUNIT_EXPECT_EQ(test, last.seen, 2);
-	kt_gate_open(gb2);
-	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&b->refcnt), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 0);
-}
-
 /* ---- faults: failing spawns ------------------------------------------- */
 
 static void kt_spawn_ok(void *unused)
@@ -1818,7 +1736,6 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_param_validation_test),
 	KUNIT_CASE(ktpool_module_ref_test),
 	KUNIT_CASE(ktpool_going_module_test),
-	KUNIT_CASE(ktpool_module_ref_shared_test),
 	KUNIT_CASE(ktpool_spawn_failure_test),
 	KUNIT_CASE(ktpool_spawn_fail_wakes_waiter_test),
 	KUNIT_CASE(ktpool_spawn_killed_wakes_waiter_test),

@@ -18,9 +18,8 @@
  *    -EBUSY when no worker is free.
  *
  * The submit calls are macros that pass THIS_MODULE: while a task is accepted
- * and not finished, its module holds a reference and cannot be unloaded (a
- * share of one the pool holds while tasks of that module are in flight, or
- * try_module_get()): once a module's exit has begun,
+ * and not finished, its module holds a reference and cannot be unloaded. The
+ * reference is taken with try_module_get(): once a module's exit has begun,
  * its submit calls fail with -ENODEV and the task never runs. A module_init
  * that fails must drain (or destroy) what it submitted before it returns:
  * the kernel frees a module whose init failed whatever its references.
