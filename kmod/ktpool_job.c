@@ -163,7 +163,7 @@ static void ktpool_note_backing_locked(struct ktpool *pool)
  * @pool: the pool
  * @now: get_jiffies_64(), read by the caller under the pool lock
  * @until: set to the jiffies (get_jiffies_64()) at which that may change
- *	(the kept count expires; after @now), when it is not 0; may be NULL
+ *	(the kept count expires; after @now), when it is not 0
  *
  * Return: how many idle workers pending jobs counted on at once within the
  * last idle timeout (ktpool_note_backing_locked(): the most, or less once a
@@ -178,8 +178,7 @@ unsigned int ktpool_backed_locked(struct ktpool *pool, u64 now, u64 *until)
 	for (i = 0; i < 2; i++) {
 		if (!ktpool_backed_live(pool, i, now, tmo))
 			continue;
-		if (until)
-			*until = pool->backed_at[i] + tmo;
+		*until = pool->backed_at[i] + tmo;
 		return pool->backed[i];
 	}
 	return 0;

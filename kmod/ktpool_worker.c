@@ -495,24 +495,27 @@ void ktpool_reaper_workfn(struct work_struct *work)
 	struct ktpool *pool = container_of(to_delayed_work(work),
 					   struct ktpool, reaper);
 	struct ktpool_worker *w, *tmp;
-	u64 until, now = get_jiffies_64();
 	unsigned long timeout, delay;
+	unsigned int backed;
+	u64 until = 0, now;
 	LIST_HEAD(stop);
 
 	raw_spin_lock_irq(&pool->lock);
+	now = get_jiffies_64();
 	timeout = msecs_to_jiffies(pool->idle_timeout_ms);
+	/* Nothing below adds a pending job: the count holds for the pass. */
+	backed = ktpool_backed_locked(pool, now, &until);
 	list_for_each_entry_safe_reverse(w, tmp, &pool->idle, node) {
 		/*
 		 * The reserve of min_threads workers is never reaped (checked
 		 * by ktpool_may_retire_idle_locked(), on created threads), nor
 		 * the idle workers that pending jobs counted on within the last
-		 * idle timeout: the head of the list, ktpool_backed_locked() of
-		 * them.
+		 * idle timeout: the head of the list, backed of them.
 		 */
 		if (!pool->idle_timeout_ms ||
 		    time_before64(now, w->idle_since + timeout) ||
 		    !ktpool_may_retire_idle_locked(pool) ||
-		    pool->nr_idle <= ktpool_backed_locked(pool, now, NULL))
+		    pool->nr_idle <= backed)
 			break;
 		ktpool_retire_idle_locked(pool, w, KTPOOL_REAP_IDLE);
 		list_move(&w->all, &stop);
@@ -530,7 +533,7 @@ void ktpool_reaper_workfn(struct work_struct *work)
 		 */
 		delay = time_before64(now, w->idle_since + timeout) ?
 			(unsigned long)(w->idle_since + timeout - now) : 0;
-		if (!delay && ktpool_backed_locked(pool, now, &until))
+		if (!delay && backed)
 			delay = (unsigned long)(until - now);
 		ktpool_kick_reaper(pool, max(delay, ktpool_reap_interval()));
 	}
