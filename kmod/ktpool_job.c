@@ -163,7 +163,8 @@ static void ktpool_note_backing_locked(struct ktpool *pool)
  * @pool: the pool
  * @now: get_jiffies_64(), read by the caller under the pool lock
  * @until: set to the jiffies (get_jiffies_64()) at which that may change
- *	(the kept count expires; after @now), when it is not 0
+ *	(the kept count expires; after @now) when the return value is not 0,
+ *	left untouched otherwise
  *
  * Return: how many idle workers pending jobs counted on at once within the
  * last idle timeout (ktpool_note_backing_locked(): the most, or less once a

@@ -503,7 +503,10 @@ void ktpool_reaper_workfn(struct work_struct *work)
 	raw_spin_lock_irq(&pool->lock);
 	now = get_jiffies_64();
 	timeout = msecs_to_jiffies(pool->idle_timeout_ms);
-	/* Nothing below adds a pending job: the count holds for the pass. */
+	/*
+	 * Only ktpool_note_backing_locked() writes the count, and nothing
+	 * below calls it: it holds for the whole pass.
+	 */
 	backed = ktpool_backed_locked(pool, now, &until);
 	list_for_each_entry_safe_reverse(w, tmp, &pool->idle, node) {
 		/*
