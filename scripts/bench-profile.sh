@@ -2,7 +2,8 @@
 # bench-profile.sh: where a benchmark mode waits. Boots a stock kernel in QEMU
 # (TCG, -smp BENCH_SMP, default 4), and runs ktpool_bench.ko once per mode
 # with a histogram of spinlock contention (the lock:contention_begin
-# tracepoint, keyed by call stack) and of context switches (sched_switch,
+# tracepoint, keyed by call stack), of every entry to the spinlock slow path
+# (a kprobe, keyed by call stack), and of context switches (sched_switch,
 # keyed by the task switched out), cleared before each mode. The top entries
 # of each go to bench/results/<kernel>-smp<n>-profile.txt.
 # Env: BENCH_KERNEL 6.1|6.12 (default 6.12); BENCH_SMP (default 4);
@@ -39,9 +40,14 @@ if echo "hist:keys=\$key:\$H" >\$T/events/lock/contention_begin/trigger 2>/dev/n
 else
 	key=stacktrace
 fi
+# Every entry to the spinlock slow path, two-way contention included
+# (lock:contention_begin only fires once a CPU queues behind a spinning one):
+# a kprobe defined on the command line (kprobe_event=), if the kernel has it.
+Q=\$T/events/kprobes/qslow
 for m in $(echo "$modes" | tr , ' '); do
 	echo "hist:keys=\$key:\$H" \
 		>\$T/events/lock/contention_begin/trigger
+	if [ -d \$Q ]; then echo "hist:keys=\$key:\$H" >\$Q/trigger; fi
 	echo "hist:keys=prev_comm:vals=hitcount:sort=hitcount.descending" \
 		>\$T/events/sched/sched_switch/trigger
 	insmod /modules/ktpool_bench.ko modes=\$m $args
@@ -49,6 +55,13 @@ for m in $(echo "$modes" | tr , ' '); do
 	echo "PROFILE-BEGIN \$m"
 	echo "## spinlock contention (lock:contention_begin), by call stack"
 	head -n 120 \$T/events/lock/contention_begin/hist
+	if [ -d \$Q ]; then
+		echo "## spinlock slow path (kprobe on native_queued_spin_lock_slowpath), by call stack"
+		head -n 120 \$Q/hist
+		echo "!hist:keys=\$key:\$H" >\$Q/trigger
+	else
+		echo "## spinlock slow path: no kprobe (native_queued_spin_lock_slowpath not found)"
+	fi
 	echo "## context switches (sched_switch), by the task switched out"
 	head -n 30 \$T/events/sched/sched_switch/hist
 	echo "PROFILE-END \$m"
@@ -64,7 +77,10 @@ log "profile on $rel, -smp $smp: modes $modes, ktpool_bench.ko $args (console: $
 # come up: switching a tracepoint on later patches kernel text with int3,
 # which oopsed a -smp 4 TCG guest (in ttwu_do_activate()). The hist triggers
 # added later only change what an enabled event does.
+# The kprobe is defined (and enabled) on the command line too, for the same
+# reason; the kernel places it at the fs initcalls, while the other CPUs idle.
 ev="trace_event=lock:contention_begin,sched:sched_switch trace_buf_size=64K"
+ev="$ev kprobe_event=p:kprobes/qslow,native_queued_spin_lock_slowpath"
 KTPOOL_SMP=$smp KTPOOL_APPEND="tsc=reliable $ev ${KTPOOL_APPEND:-}" \
 	"$KTPOOL_ROOT/scripts/qemu-run.sh" "/boot/vmlinuz-$rel" "$out/modules" "$guest" "$logf" >/dev/null ||
 	die "the profile boot failed (console: $logf)"
