@@ -42,14 +42,14 @@
  *    ran the task, and was stopped, in between. (Rare paths wake under L:
  *    a shrink, ktpool_kick_all_locked(), and the waiters.)
  *  - Every submit call that may drop L (to spawn, wait or run a task
- *    inline), every drain, and the group and attribute calls that sleep
- *    are counted in nr_callers until they return, so ktpool_destroy()
- *    never frees the pool under them. The publish fast path and nowait
- *    never drop L and are not counted. A caller enters under L (where it
- *    sees dying), and may leave without L, inside rcu_read_lock()
- *    (ktpool_caller_exit()): the pool is freed with kfree_rcu(), so that
- *    the last caller out may still read dying and wake destroy after its
- *    decrement.
+ *    inline), every drain, every group submit and every change of the
+ *    attributes is counted in nr_callers until it returns, so
+ *    ktpool_destroy() never frees the pool under it. The publish fast path
+ *    and nowait never drop L and are not counted. A caller enters under L
+ *    (where it sees dying), and may leave without L, inside
+ *    rcu_read_lock() (ktpool_caller_exit()): the pool is freed with
+ *    kfree_rcu(), so that the last caller out may still read dying and
+ *    wake destroy after its decrement.
  *  - A blocked submitter's struct ktpool_waiter lives on its stack; whoever
  *    removes it from pool->waiters sets its state and wakes it under L, and
  *    the submitter itself always takes L once more before it returns.
@@ -223,9 +223,9 @@ struct ktpool {
 	/*
 	 * Atomic; raised only under L while !dying, dropped with L held or
 	 * without it inside rcu_read_lock() (ktpool_caller_exit()): callers
-	 * inside a submit, drain, group or attribute call (and tasks deferred
-	 * past the inline nesting bound). ktpool_destroy() waits for them to
-	 * leave (see the lifetime rules).
+	 * inside a submit, drain, group submit or change of the attributes
+	 * (and tasks deferred past the inline nesting bound).
+	 * ktpool_destroy() waits for them to leave (see the lifetime rules).
 	 */
 	atomic_t nr_callers;
 	unsigned int epoch;		/* L: the drain epoch, 0 or 1 */

@@ -317,7 +317,7 @@ void ktpool_destroy(struct ktpool *pool)
 	mutex_destroy(&pool->drain_mutex);
 	ktpool_attrs_free(pool);
 	ktpool_pending_free(pool);
-	/* A caller that left without the lock may still read it: see there. */
+	/* A caller that left without the lock may still read it. */
 	kfree_rcu(pool, rcu);
 }
 EXPORT_SYMBOL_GPL(ktpool_destroy);

@@ -19,7 +19,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 /* Before list_bl.h: bit_spinlock.h uses cpu_relax() without including it. */
-#include <asm/processor.h>
+#include <linux/processor.h>
 #include <linux/list_bl.h>
 
 #include "ktpool_internal.h"
@@ -53,9 +53,10 @@ struct ktpool_inline {
 	/* The bucket's lock: in its bucket, innermost first. */
 	struct hlist_bl_node node;
 	/*
-	 * The rest is touched only by the thread that runs it (a frame lives
-	 * on that thread's stack): task, pool, depth, up and outer are set
-	 * before the frame is linked, and never change.
+	 * The rest is written only by the thread that runs it (a frame lives
+	 * on that thread's stack); other threads read task, under the bucket's
+	 * lock. task, pool, depth, up and outer are set before the frame is
+	 * linked, and never change.
 	 */
 	struct task_struct *task;	/* the thread that runs it */
 	struct ktpool *pool;		/* the pool whose task runs in it */
@@ -106,7 +107,8 @@ static struct ktpool_inline *ktpool_inline_top(struct hlist_bl_head *b)
  * The current thread's innermost inline frame, or NULL. Only the bucket's
  * list needs its lock: the frames found are on this thread's stack, and only
  * it links, unlinks or changes them, so it walks them (up, outer, deferred)
- * without the lock, which keeps preemption off.
+ * without the lock (a bit lock keeps preemption off). Process context only,
+ * as every submit path that runs tasks inline.
  */
 static struct ktpool_inline *ktpool_inline_current(void)
 {
