@@ -42,14 +42,9 @@
  *    ran the task, and was stopped, in between. (Rare paths wake under L:
  *    a shrink, ktpool_kick_all_locked(), and the waiters.)
  *  - Every submit call that may drop L (to spawn, wait or run a task
- *    inline), every drain, every group submit and every change of the
- *    attributes is counted in nr_callers until it returns, so
- *    ktpool_destroy() never frees the pool under it. The publish fast path
- *    and nowait never drop L and are not counted. A caller enters under L
- *    (where it sees dying), and may leave without L, inside
- *    rcu_read_lock() (ktpool_caller_exit()): the pool is freed with
- *    kfree_rcu(), so that the last caller out may still read dying and
- *    wake destroy after its decrement.
+ *    inline), and every drain, is counted in nr_callers (L) until it
+ *    returns, so ktpool_destroy() never frees the pool under it. The
+ *    publish fast path and nowait never drop L and are not counted.
  *  - A blocked submitter's struct ktpool_waiter lives on its stack; whoever
  *    removes it from pool->waiters sets its state and wakes it under L, and
  *    the submitter itself always takes L once more before it returns.
@@ -64,7 +59,6 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/lockdep.h>
-#include <linux/rcupdate.h>
 #include <linux/rcuwait.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
@@ -221,18 +215,15 @@ struct ktpool {
 	/* L to write; READ_ONCE elsewhere: most nr_waiters, 0 = no limit */
 	unsigned int max_waiters;
 	/*
-	 * Atomic; raised only under L while !dying, dropped with L held or
-	 * without it inside rcu_read_lock() (ktpool_caller_exit()): callers
-	 * inside a submit, drain, group submit or change of the attributes
-	 * (and tasks deferred past the inline nesting bound).
-	 * ktpool_destroy() waits for them to leave (see the lifetime rules).
+	 * L to write, READ_ONCE in destroy's wait condition: callers inside a
+	 * submit or drain call (and tasks deferred past the inline nesting
+	 * bound): ktpool_destroy() waits for them to leave.
 	 */
-	atomic_t nr_callers;
+	unsigned int nr_callers;
 	unsigned int epoch;		/* L: the drain epoch, 0 or 1 */
 	/* L to write, READ_ONCE in the drain and destroy wait conditions */
 	unsigned long inflight[2];	/* accepted, unfinished, by epoch */
-	/* L and WRITE_ONCE to write; READ_ONCE in ktpool_caller_exit() */
-	bool dying;			/* ktpool_destroy() has begun */
+	bool dying;			/* L: ktpool_destroy() has begun */
 	bool spawn_pending;		/* L: spawn_work is queued */
 
 	/* L: the statistics of struct ktpool_stats */
@@ -246,11 +237,7 @@ struct ktpool {
 	unsigned long reap_at;		/* L: jiffies it was last queued for */
 	struct work_struct spawn_work;	/* L: queued while spawn_pending */
 	struct rcuwait drain_wait;	/* D: the drain waiting for an epoch */
-	/*
-	 * Woken under L, or by ktpool_caller_exit() without L inside
-	 * rcu_read_lock() (the pool is freed with kfree_rcu()); only the one
-	 * ktpool_destroy() (dying) waits on it.
-	 */
+	/* woken under L; only the one ktpool_destroy() (dying) waits on it */
 	struct rcuwait destroy_wait;
 	/*
 	 * Woken under L when a spawn in flight ends (its thread created or
@@ -275,7 +262,6 @@ struct ktpool {
 	struct mutex sysfs_mutex;
 	/* A and S to write: /sys/kernel/ktpool/<name>/ or NULL */
 	struct ktpool_kobj *kobj;
-	struct rcu_head rcu;		/* ktpool_destroy()'s kfree_rcu() */
 };
 
 /*
@@ -335,14 +321,14 @@ static inline unsigned int ktpool_wait_state(unsigned int flags)
 static inline void ktpool_caller_enter_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
-	atomic_inc(&pool->nr_callers);
+	pool->nr_callers++;
 }
 
 /* ... and leaves it; the last one out of a dying pool wakes destroy. */
 static inline void ktpool_caller_exit_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
-	if (atomic_dec_and_test(&pool->nr_callers) && pool->dying)
+	if (!--pool->nr_callers && pool->dying)
 		rcuwait_wake_up(&pool->destroy_wait);
 }
 
@@ -363,21 +349,11 @@ static inline int ktpool_caller_enter(struct ktpool *pool)
 	return ret;
 }
 
-/*
- * ... and leaves without the lock. The decrement and its read of dying are
- * fully ordered (atomic_dec_and_test()), as are destroy's write of dying and
- * its read of nr_callers (the barrier of set_current_state() in its wait):
- * either destroy sees this caller gone, or this caller sees it dying and
- * wakes it. Destroy may free the pool once the count is 0, so the read and
- * the wake are inside rcu_read_lock() (the pool is freed with kfree_rcu()).
- * Never sleeps; called in process context.
- */
 static inline void ktpool_caller_exit(struct ktpool *pool)
 {
-	rcu_read_lock();
-	if (atomic_dec_and_test(&pool->nr_callers) && READ_ONCE(pool->dying))
-		rcuwait_wake_up(&pool->destroy_wait);
-	rcu_read_unlock();
+	raw_spin_lock_irq(&pool->lock);
+	ktpool_caller_exit_locked(pool);
+	raw_spin_unlock_irq(&pool->lock);
 }
 
 /* ktpool_job.c: a job's life, and the hand-off between its two threads */

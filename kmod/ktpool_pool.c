@@ -210,7 +210,7 @@ EXPORT_SYMBOL_GPL(ktpool_create);
 static bool ktpool_quiet(struct ktpool *pool)
 {
 	return !READ_ONCE(pool->inflight[0]) && !READ_ONCE(pool->inflight[1]) &&
-	       !atomic_read(&pool->nr_callers);
+	       !READ_ONCE(pool->nr_callers);
 }
 
 /**
@@ -264,7 +264,7 @@ void ktpool_destroy(struct ktpool *pool)
 		pr_err("%s: destroyed twice\n", pool->name);
 		return;
 	}
-	WRITE_ONCE(pool->dying, true);
+	pool->dying = true;
 	rcuwait_wake_up(&pool->spawn_wait);
 	list_for_each_entry_safe(wt, tmp, &pool->waiters, node) {
 		list_del_init(&wt->node);
@@ -288,11 +288,7 @@ void ktpool_destroy(struct ktpool *pool)
 	/* No debugfs reader may look at the workers from here on. */
 	debugfs_remove_recursive(pool->debugfs);
 
-	/*
-	 * Also waits for the last waker under the lock to drop it; a caller
-	 * that left without it is covered by kfree_rcu() below (it may still
-	 * wake this thread once, spuriously, after this returns).
-	 */
+	/* Also waits for the last waker to drop the lock. */
 	raw_spin_lock_irq(&pool->lock);
 	list_splice_init(&pool->workers, &stop);
 	list_for_each_entry(w, &stop, all) {
@@ -317,8 +313,7 @@ void ktpool_destroy(struct ktpool *pool)
 	mutex_destroy(&pool->drain_mutex);
 	ktpool_attrs_free(pool);
 	ktpool_pending_free(pool);
-	/* A caller that left without the lock may still read it. */
-	kfree_rcu(pool, rcu);
+	kfree(pool);
 }
 EXPORT_SYMBOL_GPL(ktpool_destroy);
 

@@ -18,9 +18,6 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-/* Before list_bl.h: bit_spinlock.h uses cpu_relax() without including it. */
-#include <linux/processor.h>
-#include <linux/list_bl.h>
 
 #include "ktpool_internal.h"
 #include "ktpool_trace.h"
@@ -50,21 +47,13 @@ static void ktpool_unaccept_locked(struct ktpool *pool, struct ktpool_job *job)
  * waits for another thread, so nothing can deadlock.
  */
 struct ktpool_inline {
-	/* The bucket's lock: in its bucket, innermost first. */
-	struct hlist_bl_node node;
-	/*
-	 * The rest is written only by the thread that runs it (a frame lives
-	 * on that thread's stack); other threads read task, under the bucket's
-	 * lock. task, pool, depth, up and outer are set before the frame is
-	 * linked, and never change.
-	 */
+	struct hlist_node node;		/* on ktpool_inline_hash, innermost first */
 	struct task_struct *task;	/* the thread that runs it */
 	struct ktpool *pool;		/* the pool whose task runs in it */
 	struct ktpool *running;		/* outermost only: the pool of the
 					 * deferred task it runs now, or NULL
 					 */
 	unsigned int depth;		/* 1 for the outermost frame */
-	struct ktpool_inline *up;	/* the next frame out, or NULL */
 	struct ktpool_inline *outer;	/* the thread's outermost frame */
 	struct list_head deferred;	/* outermost only: ktpool_deferred */
 };
@@ -76,49 +65,25 @@ struct ktpool_deferred {
 	struct ktpool_job job;		/* holds the owner's reference */
 };
 
-/*
- * Each bucket has its own lock (bit 0 of its head: hlist_bl), which guards
- * its list, not the frames: threads that run tasks inline at the same time
- * take different locks, on different cache lines mostly, where one lock for
- * the whole hash moved between their CPUs twice per inline run.
- */
-#define KTPOOL_INLINE_HASH_BITS	8
-static struct hlist_bl_head ktpool_inline_hash[1 << KTPOOL_INLINE_HASH_BITS];
+#define KTPOOL_INLINE_HASH_BITS	6
+static struct hlist_head ktpool_inline_hash[1 << KTPOOL_INLINE_HASH_BITS];
+static DEFINE_SPINLOCK(ktpool_inline_lock);	/* the hash, not the frames */
 
-/* The current thread's bucket. */
-static struct hlist_bl_head *ktpool_inline_bucket(void)
+static struct hlist_head *ktpool_inline_bucket(struct task_struct *task)
 {
-	return &ktpool_inline_hash[hash_ptr(current, KTPOOL_INLINE_HASH_BITS)];
+	return &ktpool_inline_hash[hash_ptr(task, KTPOOL_INLINE_HASH_BITS)];
 }
 
-/* The current thread's innermost inline frame in @b, or NULL; @b held. */
-static struct ktpool_inline *ktpool_inline_top(struct hlist_bl_head *b)
+/* The innermost inline frame of the current thread, or NULL. */
+static struct ktpool_inline *ktpool_inline_top(void)
+	__must_hold(&ktpool_inline_lock)
 {
-	struct hlist_bl_node *pos;
 	struct ktpool_inline *f;
 
-	hlist_bl_for_each_entry(f, pos, b, node)
+	hlist_for_each_entry(f, ktpool_inline_bucket(current), node)
 		if (f->task == current)
 			return f;
 	return NULL;
-}
-
-/*
- * The current thread's innermost inline frame, or NULL. Only the bucket's
- * list needs its lock: the frames found are on this thread's stack, and only
- * it links, unlinks or changes them, so it walks them (up, outer, deferred)
- * without the lock (a bit lock keeps preemption off). Process context only,
- * as every submit path that runs tasks inline.
- */
-static struct ktpool_inline *ktpool_inline_current(void)
-{
-	struct hlist_bl_head *b = ktpool_inline_bucket();
-	struct ktpool_inline *top;
-
-	hlist_bl_lock(b);
-	top = ktpool_inline_top(b);
-	hlist_bl_unlock(b);
-	return top;
 }
 
 /* Run the tasks deferred to the outermost frame @f, until there are none. */
@@ -133,7 +98,9 @@ static void ktpool_run_deferred(struct ktpool_inline *f)
 		ktpool_job_run(&d->job);
 		ktpool_job_put(&d->job);
 		/* The count the deferring submit call handed over. */
-		ktpool_caller_exit(d->pool);
+		raw_spin_lock_irq(&d->pool->lock);
+		ktpool_caller_exit_locked(d->pool);
+		raw_spin_unlock_irq(&d->pool->lock);
 		f->running = NULL;
 		kfree(d);
 		cond_resched();
@@ -150,17 +117,23 @@ static void ktpool_run_deferred(struct ktpool_inline *f)
  */
 bool ktpool_in_inline_task(struct ktpool *pool)
 {
-	struct ktpool_inline *top = ktpool_inline_current(), *f;
+	struct ktpool_inline *f;
 	struct ktpool_deferred *d;
+	bool ret = false;
 
-	for (f = top; f; f = f->up)
+	spin_lock(&ktpool_inline_lock);
+	hlist_for_each_entry(f, ktpool_inline_bucket(current), node) {
+		if (f->task != current)
+			continue;
 		if (f->pool == pool || f->running == pool)
-			return true;
-	if (top)
-		list_for_each_entry(d, &top->outer->deferred, node)
-			if (d->pool == pool)
-				return true;
-	return false;
+			ret = true;
+		if (f->outer == f)
+			list_for_each_entry(d, &f->deferred, node)
+				if (d->pool == pool)
+					ret = true;
+	}
+	spin_unlock(&ktpool_inline_lock);
+	return ret;
 }
 
 /**
@@ -173,14 +146,20 @@ bool ktpool_in_inline_task(struct ktpool *pool)
  */
 bool ktpool_deferred_in_group(const struct ktpool_group *grp)
 {
-	struct ktpool_inline *top = ktpool_inline_current();
+	struct ktpool_inline *f;
 	struct ktpool_deferred *d;
+	bool ret = false;
 
-	if (top)
-		list_for_each_entry(d, &top->outer->deferred, node)
+	spin_lock(&ktpool_inline_lock);
+	hlist_for_each_entry(f, ktpool_inline_bucket(current), node) {
+		if (f->task != current || f->outer != f)
+			continue;
+		list_for_each_entry(d, &f->deferred, node)
 			if (d->job.group.grp == grp)
-				return true;
-	return false;
+				ret = true;
+	}
+	spin_unlock(&ktpool_inline_lock);
+	return ret;
 }
 
 /*
@@ -195,7 +174,6 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	__releases(&pool->lock)
 {
 	struct ktpool_inline f = { .task = current, .pool = pool };
-	struct hlist_bl_head *b = ktpool_inline_bucket();
 	struct ktpool_deferred *d;
 	struct ktpool_inline *top;
 
@@ -203,10 +181,10 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	pool->inlined++;
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 
-	hlist_bl_lock(b);
-	top = ktpool_inline_top(b);
+	spin_lock(&ktpool_inline_lock);
+	top = ktpool_inline_top();
 	if (top && top->depth >= KTPOOL_MAX_INLINE_DEPTH) {
-		hlist_bl_unlock(b);
+		spin_unlock(&ktpool_inline_lock);
 		/*
 		 * A task accepted must run: a few dozen bytes, rarely (deep
 		 * inside nested inline runs), in process context.
@@ -220,11 +198,10 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 		return 0;
 	}
 	f.depth = top ? top->depth + 1 : 1;
-	f.up = top;
 	f.outer = top ? top->outer : &f;
 	INIT_LIST_HEAD(&f.deferred);
-	hlist_bl_add_head(&f.node, b);
-	hlist_bl_unlock(b);
+	hlist_add_head(&f.node, ktpool_inline_bucket(current));
+	spin_unlock(&ktpool_inline_lock);
 
 	trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_INLINE,
 			    KTPOOL_RAN_INLINE);
@@ -232,11 +209,13 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	if (f.outer == &f)
 		ktpool_run_deferred(&f);
 
-	hlist_bl_lock(b);
-	hlist_bl_del(&f.node);
-	hlist_bl_unlock(b);
+	spin_lock(&ktpool_inline_lock);
+	hlist_del(&f.node);
+	spin_unlock(&ktpool_inline_lock);
 
-	ktpool_caller_exit(pool);
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	ktpool_caller_exit_locked(pool);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return KTPOOL_RAN_INLINE;
 }
 
