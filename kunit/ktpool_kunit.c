@@ -1384,6 +1384,73 @@ static void ktpool_going_module_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&mod->refcnt), 1);
 }
 
+/* A task that reads its module's refcount while it runs. */
+struct kt_ref_seen {
+	struct module *mod;
+	int seen;
+};
+
+static void kt_ref_seen_fn(void *data)
+{
+	struct kt_ref_seen *r = data;
+
+	r->seen = atomic_read(&r->mod->refcnt);
+}
+
+/*
+ * Every task holds a reference on its own module from its submit call until
+ * it has run, on a worker or inline; a module marked going meanwhile gets
+ * no more task in, and each reference is dropped when its task finishes.
+ */
+static void ktpool_module_ref_per_task_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-refs", 3, 0);
+	struct module *a = kt_fake_module(test, MODULE_STATE_LIVE);
+	struct module *b = kt_fake_module(test, MODULE_STATE_LIVE);
+	struct kt_gate *ga1 = kt_gate(test, true), *ga2 = kt_gate(test, true);
+	struct kt_gate *gb = kt_gate(test, true);
+	struct kt_ref_seen inl = { .mod = a }, last = { .mod = b };
+	atomic_t runs = ATOMIC_INIT(0);
+
+	KUNIT_ASSERT_EQ(test, __ktpool_submit(pool, kt_gate_fn, ga1, a), 0);
+	KUNIT_ASSERT_EQ(test, __ktpool_submit(pool, kt_gate_fn, ga2, a), 0);
+	KUNIT_ASSERT_EQ(test, __ktpool_submit(pool, kt_gate_fn, gb, b), 0);
+	kt_wait_started(test, ga1);
+	kt_wait_started(test, ga2);
+	kt_wait_started(test, gb);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->refcnt), 3);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->refcnt), 2);
+
+	/* The pool is full: a's task runs inline, on a reference of its own. */
+	KUNIT_EXPECT_EQ(test, __ktpool_try_submit(pool, kt_ref_seen_fn, &inl, a),
+			KTPOOL_RAN_INLINE);
+	KUNIT_EXPECT_EQ(test, inl.seen, 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->refcnt), 3);
+
+	/* Going while its tasks are in flight: refused, nothing taken. */
+	a->state = MODULE_STATE_GOING;
+	KUNIT_EXPECT_EQ(test, __ktpool_submit_nowait(pool, kt_count_fn, &runs, a),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, __ktpool_try_submit(pool, kt_count_fn, &runs, a),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->refcnt), 3);
+	a->state = MODULE_STATE_LIVE;
+
+	/* Each task drops its own reference when it finishes. */
+	kt_gate_open(ga1);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).completed == 1, 5000));
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&a->refcnt) == 2, 5000));
+	kt_gate_open(ga2);
+	KUNIT_ASSERT_EQ(test, __ktpool_submit(pool, kt_ref_seen_fn, &last, b), 0);
+	kt_gate_open(gb);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	/* At least its own reference on top of the base one while it ran. */
+	KUNIT_EXPECT_GE(test, last.seen, 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->refcnt), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->refcnt), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 0);
+}
+
 /* ---- faults: failing spawns ------------------------------------------- */
 
 static void kt_spawn_ok(void *unused)
@@ -1736,6 +1803,7 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_param_validation_test),
 	KUNIT_CASE(ktpool_module_ref_test),
 	KUNIT_CASE(ktpool_going_module_test),
+	KUNIT_CASE(ktpool_module_ref_per_task_test),
 	KUNIT_CASE(ktpool_spawn_failure_test),
 	KUNIT_CASE(ktpool_spawn_fail_wakes_waiter_test),
 	KUNIT_CASE(ktpool_spawn_killed_wakes_waiter_test),
