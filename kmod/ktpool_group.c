@@ -227,10 +227,12 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 		/*
 		 * At the limit: try, and a task of the group, run inline; so
 		 * does a thread holding a task of the group deferred past the
-		 * inline nesting bound (it runs only after this call returns).
+		 * inline nesting bound (it runs only after this call returns),
+		 * and a worker of the pool: the task holding the slot may wait
+		 * for it, as at the pool's own limit.
 		 */
 		if (mode == KTPOOL_TRY || ktpool_group_own_task_locked(grp) ||
-		    ktpool_deferred_in_group(grp))
+		    ktpool_deferred_in_group(grp) || ktpool_on_own_worker(pool))
 			break;
 		spin_unlock(&grp->lock);
 		/* Counted in @pool's callers: it is alive. */
@@ -301,6 +303,8 @@ EXPORT_SYMBOL_GPL(__ktpool_group_submit);
 
 static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 {
+	struct ktpool_group *old = NULL;
+	struct ktpool_worker *w;
 	unsigned int flags;
 	long left;
 	int ret;
@@ -325,8 +329,32 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 	if (ret)
 		return ret;
 
-	left = ktpool_wait_event_timeout(grp->done, !READ_ONCE(grp->pending),
-					 ktpool_wait_state(flags), timeout);
+	/* A worker of the pool runs the tasks that wait for its slot. */
+	w = ktpool_own_worker(grp->pool);
+	if (!w) {
+		left = ktpool_wait_event_timeout(grp->done,
+						 !READ_ONCE(grp->pending),
+						 ktpool_wait_state(flags),
+						 timeout);
+	} else {
+		old = ktpool_group_help_begin(w, grp);
+		left = timeout;
+		for (;;) {
+			ret = ktpool_group_help(w);
+			if (ret)
+				break;
+			left = ktpool_wait_event_timeout(grp->done,
+							 !READ_ONCE(grp->pending) ||
+							 READ_ONCE(w->help_kick),
+							 ktpool_wait_state(flags),
+							 left);
+			if (left <= 0 || !READ_ONCE(grp->pending))
+				break;
+		}
+		ktpool_group_help_end(w, old);
+		if (ret)
+			return ret;
+	}
 	/* Also waits for the last task's trampoline to unlock. */
 	spin_lock(&grp->lock);
 	if (!grp->pending)
@@ -343,14 +371,17 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
  *
  * Sleeps until every task accepted through @grp so far has finished, on a
  * worker or inline. The group may then be reused (its error stays until
- * ktpool_group_init()) or freed.
+ * ktpool_group_init()) or freed. On a worker of @grp's pool it first runs
+ * the tasks of @grp whose submitters wait for a worker (its own slot may be
+ * the one they wait for), and those queued while it waits.
  *
  * Context: process context; sleeps (killable; freezable on a freezable
  * pool, see %KTPOOL_FREEZABLE). Not from a task of @grp.
  * Return: the first non-zero value a task of @grp returned, or the error of
  * the first ktpool_group_cancel(), whichever came first; else 0. -EINTR when
  * a fatal signal ended the wait, -EDEADLK at once when called from a task
- * of @grp, -EINVAL for a NULL or uninitialized @grp.
+ * of @grp (or when a task of @grp it ran had to be deferred past the inline
+ * nesting bound), -EINVAL for a NULL or uninitialized @grp.
  */
 int ktpool_group_wait(struct ktpool_group *grp)
 {

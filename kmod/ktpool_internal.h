@@ -154,6 +154,13 @@ struct ktpool_worker {
 	 */
 	bool sleeping;
 	u64 nr_run;			/* W; READ_ONCE elsewhere: tasks run */
+	/*
+	 * L: while its task waits for a group of this pool: on pool->helpers,
+	 * with that group (ktpool_group_help()); NULL otherwise.
+	 */
+	struct ktpool_group *help_grp;
+	struct list_head help_node;	/* L: on pool->helpers */
+	bool help_kick;			/* L to write; READ_ONCE by the worker */
 	bool freezable;			/* W: set_freezable() was called */
 };
 
@@ -182,6 +189,7 @@ struct ktpool {
 	struct list_head zombies;	/* L: surplus workers to be stopped */
 	struct list_head workers;	/* L: every live worker */
 	struct list_head waiters;	/* L: FIFO of blocked submitters */
+	struct list_head helpers;	/* L: workers waiting for a group */
 	unsigned int capacity;		/* L to write; READ_ONCE elsewhere */
 	unsigned int idle_timeout_ms;	/* L to write; READ_ONCE elsewhere */
 	unsigned int nr_threads;	/* L: live workers, incl. spawning */
@@ -399,6 +407,7 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 void ktpool_spawn_workfn(struct work_struct *work);
 void ktpool_reaper_workfn(struct work_struct *work);
 bool ktpool_on_own_worker(struct ktpool *pool);
+struct ktpool_worker *ktpool_own_worker(struct ktpool *pool);
 void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay);
 void ktpool_retime_reaper(struct ktpool *pool);
 void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
@@ -442,6 +451,10 @@ int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode, long timeout);
 int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode);
+struct ktpool_group *ktpool_group_help_begin(struct ktpool_worker *w,
+					     struct ktpool_group *grp);
+int ktpool_group_help(struct ktpool_worker *w);
+void ktpool_group_help_end(struct ktpool_worker *w, struct ktpool_group *old);
 
 /* ktpool_pool.c: every pool, for the watchdog */
 typedef void (*ktpool_visit_t)(struct ktpool *pool);

@@ -145,6 +145,7 @@ struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
 	INIT_LIST_HEAD(&pool->zombies);
 	INIT_LIST_HEAD(&pool->workers);
 	INIT_LIST_HEAD(&pool->waiters);
+	INIT_LIST_HEAD(&pool->helpers);
 	pool->capacity = capacity;
 	pool->idle_timeout_ms = idle_timeout_ms;
 	INIT_DELAYED_WORK(&pool->reaper, ktpool_reaper_workfn);

@@ -220,6 +220,122 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 }
 
 /*
+ * Groups and the pool's bound. A worker whose task waits for a group of its
+ * own pool (ktpool_group_wait()) may hold the slot that the group's next
+ * task waits for: with the pool full, that task's submitter sleeps on
+ * pool->waiters until a worker is free, and the worker until the task has
+ * run. So such a worker runs the tasks of its group that wait for a worker
+ * itself, as a worker that finished its own task would serve them: it takes
+ * them off pool->waiters (their submitters return 0) and runs them on its
+ * stack, counted as inlined. While it sleeps, it is on pool->helpers: a
+ * submitter that queues a task of the group sets its help_kick and wakes it
+ * (ktpool_wait_locked()), both under L, so the worker either finds the task
+ * in its scan or is woken after it.
+ */
+static void ktpool_kick_helpers_locked(struct ktpool *pool,
+				       struct ktpool_group *grp)
+	__must_hold(&pool->lock)
+{
+	struct ktpool_worker *w;
+
+	list_for_each_entry(w, &pool->helpers, help_node) {
+		if (w->help_grp != grp)
+			continue;
+		WRITE_ONCE(w->help_kick, true);
+		wake_up_process(w->task);
+	}
+}
+
+/**
+ * ktpool_group_help_begin() - a worker's task begins to wait for a group
+ * @w: the calling thread's worker (ktpool_own_worker() of the group's pool)
+ * @grp: the group, of @w's pool
+ *
+ * Return: the group it waited for before, when the task it runs for that
+ * one waits in turn; give it to ktpool_group_help_end().
+ */
+struct ktpool_group *ktpool_group_help_begin(struct ktpool_worker *w,
+					     struct ktpool_group *grp)
+{
+	struct ktpool *pool = w->pool;
+	struct ktpool_group *old;
+
+	raw_spin_lock_irq(&pool->lock);
+	old = w->help_grp;
+	if (!old)
+		list_add(&w->help_node, &pool->helpers);
+	w->help_grp = grp;
+	raw_spin_unlock_irq(&pool->lock);
+	return old;
+}
+
+/**
+ * ktpool_group_help_end() - the wait of ktpool_group_help_begin() is over
+ * @w: the calling thread's worker
+ * @old: what ktpool_group_help_begin() returned
+ */
+void ktpool_group_help_end(struct ktpool_worker *w, struct ktpool_group *old)
+{
+	struct ktpool *pool = w->pool;
+
+	raw_spin_lock_irq(&pool->lock);
+	w->help_grp = old;
+	if (!old)
+		list_del(&w->help_node);
+	raw_spin_unlock_irq(&pool->lock);
+}
+
+/**
+ * ktpool_group_help() - run the tasks of a group that wait for a worker
+ * @w: the calling thread's worker, between ktpool_group_help_begin() and
+ *	ktpool_group_help_end()
+ *
+ * Runs every task of @w's group that a blocked submitter holds, oldest
+ * first, and clears help_kick under the lock of the last look, so that a
+ * task queued after it wakes the caller.
+ *
+ * Context: process context; may sleep (in the tasks).
+ * Return: 0, or -EDEADLK when a task it took was deferred past the inline
+ * nesting bound: that one runs only after the caller's outermost inline run
+ * has returned.
+ */
+int ktpool_group_help(struct ktpool_worker *w)
+{
+	struct ktpool *pool = w->pool;
+	struct ktpool_waiter *wt, *found;
+	struct ktpool_job job;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	for (;;) {
+		WRITE_ONCE(w->help_kick, false);
+		found = NULL;
+		/* A dying pool shuts its waiters down instead. */
+		if (!pool->dying) {
+			list_for_each_entry(wt, &pool->waiters, node) {
+				if (wt->job.group.grp == w->help_grp) {
+					found = wt;
+					break;
+				}
+			}
+		}
+		if (!found)
+			break;
+		job = found->job;
+		list_del_init(&found->node);
+		WRITE_ONCE(found->state, KTPOOL_WAIT_TAKEN);
+		wake_up_process(found->task);
+		ktpool_caller_enter_locked(pool);
+		if (!ktpool_run_inline_locked(pool, &job, KTPOOL_ANYWAY, flags))
+			return -EDEADLK;
+		ktpool_job_put(&job);
+		raw_spin_lock_irqsave(&pool->lock, flags);
+	}
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	return 0;
+}
+
+/*
  * How long a waiter whose own spawn failed sleeps before it tries to spawn
  * again, if no worker served it meanwhile (cmwq's CREATE_COOLDOWN): a slot
  * freed by that failure must not stay unused while the waiter waits behind
@@ -262,6 +378,8 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	}
 	list_add_tail(&wt.node, &pool->waiters);
 	pool->nr_waiters++;
+	if (job->group.grp && !list_empty(&pool->helpers))
+		ktpool_kick_helpers_locked(pool, job->group.grp);
 	raw_spin_unlock_irqrestore(&pool->lock, *flags);
 
 	/*

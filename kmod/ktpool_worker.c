@@ -322,6 +322,24 @@ static int ktpool_worker_fn(void *arg)
 }
 
 /**
+ * ktpool_own_worker() - the caller as a worker of @pool
+ * @pool: the pool; not dereferenced
+ *
+ * Return: the calling thread's struct ktpool_worker when it is one of
+ * @pool's workers, else NULL.
+ */
+struct ktpool_worker *ktpool_own_worker(struct ktpool *pool)
+{
+	struct ktpool_worker *w;
+
+	if (!(current->flags & PF_KTHREAD) ||
+	    kthread_func(current) != ktpool_worker_fn)
+		return NULL;
+	w = kthread_data(current);
+	return w->pool == pool ? w : NULL;
+}
+
+/**
  * ktpool_on_own_worker() - is the caller a worker of @pool?
  * @pool: the pool
  *
@@ -329,13 +347,7 @@ static int ktpool_worker_fn(void *arg)
  */
 bool ktpool_on_own_worker(struct ktpool *pool)
 {
-	struct ktpool_worker *w;
-
-	if (!(current->flags & PF_KTHREAD) ||
-	    kthread_func(current) != ktpool_worker_fn)
-		return false;
-	w = kthread_data(current);
-	return w->pool == pool;
+	return ktpool_own_worker(pool);
 }
 
 /*

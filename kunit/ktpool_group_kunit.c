@@ -124,6 +124,7 @@ enum kt_call_op {
 	KT_SUBMIT,		/* ktpool_submit(pool, kt_gate_fn, data) */
 	KT_SUBMIT_TIMEOUT,	/* ktpool_submit_timeout(..., ms) */
 	KT_GSUBMIT,		/* ktpool_group_submit(grp, kt_ggate_fn, data) */
+	KT_GTRY,		/* ktpool_group_try_submit(grp, kt_ggate_fn, data) */
 	KT_GWAIT,		/* ktpool_group_wait(grp) */
 	KT_DESTROY,		/* ktpool_destroy(pool) */
 };
@@ -155,6 +156,9 @@ static int kt_call_fn(void *arg)
 	case KT_GSUBMIT:
 		c->ret = ktpool_group_submit(c->grp, kt_ggate_fn, c->data);
 		break;
+	case KT_GTRY:
+		c->ret = ktpool_group_try_submit(c->grp, kt_ggate_fn, c->data);
+		break;
 	case KT_GWAIT:
 		c->ret = ktpool_group_wait(c->grp);
 		break;
@@ -183,6 +187,8 @@ static struct kt_call *kt_call(struct kunit *test, enum kt_call_op op,
 	init_completion(&c->done);
 	c->task = kthread_run(kt_call_fn, c, "kt_call");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(c->task));
+	/* Kept for a case that must kill it out of a deadlock. */
+	get_task_struct(c->task);
 	ctx->calls[ctx->nr_calls++] = c;
 	return c;
 }
@@ -199,6 +205,117 @@ static int kt_call_join(struct kt_call *c)
 static bool kt_limit_waiter(struct ktpool_group *grp)
 {
 	return wq_has_sleeper(&grp->room);
+}
+
+/* ---- a worker's task waits at its group's limit ----------------------- */
+
+/*
+ * Pool of capacity 1, a plain task T on its one worker. Another thread X
+ * submits to T's group: it takes the group's slot and waits for the worker
+ * T holds. T then submits to the group and/or waits for it: T must not wait
+ * for X (it runs its task inline, and runs X's task itself).
+ */
+struct kt_lw_param {
+	const char *name;
+	bool submit;		/* T submits to the group before it waits */
+	bool wait_first;	/* T sleeps in the wait before X comes */
+};
+
+static const struct kt_lw_param kt_lw_params[] = {
+	{ "submit then wait", true, false },
+	{ "wait", false, false },
+	{ "wait, then a task queued", false, true },
+};
+
+static void kt_lw_desc(const struct kt_lw_param *p, char *desc)
+{
+	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kt_lw, kt_lw_params, kt_lw_desc);
+
+struct kt_lw {
+	struct ktpool_group *grp;
+	struct kt_gate *mine;	/* T's own group task */
+	struct completion started, go, done;
+	bool submit;
+	int submit_ret, wait_ret;
+	pid_t pid;
+};
+
+static void kt_lw_fn(void *data)
+{
+	struct kt_lw *lw = data;
+
+	lw->pid = current->pid;
+	complete(&lw->started);
+	wait_for_completion(&lw->go);
+	if (lw->submit)
+		lw->submit_ret = ktpool_group_submit(lw->grp, kt_ggate_fn,
+						     lw->mine);
+	lw->wait_ret = ktpool_group_wait(lw->grp);
+	complete(&lw->done);
+}
+
+static void ktpool_group_worker_at_limit_test(struct kunit *test)
+{
+	const struct kt_lw_param *p = test->param_value;
+	struct ktpool *pool = kt_pool(test, "kt-g-wlimit", 1);
+	struct ktpool_group *grp = kt_group(test, pool, p->wait_first ? 2 : 1);
+	struct kt_gate *xg = kt_gate(test, false), *yg = NULL;
+	struct kt_lw *lw = kunit_kzalloc(test, sizeof(*lw), GFP_KERNEL);
+	struct kt_call *x, *y = NULL;
+	bool done;
+
+	KUNIT_ASSERT_NOT_NULL(test, lw);
+	init_completion(&lw->started);
+	init_completion(&lw->go);
+	init_completion(&lw->done);
+	lw->grp = grp;
+	lw->submit = p->submit;
+	lw->mine = kt_gate(test, false);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_lw_fn, lw), 0);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&lw->started,
+							  KT_GUARD(5)), 0);
+	if (p->wait_first) {
+		/* A task of the group runs inline elsewhere: T's wait sleeps. */
+		yg = kt_gate(test, true);
+		y = kt_call(test, KT_GTRY, pool, grp, yg);
+		kt_wait_started(test, yg);
+		complete(&lw->go);
+		KUNIT_ASSERT_TRUE(test, KT_WAIT(wq_has_sleeper(&grp->done), 1000));
+	}
+	x = kt_call(test, KT_GSUBMIT, pool, grp, xg);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1 ||
+					atomic_read(&xg->runs), 1000));
+	if (!p->wait_first)
+		complete(&lw->go);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&xg->runs), 1000));
+	if (yg)
+		kt_gate_open(yg);
+
+	done = wait_for_completion_timeout(&lw->done, KT_GUARD(5));
+	KUNIT_EXPECT_TRUE_MSG(test, done, "T waits for X, X for T's worker");
+	if (!done) {
+		/* Break the deadlock: X's wait is killable. */
+		send_sig(SIGKILL, x->task, 1);
+		wait_for_completion(&lw->done);
+	}
+	KUNIT_EXPECT_EQ(test, kt_call_join(x), 0);
+	KUNIT_EXPECT_EQ(test, x->ret, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&xg->runs), 1);
+	/* On T's worker: the slot X waited for. */
+	KUNIT_EXPECT_EQ(test, xg->pid, lw->pid);
+	if (p->submit) {
+		KUNIT_EXPECT_EQ(test, lw->submit_ret, KTPOOL_RAN_INLINE);
+		KUNIT_EXPECT_EQ(test, atomic_read(&lw->mine->runs), 1);
+	}
+	KUNIT_EXPECT_EQ(test, lw->wait_ret, 0);
+	if (y) {
+		KUNIT_EXPECT_EQ(test, kt_call_join(y), 0);
+		KUNIT_EXPECT_EQ(test, y->ret, KTPOOL_RAN_INLINE);
+	}
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
 }
 
 /* ---- counting tasks ---------------------------------------------------- */
@@ -796,6 +913,7 @@ static struct kunit_case ktpool_group_test_cases[] = {
 	KUNIT_CASE(ktpool_group_deadlk_test),
 	KUNIT_CASE(ktpool_group_deadlk_inline_test),
 	KUNIT_CASE(ktpool_group_deferred_deadlk_test),
+	KUNIT_CASE_PARAM(ktpool_group_worker_at_limit_test, kt_lw_gen_params),
 	KUNIT_CASE(ktpool_submit_timeout_test),
 	KUNIT_CASE(ktpool_max_waiters_test),
 	KUNIT_CASE(ktpool_group_destroy_test),
@@ -819,9 +937,11 @@ static void ktpool_group_test_exit(struct kunit *test)
 		kt_gate_open(ctx->gates[i]);
 	for (i = 0; i < ctx->nr_pools; i++)
 		ktpool_destroy(ctx->pools[i]);
-	for (i = 0; i < ctx->nr_calls; i++)
+	for (i = 0; i < ctx->nr_calls; i++) {
 		if (!ctx->calls[i]->joined)
 			wait_for_completion(&ctx->calls[i]->done);
+		put_task_struct(ctx->calls[i]->task);
+	}
 }
 
 static struct kunit_suite ktpool_group_test_suite = {

@@ -395,8 +395,9 @@ bool ktpool_group_cancelled(struct ktpool_group *grp);
  * An anyway submit on the group's pool, with the group's limit as an extra
  * bound: when the group already has its limit of tasks in flight, the
  * caller first blocks (killable) until one of them finishes. A task of the
- * group that submits to it at its limit runs the task inline instead (as a
- * task submitting to its own full pool does), so it cannot deadlock.
+ * group, or any task on a worker of the group's pool, that submits to it at
+ * its limit runs the task inline instead (as a task submitting to its own
+ * full pool does), so it cannot deadlock.
  *
  * Context: process context; may sleep. The waits are killable, and
  * freezable on a %KTPOOL_FREEZABLE pool (see there).
