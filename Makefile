@@ -13,6 +13,7 @@
 #   make run        boot stock 6.1 in QEMU and load ktpool + demo (PARAMS=...)
 #   make debugkernel KUnit + selftests + kmemleak on a cached x86_64 debug
 #                   kernel (KASAN, lockdep, atomic-sleep) in QEMU
+#   make kcsankernel the same on that kernel with KCSAN in place of KASAN
 #   make check      all of the above but the UML run (and deps), a table of where the time
 #                   went, and last the line "N passed, M failed"
 #   make check-cold make check with a throwaway, empty cache (the cold path
@@ -101,6 +102,9 @@ bench-profile: deps
 debugkernel: deps
 	scripts/debugkernel.sh
 
+kcsankernel: deps
+	KTPOOL_KCSAN=1 scripts/debugkernel.sh
+
 install:
 	@test -n "$(KREL)" || { echo "no kernel release in $(KDIR)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
@@ -129,4 +133,4 @@ dkms-uninstall:
 	rm -rf $(DKMS_SRCTREE)/ktpool-$(KTPOOL_VERSION)
 
 .PHONY: install uninstall dkms-install dkms-uninstall torture
-.PHONY: all module clean deps style sparse kunit selftests run check check-cold bench bench-latency bench-profile debugkernel
+.PHONY: all module clean deps style sparse kunit selftests run check check-cold bench bench-latency bench-profile debugkernel kcsankernel

@@ -7,7 +7,9 @@
 # kernel (6.1, 6.12 and 6.1 PREEMPT_RT), and on the x86_64 debug kernel
 # (KASAN, lockdep with raw-lock nesting, ...): every KUnit case and every
 # selftest with two CPUs, every KUnit case again with one CPU, each run
-# ended by a kmemleak scan. The debug kernel builds and runs in the
+# ended by a kmemleak scan; and on the same kernel with KCSAN in place of
+# KASAN, every KUnit case and selftest, where any data race KCSAN reports
+# fails the run. The debug kernels build and run in the
 # background while the stock kernels' checks run in the foreground. (The UML
 # kernel of `make kunit` is for quick KUnit runs while developing: the debug
 # kernel's one-CPU run is the uniprocessor run of make check.)
@@ -57,6 +59,11 @@ debug_kernel() {
 		step "$s/debugkernel.sh"
 	timed "debug kernel, 1 CPU: KUnit, kmemleak (background)" \
 		step env KTPOOL_DEBUG_UP=1 KTPOOL_REUSE_MODULES=1 "$s/debugkernel.sh"
+	t=$SECONDS
+	KTPOOL_KCSAN=1 KTPOOL_BUILD_ONLY=1 "$s/debugkernel.sh" || true
+	printf '%s\t%s\n' "KCSAN kernel build (background)" "$((SECONDS - t))" >>"$times"
+	timed "KCSAN kernel, 2 CPUs: KUnit, selftests (background)" \
+		step env KTPOOL_KCSAN=1 "$s/debugkernel.sh"
 }
 
 step_deps() {

@@ -9,6 +9,9 @@
 # the kmemleak scan only (the uniprocessor run of the suites).
 # KTPOOL_REUSE_MODULES=1: use the modules the last run built (as check.sh
 # does right after the two-CPU run).
+# KTPOOL_KCSAN=1: the same config with KCSAN in place of KASAN (the two
+# exclude each other), KUnit and every selftest with two CPUs; a data race
+# KCSAN reports fails the run (its "BUG: KCSAN:" line).
 # Env: KTPOOL_BUILD_ONLY=1 (build the kernel, run nothing), KTPOOL_TIMEOUT (seconds, a guard, default 1800), KTPOOL_RESULTS, KTPOOL_APPEND.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -18,11 +21,21 @@ s=$KTPOOL_ROOT/scripts
 cfg=$KTPOOL_ROOT/kunit/debug-x86_64.config
 src=$(ktpool_src)
 kver=$(make -s -C "$src" kernelversion)
-name=x86dbg-$kver-$(sha1sum <"$cfg" | cut -c1-12)
-bld=$CACHE/$name
+kind=x86dbg
 logf=$CACHE/logs/debugkernel.log
+label=debug-x86_64
 up=${KTPOOL_DEBUG_UP:-}
-[ -z "$up" ] || logf=$CACHE/logs/debugkernel-up.log
+[ -z "$up" ] || { logf=$CACHE/logs/debugkernel-up.log; label="$label 1 CPU"; }
+if [ -n "${KTPOOL_KCSAN:-}" ]; then
+	# allnoconfig leaves KCSAN's relaxations off: its strict mode
+	kcfg=$CACHE/kcsan-x86_64.config
+	{ grep -v KASAN "$cfg"; echo CONFIG_KCSAN=y
+		echo CONFIG_KCSAN_INTERRUPT_WATCHER=y; } >"$kcfg.tmp"
+	mv "$kcfg.tmp" "$kcfg"
+	cfg=$kcfg kind=x86kcsan logf=$CACHE/logs/kcsankernel.log label=kcsan-x86_64
+fi
+name=$kind-$kver-$(sha1sum <"$cfg" | cut -c1-12)
+bld=$CACHE/$name
 
 ktpool_build_kernel x86_64 "$cfg" "$bld" bzImage modules
 
@@ -53,7 +66,7 @@ fi
 mkdir -p "$KTPOOL_ROOT/out" && cp "$logf" "$KTPOOL_ROOT/out/"
 v=${logf%.log}.verdict
 rc=0
-python3 "$s/verdict.py" "$logf" kunit "debug-x86_64${up:+ 1 CPU}: " >"$v" || rc=$?
+python3 "$s/verdict.py" "$logf" kunit "$label: " >"$v" || rc=$?
 cat "$v"
 [ -z "${KTPOOL_RESULTS:-}" ] || cat "$v" >>"$KTPOOL_RESULTS"
 exit $rc
