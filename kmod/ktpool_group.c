@@ -123,8 +123,10 @@ void ktpool_group_run(struct ktpool_job *job)
  * ktpool_group_init() - set up a group of tasks on a pool
  * @grp: the group, caller-owned storage
  * @pool: the pool its tasks run on
- * @limit: the most tasks of the group in flight on @pool's workers at once;
- *	0 = no bound but the pool's capacity
+ * @limit: the most tasks of the group in flight on @pool's workers at once
+ *	(a task of the pool that submits to the group at the limit runs the
+ *	task inline, on its own thread, instead); 0 = no bound but the
+ *	pool's capacity
  *
  * Also clears the error of a group used before. A group that still has
  * tasks in flight is left as it is (a caller bug: WARN_ON_ONCE).
@@ -303,8 +305,8 @@ EXPORT_SYMBOL_GPL(__ktpool_group_submit);
 
 static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 {
-	struct ktpool_group *old = NULL;
 	struct ktpool_worker *w;
+	unsigned long deadline;
 	unsigned int flags;
 	long left;
 	int ret;
@@ -329,7 +331,11 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 	if (ret)
 		return ret;
 
-	/* A worker of the pool runs the tasks that wait for its slot. */
+	/*
+	 * A worker of the pool serves the blocked submitters meanwhile: its
+	 * slot may be the one they wait for. Against a deadline, since the
+	 * tasks it runs take time.
+	 */
 	w = ktpool_own_worker(grp->pool);
 	if (!w) {
 		left = ktpool_wait_event_timeout(grp->done,
@@ -337,12 +343,17 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 						 ktpool_wait_state(flags),
 						 timeout);
 	} else {
-		old = ktpool_group_help_begin(w, grp);
+		deadline = jiffies + timeout;
 		left = timeout;
 		for (;;) {
-			ret = ktpool_group_help(w);
-			if (ret)
-				break;
+			if (timeout != MAX_SCHEDULE_TIMEOUT) {
+				left = (long)(deadline - jiffies);
+				if (left <= 0) {
+					left = 0;
+					break;
+				}
+			}
+			ktpool_help(w);
 			left = ktpool_wait_event_timeout(grp->done,
 							 !READ_ONCE(grp->pending) ||
 							 READ_ONCE(w->help_kick),
@@ -351,9 +362,7 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 			if (left <= 0 || !READ_ONCE(grp->pending))
 				break;
 		}
-		ktpool_group_help_end(w, old);
-		if (ret)
-			return ret;
+		ktpool_help_end(w);
 	}
 	/* Also waits for the last task's trampoline to unlock. */
 	spin_lock(&grp->lock);
@@ -371,17 +380,16 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
  *
  * Sleeps until every task accepted through @grp so far has finished, on a
  * worker or inline. The group may then be reused (its error stays until
- * ktpool_group_init()) or freed. On a worker of @grp's pool it first runs
- * the tasks of @grp whose submitters wait for a worker (its own slot may be
- * the one they wait for), and those queued while it waits.
+ * ktpool_group_init()) or freed. On a worker of @grp's pool it runs the
+ * tasks of the pool's blocked submitters meanwhile (its slot may be the one
+ * they wait for), as the worker would once its task returned.
  *
  * Context: process context; sleeps (killable; freezable on a freezable
  * pool, see %KTPOOL_FREEZABLE). Not from a task of @grp.
  * Return: the first non-zero value a task of @grp returned, or the error of
  * the first ktpool_group_cancel(), whichever came first; else 0. -EINTR when
  * a fatal signal ended the wait, -EDEADLK at once when called from a task
- * of @grp (or when a task of @grp it ran had to be deferred past the inline
- * nesting bound), -EINVAL for a NULL or uninitialized @grp.
+ * of @grp, -EINVAL for a NULL or uninitialized @grp.
  */
 int ktpool_group_wait(struct ktpool_group *grp)
 {

@@ -40,7 +40,8 @@
  *    wakes it after dropping L, inside rcu_read_lock(): task_structs are
  *    freed after an RCU grace period, so the wake is safe even if the worker
  *    ran the task, and was stopped, in between. (Rare paths wake under L:
- *    a shrink, ktpool_kick_all_locked(), and the waiters.)
+ *    a shrink, ktpool_kick_all_locked(), the waiters, and a worker asleep
+ *    in a group wait that a blocked submitter kicks.)
  *  - Every submit call that may drop L (to spawn, wait or run a task
  *    inline), and every drain, is counted in nr_callers (L) until it
  *    returns, so ktpool_destroy() never frees the pool under it. The
@@ -155,11 +156,10 @@ struct ktpool_worker {
 	bool sleeping;
 	u64 nr_run;			/* W; READ_ONCE elsewhere: tasks run */
 	/*
-	 * L: while its task waits for a group of this pool: on pool->helpers,
-	 * with that group (ktpool_group_help()); NULL otherwise.
+	 * L: on pool->helpers while its task sleeps waiting for a group of
+	 * this pool (ktpool_help()); empty otherwise.
 	 */
-	struct ktpool_group *help_grp;
-	struct list_head help_node;	/* L: on pool->helpers */
+	struct list_head help_node;
 	bool help_kick;			/* L to write; READ_ONCE by the worker */
 	bool freezable;			/* W: set_freezable() was called */
 };
@@ -189,7 +189,7 @@ struct ktpool {
 	struct list_head zombies;	/* L: surplus workers to be stopped */
 	struct list_head workers;	/* L: every live worker */
 	struct list_head waiters;	/* L: FIFO of blocked submitters */
-	struct list_head helpers;	/* L: workers waiting for a group */
+	struct list_head helpers;	/* L: workers asleep in a group wait */
 	unsigned int capacity;		/* L to write; READ_ONCE elsewhere */
 	unsigned int idle_timeout_ms;	/* L to write; READ_ONCE elsewhere */
 	unsigned int nr_threads;	/* L: live workers, incl. spawning */
@@ -451,10 +451,8 @@ int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode, long timeout);
 int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode);
-struct ktpool_group *ktpool_group_help_begin(struct ktpool_worker *w,
-					     struct ktpool_group *grp);
-int ktpool_group_help(struct ktpool_worker *w);
-void ktpool_group_help_end(struct ktpool_worker *w, struct ktpool_group *old);
+void ktpool_help(struct ktpool_worker *w);
+void ktpool_help_end(struct ktpool_worker *w);
 
 /* ktpool_pool.c: every pool, for the watchdog */
 typedef void (*ktpool_visit_t)(struct ktpool *pool);

@@ -12,6 +12,7 @@
  * spawn if it can).
  */
 
+#include <linux/freezer.h>
 #include <linux/hash.h>
 #include <linux/kthread.h>
 #include <linux/rcupdate.h>
@@ -220,119 +221,100 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 }
 
 /*
- * Groups and the pool's bound. A worker whose task waits for a group of its
- * own pool (ktpool_group_wait()) may hold the slot that the group's next
- * task waits for: with the pool full, that task's submitter sleeps on
- * pool->waiters until a worker is free, and the worker until the task has
- * run. So such a worker runs the tasks of its group that wait for a worker
- * itself, as a worker that finished its own task would serve them: it takes
- * them off pool->waiters (their submitters return 0) and runs them on its
- * stack, counted as inlined. While it sleeps, it is on pool->helpers: a
- * submitter that queues a task of the group sets its help_kick and wakes it
- * (ktpool_wait_locked()), both under L, so the worker either finds the task
- * in its scan or is woken after it.
+ * A worker that waits. A task on a worker that waits for a group of its own
+ * pool (ktpool_group_wait()) may hold the slot that the group's next task,
+ * or a task that task waits for, needs: with the pool full, their
+ * submitters sleep on pool->waiters until a worker is free, and the worker
+ * until they have run. So while it waits, such a worker serves the blocked
+ * submitters itself, oldest first, as a worker that finished its task
+ * would: it takes their tasks (the submitters return 0) and runs them on
+ * its stack, counted as inlined. Once none is left it sleeps on
+ * pool->helpers; the next submitter to block takes it off and wakes it,
+ * both under L, so a submitter that blocks after the worker's look is not
+ * missed.
  */
-static void ktpool_kick_helpers_locked(struct ktpool *pool,
-				       struct ktpool_group *grp)
+static void ktpool_kick_helper_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
 	struct ktpool_worker *w;
 
-	list_for_each_entry(w, &pool->helpers, help_node) {
-		if (w->help_grp != grp)
-			continue;
-		WRITE_ONCE(w->help_kick, true);
-		wake_up_process(w->task);
-	}
+	w = list_first_entry_or_null(&pool->helpers, struct ktpool_worker,
+				     help_node);
+	if (!w)
+		return;
+	list_del_init(&w->help_node);
+	WRITE_ONCE(w->help_kick, true);
+	wake_up_process(w->task);
+}
+
+/* Is the calling thread at the inline nesting bound? */
+static bool ktpool_inline_at_bound(void)
+{
+	struct ktpool_inline *top;
+	bool ret;
+
+	spin_lock(&ktpool_inline_lock);
+	top = ktpool_inline_top();
+	ret = top && top->depth >= KTPOOL_MAX_INLINE_DEPTH;
+	spin_unlock(&ktpool_inline_lock);
+	return ret;
 }
 
 /**
- * ktpool_group_help_begin() - a worker's task begins to wait for a group
- * @w: the calling thread's worker (ktpool_own_worker() of the group's pool)
- * @grp: the group, of @w's pool
+ * ktpool_help() - a waiting worker serves the blocked submitters
+ * @w: the calling thread's worker; its task waits for a group of its pool
  *
- * Return: the group it waited for before, when the task it runs for that
- * one waits in turn; give it to ktpool_group_help_end().
+ * Runs the tasks of the pool's blocked submitters until none is left, then
+ * puts @w on pool->helpers with help_kick clear: the caller sleeps until
+ * help_kick is set or its wait is over, and calls ktpool_help_end() when it
+ * is. Serves nobody at the inline nesting bound (the task would be deferred
+ * until after the wait), on a dying pool (its waiters are shut down), or
+ * while the system freezes (a freezable worker starts no task then).
+ *
+ * Context: process context, no lock held; may sleep (in the tasks).
  */
-struct ktpool_group *ktpool_group_help_begin(struct ktpool_worker *w,
-					     struct ktpool_group *grp)
+void ktpool_help(struct ktpool_worker *w)
 {
 	struct ktpool *pool = w->pool;
-	struct ktpool_group *old;
-
-	raw_spin_lock_irq(&pool->lock);
-	old = w->help_grp;
-	if (!old)
-		list_add(&w->help_node, &pool->helpers);
-	w->help_grp = grp;
-	raw_spin_unlock_irq(&pool->lock);
-	return old;
-}
-
-/**
- * ktpool_group_help_end() - the wait of ktpool_group_help_begin() is over
- * @w: the calling thread's worker
- * @old: what ktpool_group_help_begin() returned
- */
-void ktpool_group_help_end(struct ktpool_worker *w, struct ktpool_group *old)
-{
-	struct ktpool *pool = w->pool;
-
-	raw_spin_lock_irq(&pool->lock);
-	w->help_grp = old;
-	if (!old)
-		list_del(&w->help_node);
-	raw_spin_unlock_irq(&pool->lock);
-}
-
-/**
- * ktpool_group_help() - run the tasks of a group that wait for a worker
- * @w: the calling thread's worker, between ktpool_group_help_begin() and
- *	ktpool_group_help_end()
- *
- * Runs every task of @w's group that a blocked submitter holds, oldest
- * first, and clears help_kick under the lock of the last look, so that a
- * task queued after it wakes the caller.
- *
- * Context: process context; may sleep (in the tasks).
- * Return: 0, or -EDEADLK when a task it took was deferred past the inline
- * nesting bound: that one runs only after the caller's outermost inline run
- * has returned.
- */
-int ktpool_group_help(struct ktpool_worker *w)
-{
-	struct ktpool *pool = w->pool;
-	struct ktpool_waiter *wt, *found;
+	struct ktpool_waiter *wt;
 	struct ktpool_job job;
 	unsigned long flags;
 
+	if (ktpool_inline_at_bound())
+		return;
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	for (;;) {
-		WRITE_ONCE(w->help_kick, false);
-		found = NULL;
-		/* A dying pool shuts its waiters down instead. */
-		if (!pool->dying) {
-			list_for_each_entry(wt, &pool->waiters, node) {
-				if (wt->job.group.grp == w->help_grp) {
-					found = wt;
-					break;
-				}
-			}
-		}
-		if (!found)
+		list_del_init(&w->help_node);
+		wt = list_first_entry_or_null(&pool->waiters,
+					      struct ktpool_waiter, node);
+		if (!wt || pool->dying || freezing(current))
 			break;
-		job = found->job;
-		list_del_init(&found->node);
-		WRITE_ONCE(found->state, KTPOOL_WAIT_TAKEN);
-		wake_up_process(found->task);
+		job = wt->job;
+		list_del_init(&wt->node);
+		WRITE_ONCE(wt->state, KTPOOL_WAIT_TAKEN);
+		wake_up_process(wt->task);
 		ktpool_caller_enter_locked(pool);
-		if (!ktpool_run_inline_locked(pool, &job, KTPOOL_ANYWAY, flags))
-			return -EDEADLK;
-		ktpool_job_put(&job);
+		/* Below the bound: it runs now, it is not deferred. */
+		if (ktpool_run_inline_locked(pool, &job, KTPOOL_ANYWAY, flags))
+			ktpool_job_put(&job);
 		raw_spin_lock_irqsave(&pool->lock, flags);
 	}
+	WRITE_ONCE(w->help_kick, false);
+	list_add_tail(&w->help_node, &pool->helpers);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
-	return 0;
+}
+
+/**
+ * ktpool_help_end() - the wait of a ktpool_help() caller is over
+ * @w: the calling thread's worker
+ */
+void ktpool_help_end(struct ktpool_worker *w)
+{
+	struct ktpool *pool = w->pool;
+
+	raw_spin_lock_irq(&pool->lock);
+	list_del_init(&w->help_node);
+	raw_spin_unlock_irq(&pool->lock);
 }
 
 /*
@@ -378,8 +360,7 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	}
 	list_add_tail(&wt.node, &pool->waiters);
 	pool->nr_waiters++;
-	if (job->group.grp && !list_empty(&pool->helpers))
-		ktpool_kick_helpers_locked(pool, job->group.grp);
+	ktpool_kick_helper_locked(pool);
 	raw_spin_unlock_irqrestore(&pool->lock, *flags);
 
 	/*

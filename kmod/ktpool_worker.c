@@ -405,6 +405,7 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 	w->pool = pool;
 	w->state = KTPOOL_W_BUSY;
 	INIT_LIST_HEAD(&w->node);
+	INIT_LIST_HEAD(&w->help_node);
 
 	task = kthread_create_on_node(ktpool_worker_fn, w, pool->numa_node,
 				      "ktpool/%s", pool->name);

@@ -34,14 +34,19 @@ struct kt_gate {
 	int ret;			/* what the group task returns */
 	struct ktpool_group *grp;	/* if set: polled for a cancel */
 	bool saw_cancel;
+	struct kt_gate *then;		/* if set: submitted to then_pool last */
+	struct ktpool *then_pool;
+	int then_ret;
 };
 
 struct kt_call;
+struct kt_lw;
 
 struct kt_ctx {
 	struct ktpool *pools[4];
 	struct kt_gate *gates[16];
 	struct kt_call *calls[8];
+	struct kt_lw *lw;
 	int nr_pools, nr_gates, nr_calls;
 };
 
@@ -78,6 +83,8 @@ static void kt_gate_fn(void *data)
 		wait_for_completion(&g->open);
 	if (g->grp)
 		g->saw_cancel = ktpool_group_cancelled(g->grp);
+	if (g->then)
+		g->then_ret = ktpool_submit(g->then_pool, kt_gate_fn, g->then);
 }
 
 static int kt_ggate_fn(void *data)
@@ -185,10 +192,11 @@ static struct kt_call *kt_call(struct kunit *test, enum kt_call_op op,
 	c->data = data;
 	c->ms = KT_GUARD_MS(10);
 	init_completion(&c->done);
-	c->task = kthread_run(kt_call_fn, c, "kt_call");
+	c->task = kthread_create(kt_call_fn, c, "kt_call");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(c->task));
 	/* Kept for a case that must kill it out of a deadlock. */
 	get_task_struct(c->task);
+	wake_up_process(c->task);
 	ctx->calls[ctx->nr_calls++] = c;
 	return c;
 }
@@ -213,18 +221,22 @@ static bool kt_limit_waiter(struct ktpool_group *grp)
  * Pool of capacity 1, a plain task T on its one worker. Another thread X
  * submits to T's group: it takes the group's slot and waits for the worker
  * T holds. T then submits to the group and/or waits for it: T must not wait
- * for X (it runs its task inline, and runs X's task itself).
+ * for X (it runs its task inline, and runs X's task itself). In the chain
+ * variant, no X: a task of the group runs inline in thread Y and submits a
+ * plain task, for which Y blocks: T's wait must run that one.
  */
 struct kt_lw_param {
 	const char *name;
 	bool submit;		/* T submits to the group before it waits */
 	bool wait_first;	/* T sleeps in the wait before X comes */
+	bool chain;		/* Y's group task waits for a plain task */
 };
 
 static const struct kt_lw_param kt_lw_params[] = {
-	{ "submit then wait", true, false },
-	{ "wait", false, false },
-	{ "wait, then a task queued", false, true },
+	{ "submit then wait", true, false, false },
+	{ "wait", false, false, false },
+	{ "wait, then a task queued", false, true, false },
+	{ "wait, a task of the group blocked on a plain one", false, true, true },
 };
 
 static void kt_lw_desc(const struct kt_lw_param *p, char *desc)
@@ -260,17 +272,20 @@ static void kt_lw_fn(void *data)
 static void ktpool_group_worker_at_limit_test(struct kunit *test)
 {
 	const struct kt_lw_param *p = test->param_value;
+	struct kt_ctx *ctx = test->priv;
 	struct ktpool *pool = kt_pool(test, "kt-g-wlimit", 1);
 	struct ktpool_group *grp = kt_group(test, pool, p->wait_first ? 2 : 1);
-	struct kt_gate *xg = kt_gate(test, false), *yg = NULL;
 	struct kt_lw *lw = kunit_kzalloc(test, sizeof(*lw), GFP_KERNEL);
-	struct kt_call *x, *y = NULL;
+	struct kt_gate *xg = kt_gate(test, false), *yg = NULL;
+	struct kt_call *x = NULL, *y = NULL;
+	struct ktpool_stats st;
 	bool done;
 
 	KUNIT_ASSERT_NOT_NULL(test, lw);
 	init_completion(&lw->started);
 	init_completion(&lw->go);
 	init_completion(&lw->done);
+	ctx->lw = lw;	/* the exit hook lets T go */
 	lw->grp = grp;
 	lw->submit = p->submit;
 	lw->mine = kt_gate(test, false);
@@ -280,16 +295,24 @@ static void ktpool_group_worker_at_limit_test(struct kunit *test)
 	if (p->wait_first) {
 		/* A task of the group runs inline elsewhere: T's wait sleeps. */
 		yg = kt_gate(test, true);
+		if (p->chain) {
+			yg->then = xg;
+			yg->then_pool = pool;
+		}
 		y = kt_call(test, KT_GTRY, pool, grp, yg);
 		kt_wait_started(test, yg);
 		complete(&lw->go);
 		KUNIT_ASSERT_TRUE(test, KT_WAIT(wq_has_sleeper(&grp->done), 1000));
 	}
-	x = kt_call(test, KT_GSUBMIT, pool, grp, xg);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1 ||
-					atomic_read(&xg->runs), 1000));
-	if (!p->wait_first)
-		complete(&lw->go);
+	if (p->chain) {
+		kt_gate_open(yg);
+	} else {
+		x = kt_call(test, KT_GSUBMIT, pool, grp, xg);
+		KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1 ||
+						atomic_read(&xg->runs), 1000));
+		if (!p->wait_first)
+			complete(&lw->go);
+	}
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&xg->runs), 1000));
 	if (yg)
 		kt_gate_open(yg);
@@ -297,14 +320,17 @@ static void ktpool_group_worker_at_limit_test(struct kunit *test)
 	done = wait_for_completion_timeout(&lw->done, KT_GUARD(5));
 	KUNIT_EXPECT_TRUE_MSG(test, done, "T waits for X, X for T's worker");
 	if (!done) {
-		/* Break the deadlock: X's wait is killable. */
-		send_sig(SIGKILL, x->task, 1);
-		wait_for_completion(&lw->done);
+		/* Break the deadlock: the blocked submit is killable. */
+		send_sig(SIGKILL, (x ?: y)->task, 1);
+		KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&lw->done,
+								  KT_GUARD(5)), 0);
 	}
-	KUNIT_EXPECT_EQ(test, kt_call_join(x), 0);
-	KUNIT_EXPECT_EQ(test, x->ret, 0);
+	if (x) {
+		KUNIT_EXPECT_EQ(test, kt_call_join(x), 0);
+		KUNIT_EXPECT_EQ(test, x->ret, 0);
+	}
 	KUNIT_EXPECT_EQ(test, atomic_read(&xg->runs), 1);
-	/* On T's worker: the slot X waited for. */
+	/* On T's worker: the one its submitter waited for. */
 	KUNIT_EXPECT_EQ(test, xg->pid, lw->pid);
 	if (p->submit) {
 		KUNIT_EXPECT_EQ(test, lw->submit_ret, KTPOOL_RAN_INLINE);
@@ -314,8 +340,13 @@ static void ktpool_group_worker_at_limit_test(struct kunit *test)
 	if (y) {
 		KUNIT_EXPECT_EQ(test, kt_call_join(y), 0);
 		KUNIT_EXPECT_EQ(test, y->ret, KTPOOL_RAN_INLINE);
+		if (p->chain)
+			KUNIT_EXPECT_EQ(test, yg->then_ret, 0);
 	}
 	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	st = kt_stats(pool);
+	KUNIT_EXPECT_EQ(test, st.submitted, st.completed + st.inlined);
+	KUNIT_EXPECT_EQ(test, st.waiters, 0);
 }
 
 /* ---- counting tasks ---------------------------------------------------- */
@@ -935,6 +966,8 @@ static void ktpool_group_test_exit(struct kunit *test)
 
 	for (i = 0; i < ctx->nr_gates; i++)
 		kt_gate_open(ctx->gates[i]);
+	if (ctx->lw)
+		complete_all(&ctx->lw->go);
 	for (i = 0; i < ctx->nr_pools; i++)
 		ktpool_destroy(ctx->pools[i]);
 	for (i = 0; i < ctx->nr_calls; i++) {
