@@ -9,8 +9,7 @@
 # selftest with two CPUs, every KUnit case again with one CPU, each run
 # ended by a kmemleak scan; and on the same kernel with KCSAN in place of
 # KASAN, every KUnit case and selftest, where any data race KCSAN reports
-# fails the run. The debug kernels build and run in the
-# background while the stock kernels' checks run in the foreground. (The UML
+# fails the run. The kernel builds and the guests run in parallel. (The UML
 # kernel of `make kunit` is for quick KUnit runs while developing: the debug
 # kernel's one-CPU run is the uniprocessor run of make check.)
 # The last line is exactly "N passed, M failed"; exit status 1 on any failure.
@@ -45,24 +44,42 @@ step() {
 		echo "FAIL ${*##*/} ended without a verdict (exit $rc)" >>"$KTPOOL_RESULTS"
 }
 
-# In the background: the debug kernel (built once per config), then its two
-# runs: two CPUs with KUnit and every selftest, one CPU with KUnit. Their
-# verdicts go to a file of their own, added to the tally at the end.
-bg_results=$CACHE/logs/check.results.debug
-: >"$bg_results"
+# bg <name> <function or command...>: run it in the background, with its
+# verdicts in a results file and its output in a log of its own (the
+# verdicts of parallel runs must not interleave, nor their counts in step);
+# both are added, in the order started, once every job has ended.
+jobs_pids=() jobs_names=()
+bg() {
+	local name=$1
+	shift
+	(
+		export KTPOOL_RESULTS=$CACHE/logs/check.results.$name
+		: >"$KTPOOL_RESULTS"
+		"$@"
+	) >"$CACHE/logs/check-$name.log" 2>&1 &
+	jobs_pids+=($!)
+	jobs_names+=("$name")
+	log "$name runs in the background (log: $CACHE/logs/check-$name.log)"
+}
+
+# The debug kernel (built once per config), then its two runs: two CPUs
+# with KUnit and every selftest, one CPU with KUnit.
 debug_kernel() {
 	local t=$SECONDS
-	export KTPOOL_RESULTS=$bg_results
 	KTPOOL_BUILD_ONLY=1 "$s/debugkernel.sh" || true
-	printf '%s\t%s\n' "debug kernel build (background)" "$((SECONDS - t))" >>"$times"
-	timed "debug kernel, 2 CPUs: KUnit, selftests, kmemleak (background)" \
+	printf '%s\t%s\n' "debug kernel build" "$((SECONDS - t))" >>"$times"
+	timed "debug kernel, 2 CPUs: KUnit, selftests, kmemleak" \
 		step "$s/debugkernel.sh"
-	timed "debug kernel, 1 CPU: KUnit, kmemleak (background)" \
+	timed "debug kernel, 1 CPU: KUnit, kmemleak" \
 		step env KTPOOL_DEBUG_UP=1 KTPOOL_REUSE_MODULES=1 "$s/debugkernel.sh"
-	t=$SECONDS
+}
+
+# The same kernel with KCSAN in place of KASAN: KUnit and every selftest.
+kcsan_kernel() {
+	local t=$SECONDS
 	KTPOOL_KCSAN=1 KTPOOL_BUILD_ONLY=1 "$s/debugkernel.sh" || true
-	printf '%s\t%s\n' "KCSAN kernel build (background)" "$((SECONDS - t))" >>"$times"
-	timed "KCSAN kernel, 2 CPUs: KUnit, selftests (background)" \
+	printf '%s\t%s\n' "KCSAN kernel build" "$((SECONDS - t))" >>"$times"
+	timed "KCSAN kernel, 2 CPUs: KUnit, selftests" \
 		step env KTPOOL_KCSAN=1 "$s/debugkernel.sh"
 }
 
@@ -72,23 +89,29 @@ step_deps() {
 timed "packages (make deps)" step_deps
 timed "kernel sources" ktpool_src >/dev/null
 
-log "the debug kernel builds and runs in the background (log: $CACHE/logs/debugkernel-bg.log)"
-(debug_kernel) >"$CACHE/logs/debugkernel-bg.log" 2>&1 &
-debug=$!
-
+# Two cores: the kernel builds keep them busy while the guests below wait
+# on timers; every phase runs in parallel but those that need packaging's
+# client module (the stock selftests).
+bg debug debug_kernel
+bg kcsan kcsan_kernel
 timed "checkpatch, kernel-doc, rst" step "$s/style.sh"
 timed "sparse" step "$s/sparse.sh"
 timed "packaging (install, dkms, client)" step "$s/packaging.sh"
 timed "bench report tests" step "$s/benchreport.sh"
 for series in $STOCK; do
-	timed "build -Werror + selftests $series (QEMU)" step "$s/selftests.sh" "$series"
+	bg "selftests-$series" timed "build -Werror + selftests $series (QEMU)" \
+		step "$s/selftests.sh" "$series"
 done
 
-log "waiting for the debug kernel's runs (log: $CACHE/logs/debugkernel-bg.log)"
+log "waiting for the background runs"
 start=$SECONDS
-wait "$debug" || true
-printf '%s\t%s\n' "waiting for the debug kernel" "$((SECONDS - start))" >>"$times"
-cat "$bg_results" >>"$KTPOOL_RESULTS"
+for i in "${!jobs_pids[@]}"; do
+	wait "${jobs_pids[$i]}" || true
+	echo "==> ${jobs_names[$i]}"
+	cat "$CACHE/logs/check-${jobs_names[$i]}.log"
+	cat "$CACHE/logs/check.results.${jobs_names[$i]}" >>"$KTPOOL_RESULTS"
+done
+printf '%s\t%s\n' "waiting for the background runs" "$((SECONDS - start))" >>"$times"
 printf '%s\t%s\n' "total" "$((SECONDS - start_all))" >>"$times"
 
 mkdir -p "$KTPOOL_ROOT/out"
@@ -98,7 +121,7 @@ summary=$KTPOOL_ROOT/out/check-summary.txt
 	echo "==== ktpool check summary (details: $CACHE/logs/) ===="
 	grep -E '^(PASS|FAIL|SKIP) ' "$KTPOOL_RESULTS" || true
 	echo
-	echo "==== where the time went (wall seconds; background phases overlap) ===="
+	echo "==== where the time went (wall seconds; phases overlap) ===="
 	awk -F'\t' '{ printf "%-45s %5d s  %2d:%02d\n", $1, $2, $2 / 60, $2 % 60 }' "$times"
 	echo
 	skipped=$(grep -c '^SKIP ' "$KTPOOL_RESULTS" || true)
