@@ -150,7 +150,8 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
  * KTPOOL_SYSFS - The pool's attributes are tunable under sysfs.
  *
  * /sys/kernel/ktpool/<name>/ holds capacity, idle_timeout_ms, nice, cpumask
- * (a cpulist) and min_threads: readable by all, writable by root.
+ * (a cpulist shorter than a page) and min_threads: readable by all,
+ * writable by root.
  */
 #define KTPOOL_SYSFS		0x4U
 
