@@ -160,7 +160,8 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
  * @nice: -20..19, the nice value of every worker; ignored with %KTPOOL_RT
  *	(but still range-checked).
  * @cpumask: the CPUs the workers may run on; NULL means every possible CPU.
- *	It must contain an online CPU. Copied: the caller keeps its mask.
+ *	It must contain an online CPU, unless ktpool_apply_attrs() gives the
+ *	pool's current mask again. Copied: the caller keeps its mask.
  * @node: %NUMA_NO_NODE for any node; else an online node, on which the
  *	workers' stacks and structures are allocated. Fixed at create:
  *	ktpool_apply_attrs() ignores it.
