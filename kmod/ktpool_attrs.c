@@ -214,6 +214,50 @@ static int ktpool_apply_live(struct ktpool *pool)
 	return 0;
 }
 
+/*
+ * For ktpool_cpu_online(), under ktpool_pools_mutex (so the pool is not
+ * freed meanwhile): apply the cpumask again, to every worker.
+ */
+static void ktpool_restore_cpus(struct ktpool *pool)
+{
+	bool restore;
+
+	mutex_lock(&pool->attrs_mutex);
+	raw_spin_lock_irq(&pool->lock);
+	/* A worker on every possible CPU is never moved. */
+	restore = !pool->dying &&
+		  !cpumask_equal(pool->cpumask, cpu_possible_mask) &&
+		  cpumask_intersects(pool->cpumask, cpu_online_mask);
+	/* A worker being created applies them again, with the CPU online. */
+	if (restore)
+		pool->attrs_gen++;
+	raw_spin_unlock_irq(&pool->lock);
+	/* On -ENOMEM the workers stay where they are: a write restores. */
+	if (restore)
+		ktpool_apply_live(pool);
+	mutex_unlock(&pool->attrs_mutex);
+}
+
+/**
+ * ktpool_cpu_online() - put workers back on their pool's CPUs
+ * @cpu: the CPU that came online
+ *
+ * A worker none of whose CPUs is online is moved by the scheduler, whose
+ * select_fallback_rq() widens its allowed CPUs for good; a worker created
+ * then keeps a new kthread's. Once a CPU comes online, every pool whose
+ * cpumask now has an online CPU gives its workers that mask again, as cmwq
+ * does for an unbound pool's workers (restore_unbound_workers_cpumask()).
+ *
+ * Context: a CPU hotplug callback (CPUHP_AP_ONLINE_DYN): the CPU is online,
+ * which is enough for a kthread's set_cpus_allowed_ptr(); sleeps.
+ * Return: 0.
+ */
+int ktpool_cpu_online(unsigned int cpu)
+{
+	ktpool_visit_pools(ktpool_restore_cpus);
+	return 0;
+}
+
 /* Has a spawn ended (created its thread, or failed) since @seen? */
 static bool ktpool_spawn_ended(struct ktpool *pool, u64 seen)
 {
