@@ -37,8 +37,23 @@ static bool ktpool_sched_default_locked(struct ktpool *pool)
 	       cpumask_equal(pool->cpumask, cpu_possible_mask);
 }
 
+/*
+ * Everything but the cpumask's online CPUs: a change checks those only when
+ * it changes the mask (ktpool_apply_attrs_locked()), since the CPUs of the
+ * current one may all have gone offline since it was set.
+ */
+static int ktpool_attrs_check(const struct ktpool_attrs *attrs,
+			      unsigned int capacity)
+{
+	if (!attrs || attrs->nice < MIN_NICE || attrs->nice > MAX_NICE ||
+	    (attrs->flags & ~KTPOOL_ALL_FLAGS) ||
+	    attrs->min_threads > capacity)
+		return -EINVAL;
+	return 0;
+}
+
 /**
- * ktpool_attrs_validate() - check attributes against a capacity
+ * ktpool_attrs_validate() - check a new pool's attributes against a capacity
  * @attrs: the attributes
  * @capacity: the pool's capacity
  *
@@ -51,9 +66,7 @@ static bool ktpool_sched_default_locked(struct ktpool *pool)
 int ktpool_attrs_validate(const struct ktpool_attrs *attrs,
 			  unsigned int capacity)
 {
-	if (!attrs || attrs->nice < MIN_NICE || attrs->nice > MAX_NICE ||
-	    (attrs->flags & ~KTPOOL_ALL_FLAGS) ||
-	    attrs->min_threads > capacity ||
+	if (ktpool_attrs_check(attrs, capacity) ||
 	    (attrs->cpumask &&
 	     !cpumask_intersects(attrs->cpumask, cpu_online_mask)))
 		return -EINVAL;
@@ -101,7 +114,10 @@ static void ktpool_set_task_attrs(struct task_struct *task, int nice,
 		sched_set_fifo_low(task);
 	else
 		sched_set_normal(task, nice);
-	/* Fails only when no CPU of @mask is active (a hotplug race). */
+	/*
+	 * Fails when no CPU of @mask is online (all went offline since the
+	 * mask was set): the task then keeps the CPUs it has.
+	 */
 	set_cpus_allowed_ptr(task, mask);
 }
 
@@ -198,6 +214,50 @@ static int ktpool_apply_live(struct ktpool *pool)
 	return 0;
 }
 
+/*
+ * For ktpool_cpu_online(), under ktpool_pools_mutex (so the pool is not
+ * freed meanwhile): apply the cpumask again, to every worker.
+ */
+static void ktpool_restore_cpus(struct ktpool *pool)
+{
+	bool restore;
+
+	mutex_lock(&pool->attrs_mutex);
+	raw_spin_lock_irq(&pool->lock);
+	/* A worker on every possible CPU is never moved. */
+	restore = !pool->dying &&
+		  !cpumask_equal(pool->cpumask, cpu_possible_mask) &&
+		  cpumask_intersects(pool->cpumask, cpu_online_mask);
+	/* A worker being created applies them again, with the CPU online. */
+	if (restore)
+		pool->attrs_gen++;
+	raw_spin_unlock_irq(&pool->lock);
+	/* On -ENOMEM the workers stay where they are: a write restores. */
+	if (restore)
+		ktpool_apply_live(pool);
+	mutex_unlock(&pool->attrs_mutex);
+}
+
+/**
+ * ktpool_cpu_online() - put workers back on their pool's CPUs
+ * @cpu: the CPU that came online
+ *
+ * A worker none of whose CPUs is online is moved by the scheduler, whose
+ * select_fallback_rq() widens its allowed CPUs for good; a worker created
+ * then keeps a new kthread's. Once a CPU comes online, every pool whose
+ * cpumask now has an online CPU gives its workers that mask again, as cmwq
+ * does for an unbound pool's workers (restore_unbound_workers_cpumask()).
+ *
+ * Context: a CPU hotplug callback (CPUHP_AP_ONLINE_DYN): the CPU is online,
+ * which is enough for a kthread's set_cpus_allowed_ptr(); sleeps.
+ * Return: 0.
+ */
+int ktpool_cpu_online(unsigned int cpu)
+{
+	ktpool_visit_pools(ktpool_restore_cpus);
+	return 0;
+}
+
 /* Has a spawn ended (created its thread, or failed) since @seen? */
 static bool ktpool_spawn_ended(struct ktpool *pool, u64 seen)
 {
@@ -274,6 +334,7 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 				     struct ktpool_kobj **gone)
 	__must_hold(&pool->attrs_mutex)
 {
+	const struct cpumask *mask = attrs->cpumask ?: cpu_possible_mask;
 	bool sysfs = attrs->flags & KTPOOL_SYSFS;
 	int ret, err;
 
@@ -282,13 +343,19 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 		raw_spin_unlock_irq(&pool->lock);
 		return -ESHUTDOWN;
 	}
-	/* Under the lock: ktpool_set_capacity() checks the other way. */
-	if (attrs->min_threads > pool->capacity) {
+	/*
+	 * Under the lock: ktpool_set_capacity() checks the other way. Only a
+	 * new cpumask needs an online CPU: the CPUs of the current one may all
+	 * be offline, which must not block a change of anything else.
+	 */
+	if (attrs->min_threads > pool->capacity ||
+	    (!cpumask_equal(mask, pool->cpumask) &&
+	     !cpumask_intersects(mask, cpu_online_mask))) {
 		raw_spin_unlock_irq(&pool->lock);
 		return -EINVAL;
 	}
 	pool->nice = attrs->nice;
-	cpumask_copy(pool->cpumask, attrs->cpumask ?: cpu_possible_mask);
+	cpumask_copy(pool->cpumask, mask);
 	WRITE_ONCE(pool->flags, attrs->flags);
 	WRITE_ONCE(pool->min_threads, attrs->min_threads);
 	pool->attrs_gen++;
@@ -344,9 +411,9 @@ static void ktpool_apply_attrs_done(struct ktpool *pool,
  *
  * Context: process context; sleeps. Not from a sysfs file of @pool. May race
  * with ktpool_destroy() as the submit calls do.
- * Return: 0; -EINVAL for a NULL @pool or @attrs, a nice out of -20..19, an
- * empty or offline-only cpumask, @attrs->min_threads above the capacity or
- * unknown flags (nothing changed); -ESHUTDOWN when @pool is being destroyed;
+ * Return: 0; -EINVAL for a NULL @pool or @attrs, a nice out of -20..19, a
+ * cpumask other than the pool's with no online CPU, @attrs->min_threads
+ * above the capacity or unknown flags (nothing changed); -ESHUTDOWN when @pool is being destroyed;
  * -ENOMEM when a worker could not be created for @attrs->min_threads, or
  * memory for the change was short; -EINTR when a fatal signal ended the
  * wait for, or the creation of, a worker for @attrs->min_threads (after
@@ -358,7 +425,7 @@ int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
 	struct ktpool_kobj *gone = NULL;
 	int ret;
 
-	if (!pool || ktpool_attrs_validate(attrs, KTPOOL_MAX_CAPACITY))
+	if (!pool || ktpool_attrs_check(attrs, KTPOOL_MAX_CAPACITY))
 		return -EINVAL;
 	/*
 	 * A caller of the pool before any of its mutexes is taken, until
@@ -424,7 +491,7 @@ static int ktpool_update_attrs(struct ktpool *pool,
 	mutex_lock(&pool->attrs_mutex);
 	ktpool_get_attrs(pool, &attrs, mask);
 	set(&attrs, arg);
-	ret = ktpool_attrs_validate(&attrs, KTPOOL_MAX_CAPACITY);
+	ret = ktpool_attrs_check(&attrs, KTPOOL_MAX_CAPACITY);
 	if (!ret)
 		ret = ktpool_apply_attrs_locked(pool, &attrs, NULL);
 	mutex_unlock(&pool->attrs_mutex);
@@ -464,7 +531,8 @@ int ktpool_set_nice(struct ktpool *pool, int nice)
 /**
  * ktpool_set_cpumask() - change only the CPUs of a pool's workers
  * @pool: the pool
- * @mask: the CPUs, with one online at least
+ * @mask: the CPUs, with one online at least unless they are the pool's
+ *	current ones
  *
  * Return: as ktpool_apply_attrs().
  */

@@ -264,7 +264,10 @@ struct ktpool {
 	int numa_node;			/* I: NUMA_NO_NODE or attrs->node */
 	unsigned int min_threads;	/* A+L; READ_ONCE elsewhere */
 	unsigned int flags;		/* A+L; READ_ONCE elsewhere */
-	/* A+L: bumped by every change of nice, cpumask or flags */
+	/*
+	 * A+L: bumped by every change of nice, cpumask or flags, and when a
+	 * CPU coming online makes the cpumask apply again
+	 */
 	unsigned int attrs_gen;
 	/* S: serializes adding and removing kobj (see the legend) */
 	struct mutex sysfs_mutex;
@@ -473,6 +476,7 @@ void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
 int ktpool_set_nice(struct ktpool *pool, int nice);
 int ktpool_set_cpumask(struct ktpool *pool, const struct cpumask *mask);
 int ktpool_set_min_threads(struct ktpool *pool, unsigned int min_threads);
+int ktpool_cpu_online(unsigned int cpu);
 void ktpool_check_leaks(struct ktpool *pool, const void *fn, int preempt,
 			int depth);
 int ktpool_sysfs_init(void);

@@ -13,6 +13,7 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
@@ -51,6 +52,7 @@ static unsigned int ktpool_hold;		/* KTPOOL_HOLD_* bits */
 static atomic_t ktpool_held = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(ktpool_hold_wq);
 static struct ktpool *ktpool_default_pool;	/* kernel_param_lock */
+static int ktpool_cpuhp_state;			/* I: ktpool_cpu_online() */
 
 /* A number in [@min, @max], or -EINVAL (also for overflow and negatives). */
 static int ktpool_parse_uint(const char *val, unsigned int min,
@@ -485,6 +487,11 @@ static int __init ktpool_init(void)
 	ret = ktpool_sysfs_init();
 	if (ret)
 		goto err_sysfs;
+	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "ktpool:online",
+					ktpool_cpu_online, NULL);
+	if (ret < 0)
+		goto err_cpuhp;
+	ktpool_cpuhp_state = ret;
 
 	kernel_param_lock(THIS_MODULE);
 	attrs.nice = ktpool_nice;
@@ -512,6 +519,8 @@ static int __init ktpool_init(void)
 	return 0;
 
 err_pool:
+	cpuhp_remove_state_nocalls(ktpool_cpuhp_state);
+err_cpuhp:
 	ktpool_sysfs_exit();
 err_sysfs:
 	ktpool_debugfs_exit();
@@ -523,6 +532,7 @@ static void __exit ktpool_exit(void)
 {
 	struct ktpool *pool;
 
+	cpuhp_remove_state_nocalls(ktpool_cpuhp_state);
 	kernel_param_lock(THIS_MODULE);
 	pool = ktpool_default_pool;
 	WRITE_ONCE(ktpool_default_pool, NULL);

@@ -24,7 +24,9 @@
 #include <linux/cpumask.h>
 #include <linux/kernel.h>
 #include <linux/kobject.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
 
 #include "ktpool_internal.h"
@@ -194,19 +196,23 @@ static const struct kobj_type ktpool_kobj_type = {
 
 /**
  * ktpool_parse_cpulist() - parse a cpulist written by a user
- * @buf: the text, e.g. "0-1,3" (a trailing newline is allowed)
+ * @buf: the text, e.g. "0-1,3", NUL-terminated; white space around it and
+ *	a trailing newline are allowed
  * @mask: the result
  *
- * Return: 0, or -EINVAL when it is not a cpulist or names no online CPU.
+ * Anything cpulist_parse() accepts, shorter than %PAGE_SIZE: a sysfs write
+ * (of a module parameter too) hands its file at most a page, cut there, so
+ * that a text of a page or more may be the start of a longer one.
+ *
+ * Return: 0, or -EINVAL when it is %PAGE_SIZE bytes or longer, not a
+ * cpulist, or names no online CPU.
  */
 int ktpool_parse_cpulist(const char *buf, struct cpumask *mask)
 {
-	char tmp[128];
-
-	if (strscpy(tmp, buf, sizeof(tmp)) < 0)
+	if (strnlen(buf, PAGE_SIZE) >= PAGE_SIZE)
 		return -EINVAL;
-	strim(tmp);
-	if (!*tmp || cpulist_parse(tmp, mask) ||
+	buf = skip_spaces(buf);
+	if (!*buf || cpulist_parse(buf, mask) ||
 	    !cpumask_intersects(mask, cpu_online_mask))
 		return -EINVAL;
 	return 0;

@@ -152,7 +152,8 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
  * KTPOOL_SYSFS - The pool's attributes are tunable under sysfs.
  *
  * /sys/kernel/ktpool/<name>/ holds capacity, idle_timeout_ms, nice, cpumask
- * (a cpulist) and min_threads: readable by all, writable by root.
+ * (a cpulist shorter than a page) and min_threads: readable by all,
+ * writable by root.
  */
 #define KTPOOL_SYSFS		0x4U
 
@@ -161,7 +162,8 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
  * @nice: -20..19, the nice value of every worker; ignored with %KTPOOL_RT
  *	(but still range-checked).
  * @cpumask: the CPUs the workers may run on; NULL means every possible CPU.
- *	It must contain an online CPU. Copied: the caller keeps its mask.
+ *	It must contain an online CPU, unless ktpool_apply_attrs() gives the
+ *	pool's current mask again. Copied: the caller keeps its mask.
  * @node: %NUMA_NO_NODE for any node; else an online node, on which the
  *	workers' stacks and structures are allocated. Fixed at create:
  *	ktpool_apply_attrs() ignores it.
