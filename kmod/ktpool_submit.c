@@ -306,7 +306,7 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	if (ret == -EAGAIN && !*timeout) {	/* out of time, even to retry */
 		/* Room made for it goes to the next waiter instead. */
 		if (wt.state == KTPOOL_WAIT_RETRY)
-			ktpool_wake_retry_locked(pool, false);
+			ktpool_wake_retry_locked(pool, false, NULL);
 		pool->timed_out++;
 		ret = -ETIMEDOUT;
 	}
