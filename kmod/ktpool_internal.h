@@ -52,6 +52,10 @@
  *    itself always takes L once more before it returns. A task woken after
  *    L is dropped (struct ktpool_wake) is woken by its task_struct alone,
  *    never through the waiter, which may be gone by then.
+ *  - Blocked submitters are served oldest first. One whose retry (a spawn
+ *    of its own) fails goes back to its place, by its ticket; only the
+ *    oldest ones leave the queue to retry (ktpool_wake_retry_locked(), and
+ *    the head alone when its spawn cooldown has passed).
  *  - No walk under L is longer than %KTPOOL_WAKE_BATCH tasks woken or
  *    workers moved: a longer one drops L between batches (a shrink,
  *    destroy's shutdown of the waiters, the reaper), at points where the
@@ -182,6 +186,8 @@ struct ktpool_waiter {
 	struct ktpool_job job;		/* I, then owned by the taker */
 	enum ktpool_waiter_state state;	/* L to write; READ_ONCE to poll */
 	bool spawn_failed;		/* I: its own spawn failed */
+	/* I: its place in the queue, kept across retries (oldest lowest) */
+	u64 ticket;
 };
 
 struct ktpool {
@@ -192,7 +198,8 @@ struct ktpool {
 	struct list_head idle;		/* L: LIFO, most recently idle first */
 	struct list_head zombies;	/* L: surplus workers to be stopped */
 	struct list_head workers;	/* L: every live worker */
-	struct list_head waiters;	/* L: FIFO of blocked submitters */
+	struct list_head waiters;	/* L: blocked submitters, by ticket */
+	u64 waiter_ticket;		/* L: the last ticket handed out */
 	unsigned int capacity;		/* L to write; READ_ONCE elsewhere */
 	unsigned int idle_timeout_ms;	/* L to write; READ_ONCE elsewhere */
 	unsigned int nr_threads;	/* L: live workers, incl. spawning */
