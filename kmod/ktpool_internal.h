@@ -476,7 +476,7 @@ void ktpool_pending_free(struct ktpool *pool);
 
 /* ktpool_worker.c */
 bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
-			      struct ktpool_wake *wk);
+			      struct ktpool_wake *wk, unsigned int *woken);
 int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		 enum ktpool_mode mode);
 void ktpool_spawn_workfn(struct work_struct *work);
@@ -500,7 +500,7 @@ static inline void ktpool_unreserve_locked(struct ktpool *pool)
 	pool->nr_spawning--;
 	pool->spawn_failed++;
 	rcuwait_wake_up(&pool->spawn_wait);
-	ktpool_wake_retry_locked(pool, false, NULL);
+	ktpool_wake_retry_locked(pool, false, NULL, NULL);
 }
 
 /* ktpool_main.c */

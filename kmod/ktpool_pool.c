@@ -419,6 +419,7 @@ EXPORT_SYMBOL_GPL(ktpool_drain);
 int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 {
 	struct ktpool_wake wk = { };
+	unsigned int woken = 0;
 	unsigned long flags;
 	bool more;
 	int ret = 0;
@@ -452,7 +453,8 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 		if (!more)
 			more = ktpool_retire_surplus_locked(pool);
 		if (!more)
-			more = ktpool_wake_retry_locked(pool, true, &wk);
+			more = ktpool_wake_retry_locked(pool, true, &wk,
+							&woken);
 		if (!more || pool->dying)
 			break;
 		ktpool_wake_unlock_irqrestore(pool, &wk, flags);

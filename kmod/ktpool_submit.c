@@ -356,7 +356,7 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	if (ret == -EAGAIN && !*timeout) {	/* out of time, even to retry */
 		/* Room made for it goes to the next waiter instead. */
 		if (wt.state == KTPOOL_WAIT_RETRY)
-			ktpool_wake_retry_locked(pool, false, NULL);
+			ktpool_wake_retry_locked(pool, false, NULL, NULL);
 		pool->timed_out++;
 		ret = -ETIMEDOUT;
 	}
@@ -442,7 +442,7 @@ again:
 			 * behind it; room it did not use is theirs now.
 			 */
 			if (ticket)
-				ktpool_wake_retry_locked(pool, false, NULL);
+				ktpool_wake_retry_locked(pool, false, NULL, NULL);
 			ktpool_caller_exit_locked(pool);
 			raw_spin_unlock_irqrestore(&pool->lock, flags);
 			return 0;

@@ -28,6 +28,10 @@
  * @wk: where to collect the waiters, to be woken once the caller has
  *	dropped the lock; NULL: wake one at most, under the lock (the slot of
  *	one failed spawn, or of one waiter that timed out)
+ * @woken: with @wk, the waiters that earlier batches of the same change
+ *	woke: they have not all taken their room yet, and are not woken for
+ *	it twice (one that has taken it is counted twice, so this errs on
+ *	waking too few; each former waiter whose spawn works wakes the next)
  *
  * Wakes, oldest first, as many waiters as the pool can now accept and serve
  * (with a free worker or a new one), with %KTPOOL_WAIT_RETRY: each submits
@@ -41,7 +45,7 @@
  * caller wakes those, retakes the lock and calls it again.
  */
 bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
-			      struct ktpool_wake *wk)
+			      struct ktpool_wake *wk, unsigned int *woken)
 	__must_hold(&pool->lock)
 {
 	struct ktpool_waiter *wt;
@@ -55,6 +59,8 @@ bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
 	room = max(min(room, free), 0);
 	if (!wk)
 		room = min(room, 1);
+	else
+		room = max(room - (int)*woken, 0);
 	while (room) {
 		wt = list_first_entry_or_null(&pool->waiters,
 					      struct ktpool_waiter, node);
@@ -64,10 +70,12 @@ bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
 			return true;
 		list_del_init(&wt->node);
 		WRITE_ONCE(wt->state, KTPOOL_WAIT_RETRY);
-		if (wk)
+		if (wk) {
 			ktpool_wake_add_locked(pool, wk, wt->task);
-		else
+			(*woken)++;
+		} else {
 			wake_up_process(wt->task);
+		}
 		room--;
 	}
 	return false;
