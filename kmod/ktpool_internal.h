@@ -181,7 +181,8 @@ enum ktpool_waiter_state {
 
 /* A caller blocked in ktpool_submit(), on its own stack. */
 struct ktpool_waiter {
-	struct list_head node;		/* L: on pool->waiters while QUEUED */
+	/* L: while QUEUED, on pool->waiters (or, once dying, destroy's list) */
+	struct list_head node;
 	struct task_struct *task;	/* I */
 	struct ktpool_job job;		/* I, then owned by the taker */
 	enum ktpool_waiter_state state;	/* L to write; READ_ONCE to poll */
