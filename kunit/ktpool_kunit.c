@@ -1626,8 +1626,9 @@ static void ktpool_waiter_keeps_place_on_retry_test(struct kunit *test)
 	msleep(300);
 	b = kt_submit_async(test, pool, kt_order_fn, tb);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 2, 5000));
+	/* Each failed its own spawn on the way in (A maybe a retry more). */
 	failed = kt_stats(pool).spawn_failed;
-	KUNIT_EXPECT_EQ(test, failed, 2ULL);
+	KUNIT_EXPECT_GE(test, failed, 2ULL);
 
 	/* A retry failed; it is back in the queue in the same lock hold. */
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).spawn_failed > failed,
