@@ -72,25 +72,102 @@ static const char *const ktpool_state_names[] = {
 	[KTPOOL_W_WOKEN] = "woken",
 };
 
+/* What the workers file shows of one worker, copied under the lock. */
+struct ktpool_worker_snap {
+	pid_t pid;
+	enum ktpool_worker_state state;
+	unsigned long ago;
+	u64 nr_run;
+};
+
+/* A line of the workers file at most: pid, state, ms and tasks run. */
+#define KTPOOL_WORKER_LINE	48
+
+/*
+ * Copy the workers into @snap (room for @max) under the lock: only the
+ * copy is done with interrupts off, the formatting after. Returns how many
+ * were copied, or more than @max when they do not fit (the caller
+ * allocates that many and copies again).
+ */
+static unsigned int ktpool_workers_snap(struct ktpool *pool,
+					struct ktpool_worker_snap *snap,
+					unsigned int max)
+{
+	struct ktpool_worker *w;
+	unsigned int n = 0;
+
+	raw_spin_lock_irq(&pool->lock);
+	/* Surplus workers not yet stopped are on the list, not in the count. */
+	if (pool->nr_threads > max) {
+		n = pool->nr_threads;
+		goto out;
+	}
+	list_for_each_entry(w, &pool->workers, all) {
+		if (n == max) {
+			n = max + KTPOOL_WAKE_BATCH;
+			break;
+		}
+		snap[n].pid = task_pid_nr(w->task);
+		snap[n].state = w->state;
+		snap[n].ago = w->state == KTPOOL_W_BUSY ?
+			      jiffies - w->job_start :
+			      (unsigned long)(get_jiffies_64() - w->idle_since);
+		snap[n].nr_run = READ_ONCE(w->nr_run);
+		n++;
+	}
+out:
+	raw_spin_unlock_irq(&pool->lock);
+	return n;
+}
+
 static int ktpool_workers_show(struct seq_file *m, void *unused)
 {
 	struct ktpool *pool = m->private;
-	struct ktpool_worker *w;
-	unsigned long ago;
+	struct ktpool_worker_snap *snap;
+	unsigned int max, n, i;
+
+	/* Sized from the count; grown if more workers came meanwhile. */
+	max = READ_ONCE(pool->nr_threads) + KTPOOL_WAKE_BATCH;
+	for (;;) {
+		snap = kvmalloc_array(max, sizeof(*snap), GFP_KERNEL);
+		if (!snap)
+			return -ENOMEM;
+		n = ktpool_workers_snap(pool, snap, max);
+		if (n <= max)
+			break;
+		kvfree(snap);
+		max = n + KTPOOL_WAKE_BATCH;
+	}
 
 	seq_puts(m, "pid state ms_since_active tasks_run\n");
-	raw_spin_lock_irq(&pool->lock);
-	list_for_each_entry(w, &pool->workers, all) {
-		ago = w->state == KTPOOL_W_BUSY ? jiffies - w->job_start :
-		      (unsigned long)(get_jiffies_64() - w->idle_since);
-		seq_printf(m, "%d %s %u %llu\n", task_pid_nr(w->task),
-			   ktpool_state_names[w->state], jiffies_to_msecs(ago),
-			   READ_ONCE(w->nr_run));
-	}
-	raw_spin_unlock_irq(&pool->lock);
+	for (i = 0; i < n; i++)
+		seq_printf(m, "%d %s %u %llu\n", snap[i].pid,
+			   ktpool_state_names[snap[i].state],
+			   jiffies_to_msecs(snap[i].ago), snap[i].nr_run);
+	kvfree(snap);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(ktpool_workers);
+
+/*
+ * A buffer for every line at once, so that seq_file does not run the show
+ * again, snapshot and all, for a buffer that was too small.
+ */
+static int ktpool_workers_open(struct inode *inode, struct file *file)
+{
+	struct ktpool *pool = inode->i_private;
+	size_t size = (READ_ONCE(pool->nr_threads) + KTPOOL_WAKE_BATCH + 1) *
+		      KTPOOL_WORKER_LINE;
+
+	return single_open_size(file, ktpool_workers_show, pool, size);
+}
+
+static const struct file_operations ktpool_workers_fops = {
+	.owner = THIS_MODULE,
+	.open = ktpool_workers_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
 
 /**
  * ktpool_debugfs_add() - create debugfs/ktpool/<name>/ for a new pool

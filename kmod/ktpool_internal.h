@@ -39,16 +39,30 @@
  *  - A submitter or a worker that claimed an idle worker for a pending job
  *    wakes it after dropping L, inside rcu_read_lock(): task_structs are
  *    freed after an RCU grace period, so the wake is safe even if the worker
- *    ran the task, and was stopped, in between. (Rare paths wake under L:
- *    a shrink, ktpool_kick_all_locked(), the waiters, and a worker asleep
- *    in a group wait that a blocked submitter kicks.)
+ *    ran the task, and was stopped, in between. Only single wake-ups are
+ *    done under L (a waiter served by a worker, or given the slot of a
+ *    failed spawn; a worker asleep in a group wait that a blocked
+ *    submitter kicks); every path that wakes more collects them in a
+ *    struct ktpool_wake and wakes them after dropping L, in the same way.
  *  - Every submit call that may drop L (to spawn, wait or run a task
  *    inline), and every drain, is counted in nr_callers (L) until it
  *    returns, so ktpool_destroy() never frees the pool under it. The
  *    publish fast path and nowait never drop L and are not counted.
  *  - A blocked submitter's struct ktpool_waiter lives on its stack; whoever
- *    removes it from pool->waiters sets its state and wakes it under L, and
- *    the submitter itself always takes L once more before it returns.
+ *    removes it from pool->waiters sets its state under L, and the submitter
+ *    itself always takes L once more before it returns. A task woken after
+ *    L is dropped (struct ktpool_wake) is woken by its task_struct alone,
+ *    never through the waiter, which may be gone by then.
+ *  - Blocked submitters are served oldest first. One whose retry (a spawn
+ *    of its own) fails goes back to its place, by its ticket; only the
+ *    oldest ones leave the queue to retry (ktpool_wake_retry_locked(), and
+ *    the head alone when its spawn cooldown has passed).
+ *  - No walk under L is longer than %KTPOOL_WAKE_BATCH tasks woken or
+ *    workers moved: a longer one drops L between batches (a shrink,
+ *    destroy's shutdown of the waiters, the reaper), at points where the
+ *    state is consistent and each batch looks at the pool again. The
+ *    kernel's wake_q is not exported to modules; struct ktpool_wake is its
+ *    bounded stand-in.
  */
 #ifndef _KTPOOL_INTERNAL_H
 #define _KTPOOL_INTERNAL_H
@@ -60,6 +74,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/lockdep.h>
+#include <linux/rcupdate.h>
 #include <linux/rcuwait.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
@@ -173,11 +188,14 @@ enum ktpool_waiter_state {
 
 /* A caller blocked in ktpool_submit(), on its own stack. */
 struct ktpool_waiter {
-	struct list_head node;		/* L: on pool->waiters while QUEUED */
+	/* L: while QUEUED, on pool->waiters (or, once dying, destroy's list) */
+	struct list_head node;
 	struct task_struct *task;	/* I */
 	struct ktpool_job job;		/* I, then owned by the taker */
 	enum ktpool_waiter_state state;	/* L to write; READ_ONCE to poll */
 	bool spawn_failed;		/* I: its own spawn failed */
+	/* I: its place in the queue, kept across retries (oldest lowest) */
+	u64 ticket;
 };
 
 struct ktpool {
@@ -188,7 +206,8 @@ struct ktpool {
 	struct list_head idle;		/* L: LIFO, most recently idle first */
 	struct list_head zombies;	/* L: surplus workers to be stopped */
 	struct list_head workers;	/* L: every live worker */
-	struct list_head waiters;	/* L: FIFO of blocked submitters */
+	struct list_head waiters;	/* L: blocked submitters, by ticket */
+	u64 waiter_ticket;		/* L: the last ticket handed out */
 	struct list_head helpers;	/* L: workers asleep in a group wait */
 	unsigned int capacity;		/* L to write; READ_ONCE elsewhere */
 	unsigned int idle_timeout_ms;	/* L to write; READ_ONCE elsewhere */
@@ -367,6 +386,70 @@ static inline void ktpool_caller_exit(struct ktpool *pool)
 	raw_spin_unlock_irq(&pool->lock);
 }
 
+/* The most tasks woken, or workers moved, in one hold of L. */
+#define KTPOOL_WAKE_BATCH	16
+
+/*
+ * Tasks to wake once L is dropped, collected under L: the pool lock's
+ * interrupts-off section holds only the list work, never the wake-ups
+ * (each a runqueue lock, maybe an IPI), and never more than
+ * %KTPOOL_WAKE_BATCH of them. On the caller's stack.
+ */
+struct ktpool_wake {
+	unsigned int nr;
+	struct task_struct *task[KTPOOL_WAKE_BATCH];
+};
+
+static inline bool ktpool_wake_full(const struct ktpool_wake *wk)
+{
+	return wk->nr == KTPOOL_WAKE_BATCH;
+}
+
+/* Keep @task, seen alive under L, for ktpool_wake_unlock*(). */
+static inline void ktpool_wake_add_locked(struct ktpool *pool,
+					  struct ktpool_wake *wk,
+					  struct task_struct *task)
+	__must_hold(&pool->lock)
+{
+	if (!WARN_ON_ONCE(ktpool_wake_full(wk)))
+		wk->task[wk->nr++] = task;
+}
+
+/*
+ * Drop L and wake what was collected under it. Task structs are freed only
+ * after an RCU grace period, so one that exits in between stays readable
+ * inside rcu_read_lock(), taken before L is dropped; a task that has moved
+ * on merely sees a spurious wake-up, which every sleep allows for.
+ */
+static inline void ktpool_wake_unlock_irqrestore(struct ktpool *pool,
+						 struct ktpool_wake *wk,
+						 unsigned long flags)
+	__releases(&pool->lock)
+{
+	unsigned int i;
+
+	rcu_read_lock();
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	for (i = 0; i < wk->nr; i++)
+		wake_up_process(wk->task[i]);
+	rcu_read_unlock();
+	wk->nr = 0;
+}
+
+static inline void ktpool_wake_unlock_irq(struct ktpool *pool,
+					  struct ktpool_wake *wk)
+	__releases(&pool->lock)
+{
+	unsigned int i;
+
+	rcu_read_lock();
+	raw_spin_unlock_irq(&pool->lock);
+	for (i = 0; i < wk->nr; i++)
+		wake_up_process(wk->task[i]);
+	rcu_read_unlock();
+	wk->nr = 0;
+}
+
 /* ktpool_job.c: a job's life, and the hand-off between its two threads */
 static inline unsigned long ktpool_inflight(struct ktpool *pool)
 	__must_hold(&pool->lock)
@@ -396,7 +479,7 @@ void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w);
 void ktpool_job_done_locked(struct ktpool *pool, struct ktpool_worker *w);
 void ktpool_job_put(struct ktpool_job *job);
 void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job);
-void ktpool_kick_all_locked(struct ktpool *pool);
+bool ktpool_kick_all_locked(struct ktpool *pool, struct ktpool_wake *wk);
 bool ktpool_may_retire_idle_locked(struct ktpool *pool);
 unsigned int ktpool_backed_locked(struct ktpool *pool, u64 now, u64 *until);
 int ktpool_pending_init(struct ktpool *pool, unsigned int capacity);
@@ -404,7 +487,8 @@ int ktpool_pending_grow(struct ktpool *pool);
 void ktpool_pending_free(struct ktpool *pool);
 
 /* ktpool_worker.c */
-void ktpool_wake_retry_locked(struct ktpool *pool, bool all);
+bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
+			      struct ktpool_wake *wk, unsigned int *woken);
 int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		 enum ktpool_mode mode);
 void ktpool_spawn_workfn(struct work_struct *work);
@@ -415,7 +499,7 @@ void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay);
 void ktpool_retime_reaper(struct ktpool *pool);
 void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
 			       enum ktpool_reap_reason why);
-void ktpool_retire_surplus_locked(struct ktpool *pool);
+bool ktpool_retire_surplus_locked(struct ktpool *pool);
 void ktpool_stop_workers(struct list_head *list);
 
 /*
@@ -429,7 +513,7 @@ static inline void ktpool_unreserve_locked(struct ktpool *pool)
 	pool->nr_spawning--;
 	pool->spawn_failed++;
 	rcuwait_wake_up(&pool->spawn_wait);
-	ktpool_wake_retry_locked(pool, false);
+	ktpool_wake_retry_locked(pool, false, NULL, NULL);
 }
 
 /* ktpool_main.c */

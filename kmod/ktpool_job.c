@@ -341,23 +341,30 @@ void ktpool_job_done_locked(struct ktpool *pool, struct ktpool_worker *w)
 }
 
 /**
- * ktpool_kick_all_locked() - wake an idle worker for every pending job
+ * ktpool_kick_all_locked() - claim an idle worker for every pending job
  * @pool: the pool
+ * @wk: where to collect the workers to wake once the lock is dropped
  *
  * For a shrink: the idle workers that pending jobs need are woken at once,
  * rather than one after the other, so that none of them stays idle above
- * the new capacity. Wakes under the lock: a rare path.
+ * the new capacity.
+ *
+ * Return: true when @wk is full and more are to be claimed: the caller
+ * wakes those, retakes the lock and calls it again.
  */
-void ktpool_kick_all_locked(struct ktpool *pool)
+bool ktpool_kick_all_locked(struct ktpool *pool, struct ktpool_wake *wk)
 	__must_hold(&pool->lock)
 {
 	struct task_struct *tsk;
 
 	while (kfifo_len(&pool->pending) > pool->nr_woken && pool->nr_idle) {
+		if (ktpool_wake_full(wk))
+			return true;
 		tsk = ktpool_claim_idle_locked(pool);
 		if (tsk)
-			wake_up_process(tsk);
+			ktpool_wake_add_locked(pool, wk, tsk);
 	}
+	return false;
 }
 
 /**

@@ -246,9 +246,11 @@ static bool ktpool_quiet(struct ktpool *pool)
  */
 void ktpool_destroy(struct ktpool *pool)
 {
-	struct ktpool_waiter *wt, *tmp;
+	struct ktpool_wake wk = { };
+	struct ktpool_waiter *wt;
 	struct ktpool_kobj *kobj;
 	struct ktpool_worker *w;
+	LIST_HEAD(shut);
 	LIST_HEAD(stop);
 
 	if (IS_ERR_OR_NULL(pool))
@@ -267,12 +269,26 @@ void ktpool_destroy(struct ktpool *pool)
 	}
 	pool->dying = true;
 	rcuwait_wake_up(&pool->spawn_wait);
-	list_for_each_entry_safe(wt, tmp, &pool->waiters, node) {
+	/*
+	 * Every waiter off pool->waiters at once, so that no worker serves one
+	 * any more; then shut them down a batch at a time, the lock dropped
+	 * in between for their wake-ups. One that leaves by itself meanwhile
+	 * (a signal, its timeout) unlinks itself from @shut, under the lock;
+	 * no new one comes: a dying pool queues none.
+	 */
+	list_splice_init(&pool->waiters, &shut);
+	while ((wt = list_first_entry_or_null(&shut, struct ktpool_waiter,
+					      node))) {
 		list_del_init(&wt->node);
 		WRITE_ONCE(wt->state, KTPOOL_WAIT_SHUTDOWN);
-		wake_up_process(wt->task);
+		ktpool_wake_add_locked(pool, &wk, wt->task);
+		if (ktpool_wake_full(&wk)) {
+			ktpool_wake_unlock_irq(pool, &wk);
+			cond_resched();
+			raw_spin_lock_irq(&pool->lock);
+		}
 	}
-	raw_spin_unlock_irq(&pool->lock);
+	ktpool_wake_unlock_irq(pool, &wk);
 
 	/* Its writers get -ESHUTDOWN now; removal waits for them. */
 	mutex_lock(&pool->sysfs_mutex);
@@ -403,7 +419,10 @@ EXPORT_SYMBOL_GPL(ktpool_drain);
  */
 int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 {
+	struct ktpool_wake wk = { };
+	unsigned int woken = 0;
 	unsigned long flags;
+	bool more;
 	int ret = 0;
 
 	if (!pool || !capacity || capacity > KTPOOL_MAX_CAPACITY)
@@ -422,11 +441,29 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 			    pool->nr_threads);
 	WRITE_ONCE(pool->capacity, capacity);
 
-	if (pool->nr_threads > capacity)
-		ktpool_kick_all_locked(pool);
-	ktpool_retire_surplus_locked(pool);
-
-	ktpool_wake_retry_locked(pool, true);
+	/*
+	 * A batch of workers retired or tasks woken at a time, the lock
+	 * dropped in between: counted as a caller meanwhile, so that destroy
+	 * waits for it. Each batch looks at the pool anew (another change of
+	 * the capacity may come in between; the last one's batches win).
+	 */
+	ktpool_caller_enter_locked(pool);
+	for (;;) {
+		more = pool->nr_threads > pool->capacity &&
+		       ktpool_kick_all_locked(pool, &wk);
+		if (!more)
+			more = ktpool_retire_surplus_locked(pool);
+		if (!more)
+			more = ktpool_wake_retry_locked(pool, true, &wk,
+							&woken);
+		if (!more || pool->dying)
+			break;
+		ktpool_wake_unlock_irqrestore(pool, &wk, flags);
+		raw_spin_lock_irqsave(&pool->lock, flags);
+	}
+	ktpool_caller_exit_locked(pool);
+	ktpool_wake_unlock_irqrestore(pool, &wk, flags);
+	return 0;
 out:
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;

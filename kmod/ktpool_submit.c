@@ -321,21 +321,47 @@ void ktpool_help_end(struct ktpool_worker *w)
  * How long a waiter whose own spawn failed sleeps before it tries to spawn
  * again, if no worker served it meanwhile (cmwq's CREATE_COOLDOWN): a slot
  * freed by that failure must not stay unused while the waiter waits behind
- * busy workers, whose tasks may even wait for its task.
+ * busy workers, whose tasks may even wait for its task. Only the oldest
+ * waiter tries: the ones behind it wait for their turn (FIFO), and the
+ * spawns of a pool that cannot create threads do not multiply with its
+ * waiters.
  */
 #define KTPOOL_SPAWN_COOLDOWN	HZ
 
 /*
+ * Put a waiter back in its place after a retry: before the first younger
+ * one. Only the oldest waiters leave the queue to retry (the head when its
+ * cooldown has passed, or the first ones that ktpool_wake_retry_locked()
+ * wakes), so the only older ones still queued are retriers that came back
+ * before it: the walk is no longer than the waiters retrying at once.
+ */
+static void ktpool_requeue_locked(struct ktpool *pool, struct ktpool_waiter *wt)
+	__must_hold(&pool->lock)
+{
+	struct ktpool_waiter *pos;
+
+	list_for_each_entry(pos, &pool->waiters, node) {
+		if (pos->ticket > wt->ticket) {
+			list_add_tail(&wt->node, &pos->node);
+			return;
+		}
+	}
+	list_add_tail(&wt->node, &pool->waiters);
+}
+
+/*
  * Block until a worker takes @job (killable), for at most *@timeout jiffies
  * (MAX_SCHEDULE_TIMEOUT: no limit; what is left is written back). Drops and
- * retakes the lock. Returns -EAGAIN when the caller should look at the pool
- * again: room was made for it, or its spawn failed and the cooldown has
- * passed; -EBUSY at once when *@timeout is 0 or max_waiters callers already
- * wait; -ETIMEDOUT when the time ran out.
+ * retakes the lock. *@ticket is the caller's place in the queue: 0 the
+ * first time, when it is handed one (and max_waiters is checked), kept
+ * across its retries. Returns -EAGAIN when the caller should look at the
+ * pool again: room was made for it, or its spawn failed, the cooldown has
+ * passed and it is the oldest waiter; -EBUSY at once when *@timeout is 0 or
+ * max_waiters callers already wait; -ETIMEDOUT when the time ran out.
  */
 static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 			      unsigned long *flags, bool spawn_failed,
-			      long *timeout, bool first)
+			      long *timeout, u64 *ticket)
 	__must_hold(&pool->lock)
 {
 	struct ktpool_waiter wt = {
@@ -344,7 +370,10 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 		.state = KTPOOL_WAIT_QUEUED,
 		.spawn_failed = spawn_failed,
 	};
+	/* A deadline: a spurious wake-up must not restart the cooldown. */
+	unsigned long cool = jiffies + KTPOOL_SPAWN_COOLDOWN;
 	unsigned int state;
+	bool cooled;
 	long t, left;
 	int ret;
 
@@ -352,13 +381,20 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 		pool->rejected++;
 		return -EBUSY;
 	}
-	/* Only at the door: one already waiting is never refused later. */
-	if (first && pool->max_waiters &&
-	    pool->nr_waiters >= pool->max_waiters) {
-		pool->waiters_refused++;
-		return -EBUSY;
+	if (!*ticket) {
+		/* Only at the door: one already waiting is never refused later. */
+		if (pool->max_waiters &&
+		    pool->nr_waiters >= pool->max_waiters) {
+			pool->waiters_refused++;
+			return -EBUSY;
+		}
+		*ticket = ++pool->waiter_ticket;
+		wt.ticket = *ticket;
+		list_add_tail(&wt.node, &pool->waiters);
+	} else {
+		wt.ticket = *ticket;
+		ktpool_requeue_locked(pool, &wt);
 	}
-	list_add_tail(&wt.node, &pool->waiters);
 	pool->nr_waiters++;
 	ktpool_kick_helper_locked(pool);
 	raw_spin_unlock_irqrestore(&pool->lock, *flags);
@@ -369,23 +405,37 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	 */
 	state = ktpool_wait_state(READ_ONCE(pool->flags));
 	for (;;) {
-		set_current_state(state);
-		if (READ_ONCE(wt.state) != KTPOOL_WAIT_QUEUED ||
-		    fatal_signal_pending(current) || !*timeout)
-			break;
-		t = spawn_failed ? min_t(long, *timeout, KTPOOL_SPAWN_COOLDOWN) :
-				   *timeout;
-		left = schedule_timeout(t);
-		if (*timeout != MAX_SCHEDULE_TIMEOUT)
-			*timeout -= t - left;
-		if (spawn_failed && !left && *timeout) {
-			spawn_failed = false;	/* cooled down: try again */
-			break;
+		cooled = false;
+		for (;;) {
+			set_current_state(state);
+			if (READ_ONCE(wt.state) != KTPOOL_WAIT_QUEUED ||
+			    fatal_signal_pending(current) || !*timeout)
+				break;
+			t = *timeout;
+			if (spawn_failed) {
+				left = (long)(cool - jiffies);
+				if (left <= 0) {
+					cooled = true;
+					break;
+				}
+				t = min(t, left);
+			}
+			left = schedule_timeout(t);
+			if (*timeout != MAX_SCHEDULE_TIMEOUT)
+				*timeout -= t - left;
 		}
-	}
-	__set_current_state(TASK_RUNNING);
+		__set_current_state(TASK_RUNNING);
 
-	raw_spin_lock_irqsave(&pool->lock, *flags);
+		raw_spin_lock_irqsave(&pool->lock, *flags);
+		/* Cooled down behind an older waiter: that one tries first. */
+		if (!cooled || wt.state != KTPOOL_WAIT_QUEUED ||
+		    fatal_signal_pending(current) ||
+		    list_is_first(&wt.node, &pool->waiters))
+			break;
+		cool = jiffies + KTPOOL_SPAWN_COOLDOWN;
+		raw_spin_unlock_irqrestore(&pool->lock, *flags);
+	}
+
 	switch (wt.state) {
 	case KTPOOL_WAIT_QUEUED:
 		list_del(&wt.node);
@@ -405,7 +455,7 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	if (ret == -EAGAIN && !*timeout) {	/* out of time, even to retry */
 		/* Room made for it goes to the next waiter instead. */
 		if (wt.state == KTPOOL_WAIT_RETRY)
-			ktpool_wake_retry_locked(pool, false);
+			ktpool_wake_retry_locked(pool, false, NULL, NULL);
 		pool->timed_out++;
 		ret = -ETIMEDOUT;
 	}
@@ -418,7 +468,8 @@ static int ktpool_do_submit(struct ktpool *pool, struct ktpool_job *job,
 	ktpool_fn_t fn = job->fn;
 	struct task_struct *tsk;
 	unsigned long flags;
-	bool held = false, counted = false, waited = false;
+	bool held = false, counted = false;
+	u64 ticket = 0;		/* its place among the waiters, once it waits */
 	int spawn_err = 0;
 	int ret;
 
@@ -484,6 +535,13 @@ again:
 		spawn_err = ktpool_spawn(pool, job, mode);
 		raw_spin_lock_irqsave(&pool->lock, flags);
 		if (!spawn_err) {
+			/*
+			 * A waiter that retried: while it was the oldest, with
+			 * a failed spawn, ktpool_wake_retry_locked() woke none
+			 * behind it; room it did not use is theirs now.
+			 */
+			if (ticket)
+				ktpool_wake_retry_locked(pool, false, NULL, NULL);
 			ktpool_caller_exit_locked(pool);
 			raw_spin_unlock_irqrestore(&pool->lock, flags);
 			return 0;
@@ -508,8 +566,7 @@ again:
 	}
 
 	ret = ktpool_wait_locked(pool, job, &flags, spawn_err != 0, &timeout,
-				 !waited);
-	waited = true;
+				 &ticket);
 	if (ret == -EAGAIN)
 		goto again;
 	if (!ret) {

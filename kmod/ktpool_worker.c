@@ -25,18 +25,30 @@
  * ktpool_wake_retry_locked() - let blocked submitters use free thread slots
  * @pool: the pool
  * @all: also the waiters whose own spawn failed (the capacity grew)
+ * @wk: where to collect the waiters, to be woken once the caller has
+ *	dropped the lock; NULL: wake one at most, under the lock (the slot of
+ *	one failed spawn, or of one waiter that timed out)
+ * @woken: with @wk, the waiters that earlier batches of the same change
+ *	woke: they have not all taken their room yet, and are not woken for
+ *	it twice (one that has taken it is counted twice, so this errs on
+ *	waking too few; each former waiter whose spawn works wakes the next)
  *
  * Wakes, oldest first, as many waiters as the pool can now accept and serve
  * (with a free worker or a new one), with %KTPOOL_WAIT_RETRY: each submits
- * again. A
- * waiter whose own spawn failed is passed over (unless @all) while the pool
- * has a thread that will serve it; with no thread left nothing else would,
- * so it retries, and returns the errno if it fails again.
+ * again. It stops at a waiter whose own spawn failed (unless @all) while
+ * the pool has a thread that will serve it: that one tries again itself
+ * when its cooldown has passed, and the ones behind it are younger, so that
+ * it looks at no waiter it does not wake. With no thread left nothing else
+ * would serve it, so it retries, and returns the errno if it fails again.
+ *
+ * Return: true when it stopped because @wk was full with room left: the
+ * caller wakes those, retakes the lock and calls it again.
  */
-void ktpool_wake_retry_locked(struct ktpool *pool, bool all)
+bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
+			      struct ktpool_wake *wk, unsigned int *woken)
 	__must_hold(&pool->lock)
 {
-	struct ktpool_waiter *wt, *tmp;
+	struct ktpool_waiter *wt;
 	unsigned long inflight = ktpool_inflight(pool);
 	int room, free;
 
@@ -45,16 +57,28 @@ void ktpool_wake_retry_locked(struct ktpool *pool, bool all)
 	free = (int)pool->capacity - (int)pool->nr_threads +
 	       ktpool_free_workers_locked(pool);
 	room = max(min(room, free), 0);
-	list_for_each_entry_safe(wt, tmp, &pool->waiters, node) {
-		if (!room)
+	if (!wk)
+		room = min(room, 1);
+	else
+		room = max(room - (int)*woken, 0);
+	while (room) {
+		wt = list_first_entry_or_null(&pool->waiters,
+					      struct ktpool_waiter, node);
+		if (!wt || (!all && wt->spawn_failed && pool->nr_threads))
 			break;
-		if (!all && wt->spawn_failed && pool->nr_threads)
-			continue;
+		if (wk && ktpool_wake_full(wk))
+			return true;
 		list_del_init(&wt->node);
 		WRITE_ONCE(wt->state, KTPOOL_WAIT_RETRY);
-		wake_up_process(wt->task);
+		if (wk) {
+			ktpool_wake_add_locked(pool, wk, wt->task);
+			(*woken)++;
+		} else {
+			wake_up_process(wt->task);
+		}
 		room--;
 	}
+	return false;
 }
 
 /**
@@ -77,31 +101,44 @@ void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
 	trace_ktpool_worker_reap(pool->name, task_pid_nr(w->task), why);
 }
 
+/* Is an idle worker above capacity, and may it leave? */
+static bool ktpool_idle_surplus_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	return pool->nr_threads > pool->capacity &&
+	       ktpool_may_retire_idle_locked(pool);
+}
+
 /**
- * ktpool_retire_surplus_locked() - retire the idle workers above capacity
+ * ktpool_retire_surplus_locked() - retire idle workers above capacity
  * @pool: the pool
  *
  * While the pool has more threads than its capacity, moves idle workers,
  * oldest first, to the zombie list, as long as ktpool_may_retire_idle_locked()
  * allows (never below min_threads created ones, nor a worker that a pending
- * job needs); a busy surplus leaves when its task returns. Runs the reaper
- * at once when there are zombies to stop.
+ * job needs); a busy surplus leaves when its task returns. At most
+ * %KTPOOL_WAKE_BATCH of them: the caller drops the lock and calls it again
+ * while it returns true, or leaves the rest to the reaper, which retires
+ * them too. Runs the reaper at once when there are zombies to stop.
  *
  * Context: under pool->lock, which it does not drop.
+ * Return: true when more idle workers are surplus.
  */
-void ktpool_retire_surplus_locked(struct ktpool *pool)
+bool ktpool_retire_surplus_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
 	struct ktpool_worker *w;
+	unsigned int n;
 
-	while (pool->nr_threads > pool->capacity &&
-	       ktpool_may_retire_idle_locked(pool)) {
+	for (n = 0; n < KTPOOL_WAKE_BATCH && ktpool_idle_surplus_locked(pool);
+	     n++) {
 		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
 		ktpool_retire_idle_locked(pool, w, KTPOOL_REAP_SURPLUS);
 		list_add(&w->node, &pool->zombies);
 	}
-	if (!list_empty(&pool->zombies))
+	if (!list_empty(&pool->zombies) || ktpool_idle_surplus_locked(pool))
 		ktpool_kick_reaper(pool, 0);
+	return ktpool_idle_surplus_locked(pool);
 }
 
 /**
@@ -494,31 +531,25 @@ void ktpool_stop_workers(struct list_head *list)
 	}
 }
 
-/**
- * ktpool_reaper_workfn() - stop surplus workers and those idle too long
- * @work: pool->reaper.work
- *
- * Runs only while the pool has idle or surplus workers; rearms itself for the
- * oldest idle worker's expiry, or, while it keeps expired idle workers that
- * pending jobs counted on (ktpool_backed_locked()), for when that ends; never
- * sooner than one reap interval.
+/*
+ * One pass of the reaper under the lock, at most %KTPOOL_WAKE_BATCH workers
+ * moved to @stop: idle ones past their timeout, oldest first, surplus ones,
+ * and zombies. Returns true when it stopped at the bound; otherwise it has
+ * re-armed the reaper as needed.
  */
-void ktpool_reaper_workfn(struct work_struct *work)
+static bool ktpool_reap_batch(struct ktpool *pool, struct list_head *stop)
 {
-	struct ktpool *pool = container_of(to_delayed_work(work),
-					   struct ktpool, reaper);
 	struct ktpool_worker *w, *tmp;
 	unsigned long timeout, delay;
-	unsigned int backed;
+	unsigned int backed, n = 0;
 	u64 until = 0, now;
-	LIST_HEAD(stop);
 
 	raw_spin_lock_irq(&pool->lock);
 	now = get_jiffies_64();
 	timeout = msecs_to_jiffies(pool->idle_timeout_ms);
 	/*
 	 * Only ktpool_note_backing_locked() writes the count, and nothing
-	 * below calls it: it holds for the whole pass.
+	 * below calls it: it holds for the whole batch.
 	 */
 	backed = ktpool_backed_locked(pool, now, &until);
 	list_for_each_entry_safe_reverse(w, tmp, &pool->idle, node) {
@@ -528,17 +559,33 @@ void ktpool_reaper_workfn(struct work_struct *work)
 		 * the idle workers that pending jobs counted on within the last
 		 * idle timeout: the head of the list, backed of them.
 		 */
-		if (!pool->idle_timeout_ms ||
+		if (n == KTPOOL_WAKE_BATCH || !pool->idle_timeout_ms ||
 		    time_before64(now, w->idle_since + timeout) ||
 		    !ktpool_may_retire_idle_locked(pool) ||
 		    pool->nr_idle <= backed)
 			break;
 		ktpool_retire_idle_locked(pool, w, KTPOOL_REAP_IDLE);
-		list_move(&w->all, &stop);
+		list_move(&w->all, stop);
+		n++;
+	}
+	/* The surplus of a shrink that ktpool_set_capacity() left to it. */
+	while (n < KTPOOL_WAKE_BATCH && !pool->dying &&
+	       ktpool_idle_surplus_locked(pool)) {
+		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
+		ktpool_retire_idle_locked(pool, w, KTPOOL_REAP_SURPLUS);
+		list_move(&w->all, stop);
+		n++;
 	}
 	list_for_each_entry_safe(w, tmp, &pool->zombies, node) {
+		if (n == KTPOOL_WAKE_BATCH)
+			break;
 		list_del(&w->node);
-		list_move(&w->all, &stop);
+		list_move(&w->all, stop);
+		n++;
+	}
+	if (n == KTPOOL_WAKE_BATCH) {
+		raw_spin_unlock_irq(&pool->lock);
+		return true;
 	}
 	if (pool->idle_timeout_ms && !list_empty(&pool->idle) &&
 	    ktpool_above_min_locked(pool)) {
@@ -554,6 +601,29 @@ void ktpool_reaper_workfn(struct work_struct *work)
 		ktpool_kick_reaper(pool, max(delay, ktpool_reap_interval()));
 	}
 	raw_spin_unlock_irq(&pool->lock);
+	return false;
+}
 
-	ktpool_stop_workers(&stop);
+/**
+ * ktpool_reaper_workfn() - stop surplus workers and those idle too long
+ * @work: pool->reaper.work
+ *
+ * Runs only while the pool has idle or surplus workers; rearms itself for the
+ * oldest idle worker's expiry, or, while it keeps expired idle workers that
+ * pending jobs counted on (ktpool_backed_locked()), for when that ends; never
+ * sooner than one reap interval. Takes the pool lock for a batch of workers
+ * at a time, and stops each batch with the lock dropped.
+ */
+void ktpool_reaper_workfn(struct work_struct *work)
+{
+	struct ktpool *pool = container_of(to_delayed_work(work),
+					   struct ktpool, reaper);
+	LIST_HEAD(stop);
+	bool more;
+
+	do {
+		more = ktpool_reap_batch(pool, &stop);
+		ktpool_stop_workers(&stop);
+		cond_resched();
+	} while (more);
 }

@@ -1572,6 +1572,219 @@ static void ktpool_spawn_failed_waiter_retries_test(struct kunit *test)
 	kt_gate_open(hold);
 }
 
+/* ---- waiters: oldest first across a retry ---------------------------- */
+
+/* A task that records in which order it ran, of those sharing @o. */
+struct kt_order {
+	atomic_t seq;
+};
+
+struct kt_order_task {
+	struct kt_order *o;
+	int at;			/* 1 for the first to run, 0 until it runs */
+};
+
+static void kt_order_fn(void *data)
+{
+	struct kt_order_task *t = data;
+
+	t->at = atomic_inc_return(&t->o->seq);
+}
+
+/*
+ * Capacity 2, one busy worker, every spawn failing: A and B block, A first,
+ * each after its own spawn failed. When A's cooldown has passed it tries
+ * again (and fails): it must keep its place ahead of B, so that the worker,
+ * once free, serves A first. (Before, A rejoined the queue behind B.)
+ */
+static void ktpool_waiter_keeps_place_on_retry_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-fifo", 2, 0);
+	struct kt_gate *hold = kt_gate(test, true);
+	struct kt_order *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+	struct kt_order_task *ta = kunit_kzalloc(test, sizeof(*ta), GFP_KERNEL);
+	struct kt_order_task *tb = kunit_kzalloc(test, sizeof(*tb), GFP_KERNEL);
+	struct kt_submitter *a, *b;
+	u64 failed;
+
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	KUNIT_ASSERT_NOT_NULL(test, ta);
+	KUNIT_ASSERT_NOT_NULL(test, tb);
+	ta->o = o;
+	tb->o = o;
+	kt_holds(test);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+
+	a = kt_submit_async(test, pool, kt_order_fn, ta);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 5000));
+	/*
+	 * B queues well after A, so that A's cooldown ends first and, before,
+	 * A's retry would be seen before B's: not needed for A to stay first.
+	 */
+	msleep(300);
+	b = kt_submit_async(test, pool, kt_order_fn, tb);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 2, 5000));
+	/* Each failed its own spawn on the way in (A maybe a retry more). */
+	failed = kt_stats(pool).spawn_failed;
+	KUNIT_EXPECT_GE(test, failed, 2ULL);
+
+	/* A retry failed; it is back in the queue in the same lock hold. */
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).spawn_failed > failed,
+					3000));
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 2U);
+	kt_gate_open(hold);
+	KUNIT_ASSERT_EQ(test, kt_wait_done(a), 0);
+	KUNIT_ASSERT_EQ(test, kt_wait_done(b), 0);
+	KUNIT_EXPECT_EQ(test, a->ret, 0);
+	KUNIT_EXPECT_EQ(test, b->ret, 0);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, ta->at, 1);
+	KUNIT_EXPECT_EQ(test, tb->at, 2);
+}
+
+/*
+ * A waiter whose spawn failed is woken again and again before its cooldown
+ * ends (wake_up_process() from here, as any spurious wake-up): it still
+ * tries again once the cooldown has passed, counted by spawn_failed. Before,
+ * every wake-up restarted the cooldown, and the retry never came.
+ */
+static void ktpool_spurious_wake_keeps_cooldown_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-cool", 2, 0);
+	struct kt_gate *hold = kt_gate(test, true);
+	unsigned long end = jiffies + KT_GUARD(2);
+	struct kt_submitter *a;
+	atomic_t runs = ATOMIC_INIT(0);
+	u64 failed;
+
+	kt_holds(test);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+	a = kt_submit_async(test, pool, kt_count_fn, &runs);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 5000));
+	failed = kt_stats(pool).spawn_failed;
+
+	/* A wake-up every 20 ms, far more often than the one-second cooldown. */
+	while (kt_stats(pool).spawn_failed == failed &&
+	       time_before(jiffies, end)) {
+		wake_up_process(a->task);
+		msleep(20);
+	}
+	KUNIT_EXPECT_GT(test, kt_stats(pool).spawn_failed, failed);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 1U);
+
+	kt_gate_open(hold);
+	KUNIT_ASSERT_EQ(test, kt_wait_done(a), 0);
+	KUNIT_EXPECT_EQ(test, a->ret, 0);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 1);
+}
+
+/* ---- batches: destroy and shrink with many of each -------------------- */
+
+/* More than a few batches of the pool lock (KTPOOL_WAKE_BATCH, 16). */
+#define KT_CROWD	40
+
+/* KT_CROWD kthreads, each blocked in one ktpool_submit(). */
+struct kt_crowd {
+	struct ktpool *pool;
+	atomic_t runs;
+	atomic_t left, shutdown, other;
+	struct completion done;		/* the last one has returned */
+};
+
+static int kt_crowd_fn(void *arg)
+{
+	struct kt_crowd *c = arg;
+	int ret = ktpool_submit(c->pool, kt_count_fn, &c->runs);
+
+	atomic_inc(ret == -ESHUTDOWN ? &c->shutdown : &c->other);
+	kthread_complete_and_exit(atomic_dec_and_test(&c->left) ? &c->done :
+				  NULL, 0);
+}
+
+/* At the end of the case, after its pools are gone: the crowd has left. */
+static void kt_crowd_wait(void *arg)
+{
+	struct kt_crowd *c = arg;
+
+	if (atomic_read(&c->left))
+		wait_for_completion_timeout(&c->done, KT_GUARD(10));
+}
+
+static void ktpool_destroy_many_waiters_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-dcrowd", 1, 0);
+	struct kt_gate *hold = kt_gate(test, true);
+	struct kt_crowd *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct kt_destroyer *d;
+	struct task_struct *t;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->pool = pool;
+	init_completion(&c->done);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_crowd_wait, c));
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	for (i = 0; i < KT_CROWD; i++) {
+		atomic_inc(&c->left);
+		t = kthread_run(kt_crowd_fn, c, "kt_crowd");
+		if (IS_ERR(t))
+			atomic_dec(&c->left);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == KT_CROWD,
+					5000));
+
+	/* Every blocked submitter is sent away while the task still runs. */
+	d = kt_destroy_async(test, pool);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&c->done, KT_GUARD(10)), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->shutdown), KT_CROWD);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->other), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->runs), 0);
+	KUNIT_EXPECT_FALSE(test, completion_done(&d->done));
+	kt_gate_open(hold);
+	kt_destroy_finished(test, d);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-dcrowd"), 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->runs), 0);
+}
+
+/*
+ * KT_CROWD idle workers: a shrink to 1 retires every surplus one, in
+ * batches, before it returns; the pool still works afterwards. (The
+ * debugfs workers file, which kernel_read() cannot read through debugfs's
+ * proxy, is read by selftests/ktpool_observe.sh.)
+ */
+static void ktpool_shrink_many_idle_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-scrowd", KT_CROWD, 0);
+	struct kt_gate *hold = kt_gate(test, true);
+	atomic_t runs = ATOMIC_INIT(0);
+	int i;
+
+	for (i = 0; i < KT_CROWD; i++)
+		KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&hold->runs) == KT_CROWD,
+					5000));
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, KT_CROWD);
+	kt_gate_open(hold);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == KT_CROWD, 5000));
+	KUNIT_ASSERT_EQ(test, ktpool_set_capacity(pool, 1), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).idle, 1U);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, (u64)KT_CROWD - 1);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_count_threads("kt-scrowd") == 1, 5000));
+
+	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, kt_count_fn, &runs), 0);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 1);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).spawned, (u64)KT_CROWD);
+}
+
 /* ---- 12b. the bad-input table ---------------------------------------- */
 
 struct kt_bad {
@@ -1808,6 +2021,10 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_spawn_fail_wakes_waiter_test),
 	KUNIT_CASE(ktpool_spawn_killed_wakes_waiter_test),
 	KUNIT_CASE(ktpool_spawn_failed_waiter_retries_test),
+	KUNIT_CASE(ktpool_waiter_keeps_place_on_retry_test),
+	KUNIT_CASE(ktpool_spurious_wake_keeps_cooldown_test),
+	KUNIT_CASE(ktpool_destroy_many_waiters_test),
+	KUNIT_CASE(ktpool_shrink_many_idle_test),
 	KUNIT_CASE(ktpool_bad_input_table_test),
 	{}
 };

@@ -7,6 +7,16 @@
  * idle last takes the next task, so cold workers age out and a delayed_work
  * reaper stops them once they have been idle longer than the idle timeout.
  *
+ * A worker that leaves the pool (idle past the timeout, or above the
+ * capacity after a shrink) stops counting at once, and takes no task any
+ * more, but its kthread exits only when the reaper, run at once from a
+ * workqueue, has stopped it. So the live "ktpool/<name>" kthreads are at
+ * most the pool's threads (ktpool_get_stats(): never above the capacity,
+ * but for the busy surplus of a shrink until its tasks return) plus the
+ * workers that left and are not stopped yet: a shrink followed at once by
+ * a regrow can show, for that moment, up to the new capacity plus the
+ * workers the shrink retired.
+ *
  * Three ways to submit a task, ktpool_fn_t @fn called with @data:
  *
  *  - try (ktpool_try_submit()): hand the task to an idle worker or spawn one;
@@ -88,7 +98,8 @@ typedef void (*ktpool_fn_t)(void *data);
  * @idle_timeout_ms: how long a worker may stay idle before it is reaped
  *	(an idle worker that pending tasks counted on is in use: see
  *	Documentation/ktpool.rst, "The reaper").
- * @threads: live kthreads (including one being created).
+ * @threads: the pool's kthreads (including one being created), not those
+ *	that left it and are still being stopped.
  * @idle: workers parked on the idle list.
  * @busy: workers running a task, or woken to take a pending one.
  * @waiters: callers blocked in ktpool_submit().
