@@ -332,9 +332,9 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 		return ret;
 
 	/*
-	 * A worker of the pool serves the blocked submitters meanwhile: its
-	 * slot may be the one they wait for. Against a deadline, since the
-	 * tasks it runs take time.
+	 * A worker of the pool serves the group's blocked submitters
+	 * meanwhile: its slot may be the one they wait for. Against a
+	 * deadline, since the tasks it runs take time.
 	 */
 	w = ktpool_own_worker(grp->pool);
 	if (!w) {
@@ -353,7 +353,8 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 					break;
 				}
 			}
-			ktpool_help(w);
+			ktpool_help(w, grp, deadline,
+				    timeout != MAX_SCHEDULE_TIMEOUT);
 			left = ktpool_wait_event_timeout(grp->done,
 							 !READ_ONCE(grp->pending) ||
 							 READ_ONCE(w->help_kick),
@@ -381,8 +382,8 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
  * Sleeps until every task accepted through @grp so far has finished, on a
  * worker or inline. The group may then be reused (its error stays until
  * ktpool_group_init()) or freed. On a worker of @grp's pool it runs the
- * tasks of the pool's blocked submitters meanwhile (its slot may be the one
- * they wait for), as the worker would once its task returned.
+ * tasks of @grp that blocked submitters hold meanwhile (its slot may be the
+ * one they wait for), as the worker would once its task returned.
  *
  * Context: process context; sleeps (killable; freezable on a freezable
  * pool, see %KTPOOL_FREEZABLE). Not from a task of @grp.

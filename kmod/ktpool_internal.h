@@ -41,9 +41,9 @@
  *    freed after an RCU grace period, so the wake is safe even if the worker
  *    ran the task, and was stopped, in between. Only single wake-ups are
  *    done under L (a waiter served by a worker, or given the slot of a
- *    failed spawn; a worker asleep in a group wait that a blocked
- *    submitter kicks); every path that wakes more collects them in a
- *    struct ktpool_wake and wakes them after dropping L, in the same way.
+ *    failed spawn; the few workers asleep in a wait for the group of a
+ *    submitter that blocks); every path that wakes more collects them in
+ *    a struct ktpool_wake and wakes them after dropping L, in the same way.
  *  - Every submit call that may drop L (to spawn, wait or run a task
  *    inline), and every drain, is counted in nr_callers (L) until it
  *    returns, so ktpool_destroy() never frees the pool under it. The
@@ -172,9 +172,10 @@ struct ktpool_worker {
 	u64 nr_run;			/* W; READ_ONCE elsewhere: tasks run */
 	/*
 	 * L: on pool->helpers while its task sleeps waiting for a group of
-	 * this pool (ktpool_help()); empty otherwise.
+	 * this pool, with that group (ktpool_help()); empty otherwise.
 	 */
 	struct list_head help_node;
+	struct ktpool_group *help_grp;	/* L */
 	bool help_kick;			/* L to write; READ_ONCE by the worker */
 	bool freezable;			/* W: set_freezable() was called */
 };
@@ -538,7 +539,8 @@ int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode, long timeout);
 int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode);
-void ktpool_help(struct ktpool_worker *w);
+void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp,
+		 unsigned long deadline, bool timed);
 void ktpool_help_end(struct ktpool_worker *w);
 
 /* ktpool_pool.c: every pool, for the watchdog */

@@ -32,8 +32,8 @@
  * accepted and put at the tail), then takes the oldest pending job, without
  * sleeping in between. With nothing pending it goes back to the head of the
  * idle list (ktpool_worker.c), or leaves when the pool shrank below it. A
- * worker whose task waits for a group serves the blocked submitters too,
- * oldest first, running their tasks itself (ktpool_help()).
+ * worker whose task waits for a group serves the group's blocked
+ * submitters too, oldest first, running their tasks itself (ktpool_help()).
  *
  * Run and retire. The worker runs the job with the lock dropped, drops the
  * reference its owner module gave it, and retires it under the lock: it

@@ -12,7 +12,6 @@
  * spawn if it can).
  */
 
-#include <linux/freezer.h>
 #include <linux/hash.h>
 #include <linux/kthread.h>
 #include <linux/rcupdate.h>
@@ -171,15 +170,24 @@ bool ktpool_deferred_in_group(const struct ktpool_group *grp)
  */
 static int ktpool_run_inline_locked(struct ktpool *pool,
 				    struct ktpool_job *job,
-				    enum ktpool_mode mode, unsigned long flags)
+				    enum ktpool_mode mode, unsigned long flags,
+				    bool served)
 	__releases(&pool->lock)
 {
 	struct ktpool_inline f = { .task = current, .pool = pool };
 	struct ktpool_deferred *d;
 	struct ktpool_inline *top;
 
-	pool->submitted++;
-	pool->inlined++;
+	/*
+	 * A blocked submitter's task served by a waiting worker (ktpool_help())
+	 * is in flight, as on any worker: a drain waits for it.
+	 */
+	if (served) {
+		ktpool_accept_locked(pool, job);
+	} else {
+		pool->submitted++;
+		pool->inlined++;
+	}
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 
 	spin_lock(&ktpool_inline_lock);
@@ -204,8 +212,12 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	hlist_add_head(&f.node, ktpool_inline_bucket(current));
 	spin_unlock(&ktpool_inline_lock);
 
-	trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_INLINE,
-			    KTPOOL_RAN_INLINE);
+	if (served)
+		trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_BLOCKED,
+				    0);
+	else
+		trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_INLINE,
+				    KTPOOL_RAN_INLINE);
 	ktpool_job_run(job);
 	if (f.outer == &f)
 		ktpool_run_deferred(&f);
@@ -215,36 +227,41 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	spin_unlock(&ktpool_inline_lock);
 
 	raw_spin_lock_irqsave(&pool->lock, flags);
+	if (served) {
+		pool->completed++;
+		ktpool_job_retire_locked(pool, job);
+	}
 	ktpool_caller_exit_locked(pool);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return KTPOOL_RAN_INLINE;
 }
 
 /*
- * A worker that waits. A task on a worker that waits for a group of its own
- * pool (ktpool_group_wait()) may hold the slot that the group's next task,
- * or a task that task waits for, needs: with the pool full, their
- * submitters sleep on pool->waiters until a worker is free, and the worker
- * until they have run. So while it waits, such a worker serves the blocked
- * submitters itself, oldest first, as a worker that finished its task
- * would: it takes their tasks (the submitters return 0) and runs them on
- * its stack, counted as inlined. Once none is left it sleeps on
- * pool->helpers; the next submitter to block takes it off and wakes it,
- * both under L, so a submitter that blocks after the worker's look is not
- * missed.
+ * A worker that waits for a group. A task on a worker that waits for a group
+ * of its own pool (ktpool_group_wait()) may hold the slot that the group's
+ * next task needs: with the pool full, that task's submitter sleeps on
+ * pool->waiters until a worker is free, and the worker until the task has
+ * run. So such a worker serves the group's blocked submitters itself: it
+ * takes their tasks (the submitters return 0, as when a worker took them)
+ * and runs them on its stack, in flight as on any worker. Only the tasks of
+ * the group it waits for: it already waits for them, so running them adds
+ * no wait on the locks its own task holds, where another task could. While
+ * it sleeps it is on pool->helpers; a submitter that blocks with a task of
+ * that group sets its help_kick and wakes it, both under L, so a task
+ * queued after the worker's look is not missed.
  */
-static void ktpool_kick_helper_locked(struct ktpool *pool)
+static void ktpool_kick_helpers_locked(struct ktpool *pool,
+				       struct ktpool_group *grp)
 	__must_hold(&pool->lock)
 {
 	struct ktpool_worker *w;
 
-	w = list_first_entry_or_null(&pool->helpers, struct ktpool_worker,
-				     help_node);
-	if (!w)
-		return;
-	list_del_init(&w->help_node);
-	WRITE_ONCE(w->help_kick, true);
-	wake_up_process(w->task);
+	list_for_each_entry(w, &pool->helpers, help_node) {
+		if (w->help_grp != grp)
+			continue;
+		WRITE_ONCE(w->help_kick, true);
+		wake_up_process(w->task);
+	}
 }
 
 /* Is the calling thread at the inline nesting bound? */
@@ -260,34 +277,58 @@ static bool ktpool_inline_at_bound(void)
 	return ret;
 }
 
+/* The oldest blocked submitter with a task of @grp, or NULL. */
+static struct ktpool_waiter *ktpool_group_waiter_locked(struct ktpool *pool,
+							struct ktpool_group *grp)
+	__must_hold(&pool->lock)
+{
+	struct ktpool_waiter *wt;
+
+	list_for_each_entry(wt, &pool->waiters, node)
+		if (wt->job.group.grp == grp)
+			return wt;
+	return NULL;
+}
+
 /**
- * ktpool_help() - a waiting worker serves the blocked submitters
- * @w: the calling thread's worker; its task waits for a group of its pool
+ * ktpool_help() - a worker waiting for a group serves the group's submitters
+ * @w: the calling thread's worker
+ * @grp: the group its task waits for, of @w's pool
+ * @deadline: when the wait ends, in jiffies, if @timed
+ * @timed: the wait has a deadline
  *
- * Runs the tasks of the pool's blocked submitters until none is left, then
- * puts @w on pool->helpers with help_kick clear: the caller sleeps until
- * help_kick is set or its wait is over, and calls ktpool_help_end() when it
- * is. Serves nobody at the inline nesting bound (the task would be deferred
- * until after the wait), on a dying pool (its waiters are shut down), or
- * while the system freezes (a freezable worker starts no task then).
+ * Runs the tasks of @grp that blocked submitters hold, oldest first, until
+ * none is left, the group has no task pending or the deadline has passed;
+ * then puts @w on pool->helpers with help_kick clear: the caller sleeps
+ * until help_kick is set or its wait is over, and calls ktpool_help_end()
+ * then. At the inline nesting bound it runs nothing (the task would be
+ * deferred past the wait) and is not kicked. Looking for the group's tasks
+ * walks pool->waiters under L: only a worker that waits for a group does
+ * it, once per task of the group that blocks.
  *
  * Context: process context, no lock held; may sleep (in the tasks).
  */
-void ktpool_help(struct ktpool_worker *w)
+void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp,
+		 unsigned long deadline, bool timed)
 {
+	bool at_bound = ktpool_inline_at_bound();
 	struct ktpool *pool = w->pool;
 	struct ktpool_waiter *wt;
 	struct ktpool_job job;
 	unsigned long flags;
 
-	if (ktpool_inline_at_bound())
-		return;
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	for (;;) {
 		list_del_init(&w->help_node);
-		wt = list_first_entry_or_null(&pool->waiters,
-					      struct ktpool_waiter, node);
-		if (!wt || pool->dying || freezing(current))
+		WRITE_ONCE(w->help_kick, false);
+		if (at_bound)
+			goto unlock;
+		/* A dying pool shuts its waiters down instead. */
+		if (pool->dying || !READ_ONCE(grp->pending) ||
+		    (timed && time_after_eq(jiffies, deadline)))
+			break;
+		wt = ktpool_group_waiter_locked(pool, grp);
+		if (!wt)
 			break;
 		job = wt->job;
 		list_del_init(&wt->node);
@@ -295,12 +336,13 @@ void ktpool_help(struct ktpool_worker *w)
 		wake_up_process(wt->task);
 		ktpool_caller_enter_locked(pool);
 		/* Below the bound: it runs now, it is not deferred. */
-		if (ktpool_run_inline_locked(pool, &job, KTPOOL_ANYWAY, flags))
-			ktpool_job_put(&job);
+		ktpool_run_inline_locked(pool, &job, KTPOOL_ANYWAY, flags, true);
+		ktpool_job_put(&job);
 		raw_spin_lock_irqsave(&pool->lock, flags);
 	}
-	WRITE_ONCE(w->help_kick, false);
+	w->help_grp = grp;
 	list_add_tail(&w->help_node, &pool->helpers);
+unlock:
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
 
@@ -396,7 +438,8 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 		ktpool_requeue_locked(pool, &wt);
 	}
 	pool->nr_waiters++;
-	ktpool_kick_helper_locked(pool);
+	if (job->group.grp && !list_empty(&pool->helpers))
+		ktpool_kick_helpers_locked(pool, job->group.grp);
 	raw_spin_unlock_irqrestore(&pool->lock, *flags);
 
 	/*
@@ -557,7 +600,7 @@ again:
 	}
 
 	if (mode == KTPOOL_TRY || ktpool_on_own_worker(pool))
-		return ktpool_run_inline_locked(pool, job, mode, flags);
+		return ktpool_run_inline_locked(pool, job, mode, flags, false);
 
 	if (!pool->nr_threads) {
 		/* Nothing to wait for: why the spawn failed (-ENOMEM, -EINTR). */
@@ -647,7 +690,7 @@ int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
 		ret = -ESHUTDOWN;
 	} else {
 		ktpool_caller_enter_locked(pool);
-		ret = ktpool_run_inline_locked(pool, job, mode, flags);
+		ret = ktpool_run_inline_locked(pool, job, mode, flags, false);
 	}
 	if (ret)
 		module_put(job->owner);

@@ -34,9 +34,6 @@ struct kt_gate {
 	int ret;			/* what the group task returns */
 	struct ktpool_group *grp;	/* if set: polled for a cancel */
 	bool saw_cancel;
-	struct kt_gate *then;		/* if set: submitted to then_pool last */
-	struct ktpool *then_pool;
-	int then_ret;
 };
 
 struct kt_call;
@@ -83,8 +80,6 @@ static void kt_gate_fn(void *data)
 		wait_for_completion(&g->open);
 	if (g->grp)
 		g->saw_cancel = ktpool_group_cancelled(g->grp);
-	if (g->then)
-		g->then_ret = ktpool_submit(g->then_pool, kt_gate_fn, g->then);
 }
 
 static int kt_ggate_fn(void *data)
@@ -221,22 +216,19 @@ static bool kt_limit_waiter(struct ktpool_group *grp)
  * Pool of capacity 1, a plain task T on its one worker. Another thread X
  * submits to T's group: it takes the group's slot and waits for the worker
  * T holds. T then submits to the group and/or waits for it: T must not wait
- * for X (it runs its task inline, and runs X's task itself). In the chain
- * variant, no X: a task of the group runs inline in thread Y and submits a
- * plain task, for which Y blocks: T's wait must run that one.
+ * for X (it runs its task inline, and runs X's task itself, in flight as
+ * on any worker).
  */
 struct kt_lw_param {
 	const char *name;
 	bool submit;		/* T submits to the group before it waits */
 	bool wait_first;	/* T sleeps in the wait before X comes */
-	bool chain;		/* Y's group task waits for a plain task */
 };
 
 static const struct kt_lw_param kt_lw_params[] = {
-	{ "submit then wait", true, false, false },
-	{ "wait", false, false, false },
-	{ "wait, then a task queued", false, true, false },
-	{ "wait, a task of the group blocked on a plain one", false, true, true },
+	{ "submit then wait", true, false },
+	{ "wait", false, false },
+	{ "wait, then a task queued", false, true },
 };
 
 static void kt_lw_desc(const struct kt_lw_param *p, char *desc)
@@ -277,7 +269,7 @@ static void ktpool_group_worker_at_limit_test(struct kunit *test)
 	struct ktpool_group *grp = kt_group(test, pool, p->wait_first ? 2 : 1);
 	struct kt_lw *lw = kunit_kzalloc(test, sizeof(*lw), GFP_KERNEL);
 	struct kt_gate *xg = kt_gate(test, false), *yg = NULL;
-	struct kt_call *x = NULL, *y = NULL;
+	struct kt_call *x, *y = NULL;
 	struct ktpool_stats st;
 	bool done;
 
@@ -295,25 +287,18 @@ static void ktpool_group_worker_at_limit_test(struct kunit *test)
 	if (p->wait_first) {
 		/* A task of the group runs inline elsewhere: T's wait sleeps. */
 		yg = kt_gate(test, true);
-		if (p->chain) {
-			yg->then = xg;
-			yg->then_pool = pool;
-		}
 		y = kt_call(test, KT_GTRY, pool, grp, yg);
 		kt_wait_started(test, yg);
 		complete(&lw->go);
 		KUNIT_ASSERT_TRUE(test, KT_WAIT(wq_has_sleeper(&grp->done), 1000));
 	}
-	if (p->chain) {
-		kt_gate_open(yg);
-	} else {
-		x = kt_call(test, KT_GSUBMIT, pool, grp, xg);
-		KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1 ||
-						atomic_read(&xg->runs), 1000));
-		if (!p->wait_first)
-			complete(&lw->go);
-	}
+	x = kt_call(test, KT_GSUBMIT, pool, grp, xg);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1 ||
+					atomic_read(&xg->runs), 1000));
+	if (!p->wait_first)
+		complete(&lw->go);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&xg->runs), 1000));
+	kt_gate_open(xg);
 	if (yg)
 		kt_gate_open(yg);
 
@@ -321,14 +306,12 @@ static void ktpool_group_worker_at_limit_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE_MSG(test, done, "T waits for X, X for T's worker");
 	if (!done) {
 		/* Break the deadlock: the blocked submit is killable. */
-		send_sig(SIGKILL, (x ?: y)->task, 1);
+		send_sig(SIGKILL, x->task, 1);
 		KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&lw->done,
 								  KT_GUARD(5)), 0);
 	}
-	if (x) {
-		KUNIT_EXPECT_EQ(test, kt_call_join(x), 0);
-		KUNIT_EXPECT_EQ(test, x->ret, 0);
-	}
+	KUNIT_EXPECT_EQ(test, kt_call_join(x), 0);
+	KUNIT_EXPECT_EQ(test, x->ret, 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&xg->runs), 1);
 	/* On T's worker: the one its submitter waited for. */
 	KUNIT_EXPECT_EQ(test, xg->pid, lw->pid);
@@ -340,12 +323,12 @@ static void ktpool_group_worker_at_limit_test(struct kunit *test)
 	if (y) {
 		KUNIT_EXPECT_EQ(test, kt_call_join(y), 0);
 		KUNIT_EXPECT_EQ(test, y->ret, KTPOOL_RAN_INLINE);
-		if (p->chain)
-			KUNIT_EXPECT_EQ(test, yg->then_ret, 0);
 	}
 	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
 	st = kt_stats(pool);
 	KUNIT_EXPECT_EQ(test, st.submitted, st.completed + st.inlined);
+	/* T's task and X's, both on the worker: X's counted in flight. */
+	KUNIT_EXPECT_EQ(test, st.completed, 2);
 	KUNIT_EXPECT_EQ(test, st.waiters, 0);
 }
 

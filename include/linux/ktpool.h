@@ -108,8 +108,7 @@ typedef void (*ktpool_fn_t)(void *data);
  * @completed: tasks finished on a worker.
  * @inlined: tasks run in the caller by try (or by a worker submitting to its
  *	own full pool or to a group at its limit), including those deferred
- *	past the inline nesting bound; and blocked submitters' tasks that a
- *	worker waiting for a group ran itself.
+ *	past the inline nesting bound.
  * @rejected: -EBUSY answers from ktpool_submit_nowait(), and from
  *	ktpool_submit_timeout() with a timeout of 0 ms.
  * @spawned: kthreads created.
