@@ -206,6 +206,22 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
 }
 EXPORT_SYMBOL_GPL(ktpool_create);
 
+/**
+ * ktpool_destroy_refused() - report a second destroy of a pool
+ * @name: a copy of the pool's name: the pool itself may be gone by now
+ *
+ * A KUnit static stub can hold the refused caller here, after it has let
+ * go of the pool, while the first destroy frees it.
+ *
+ * Context: process context, no lock held.
+ */
+VISIBLE_IF_KUNIT void ktpool_destroy_refused(const char *name)
+{
+	KUNIT_STATIC_STUB_REDIRECT(ktpool_destroy_refused, name);
+	pr_err("%s: destroyed twice\n", name);
+}
+EXPORT_SYMBOL_IF_KUNIT(ktpool_destroy_refused);
+
 /* No task in flight, no caller inside the API: destroy may go on. */
 static bool ktpool_quiet(struct ktpool *pool)
 {
@@ -245,6 +261,7 @@ static bool ktpool_quiet(struct ktpool *pool)
  */
 void ktpool_destroy(struct ktpool *pool)
 {
+	char name[KTPOOL_NAME_LEN];
 	struct ktpool_waiter *wt, *tmp;
 	struct ktpool_kobj *kobj;
 	struct ktpool_worker *w;
@@ -260,8 +277,10 @@ void ktpool_destroy(struct ktpool *pool)
 
 	raw_spin_lock_irq(&pool->lock);
 	if (pool->dying) {
+		/* The first destroy may free the pool once the lock is dropped. */
+		strscpy(name, pool->name, sizeof(name));
 		raw_spin_unlock_irq(&pool->lock);
-		pr_err("%s: destroyed twice\n", pool->name);
+		ktpool_destroy_refused(name);
 		return;
 	}
 	pool->dying = true;
