@@ -459,6 +459,7 @@ void ktpool_visit_pools(ktpool_visit_t fn);
 void ktpool_destroy_leaked(void);
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Static otherwise; exported to the KUnit suites (EXPORT_SYMBOL_IF_KUNIT). */
+void ktpool_wait_destroys(void);
 void ktpool_destroy_refused(const char *name);
 #endif
 

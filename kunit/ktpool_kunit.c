@@ -991,7 +991,7 @@ static void kt_destroy_finished(struct kunit *test, struct kt_destroyer *d)
 			ctx->pools[i] = NULL;
 }
 
-/* ---- 9c. a second destroy while the first runs ------------------------ */
+/* ---- 9c. a second destroy, and module exit, while the first runs ------ */
 
 /* Where ktpool_destroy_refused() held the second destroy, and what it saw. */
 struct kt_twice {
@@ -1063,6 +1063,46 @@ static void ktpool_destroy_twice_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, t->first_returned);
 	KUNIT_EXPECT_FALSE(test, t->name_in_pool);
 	KUNIT_EXPECT_STREQ(test, t->name, "kt-twice");
+	kt_destroy_finished(test, d);
+}
+
+struct kt_exit_wait {
+	struct completion done;
+};
+
+static int kt_wait_destroys_thread(void *arg)
+{
+	struct kt_exit_wait *w = arg;
+
+	ktpool_wait_destroys();
+	kthread_complete_and_exit(&w->done, 0);
+}
+
+/*
+ * Module exit finds a pool that another thread is destroying (the first
+ * destroy waits for a held task): ktpool_destroy_leaked() leaves it to that
+ * destroy, and must wait for it before the module's state goes.
+ */
+static void ktpool_destroy_leaked_waits_test(struct kunit *test)
+{
+	struct kt_exit_wait *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	struct ktpool *pool = kt_pool(test, "kt-exitwait", 1, 0);
+	struct kt_gate *hold = kt_gate(test, true);
+	struct kt_destroyer *d;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	init_completion(&w->done);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	d = kt_destroy_async(test, pool);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(kt_wait_destroys_thread, w,
+						    "kt_exitwait")));
+	/* Bounded: how long a wrong wait gets to show itself. */
+	msleep(500);
+	KUNIT_EXPECT_FALSE(test, completion_done(&w->done));
+	KUNIT_EXPECT_FALSE(test, completion_done(&d->done));
+	kt_gate_open(hold);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&w->done, KT_GUARD(30)), 0);
 	kt_destroy_finished(test, d);
 }
 
@@ -1872,6 +1912,7 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_destroy_waits_spawner_test),
 	KUNIT_CASE(ktpool_destroy_waits_drainer_test),
 	KUNIT_CASE(ktpool_destroy_twice_test),
+	KUNIT_CASE(ktpool_destroy_leaked_waits_test),
 	KUNIT_CASE(ktpool_self_submit_test),
 	KUNIT_CASE(ktpool_resched_between_tasks_test),
 	KUNIT_CASE(ktpool_inline_chain_cap1_test),

@@ -42,6 +42,7 @@
  * (EXPORT_SYMBOL_IF_KUNIT): a suite that uses one imports
  * EXPORTED_FOR_KUNIT_TESTING.
  */
+void ktpool_wait_destroys(void);
 void ktpool_destroy_refused(const char *name);
 
 static inline struct ktpool_stats kt_stats(struct ktpool *pool)
