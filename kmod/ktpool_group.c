@@ -10,14 +10,18 @@
  *
  * Locking: struct ktpool_group's fields are protected by grp->lock (a
  * spinlock_t: every group call, and the trampoline, run in process context),
- * but pool, limit and magic, written by ktpool_group_init() only. grp->lock
+ * but pool, limit and magic, written by ktpool_group_init() only, which
+ * reads nothing of the group: its storage may be garbage. grp->lock
  * and pool->lock are never held together. A thread that waits for the group
  * (ktpool_group_wait(), a submitter at the limit) takes grp->lock once more
  * before it returns, so the trampoline, which touches the group last when
  * it unlocks grp->lock, is done with it when the group's owner may free it.
  *
  * Fields of struct ktpool_group (include/linux/ktpool.h):
- *   pool, limit, magic  I: written by ktpool_group_init() only
+ *   pool, limit         I: written by ktpool_group_init() only
+ *   magic               I: marks an initialized group (for a reader of a
+ *                       dump); never read: storage never initialized may
+ *                       hold anything, the magic too
  *   lock                protects the fields below
  *   room                waiters for a slot below the limit (or a cancel)
  *   done                waiters for pending to reach 0
@@ -25,16 +29,67 @@
  *   active              tasks holding a slot of the limit
  *   pending             tasks accepted through the group, not finished
  *   err                 the first error or cancel, 0 if none
+ *
+ * Debug objects (CONFIG_DEBUG_OBJECTS): a group is active while it has
+ * pending tasks, so that ktpool_group_init() on a busy group, and freeing
+ * one, are reported; the group itself cannot tell (init reads nothing).
  */
 
+#include <linux/debugobjects.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task_stack.h>
 #include <linux/wait.h>
 
 #include "ktpool_internal.h"
 
 /* Set by ktpool_group_init(): a group that was initialized once. */
 #define KTPOOL_GROUP_MAGIC	0x6b7470677270UL	/* "ktpgrp" */
+
+#ifdef CONFIG_DEBUG_OBJECTS
+static const struct debug_obj_descr ktpool_group_debug_descr;
+
+/*
+ * Init of an active group, reported already: track it afresh, as init
+ * starts it over (the tasks still in flight will find it emptied).
+ */
+static bool ktpool_group_fixup_init(void *addr, enum debug_obj_state state)
+{
+	if (state != ODEBUG_STATE_ACTIVE)
+		return false;
+	debug_object_deactivate(addr, &ktpool_group_debug_descr);
+	debug_object_init(addr, &ktpool_group_debug_descr);
+	return true;
+}
+
+static const struct debug_obj_descr ktpool_group_debug_descr = {
+	.name		= "ktpool_group",
+	.fixup_init	= ktpool_group_fixup_init,
+};
+
+static void ktpool_group_debug_init(struct ktpool_group *grp)
+{
+	/* The documented use is a group on the caller's stack. */
+	if (object_is_on_stack(grp))
+		debug_object_init_on_stack(grp, &ktpool_group_debug_descr);
+	else
+		debug_object_init(grp, &ktpool_group_debug_descr);
+}
+
+static void ktpool_group_debug_activate(struct ktpool_group *grp)
+{
+	debug_object_activate(grp, &ktpool_group_debug_descr);
+}
+
+static void ktpool_group_debug_deactivate(struct ktpool_group *grp)
+{
+	debug_object_deactivate(grp, &ktpool_group_debug_descr);
+}
+#else
+static inline void ktpool_group_debug_init(struct ktpool_group *grp) { }
+static inline void ktpool_group_debug_activate(struct ktpool_group *grp) { }
+static inline void ktpool_group_debug_deactivate(struct ktpool_group *grp) { }
+#endif
 
 /* A task of the group running on this thread, on this thread's stack. */
 struct ktpool_group_frame {
@@ -80,14 +135,19 @@ static void ktpool_group_set_err_locked(struct ktpool_group *grp, int err)
 static void ktpool_group_done_locked(struct ktpool_group *grp, bool slot)
 	__must_hold(&grp->lock)
 {
+	/* The group was initialized again under its tasks (a caller bug). */
+	if (WARN_ON_ONCE(!grp->pending))
+		return;
 	if (slot) {
 		WRITE_ONCE(grp->active, grp->active - 1);
 		if (grp->limit)	/* else nobody waits for a slot */
 			wake_up(&grp->room);
 	}
 	WRITE_ONCE(grp->pending, grp->pending - 1);
-	if (!grp->pending)
+	if (!grp->pending) {
+		ktpool_group_debug_deactivate(grp);
 		wake_up_all(&grp->done);
+	}
 }
 
 /**
@@ -121,33 +181,28 @@ void ktpool_group_run(struct ktpool_job *job)
 
 /**
  * ktpool_group_init() - set up a group of tasks on a pool
- * @grp: the group, caller-owned storage
+ * @grp: the group, caller-owned storage; its contents are not read, so it
+ *	may be uninitialized (e.g. on the stack)
  * @pool: the pool its tasks run on
  * @limit: the most tasks of the group in flight on @pool's workers at once
  *	(a task of the pool that submits to the group at the limit runs the
  *	task inline, on its own thread, instead); 0 = no bound but the
  *	pool's capacity
  *
- * Also clears the error of a group used before. A group that still has
- * tasks in flight is left as it is (a caller bug: WARN_ON_ONCE).
+ * Also clears the error of a group used before. It must not be called
+ * while the group has tasks in flight (a caller bug): that is reported
+ * under CONFIG_DEBUG_OBJECTS, and the group is initialized all the same;
+ * each of those tasks then warns (WARN_ON_ONCE) when it finishes, and is
+ * not counted out of the group.
  *
  * Context: process context; does not sleep.
  */
 void ktpool_group_init(struct ktpool_group *grp, struct ktpool *pool,
 		       unsigned int limit)
 {
-	bool busy;
-
 	if (WARN_ON_ONCE(!grp))
 		return;
-	/* Storage never initialized has no lock to take yet. */
-	if (grp->magic == KTPOOL_GROUP_MAGIC) {
-		spin_lock(&grp->lock);
-		busy = grp->pending;
-		spin_unlock(&grp->lock);
-		if (WARN_ON_ONCE(busy))
-			return;
-	}
+	ktpool_group_debug_init(grp);
 	spin_lock_init(&grp->lock);
 	init_waitqueue_head(&grp->room);
 	init_waitqueue_head(&grp->done);
@@ -247,8 +302,11 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 			break;
 		}
 	}
-	if (!ret)
+	if (!ret) {
+		if (!grp->pending)
+			ktpool_group_debug_activate(grp);
 		WRITE_ONCE(grp->pending, grp->pending + 1);
+	}
 	spin_unlock(&grp->lock);
 
 	if (ret == -ECANCELED)

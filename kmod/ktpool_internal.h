@@ -80,6 +80,16 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <kunit/visibility.h>
+/*
+ * KUnit static stubs (the tests' hold points): compiled out without
+ * CONFIG_KUNIT; kernels before 6.3 have none (kmod/Kbuild looks).
+ */
+#ifdef KTPOOL_HAVE_STATIC_STUB
+#include <kunit/static_stub.h>
+#else
+#define KUNIT_STATIC_STUB_REDIRECT(...) do { } while (0)
+#endif
 
 /* Every flag of struct ktpool_attrs. */
 #define KTPOOL_ALL_FLAGS	(KTPOOL_FREEZABLE | KTPOOL_RT | KTPOOL_SYSFS)
@@ -547,6 +557,11 @@ void ktpool_help_end(struct ktpool_worker *w);
 typedef void (*ktpool_visit_t)(struct ktpool *pool);
 void ktpool_visit_pools(ktpool_visit_t fn);
 void ktpool_destroy_leaked(void);
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Static otherwise; exported to the KUnit suites (EXPORT_SYMBOL_IF_KUNIT). */
+void ktpool_wait_destroys(void);
+void ktpool_destroy_refused(const char *name);
+#endif
 
 /* ktpool_attrs.c */
 struct ktpool_kobj;

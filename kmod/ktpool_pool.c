@@ -10,6 +10,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/wait_bit.h>
 
 #include "ktpool_internal.h"
 #include "ktpool_trace.h"
@@ -57,32 +58,81 @@ void ktpool_visit_pools(ktpool_visit_t fn)
 	mutex_unlock(&ktpool_pools_mutex);
 }
 
+/*
+ * Destroy calls under way, for ktpool_destroy_leaked(): each is counted
+ * before it looks at its pool and until it returns, so that a pool found
+ * dying has its destroy counted; the last one out wakes the waiter.
+ */
+static atomic_t ktpool_destroying = ATOMIC_INIT(0);
+
+static void ktpool_destroy_done(void)
+{
+	/* Fully ordered: a waiter that sees 0 sees the pool's frees too. */
+	if (atomic_dec_and_test(&ktpool_destroying))
+		wake_up_var(&ktpool_destroying);
+}
+
+/**
+ * ktpool_wait_destroys() - wait for every ktpool_destroy() under way
+ *
+ * Those begun elsewhere too: a second destroy of a pool is refused while
+ * the first runs, so waiting for them is the only way to know that they
+ * are done with the pool, and with ktpool.ko.
+ *
+ * Context: process context; sleeps.
+ */
+VISIBLE_IF_KUNIT void ktpool_wait_destroys(void)
+{
+	wait_var_event(&ktpool_destroying, !atomic_read(&ktpool_destroying));
+}
+EXPORT_SYMBOL_IF_KUNIT(ktpool_wait_destroys);
+
+/* The first pool of the list that no destroy has begun on, or NULL. */
+static struct ktpool *ktpool_first_alive_locked(void)
+{
+	struct ktpool *pool;
+	bool dying;
+
+	lockdep_assert_held(&ktpool_pools_mutex);
+	list_for_each_entry(pool, &ktpool_pools, node) {
+		raw_spin_lock_irq(&pool->lock);
+		dying = pool->dying;
+		raw_spin_unlock_irq(&pool->lock);
+		if (!dying)
+			return pool;
+	}
+	return NULL;
+}
+
 /**
  * ktpool_destroy_leaked() - destroy the pools clients left behind
  *
  * At module exit, after the default pool: a client that forgot to destroy
  * its pools is unloaded by now (it depends on ktpool.ko), but their threads
  * and reapers would keep running ktpool's code after it is gone. Warns,
- * naming each pool, and destroys it.
+ * naming each pool, and destroys it. A pool that another thread is
+ * destroying is left to it, and waited for: module exit must not free what
+ * that destroy still uses.
  */
 void ktpool_destroy_leaked(void)
 {
 	struct ktpool *pool;
 
-	LIST_HEAD(leaked);
-
-	/* Each pool once: one that destroy refuses must not loop forever. */
+	/*
+	 * Each pool once: the destroy called here marks it dying (module exit
+	 * is on none of its workers, the one refusal that leaves it alive),
+	 * and a dying pool is skipped until its destroy unlists it.
+	 */
 	mutex_lock(&ktpool_pools_mutex);
-	list_splice_init(&ktpool_pools, &leaked);
-	mutex_unlock(&ktpool_pools_mutex);
-	while ((pool = list_first_entry_or_null(&leaked, struct ktpool, node))) {
-		mutex_lock(&ktpool_pools_mutex);
-		list_move_tail(&pool->node, &ktpool_pools);
+	while ((pool = ktpool_first_alive_locked())) {
 		mutex_unlock(&ktpool_pools_mutex);
 		pr_warn("pool %s was not destroyed by its creator: destroying it\n",
 			pool->name);
 		ktpool_destroy(pool);
+		mutex_lock(&ktpool_pools_mutex);
 	}
+	mutex_unlock(&ktpool_pools_mutex);
+	ktpool_wait_destroys();
 }
 
 /**
@@ -207,6 +257,22 @@ struct ktpool *ktpool_create(const char *name, unsigned int capacity,
 }
 EXPORT_SYMBOL_GPL(ktpool_create);
 
+/**
+ * ktpool_destroy_refused() - report a second destroy of a pool
+ * @name: a copy of the pool's name: the pool itself may be gone by now
+ *
+ * A KUnit static stub can hold the refused caller here, after it has let
+ * go of the pool, while the first destroy frees it.
+ *
+ * Context: process context, no lock held.
+ */
+VISIBLE_IF_KUNIT void ktpool_destroy_refused(const char *name)
+{
+	KUNIT_STATIC_STUB_REDIRECT(ktpool_destroy_refused, name);
+	pr_err("%s: destroyed twice\n", name);
+}
+EXPORT_SYMBOL_IF_KUNIT(ktpool_destroy_refused);
+
 /* No task in flight, no caller inside the API: destroy may go on. */
 static bool ktpool_quiet(struct ktpool *pool)
 {
@@ -247,6 +313,7 @@ static bool ktpool_quiet(struct ktpool *pool)
 void ktpool_destroy(struct ktpool *pool)
 {
 	struct ktpool_wake wk = { };
+	char name[KTPOOL_NAME_LEN];
 	struct ktpool_waiter *wt;
 	struct ktpool_kobj *kobj;
 	struct ktpool_worker *w;
@@ -261,10 +328,14 @@ void ktpool_destroy(struct ktpool *pool)
 		return;
 	}
 
+	atomic_inc(&ktpool_destroying);
 	raw_spin_lock_irq(&pool->lock);
 	if (pool->dying) {
+		/* The first destroy may free the pool once the lock is dropped. */
+		strscpy(name, pool->name, sizeof(name));
 		raw_spin_unlock_irq(&pool->lock);
-		pr_err("%s: destroyed twice\n", pool->name);
+		ktpool_destroy_refused(name);
+		ktpool_destroy_done();
 		return;
 	}
 	pool->dying = true;
@@ -331,6 +402,7 @@ void ktpool_destroy(struct ktpool *pool)
 	ktpool_attrs_free(pool);
 	ktpool_pending_free(pool);
 	kfree(pool);
+	ktpool_destroy_done();
 }
 EXPORT_SYMBOL_GPL(ktpool_destroy);
 

@@ -11,42 +11,78 @@
  *   min_threads      the reserve of workers, 0..capacity
  *
  * Readable by all, writable by root (0644); each write is validated
- * (-EINVAL, nothing changed) and applied live. The directory holds a
- * pointer to its pool: it is removed (kobject_del(), which waits for the
- * readers and writers in flight) before the pool is freed, and never with
- * the pool's attrs_mutex held, which the writers take. Adding and removing
+ * (-EINVAL, nothing changed) and applied live. The directory is removed
+ * (kobject_del(), which waits for the readers and writers in flight)
+ * before the pool is freed, and never with the pool's attrs_mutex held,
+ * which the writers take. Adding and removing
  * it is serialized by the pool's sysfs_mutex, held from the change of
  * KTPOOL_SYSFS to the end of the removal: a directory being removed is
  * never added again under the same name meanwhile (that fails, -EEXIST,
  * and the old one then goes, leaving none while the flag says there is).
+ *
+ * The directory is a kobject of the kernel's own type
+ * (kobject_create_and_add()), whose release is kernel text: a release
+ * that runs late (CONFIG_DEBUG_KOBJECT_RELEASE delays it) must not call
+ * into ktpool.ko, which may be gone by then. So the kobject holds no
+ * pointer to its pool: the files look it up in ktpool_sysfs_dirs, where
+ * it is entered before the files are created and left only after
+ * kobject_del() has returned, so every reader and writer finds its pool.
  */
 
 #include <linux/cpumask.h>
 #include <linux/kernel.h>
 #include <linux/kobject.h>
+#include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
 #include "ktpool_internal.h"
 
+/* A pool's directory, on ktpool_sysfs_dirs while it has files. */
 struct ktpool_kobj {
-	struct kobject kobj;
-	struct ktpool *pool;	/* I: valid until the kobject is deleted */
+	struct list_head node;	/* ktpool_sysfs_lock */
+	struct kobject *kobj;	/* I */
+	struct ktpool *pool;	/* I */
 };
 
 static struct kobject *ktpool_sysfs_root;	/* I: /sys/kernel/ktpool */
+/* Taken alone, for the look-up only: never across a sleep or a call. */
+static DEFINE_MUTEX(ktpool_sysfs_lock);
+static LIST_HEAD(ktpool_sysfs_dirs);		/* ktpool_sysfs_lock */
 
+/*
+ * The pool of a directory whose file the caller reads or writes: it stays
+ * valid meanwhile, as kobject_del() waits for the caller.
+ */
 static struct ktpool *ktpool_of(struct kobject *kobj)
 {
-	return container_of(kobj, struct ktpool_kobj, kobj)->pool;
+	struct ktpool *pool = NULL;
+	struct ktpool_kobj *k;
+
+	mutex_lock(&ktpool_sysfs_lock);
+	list_for_each_entry(k, &ktpool_sysfs_dirs, node) {
+		if (k->kobj == kobj) {
+			pool = k->pool;
+			break;
+		}
+	}
+	mutex_unlock(&ktpool_sysfs_lock);
+	/* Entered before the files exist, left once they are gone. */
+	WARN_ON_ONCE(!pool);
+	return pool;
 }
 
 static ssize_t capacity_show(struct kobject *kobj, struct kobj_attribute *a,
 			     char *buf)
 {
-	return sysfs_emit(buf, "%u\n", READ_ONCE(ktpool_of(kobj)->capacity));
+	struct ktpool *pool = ktpool_of(kobj);
+
+	if (!pool)
+		return -ENODEV;
+	return sysfs_emit(buf, "%u\n", READ_ONCE(pool->capacity));
 }
 
 static ssize_t capacity_store(struct kobject *kobj, struct kobj_attribute *a,
@@ -64,8 +100,11 @@ static ssize_t capacity_store(struct kobject *kobj, struct kobj_attribute *a,
 static ssize_t idle_timeout_ms_show(struct kobject *kobj,
 				    struct kobj_attribute *a, char *buf)
 {
-	return sysfs_emit(buf, "%u\n",
-			  READ_ONCE(ktpool_of(kobj)->idle_timeout_ms));
+	struct ktpool *pool = ktpool_of(kobj);
+
+	if (!pool)
+		return -ENODEV;
+	return sysfs_emit(buf, "%u\n", READ_ONCE(pool->idle_timeout_ms));
 }
 
 static ssize_t idle_timeout_ms_store(struct kobject *kobj,
@@ -84,8 +123,11 @@ static ssize_t idle_timeout_ms_store(struct kobject *kobj,
 static ssize_t max_waiters_show(struct kobject *kobj,
 				struct kobj_attribute *a, char *buf)
 {
-	return sysfs_emit(buf, "%u\n",
-			  READ_ONCE(ktpool_of(kobj)->max_waiters));
+	struct ktpool *pool = ktpool_of(kobj);
+
+	if (!pool)
+		return -ENODEV;
+	return sysfs_emit(buf, "%u\n", READ_ONCE(pool->max_waiters));
 }
 
 static ssize_t max_waiters_store(struct kobject *kobj,
@@ -104,7 +146,11 @@ static ssize_t max_waiters_store(struct kobject *kobj,
 static ssize_t nice_show(struct kobject *kobj, struct kobj_attribute *a,
 			 char *buf)
 {
-	return sysfs_emit(buf, "%d\n", READ_ONCE(ktpool_of(kobj)->nice));
+	struct ktpool *pool = ktpool_of(kobj);
+
+	if (!pool)
+		return -ENODEV;
+	return sysfs_emit(buf, "%d\n", READ_ONCE(pool->nice));
 }
 
 static ssize_t nice_store(struct kobject *kobj, struct kobj_attribute *a,
@@ -124,6 +170,8 @@ static ssize_t cpumask_show(struct kobject *kobj, struct kobj_attribute *a,
 	struct ktpool *pool = ktpool_of(kobj);
 	ssize_t ret;
 
+	if (!pool)
+		return -ENODEV;
 	raw_spin_lock_irq(&pool->lock);
 	ret = sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(pool->cpumask));
 	raw_spin_unlock_irq(&pool->lock);
@@ -148,7 +196,11 @@ static ssize_t cpumask_store(struct kobject *kobj, struct kobj_attribute *a,
 static ssize_t min_threads_show(struct kobject *kobj,
 				struct kobj_attribute *a, char *buf)
 {
-	return sysfs_emit(buf, "%u\n", READ_ONCE(ktpool_of(kobj)->min_threads));
+	struct ktpool *pool = ktpool_of(kobj);
+
+	if (!pool)
+		return -ENODEV;
+	return sysfs_emit(buf, "%u\n", READ_ONCE(pool->min_threads));
 }
 
 static ssize_t min_threads_store(struct kobject *kobj,
@@ -182,17 +234,6 @@ static struct attribute *ktpool_pool_attrs[] = {
 	NULL,
 };
 ATTRIBUTE_GROUPS(ktpool_pool);
-
-static void ktpool_kobj_release(struct kobject *kobj)
-{
-	kfree(container_of(kobj, struct ktpool_kobj, kobj));
-}
-
-static const struct kobj_type ktpool_kobj_type = {
-	.release = ktpool_kobj_release,
-	.sysfs_ops = &kobj_sysfs_ops,
-	.default_groups = ktpool_pool_groups,
-};
 
 /**
  * ktpool_parse_cpulist() - parse a cpulist written by a user
@@ -237,11 +278,20 @@ int ktpool_sysfs_add(struct ktpool *pool)
 	if (!k)
 		return -ENOMEM;
 	k->pool = pool;
-	ret = kobject_init_and_add(&k->kobj, &ktpool_kobj_type,
-				   ktpool_sysfs_root, "%s", pool->name);
+	/* NULL for any error, -EEXIST included (reported by kobject itself). */
+	k->kobj = kobject_create_and_add(pool->name, ktpool_sysfs_root);
+	if (!k->kobj) {
+		kfree(k);
+		pr_warn("%s: no sysfs directory\n", pool->name);
+		return -ENOMEM;
+	}
+	mutex_lock(&ktpool_sysfs_lock);
+	list_add(&k->node, &ktpool_sysfs_dirs);
+	mutex_unlock(&ktpool_sysfs_lock);
+	ret = sysfs_create_groups(k->kobj, ktpool_pool_groups);
 	if (ret) {
-		kobject_put(&k->kobj);
-		pr_warn("%s: no sysfs directory: %d\n", pool->name, ret);
+		ktpool_sysfs_remove(k);
+		pr_warn("%s: no sysfs files: %d\n", pool->name, ret);
 		return ret;
 	}
 	pool->kobj = k;
@@ -277,8 +327,13 @@ void ktpool_sysfs_remove(struct ktpool_kobj *k)
 {
 	if (!k)
 		return;
-	kobject_del(&k->kobj);
-	kobject_put(&k->kobj);
+	kobject_del(k->kobj);
+	/* No reader or writer is left to look the pool up. */
+	mutex_lock(&ktpool_sysfs_lock);
+	list_del(&k->node);
+	mutex_unlock(&ktpool_sysfs_lock);
+	kobject_put(k->kobj);
+	kfree(k);
 }
 
 /**

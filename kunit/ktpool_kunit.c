@@ -9,6 +9,7 @@
  * thread behind or a task touching freed memory.
  */
 
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
@@ -17,6 +18,7 @@
 #include <linux/kthread.h>
 #include <linux/ktpool.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "ktpool_kunit.h"
@@ -987,6 +989,121 @@ static void kt_destroy_finished(struct kunit *test, struct kt_destroyer *d)
 	for (i = 0; i < ctx->nr_pools; i++)
 		if (ctx->pools[i] == d->pool)
 			ctx->pools[i] = NULL;
+}
+
+/* ---- 9c. a second destroy, and module exit, while the first runs ------ */
+
+/* Where ktpool_destroy_refused() held the second destroy, and what it saw. */
+struct kt_twice {
+	struct kt_destroyer *first;
+	struct kt_gate *hold;
+	const char *pool_start, *pool_end;	/* the pool's memory */
+	bool first_was_waiting;	/* when the refusal was reported */
+	bool first_returned;	/* the first destroy returned meanwhile */
+	bool name_in_pool;	/* the name reported was read from the pool */
+	char name[KTPOOL_NAME_LEN];
+	int reports;
+};
+
+/* A static stub has no argument for its context. */
+static struct kt_twice *kt_twice_cur;
+
+/*
+ * The refusal of the second destroy, held: the first one frees the pool
+ * meanwhile. What is reported must not come from the pool.
+ */
+static void kt_twice_refused(const char *name)
+{
+	struct kt_twice *t = kt_twice_cur;
+
+	t->reports++;
+	t->first_was_waiting = !completion_done(&t->first->done);
+	kt_gate_open(t->hold);
+	/* Not a wait that takes the completion: the case waits for it too. */
+	t->first_returned = KT_WAIT(completion_done(&t->first->done), 10000);
+	t->name_in_pool = name >= t->pool_start && name < t->pool_end;
+	if (!t->name_in_pool)
+		strscpy(t->name, name, sizeof(t->name));
+}
+
+/*
+ * A second destroy while the first waits for a held task: refused at once,
+ * with the pool left to the first. It reports the pool's name after it has
+ * let go of the pool (held there by a static stub until the first destroy
+ * has freed it), so the name must be its own copy.
+ */
+static void ktpool_destroy_twice_test(struct kunit *test)
+{
+	struct kt_twice *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct ktpool *pool = kt_pool(test, "kt-twice", 1, 0);
+	struct kt_gate *hold = kt_gate(test, true);
+	struct kt_destroyer *d;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	d = kt_destroy_async(test, pool);
+
+	/* Refused: it returns while the first still waits. */
+	ktpool_destroy(pool);
+	KUNIT_EXPECT_FALSE(test, completion_done(&d->done));
+	KUNIT_EXPECT_EQ(test, ktpool_set_idle_timeout(pool, 0), -ESHUTDOWN);
+
+	t->first = d;
+	t->hold = hold;
+	t->pool_start = (const char *)pool;
+	t->pool_end = t->pool_start + ksize(pool);
+	kt_twice_cur = t;
+	kunit_activate_static_stub(test, ktpool_destroy_refused,
+				   kt_twice_refused);
+	ktpool_destroy(pool);
+	kunit_deactivate_static_stub(test, ktpool_destroy_refused);
+	KUNIT_EXPECT_EQ(test, t->reports, 1);
+	KUNIT_EXPECT_TRUE(test, t->first_was_waiting);
+	KUNIT_EXPECT_TRUE(test, t->first_returned);
+	KUNIT_EXPECT_FALSE(test, t->name_in_pool);
+	KUNIT_EXPECT_STREQ(test, t->name, "kt-twice");
+	kt_destroy_finished(test, d);
+}
+
+struct kt_exit_wait {
+	struct completion done;
+};
+
+static int kt_wait_destroys_thread(void *arg)
+{
+	struct kt_exit_wait *w = arg;
+
+	ktpool_wait_destroys();
+	kthread_complete_and_exit(&w->done, 0);
+}
+
+/*
+ * Module exit finds a pool that another thread is destroying (the first
+ * destroy waits for a held task): ktpool_destroy_leaked() leaves it to that
+ * destroy, and must wait for it before the module's state goes.
+ */
+static void ktpool_destroy_leaked_waits_test(struct kunit *test)
+{
+	struct kt_exit_wait *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	struct ktpool *pool = kt_pool(test, "kt-exitwait", 1, 0);
+	struct kt_gate *hold = kt_gate(test, true);
+	struct kt_destroyer *d;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	init_completion(&w->done);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	d = kt_destroy_async(test, pool);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(kt_wait_destroys_thread, w,
+						    "kt_exitwait")));
+	/* Bounded: how long a wrong wait gets to show itself. */
+	msleep(500);
+	KUNIT_EXPECT_FALSE(test, completion_done(&w->done));
+	KUNIT_EXPECT_FALSE(test, completion_done(&d->done));
+	kt_gate_open(hold);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&w->done, KT_GUARD(30)), 0);
+	kt_destroy_finished(test, d);
 }
 
 /*
@@ -2007,6 +2124,8 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_destroy_waits_poller_test),
 	KUNIT_CASE(ktpool_destroy_waits_spawner_test),
 	KUNIT_CASE(ktpool_destroy_waits_drainer_test),
+	KUNIT_CASE(ktpool_destroy_twice_test),
+	KUNIT_CASE(ktpool_destroy_leaked_waits_test),
 	KUNIT_CASE(ktpool_self_submit_test),
 	KUNIT_CASE(ktpool_resched_between_tasks_test),
 	KUNIT_CASE(ktpool_inline_chain_cap1_test),
@@ -2062,3 +2181,4 @@ kunit_test_suite(ktpool_test_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for ktpool");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -37,6 +37,14 @@
 	__ok;								\
 })
 
+/*
+ * ktpool.ko's functions exported to the suites only, under CONFIG_KUNIT
+ * (EXPORT_SYMBOL_IF_KUNIT): a suite that uses one imports
+ * EXPORTED_FOR_KUNIT_TESTING.
+ */
+void ktpool_wait_destroys(void);
+void ktpool_destroy_refused(const char *name);
+
 static inline struct ktpool_stats kt_stats(struct ktpool *pool)
 {
 	struct ktpool_stats st;

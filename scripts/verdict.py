@@ -13,7 +13,9 @@ kernel report line (BUG:, WARNING:, Oops, lockdep, KASAN, kmemleak, hung
 task, panic, ...), except one that a test announced: a line
 "KTPOOL-EXPECT: WARNING <text>" (a test about to trigger a WARN_ON for a
 caller bug on purpose) lets the next WARNING: line containing <text> pass,
-once; an announced WARNING that never comes is a failure.
+once, or the next ODEBUG: line (the report of debug objects, whose WARNING:
+line needs an announcement of its own); an announced WARNING that never
+comes is a failure.
 Nested KTAP (KUnit indents subtests by 4 spaces) counts leaves only.
 """
 import re
@@ -81,7 +83,8 @@ class Verdict:
             return
         if REPORTS.search(line):
             hit = next((e for e in self.expected
-                        if line.lstrip().startswith("WARNING:") and e in line), None)
+                        if line.lstrip().startswith(("WARNING:", "ODEBUG:"))
+                        and e in line), None)
             if hit is None:
                 self.add("FAIL", "kernel report: " + line.strip())
             else:
