@@ -76,19 +76,29 @@ static void ktpool_group_debug_init(struct ktpool_group *grp)
 		debug_object_init(grp, &ktpool_group_debug_descr);
 }
 
+/* Tracked only while it has tasks pending: nothing is left behind. */
 static void ktpool_group_debug_activate(struct ktpool_group *grp)
 {
+	ktpool_group_debug_init(grp);
 	debug_object_activate(grp, &ktpool_group_debug_descr);
 }
 
 static void ktpool_group_debug_deactivate(struct ktpool_group *grp)
 {
 	debug_object_deactivate(grp, &ktpool_group_debug_descr);
+	debug_object_free(grp, &ktpool_group_debug_descr);
+}
+
+/* At init: reported when the group is tracked, that is busy. */
+static void ktpool_group_debug_check(struct ktpool_group *grp)
+{
+	ktpool_group_debug_init(grp);
+	debug_object_free(grp, &ktpool_group_debug_descr);
 }
 #else
-static inline void ktpool_group_debug_init(struct ktpool_group *grp) { }
 static inline void ktpool_group_debug_activate(struct ktpool_group *grp) { }
 static inline void ktpool_group_debug_deactivate(struct ktpool_group *grp) { }
+static inline void ktpool_group_debug_check(struct ktpool_group *grp) { }
 #endif
 
 /* A task of the group running on this thread, on this thread's stack. */
@@ -189,11 +199,11 @@ void ktpool_group_run(struct ktpool_job *job)
  *	task inline, on its own thread, instead); 0 = no bound but the
  *	pool's capacity
  *
- * Also clears the error of a group used before. It must not be called
- * while the group has tasks in flight (a caller bug): that is reported
- * under CONFIG_DEBUG_OBJECTS, and the group is initialized all the same;
- * each of those tasks then warns (WARN_ON_ONCE) when it finishes, and is
- * not counted out of the group.
+ * Also clears the error of a group used before. As with timers and work
+ * items, it must not be called while the group has tasks in flight or
+ * callers waiting (a caller bug that corrupts the group): that is reported
+ * under CONFIG_DEBUG_OBJECTS; otherwise at best a task that finishes with
+ * the group's count already at 0 warns (WARN_ON_ONCE).
  *
  * Context: process context; does not sleep.
  */
@@ -202,7 +212,7 @@ void ktpool_group_init(struct ktpool_group *grp, struct ktpool *pool,
 {
 	if (WARN_ON_ONCE(!grp))
 		return;
-	ktpool_group_debug_init(grp);
+	ktpool_group_debug_check(grp);
 	spin_lock_init(&grp->lock);
 	init_waitqueue_head(&grp->room);
 	init_waitqueue_head(&grp->done);

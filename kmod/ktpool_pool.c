@@ -83,23 +83,34 @@ static void ktpool_destroy_done(void)
  */
 VISIBLE_IF_KUNIT void ktpool_wait_destroys(void)
 {
-	wait_var_event(&ktpool_destroying, !atomic_read(&ktpool_destroying));
+	wait_var_event(&ktpool_destroying,
+		       !atomic_read_acquire(&ktpool_destroying));
 }
 EXPORT_SYMBOL_IF_KUNIT(ktpool_wait_destroys);
 
-/* The first pool of the list that no destroy has begun on, or NULL. */
-static struct ktpool *ktpool_first_alive_locked(void)
+static void ktpool_destroy_claimed(struct ktpool *pool);
+
+/*
+ * The first pool of the list that no destroy has begun on, claimed for the
+ * caller's destroy (dying, counted in ktpool_destroying) under
+ * ktpool_pools_mutex, which another destroy needs to unlist it: so it is
+ * not freed before the caller's destroy; or NULL.
+ */
+static struct ktpool *ktpool_claim_alive_locked(void)
 {
 	struct ktpool *pool;
-	bool dying;
+	bool claimed;
 
 	lockdep_assert_held(&ktpool_pools_mutex);
 	list_for_each_entry(pool, &ktpool_pools, node) {
+		atomic_inc(&ktpool_destroying);
 		raw_spin_lock_irq(&pool->lock);
-		dying = pool->dying;
+		claimed = !pool->dying;
+		pool->dying = true;
 		raw_spin_unlock_irq(&pool->lock);
-		if (!dying)
+		if (claimed)
 			return pool;
+		ktpool_destroy_done();
 	}
 	return NULL;
 }
@@ -112,23 +123,21 @@ static struct ktpool *ktpool_first_alive_locked(void)
  * and reapers would keep running ktpool's code after it is gone. Warns,
  * naming each pool, and destroys it. A pool that another thread is
  * destroying is left to it, and waited for: module exit must not free what
- * that destroy still uses.
+ * that destroy still uses. The wait ends when that destroy's last access to
+ * the pool is done; its return into ktpool.ko after that is the window that
+ * any module's completion leaves: a destroy that overlaps module exit is a
+ * client bug.
  */
 void ktpool_destroy_leaked(void)
 {
 	struct ktpool *pool;
 
-	/*
-	 * Each pool once: the destroy called here marks it dying (module exit
-	 * is on none of its workers, the one refusal that leaves it alive),
-	 * and a dying pool is skipped until its destroy unlists it.
-	 */
 	mutex_lock(&ktpool_pools_mutex);
-	while ((pool = ktpool_first_alive_locked())) {
+	while ((pool = ktpool_claim_alive_locked())) {
 		mutex_unlock(&ktpool_pools_mutex);
 		pr_warn("pool %s was not destroyed by its creator: destroying it\n",
 			pool->name);
-		ktpool_destroy(pool);
+		ktpool_destroy_claimed(pool);
 		mutex_lock(&ktpool_pools_mutex);
 	}
 	mutex_unlock(&ktpool_pools_mutex);
@@ -312,13 +321,7 @@ static bool ktpool_quiet(struct ktpool *pool)
  */
 void ktpool_destroy(struct ktpool *pool)
 {
-	struct ktpool_wake wk = { };
 	char name[KTPOOL_NAME_LEN];
-	struct ktpool_waiter *wt;
-	struct ktpool_kobj *kobj;
-	struct ktpool_worker *w;
-	LIST_HEAD(shut);
-	LIST_HEAD(stop);
 
 	if (IS_ERR_OR_NULL(pool))
 		return;
@@ -339,6 +342,22 @@ void ktpool_destroy(struct ktpool *pool)
 		return;
 	}
 	pool->dying = true;
+	raw_spin_unlock_irq(&pool->lock);
+	ktpool_destroy_claimed(pool);
+}
+EXPORT_SYMBOL_GPL(ktpool_destroy);
+
+/* ktpool_destroy() once the caller has marked @pool dying, and counted. */
+static void ktpool_destroy_claimed(struct ktpool *pool)
+{
+	struct ktpool_wake wk = { };
+	struct ktpool_waiter *wt;
+	struct ktpool_kobj *kobj;
+	struct ktpool_worker *w;
+	LIST_HEAD(shut);
+	LIST_HEAD(stop);
+
+	raw_spin_lock_irq(&pool->lock);
 	rcuwait_wake_up(&pool->spawn_wait);
 	/*
 	 * Every waiter off pool->waiters at once, so that no worker serves one
@@ -404,7 +423,6 @@ void ktpool_destroy(struct ktpool *pool)
 	kfree(pool);
 	ktpool_destroy_done();
 }
-EXPORT_SYMBOL_GPL(ktpool_destroy);
 
 /**
  * ktpool_drain() - wait for the tasks accepted so far to finish

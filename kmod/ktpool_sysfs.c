@@ -352,5 +352,7 @@ int ktpool_sysfs_init(void)
  */
 void ktpool_sysfs_exit(void)
 {
+	/* Gone now, not at a delayed release: a reload adds it again. */
+	kobject_del(ktpool_sysfs_root);
 	kobject_put(ktpool_sysfs_root);
 }
