@@ -18,6 +18,7 @@
 #include <linux/kthread.h>
 #include <linux/ktpool.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -59,7 +60,8 @@ struct kt_ctx {
 	struct ktpool *pools[4];
 	struct kt_gate *gates[16];
 	struct kt_submitter *subs[4];
-	int nr_pools, nr_gates, nr_subs;
+	struct kt_destroyer *dtors[2];	/* their pools are no longer in pools */
+	int nr_pools, nr_gates, nr_subs, nr_dtors;
 };
 
 static struct ktpool *kt_pool(struct kunit *test, const char *name,
@@ -147,9 +149,12 @@ static struct kt_submitter *kt_submit_async(struct kunit *test,
 	s->fn = fn;
 	s->data = data;
 	init_completion(&s->done);
-	s->task = kthread_run(kt_submitter_fn, s, "kt_submitter");
+	s->task = kthread_create(kt_submitter_fn, s, "kt_submitter");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(s->task));
+	/* Held until ktpool_test_exit(): cases signal and wake s->task. */
+	get_task_struct(s->task);
 	ctx->subs[ctx->nr_subs++] = s;
+	wake_up_process(s->task);
 	return s;
 }
 
@@ -877,6 +882,7 @@ static void ktpool_drain_test(struct kunit *test)
 struct kt_destroyer {
 	struct ktpool *pool;
 	struct completion done;
+	bool joined;		/* done was waited for */
 };
 
 static int kt_destroy_thread(void *arg)
@@ -947,17 +953,29 @@ static int kt_drain_thread(void *arg)
 	kthread_complete_and_exit(&dc->done, 0);
 }
 
-/* Start ktpool_destroy(@pool) in a thread; returns once it has begun. */
+/*
+ * Start ktpool_destroy(@pool) in a thread; returns once it has begun. From
+ * then on the pool is the thread's: ktpool_test_exit() waits for the thread
+ * instead of destroying the pool (which the thread may have freed) itself.
+ */
 static struct kt_destroyer *kt_destroy_async(struct kunit *test,
 					     struct ktpool *pool)
 {
+	struct kt_ctx *ctx = test->priv;
 	struct kt_destroyer *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	struct task_struct *t;
+	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_ASSERT_LT(test, ctx->nr_dtors, ARRAY_SIZE(ctx->dtors));
 	d->pool = pool;
 	init_completion(&d->done);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(kt_destroy_thread, d,
-						    "kt_destroy")));
+	t = kthread_run(kt_destroy_thread, d, "kt_destroy");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	for (i = 0; i < ctx->nr_pools; i++)
+		if (ctx->pools[i] == pool)
+			ctx->pools[i] = NULL;
+	ctx->dtors[ctx->nr_dtors++] = d;
 	/* The pools here have no idle timeout: a probe that changes nothing. */
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(ktpool_set_idle_timeout(pool, 0) ==
 					-ESHUTDOWN, 5000));
@@ -975,20 +993,11 @@ static void kt_destroy_still_waits(struct kunit *test, struct kt_destroyer *d)
 	KUNIT_EXPECT_FALSE(test, completion_done(&d->done));
 }
 
-/*
- * The pool of a case that destroys it is still in its kt_ctx, so that a case
- * that fails before its destroy began leaves nothing running; once destroy
- * has returned, it is forgotten there.
- */
+/* The destroy started by kt_destroy_async() returns. */
 static void kt_destroy_finished(struct kunit *test, struct kt_destroyer *d)
 {
-	struct kt_ctx *ctx = test->priv;
-	int i;
-
 	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&d->done, KT_GUARD(30)), 0);
-	for (i = 0; i < ctx->nr_pools; i++)
-		if (ctx->pools[i] == d->pool)
-			ctx->pools[i] = NULL;
+	d->joined = true;
 }
 
 /* ---- 9c. a second destroy, and module exit, while the first runs ------ */
@@ -2165,9 +2174,14 @@ static void ktpool_test_exit(struct kunit *test)
 		kt_gate_open(ctx->gates[i]);
 	for (i = 0; i < ctx->nr_pools; i++)
 		ktpool_destroy(ctx->pools[i]);
-	for (i = 0; i < ctx->nr_subs; i++)
+	for (i = 0; i < ctx->nr_dtors; i++)
+		if (!ctx->dtors[i]->joined)
+			wait_for_completion(&ctx->dtors[i]->done);
+	for (i = 0; i < ctx->nr_subs; i++) {
 		if (!ctx->subs[i]->joined)
 			wait_for_completion(&ctx->subs[i]->done);
+		put_task_struct(ctx->subs[i]->task);
+	}
 }
 
 static struct kunit_suite ktpool_test_suite = {
