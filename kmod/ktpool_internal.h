@@ -42,8 +42,10 @@
  *    ran the task, and was stopped, in between. Only single wake-ups are
  *    done under L (a waiter served by a worker, or given the slot of a
  *    failed spawn; the few workers asleep in a wait for the group of a
- *    submitter that blocks); every path that wakes more collects them in
- *    a struct ktpool_wake and wakes them after dropping L, in the same way.
+ *    submitter that blocks; and after a waiter whose own spawn failed has
+ *    left the queue, one more, given the room it held back); every path
+ *    that wakes more collects them in a struct ktpool_wake and wakes them
+ *    after dropping L, in the same way.
  *  - Every submit call that may drop L (to spawn, wait or run a task
  *    inline), and every drain, is counted in nr_callers (L) until it
  *    returns, so ktpool_destroy() never frees the pool under it. The
@@ -525,6 +527,21 @@ static inline void ktpool_unreserve_locked(struct ktpool *pool)
 	pool->spawn_failed++;
 	rcuwait_wake_up(&pool->spawn_wait);
 	ktpool_wake_retry_locked(pool, false, NULL, NULL);
+}
+
+/*
+ * A waiter left pool->waiters for good (a worker or a helper took its job,
+ * its time ran out, it was killed), not to retry. If its own spawn had
+ * failed, ktpool_wake_retry_locked() stopped at it and woke none of the
+ * younger waiters behind it, which nothing else would retry: room that it
+ * held back goes to them now.
+ */
+static inline void ktpool_waiter_left_locked(struct ktpool *pool,
+					     const struct ktpool_waiter *wt)
+	__must_hold(&pool->lock)
+{
+	if (wt->spawn_failed)
+		ktpool_wake_retry_locked(pool, false, NULL, NULL);
 }
 
 /* ktpool_main.c */

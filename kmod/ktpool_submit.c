@@ -502,6 +502,9 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 		pool->timed_out++;
 		ret = -ETIMEDOUT;
 	}
+	/* Gone from the queue, not to retry: */
+	if (wt.state == KTPOOL_WAIT_QUEUED && ret != -EAGAIN)
+		ktpool_waiter_left_locked(pool, &wt);
 	return ret;
 }
 

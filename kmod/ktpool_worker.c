@@ -27,7 +27,7 @@
  * @all: also the waiters whose own spawn failed (the capacity grew)
  * @wk: where to collect the waiters, to be woken once the caller has
  *	dropped the lock; NULL: wake one at most, under the lock (the slot of
- *	one failed spawn, or of one waiter that timed out)
+ *	one failed spawn, or the room of one waiter that left)
  * @woken: with @wk, the waiters that earlier batches of the same change
  *	woke: they have not all taken their room yet, and are not woken for
  *	it twice (one that has taken it is counted twice, so this errs on
@@ -38,8 +38,10 @@
  * again. It stops at a waiter whose own spawn failed (unless @all) while
  * the pool has a thread that will serve it: that one tries again itself
  * when its cooldown has passed, and the ones behind it are younger, so that
- * it looks at no waiter it does not wake. With no thread left nothing else
- * would serve it, so it retries, and returns the errno if it fails again.
+ * it looks at no waiter it does not wake (when that one leaves the queue
+ * instead, it calls this again: ktpool_waiter_left_locked()). With no
+ * thread left nothing else would serve it, so it retries, and returns the
+ * errno if it fails again.
  *
  * Return: true when it stopped because @wk was full with room left: the
  * caller wakes those, retakes the lock and calls it again.

@@ -121,6 +121,7 @@ struct kt_submitter {
 	struct ktpool *pool;
 	ktpool_fn_t fn;
 	void *data;
+	unsigned int timeout_ms;	/* ktpool_submit_timeout() if not 0 */
 	int ret;
 	struct task_struct *task;
 	struct completion done;
@@ -132,13 +133,19 @@ static int kt_submitter_fn(void *arg)
 	struct kt_submitter *s = arg;
 
 	allow_signal(SIGKILL);
-	s->ret = ktpool_submit(s->pool, s->fn, s->data);
+	if (s->timeout_ms)
+		s->ret = ktpool_submit_timeout(s->pool, s->fn, s->data,
+					       s->timeout_ms);
+	else
+		s->ret = ktpool_submit(s->pool, s->fn, s->data);
 	kthread_complete_and_exit(&s->done, 0);
 }
 
-static struct kt_submitter *kt_submit_async(struct kunit *test,
-					    struct ktpool *pool,
-					    ktpool_fn_t fn, void *data)
+/* ktpool_submit(), or with @timeout_ms not 0 ktpool_submit_timeout(). */
+static struct kt_submitter *kt_submit_timeout_async(struct kunit *test,
+						    struct ktpool *pool,
+						    ktpool_fn_t fn, void *data,
+						    unsigned int timeout_ms)
 {
 	struct kt_ctx *ctx = test->priv;
 	struct kt_submitter *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
@@ -148,6 +155,7 @@ static struct kt_submitter *kt_submit_async(struct kunit *test,
 	s->pool = pool;
 	s->fn = fn;
 	s->data = data;
+	s->timeout_ms = timeout_ms;
 	init_completion(&s->done);
 	s->task = kthread_create(kt_submitter_fn, s, "kt_submitter");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(s->task));
@@ -156,6 +164,13 @@ static struct kt_submitter *kt_submit_async(struct kunit *test,
 	ctx->subs[ctx->nr_subs++] = s;
 	wake_up_process(s->task);
 	return s;
+}
+
+static struct kt_submitter *kt_submit_async(struct kunit *test,
+					    struct ktpool *pool,
+					    ktpool_fn_t fn, void *data)
+{
+	return kt_submit_timeout_async(test, pool, fn, data, 0);
 }
 
 static int kt_wait_done(struct kt_submitter *s)
@@ -1698,6 +1713,85 @@ static void ktpool_spawn_failed_waiter_retries_test(struct kunit *test)
 	kt_gate_open(hold);
 }
 
+/* ---- faults: a failed waiter that leaves gives back what it held ---- */
+
+/*
+ * Capacity 2, one worker held, every spawn failing. A's spawn fails: A
+ * waits, marked failed, with the second slot free. C takes that slot and
+ * is held before its spawn, so B finds the pool full and queues behind A.
+ * C's spawn fails: the slot is free again, but the waiters are not woken
+ * past A, which will try again itself. Then A leaves (@kill: killed; else
+ * its timeout runs out) before its cooldown has passed. B is now the
+ * oldest waiter: it must get the free slot, and its task a new worker,
+ * while the held worker is still held. (Before, B, never failed itself,
+ * waited for that worker, whose task might wait for B's.)
+ */
+static void kt_left_case(struct kunit *test, const char *name, bool kill)
+{
+	struct ktpool *pool = kt_pool(test, name, 2, 0);
+	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
+	struct kt_submitter *a, *b, *c;
+	atomic_t runs = ATOMIC_INIT(0);
+
+	kt_holds(test);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+
+	/*
+	 * A's time is shorter than its cooldown (a second), so that it leaves
+	 * without a retry of its own; what comes first is a few polls.
+	 */
+	a = kt_submit_timeout_async(test, pool, kt_count_fn, &runs,
+				    kill ? 0 : 800);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 5000));
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	c = kt_submit_async(test, pool, kt_count_fn, &runs);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					5000));
+	b = kt_submit_async(test, pool, kt_gate_fn, x);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 2 ||
+					completion_done(&a->done), 5000));
+	/* C's spawn fails; C waits too, behind B. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 3 ||
+					completion_done(&a->done), 5000));
+	if (completion_done(&a->done))
+		kunit_skip(test, "A's time ran out before C's spawn failed");
+
+	if (kill)
+		send_sig(SIGKILL, a->task, 1);
+	KUNIT_ASSERT_EQ(test, kt_wait_done(a), 0);
+	KUNIT_EXPECT_EQ(test, a->ret, kill ? -EINTR : -ETIMEDOUT);
+	/* Spawns work again; B may have tried (and failed) once already. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "0"), 0);
+
+	/* the cooldown is a second: the guard is ten times what that needs */
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&x->runs) == 1, 3000));
+	KUNIT_EXPECT_EQ(test, kt_wait_done(b), 0);
+	KUNIT_EXPECT_EQ(test, b->ret, 0);
+	KUNIT_EXPECT_EQ(test, completion_done(&hold->open), false);
+	KUNIT_EXPECT_NE(test, x->pid, hold->pid);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 2U);
+
+	kt_gate_open(hold);
+	KUNIT_ASSERT_EQ(test, kt_wait_done(c), 0);
+	KUNIT_EXPECT_EQ(test, c->ret, 0);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	/* C's task, never A's. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 1);
+}
+
+static void ktpool_failed_waiter_killed_frees_slot_test(struct kunit *test)
+{
+	kt_left_case(test, "kt-leftk", true);
+}
+
+static void ktpool_failed_waiter_timeout_frees_slot_test(struct kunit *test)
+{
+	kt_left_case(test, "kt-leftt", false);
+}
+
 /* ---- waiters: oldest first across a retry ---------------------------- */
 
 /* A task that records in which order it ran, of those sharing @o. */
@@ -2149,6 +2243,8 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_spawn_fail_wakes_waiter_test),
 	KUNIT_CASE(ktpool_spawn_killed_wakes_waiter_test),
 	KUNIT_CASE(ktpool_spawn_failed_waiter_retries_test),
+	KUNIT_CASE(ktpool_failed_waiter_killed_frees_slot_test),
+	KUNIT_CASE(ktpool_failed_waiter_timeout_frees_slot_test),
 	KUNIT_CASE(ktpool_waiter_keeps_place_on_retry_test),
 	KUNIT_CASE(ktpool_spurious_wake_keeps_cooldown_test),
 	KUNIT_CASE(ktpool_destroy_many_waiters_test),
