@@ -252,6 +252,11 @@ struct ktpool {
 	unsigned int backed[2];
 	u64 backed_at[2];
 	unsigned int nr_waiters;	/* L: submitters inside the wait */
+	/*
+	 * L: waiters woken with %KTPOOL_WAIT_RETRY that have not taken L
+	 * since: the room each will take is not given to another.
+	 */
+	unsigned int nr_retrying;
 	/* L to write; READ_ONCE elsewhere: most nr_waiters, 0 = no limit */
 	unsigned int max_waiters;
 	/*
@@ -501,7 +506,7 @@ void ktpool_pending_free(struct ktpool *pool);
 
 /* ktpool_worker.c */
 bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
-			      struct ktpool_wake *wk, unsigned int *woken);
+			      struct ktpool_wake *wk);
 int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		 enum ktpool_mode mode);
 void ktpool_spawn_workfn(struct work_struct *work);
@@ -526,7 +531,7 @@ static inline void ktpool_unreserve_locked(struct ktpool *pool)
 	pool->nr_spawning--;
 	pool->spawn_failed++;
 	rcuwait_wake_up(&pool->spawn_wait);
-	ktpool_wake_retry_locked(pool, false, NULL, NULL);
+	ktpool_wake_retry_locked(pool, false, NULL);
 }
 
 /*
@@ -541,7 +546,7 @@ static inline void ktpool_waiter_left_locked(struct ktpool *pool,
 	__must_hold(&pool->lock)
 {
 	if (wt->spawn_failed)
-		ktpool_wake_retry_locked(pool, false, NULL, NULL);
+		ktpool_wake_retry_locked(pool, false, NULL);
 }
 
 /* ktpool_main.c */

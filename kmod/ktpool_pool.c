@@ -492,7 +492,6 @@ EXPORT_SYMBOL_GPL(ktpool_drain);
 int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 {
 	struct ktpool_wake wk = { };
-	unsigned int woken = 0;
 	unsigned long flags;
 	bool more;
 	int ret = 0;
@@ -526,8 +525,7 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 		if (!more)
 			more = ktpool_retire_surplus_locked(pool);
 		if (!more)
-			more = ktpool_wake_retry_locked(pool, true, &wk,
-							&woken);
+			more = ktpool_wake_retry_locked(pool, true, &wk);
 		if (!more || pool->dying)
 			break;
 		ktpool_wake_unlock_irqrestore(pool, &wk, flags);

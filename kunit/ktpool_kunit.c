@@ -1974,6 +1974,56 @@ static void ktpool_destroy_many_waiters_test(struct kunit *test)
 }
 
 /*
+ * KT_CROWD blocked submitters, a grow by as many slots: the grow wakes them
+ * in batches, and each one woken reserves a slot and is held before its
+ * spawn. Every one must be woken, however many of the woken ones have
+ * reserved their slot between two batches. (Before, one that had was
+ * subtracted from the room twice, and as many waiters stayed asleep until
+ * a spawn ended. Only a machine where they run between the batches, with
+ * more than one CPU or preemption, could show it.)
+ */
+static void ktpool_grow_in_batches_wakes_all_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-gcrowd", 1, 0);
+	struct kt_gate *hold = kt_gate(test, true);
+	struct kt_crowd *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct task_struct *t;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->pool = pool;
+	init_completion(&c->done);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_crowd_wait, c));
+	kt_holds(test);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	for (i = 0; i < KT_CROWD; i++) {
+		atomic_inc(&c->left);
+		t = kthread_run(kt_crowd_fn, c, "kt_crowd");
+		if (IS_ERR(t))
+			atomic_dec(&c->left);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == KT_CROWD,
+					5000));
+
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	KUNIT_ASSERT_EQ(test, ktpool_set_capacity(pool, 1 + KT_CROWD), 0);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") ==
+					KT_CROWD, 5000));
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 0U);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U + KT_CROWD);
+
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&c->done, KT_GUARD(10)), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->other), KT_CROWD);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&c->runs) == KT_CROWD,
+					5000));
+	KUNIT_EXPECT_EQ(test, atomic_read(&hold->runs), 1);
+	kt_gate_open(hold);
+}
+
+/*
  * KT_CROWD idle workers: a shrink to 1 retires every surplus one, in
  * batches, before it returns; the pool still works afterwards. (The
  * debugfs workers file, which kernel_read() cannot read through debugfs's
@@ -2248,6 +2298,7 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_waiter_keeps_place_on_retry_test),
 	KUNIT_CASE(ktpool_spurious_wake_keeps_cooldown_test),
 	KUNIT_CASE(ktpool_destroy_many_waiters_test),
+	KUNIT_CASE(ktpool_grow_in_batches_wakes_all_test),
 	KUNIT_CASE(ktpool_shrink_many_idle_test),
 	KUNIT_CASE(ktpool_bad_input_table_test),
 	{}
