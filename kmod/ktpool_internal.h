@@ -59,12 +59,22 @@
  *    of its own) fails goes back to its place, by its ticket; only the
  *    oldest ones leave the queue to retry (ktpool_wake_retry_locked(), and
  *    the head alone when its spawn cooldown has passed).
- *  - No walk under L is longer than %KTPOOL_WAKE_BATCH tasks woken or
- *    workers moved: a longer one drops L between batches (a shrink,
+ *  - The walks under L that wake tasks or move workers wake or move at
+ *    most %KTPOOL_WAKE_BATCH in one hold of L: a longer one drops L
+ *    between batches (the wake-ups and retirements of a capacity change,
  *    destroy's shutdown of the waiters, the reaper), at points where the
  *    state is consistent and each batch looks at the pool again. The
  *    kernel's wake_q is not exported to modules; struct ktpool_wake is its
- *    bounded stand-in.
+ *    bounded stand-in. Other walks under L are not batched, and grow with
+ *    what they walk: pool->workers (at most the largest capacity the pool
+ *    has had, %KTPOOL_MAX_CAPACITY: a surplus worker stays on it until it
+ *    is stopped) in ktpool_apply_live(), the watchdog's scan, the debugfs
+ *    workers copy and destroy's trace of the workers it stops; the pending
+ *    jobs (at most nr_threads) that kfifo_out() copies in
+ *    ktpool_pending_grow(); and, in ktpool_requeue_locked(), the waiters
+ *    older than a retrier that comes back (at most nr_waiters, bounded by
+ *    max_waiters when it is set). Each step of these is a few loads and
+ *    stores, no wake-up.
  */
 #ifndef _KTPOOL_INTERNAL_H
 #define _KTPOOL_INTERNAL_H

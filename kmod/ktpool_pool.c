@@ -484,7 +484,12 @@ EXPORT_SYMBOL_GPL(ktpool_drain);
  * worker still being created may fail to be: it does not count).
  *
  * Context: any context but NMI (the pool lock is a raw spinlock); does not
- * sleep. May race with ktpool_destroy() as described there.
+ * sleep. May race with ktpool_destroy() as described there. The lock is
+ * dropped between batches of wake-ups and retirements, which lets
+ * interrupts in only when the caller had them on: from hard IRQ, or with
+ * interrupts already disabled, raw_spin_unlock_irqrestore() leaves them
+ * off, and the whole change runs with interrupts off on this CPU (other
+ * CPUs still get the lock between batches).
  * Return: 0, -EINVAL for a NULL @pool, a capacity out of range or below
  * the pool's min_threads (nothing changes), -ESHUTDOWN when @pool is being
  * destroyed.
