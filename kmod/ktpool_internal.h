@@ -42,8 +42,10 @@
  *    ran the task, and was stopped, in between. Only single wake-ups are
  *    done under L (a waiter served by a worker, or given the slot of a
  *    failed spawn; the few workers asleep in a wait for the group of a
- *    submitter that blocks); every path that wakes more collects them in
- *    a struct ktpool_wake and wakes them after dropping L, in the same way.
+ *    submitter that blocks; and after a waiter whose own spawn failed has
+ *    left the queue, one more, given the room it held back); every path
+ *    that wakes more collects them in a struct ktpool_wake and wakes them
+ *    after dropping L, in the same way.
  *  - Every submit call that may drop L (to spawn, wait or run a task
  *    inline), and every drain, is counted in nr_callers (L) until it
  *    returns, so ktpool_destroy() never frees the pool under it. The
@@ -57,12 +59,22 @@
  *    of its own) fails goes back to its place, by its ticket; only the
  *    oldest ones leave the queue to retry (ktpool_wake_retry_locked(), and
  *    the head alone when its spawn cooldown has passed).
- *  - No walk under L is longer than %KTPOOL_WAKE_BATCH tasks woken or
- *    workers moved: a longer one drops L between batches (a shrink,
+ *  - The walks under L that wake tasks or move workers wake or move at
+ *    most %KTPOOL_WAKE_BATCH in one hold of L: a longer one drops L
+ *    between batches (the wake-ups and retirements of a capacity change,
  *    destroy's shutdown of the waiters, the reaper), at points where the
  *    state is consistent and each batch looks at the pool again. The
  *    kernel's wake_q is not exported to modules; struct ktpool_wake is its
- *    bounded stand-in.
+ *    bounded stand-in. Other walks under L are not batched, and grow with
+ *    what they walk: pool->workers (at most the largest capacity the pool
+ *    has had, %KTPOOL_MAX_CAPACITY: a surplus worker stays on it until it
+ *    is stopped) in ktpool_apply_live(), the watchdog's scan, the debugfs
+ *    workers copy and destroy's trace of the workers it stops; the pending
+ *    jobs (at most nr_threads) that kfifo_out() copies in
+ *    ktpool_pending_grow(); and, in ktpool_requeue_locked(), the waiters
+ *    older than a retrier that comes back (at most nr_waiters, bounded by
+ *    max_waiters when it is set). Each step of these is a few loads and
+ *    stores, no wake-up.
  */
 #ifndef _KTPOOL_INTERNAL_H
 #define _KTPOOL_INTERNAL_H
@@ -250,6 +262,11 @@ struct ktpool {
 	unsigned int backed[2];
 	u64 backed_at[2];
 	unsigned int nr_waiters;	/* L: submitters inside the wait */
+	/*
+	 * L: waiters woken with %KTPOOL_WAIT_RETRY that have not taken L
+	 * since: the room each will take is not given to another.
+	 */
+	unsigned int nr_retrying;
 	/* L to write; READ_ONCE elsewhere: most nr_waiters, 0 = no limit */
 	unsigned int max_waiters;
 	/*
@@ -499,7 +516,7 @@ void ktpool_pending_free(struct ktpool *pool);
 
 /* ktpool_worker.c */
 bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
-			      struct ktpool_wake *wk, unsigned int *woken);
+			      struct ktpool_wake *wk);
 int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		 enum ktpool_mode mode);
 void ktpool_spawn_workfn(struct work_struct *work);
@@ -524,7 +541,22 @@ static inline void ktpool_unreserve_locked(struct ktpool *pool)
 	pool->nr_spawning--;
 	pool->spawn_failed++;
 	rcuwait_wake_up(&pool->spawn_wait);
-	ktpool_wake_retry_locked(pool, false, NULL, NULL);
+	ktpool_wake_retry_locked(pool, false, NULL);
+}
+
+/*
+ * A waiter left pool->waiters for good (a worker or a helper took its job,
+ * its time ran out, it was killed), not to retry. If its own spawn had
+ * failed, ktpool_wake_retry_locked() stopped at it and woke none of the
+ * younger waiters behind it, which nothing else would retry: room that it
+ * held back goes to them now.
+ */
+static inline void ktpool_waiter_left_locked(struct ktpool *pool,
+					     const struct ktpool_waiter *wt)
+	__must_hold(&pool->lock)
+{
+	if (wt->spawn_failed)
+		ktpool_wake_retry_locked(pool, false, NULL);
 }
 
 /* ktpool_main.c */

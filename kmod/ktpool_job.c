@@ -269,8 +269,11 @@ bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 	 * Only a blocked submitter's job, let in above, adds to the pending
 	 * ones here (a take only removes one): count its backing then.
 	 */
-	if (let_in)
+	if (let_in) {
 		ktpool_note_backing_locked(pool);
+		/* After the take: the pending jobs fit the free workers again. */
+		ktpool_waiter_left_locked(pool, wt);
+	}
 	return true;
 }
 

@@ -502,7 +502,12 @@ EXPORT_SYMBOL_GPL(ktpool_drain);
  * worker still being created may fail to be: it does not count).
  *
  * Context: any context but NMI (the pool lock is a raw spinlock); does not
- * sleep. May race with ktpool_destroy() as described there.
+ * sleep. May race with ktpool_destroy() as described there. The lock is
+ * dropped between batches of wake-ups and retirements, which lets
+ * interrupts in only when the caller had them on: from hard IRQ, or with
+ * interrupts already disabled, raw_spin_unlock_irqrestore() leaves them
+ * off, and the whole change runs with interrupts off on this CPU (other
+ * CPUs still get the lock between batches).
  * Return: 0, -EINVAL for a NULL @pool, a capacity out of range or below
  * the pool's min_threads (nothing changes), -ESHUTDOWN when @pool is being
  * destroyed.
@@ -510,7 +515,6 @@ EXPORT_SYMBOL_GPL(ktpool_drain);
 int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 {
 	struct ktpool_wake wk = { };
-	unsigned int woken = 0;
 	unsigned long flags;
 	bool more;
 	int ret = 0;
@@ -544,8 +548,7 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 		if (!more)
 			more = ktpool_retire_surplus_locked(pool);
 		if (!more)
-			more = ktpool_wake_retry_locked(pool, true, &wk,
-							&woken);
+			more = ktpool_wake_retry_locked(pool, true, &wk);
 		if (!more || pool->dying)
 			break;
 		ktpool_wake_unlock_irqrestore(pool, &wk, flags);

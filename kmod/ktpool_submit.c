@@ -488,6 +488,8 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 		ret = 0;
 		break;
 	case KTPOOL_WAIT_RETRY:
+		/* It looks at the pool again in this hold of the lock. */
+		pool->nr_retrying--;
 		ret = -EAGAIN;
 		break;
 	default:
@@ -498,10 +500,13 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	if (ret == -EAGAIN && !*timeout) {	/* out of time, even to retry */
 		/* Room made for it goes to the next waiter instead. */
 		if (wt.state == KTPOOL_WAIT_RETRY)
-			ktpool_wake_retry_locked(pool, false, NULL, NULL);
+			ktpool_wake_retry_locked(pool, false, NULL);
 		pool->timed_out++;
 		ret = -ETIMEDOUT;
 	}
+	/* Gone from the queue, not to retry: */
+	if (wt.state == KTPOOL_WAIT_QUEUED && ret != -EAGAIN)
+		ktpool_waiter_left_locked(pool, &wt);
 	return ret;
 }
 
@@ -584,7 +589,7 @@ again:
 			 * behind it; room it did not use is theirs now.
 			 */
 			if (ticket)
-				ktpool_wake_retry_locked(pool, false, NULL, NULL);
+				ktpool_wake_retry_locked(pool, false, NULL);
 			ktpool_caller_exit_locked(pool);
 			raw_spin_unlock_irqrestore(&pool->lock, flags);
 			return 0;

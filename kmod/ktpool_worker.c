@@ -27,25 +27,27 @@
  * @all: also the waiters whose own spawn failed (the capacity grew)
  * @wk: where to collect the waiters, to be woken once the caller has
  *	dropped the lock; NULL: wake one at most, under the lock (the slot of
- *	one failed spawn, or of one waiter that timed out)
- * @woken: with @wk, the waiters that earlier batches of the same change
- *	woke: they have not all taken their room yet, and are not woken for
- *	it twice (one that has taken it is counted twice, so this errs on
- *	waking too few; each former waiter whose spawn works wakes the next)
+ *	one failed spawn, or the room of one waiter that left)
  *
  * Wakes, oldest first, as many waiters as the pool can now accept and serve
  * (with a free worker or a new one), with %KTPOOL_WAIT_RETRY: each submits
- * again. It stops at a waiter whose own spawn failed (unless @all) while
- * the pool has a thread that will serve it: that one tries again itself
- * when its cooldown has passed, and the ones behind it are younger, so that
- * it looks at no waiter it does not wake. With no thread left nothing else
- * would serve it, so it retries, and returns the errno if it fails again.
+ * again. The room that waiters woken earlier (by an earlier batch of the
+ * same change, or by another call) will take once they run is not theirs
+ * to give: pool->nr_retrying counts them until they take the lock, and
+ * from then on the room they took is in the pool's counts. It stops at a
+ * waiter whose own spawn failed (unless @all) while the pool has a thread
+ * that will serve it: that one tries again itself when its cooldown has
+ * passed, and the ones behind it are younger, so that it looks at no
+ * waiter it does not wake (when that one leaves the queue instead, it calls
+ * this again: ktpool_waiter_left_locked()). With no thread left nothing
+ * else would serve it, so it retries, and returns the errno if it fails
+ * again.
  *
  * Return: true when it stopped because @wk was full with room left: the
  * caller wakes those, retakes the lock and calls it again.
  */
 bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
-			      struct ktpool_wake *wk, unsigned int *woken)
+			      struct ktpool_wake *wk)
 	__must_hold(&pool->lock)
 {
 	struct ktpool_waiter *wt;
@@ -56,11 +58,9 @@ bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
 	room = pool->capacity > inflight ? pool->capacity - inflight : 0;
 	free = (int)pool->capacity - (int)pool->nr_threads +
 	       ktpool_free_workers_locked(pool);
-	room = max(min(room, free), 0);
+	room = max(min(room, free) - (int)pool->nr_retrying, 0);
 	if (!wk)
 		room = min(room, 1);
-	else
-		room = max(room - (int)*woken, 0);
 	while (room) {
 		wt = list_first_entry_or_null(&pool->waiters,
 					      struct ktpool_waiter, node);
@@ -70,12 +70,11 @@ bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
 			return true;
 		list_del_init(&wt->node);
 		WRITE_ONCE(wt->state, KTPOOL_WAIT_RETRY);
-		if (wk) {
+		pool->nr_retrying++;
+		if (wk)
 			ktpool_wake_add_locked(pool, wk, wt->task);
-			(*woken)++;
-		} else {
+		else
 			wake_up_process(wt->task);
-		}
 		room--;
 	}
 	return false;

@@ -18,6 +18,7 @@
 #include <linux/kthread.h>
 #include <linux/ktpool.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -59,7 +60,8 @@ struct kt_ctx {
 	struct ktpool *pools[4];
 	struct kt_gate *gates[16];
 	struct kt_submitter *subs[4];
-	int nr_pools, nr_gates, nr_subs;
+	struct kt_destroyer *dtors[2];	/* their pools are no longer in pools */
+	int nr_pools, nr_gates, nr_subs, nr_dtors;
 };
 
 static struct ktpool *kt_pool(struct kunit *test, const char *name,
@@ -119,6 +121,7 @@ struct kt_submitter {
 	struct ktpool *pool;
 	ktpool_fn_t fn;
 	void *data;
+	unsigned int timeout_ms;	/* ktpool_submit_timeout() if not 0 */
 	int ret;
 	struct task_struct *task;
 	struct completion done;
@@ -130,13 +133,19 @@ static int kt_submitter_fn(void *arg)
 	struct kt_submitter *s = arg;
 
 	allow_signal(SIGKILL);
-	s->ret = ktpool_submit(s->pool, s->fn, s->data);
+	if (s->timeout_ms)
+		s->ret = ktpool_submit_timeout(s->pool, s->fn, s->data,
+					       s->timeout_ms);
+	else
+		s->ret = ktpool_submit(s->pool, s->fn, s->data);
 	kthread_complete_and_exit(&s->done, 0);
 }
 
-static struct kt_submitter *kt_submit_async(struct kunit *test,
-					    struct ktpool *pool,
-					    ktpool_fn_t fn, void *data)
+/* ktpool_submit(), or with @timeout_ms not 0 ktpool_submit_timeout(). */
+static struct kt_submitter *kt_submit_timeout_async(struct kunit *test,
+						    struct ktpool *pool,
+						    ktpool_fn_t fn, void *data,
+						    unsigned int timeout_ms)
 {
 	struct kt_ctx *ctx = test->priv;
 	struct kt_submitter *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
@@ -146,11 +155,22 @@ static struct kt_submitter *kt_submit_async(struct kunit *test,
 	s->pool = pool;
 	s->fn = fn;
 	s->data = data;
+	s->timeout_ms = timeout_ms;
 	init_completion(&s->done);
-	s->task = kthread_run(kt_submitter_fn, s, "kt_submitter");
+	s->task = kthread_create(kt_submitter_fn, s, "kt_submitter");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(s->task));
+	/* Held until ktpool_test_exit(): cases signal and wake s->task. */
+	get_task_struct(s->task);
 	ctx->subs[ctx->nr_subs++] = s;
+	wake_up_process(s->task);
 	return s;
+}
+
+static struct kt_submitter *kt_submit_async(struct kunit *test,
+					    struct ktpool *pool,
+					    ktpool_fn_t fn, void *data)
+{
+	return kt_submit_timeout_async(test, pool, fn, data, 0);
 }
 
 static int kt_wait_done(struct kt_submitter *s)
@@ -877,6 +897,7 @@ static void ktpool_drain_test(struct kunit *test)
 struct kt_destroyer {
 	struct ktpool *pool;
 	struct completion done;
+	bool joined;		/* done was waited for */
 };
 
 static int kt_destroy_thread(void *arg)
@@ -947,17 +968,29 @@ static int kt_drain_thread(void *arg)
 	kthread_complete_and_exit(&dc->done, 0);
 }
 
-/* Start ktpool_destroy(@pool) in a thread; returns once it has begun. */
+/*
+ * Start ktpool_destroy(@pool) in a thread; returns once it has begun. From
+ * then on the pool is the thread's: ktpool_test_exit() waits for the thread
+ * instead of destroying the pool (which the thread may have freed) itself.
+ */
 static struct kt_destroyer *kt_destroy_async(struct kunit *test,
 					     struct ktpool *pool)
 {
+	struct kt_ctx *ctx = test->priv;
 	struct kt_destroyer *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	struct task_struct *t;
+	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_ASSERT_LT(test, ctx->nr_dtors, ARRAY_SIZE(ctx->dtors));
 	d->pool = pool;
 	init_completion(&d->done);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(kt_destroy_thread, d,
-						    "kt_destroy")));
+	t = kthread_run(kt_destroy_thread, d, "kt_destroy");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	for (i = 0; i < ctx->nr_pools; i++)
+		if (ctx->pools[i] == pool)
+			ctx->pools[i] = NULL;
+	ctx->dtors[ctx->nr_dtors++] = d;
 	/* The pools here have no idle timeout: a probe that changes nothing. */
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(ktpool_set_idle_timeout(pool, 0) ==
 					-ESHUTDOWN, 5000));
@@ -975,20 +1008,11 @@ static void kt_destroy_still_waits(struct kunit *test, struct kt_destroyer *d)
 	KUNIT_EXPECT_FALSE(test, completion_done(&d->done));
 }
 
-/*
- * The pool of a case that destroys it is still in its kt_ctx, so that a case
- * that fails before its destroy began leaves nothing running; once destroy
- * has returned, it is forgotten there.
- */
+/* The destroy started by kt_destroy_async() returns. */
 static void kt_destroy_finished(struct kunit *test, struct kt_destroyer *d)
 {
-	struct kt_ctx *ctx = test->priv;
-	int i;
-
 	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&d->done, KT_GUARD(30)), 0);
-	for (i = 0; i < ctx->nr_pools; i++)
-		if (ctx->pools[i] == d->pool)
-			ctx->pools[i] = NULL;
+	d->joined = true;
 }
 
 /* ---- 9c. a second destroy, and module exit, while the first runs ------ */
@@ -1693,6 +1717,85 @@ static void ktpool_spawn_failed_waiter_retries_test(struct kunit *test)
 	kt_gate_open(hold);
 }
 
+/* ---- faults: a failed waiter that leaves gives back what it held ---- */
+
+/*
+ * Capacity 2, one worker held, every spawn failing. A's spawn fails: A
+ * waits, marked failed, with the second slot free. C takes that slot and
+ * is held before its spawn, so B finds the pool full and queues behind A.
+ * C's spawn fails: the slot is free again, but the waiters are not woken
+ * past A, which will try again itself. Then A leaves (@kill: killed; else
+ * its timeout runs out) before its cooldown has passed. B is now the
+ * oldest waiter: it must get the free slot, and its task a new worker,
+ * while the held worker is still held. (Before, B, never failed itself,
+ * waited for that worker, whose task might wait for B's.)
+ */
+static void kt_left_case(struct kunit *test, const char *name, bool kill)
+{
+	struct ktpool *pool = kt_pool(test, name, 2, 0);
+	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
+	struct kt_submitter *a, *b, *c;
+	atomic_t runs = ATOMIC_INIT(0);
+
+	kt_holds(test);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+
+	/*
+	 * A's time is shorter than its cooldown (a second), so that it leaves
+	 * without a retry of its own; what comes first is a few polls.
+	 */
+	a = kt_submit_timeout_async(test, pool, kt_count_fn, &runs,
+				    kill ? 0 : 800);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 5000));
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	c = kt_submit_async(test, pool, kt_count_fn, &runs);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
+					5000));
+	b = kt_submit_async(test, pool, kt_gate_fn, x);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 2 ||
+					completion_done(&a->done), 5000));
+	/* C's spawn fails; C waits too, behind B. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 3 ||
+					completion_done(&a->done), 5000));
+	if (completion_done(&a->done))
+		kunit_skip(test, "A's time ran out before C's spawn failed");
+
+	if (kill)
+		send_sig(SIGKILL, a->task, 1);
+	KUNIT_ASSERT_EQ(test, kt_wait_done(a), 0);
+	KUNIT_EXPECT_EQ(test, a->ret, kill ? -EINTR : -ETIMEDOUT);
+	/* Spawns work again; B may have tried (and failed) once already. */
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "0"), 0);
+
+	/* the cooldown is a second: the guard is ten times what that needs */
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&x->runs) == 1, 3000));
+	KUNIT_EXPECT_EQ(test, kt_wait_done(b), 0);
+	KUNIT_EXPECT_EQ(test, b->ret, 0);
+	KUNIT_EXPECT_EQ(test, completion_done(&hold->open), false);
+	KUNIT_EXPECT_NE(test, x->pid, hold->pid);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 2U);
+
+	kt_gate_open(hold);
+	KUNIT_ASSERT_EQ(test, kt_wait_done(c), 0);
+	KUNIT_EXPECT_EQ(test, c->ret, 0);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	/* C's task, never A's. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 1);
+}
+
+static void ktpool_failed_waiter_killed_frees_slot_test(struct kunit *test)
+{
+	kt_left_case(test, "kt-leftk", true);
+}
+
+static void ktpool_failed_waiter_timeout_frees_slot_test(struct kunit *test)
+{
+	kt_left_case(test, "kt-leftt", false);
+}
+
 /* ---- waiters: oldest first across a retry ---------------------------- */
 
 /* A task that records in which order it ran, of those sharing @o. */
@@ -1872,6 +1975,56 @@ static void ktpool_destroy_many_waiters_test(struct kunit *test)
 	kt_destroy_finished(test, d);
 	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-dcrowd"), 0U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->runs), 0);
+}
+
+/*
+ * KT_CROWD blocked submitters, a grow by as many slots: the grow wakes them
+ * in batches, and each one woken reserves a slot and is held before its
+ * spawn. Every one must be woken, however many of the woken ones have
+ * reserved their slot between two batches. (Before, one that had was
+ * subtracted from the room twice, and as many waiters stayed asleep until
+ * a spawn ended. Only a machine where they run between the batches, with
+ * more than one CPU or preemption, could show it.)
+ */
+static void ktpool_grow_in_batches_wakes_all_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-gcrowd", 1, 0);
+	struct kt_gate *hold = kt_gate(test, true);
+	struct kt_crowd *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct task_struct *t;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->pool = pool;
+	init_completion(&c->done);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_crowd_wait, c));
+	kt_holds(test);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
+	kt_wait_started(test, hold);
+	for (i = 0; i < KT_CROWD; i++) {
+		atomic_inc(&c->left);
+		t = kthread_run(kt_crowd_fn, c, "kt_crowd");
+		if (IS_ERR(t))
+			atomic_dec(&c->left);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == KT_CROWD,
+					5000));
+
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	KUNIT_ASSERT_EQ(test, ktpool_set_capacity(pool, 1 + KT_CROWD), 0);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") ==
+					KT_CROWD, 5000));
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 0U);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U + KT_CROWD);
+
+	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&c->done, KT_GUARD(10)), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->other), KT_CROWD);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&c->runs) == KT_CROWD,
+					5000));
+	KUNIT_EXPECT_EQ(test, atomic_read(&hold->runs), 1);
+	kt_gate_open(hold);
 }
 
 /*
@@ -2144,9 +2297,12 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_spawn_fail_wakes_waiter_test),
 	KUNIT_CASE(ktpool_spawn_killed_wakes_waiter_test),
 	KUNIT_CASE(ktpool_spawn_failed_waiter_retries_test),
+	KUNIT_CASE(ktpool_failed_waiter_killed_frees_slot_test),
+	KUNIT_CASE(ktpool_failed_waiter_timeout_frees_slot_test),
 	KUNIT_CASE(ktpool_waiter_keeps_place_on_retry_test),
 	KUNIT_CASE(ktpool_spurious_wake_keeps_cooldown_test),
 	KUNIT_CASE(ktpool_destroy_many_waiters_test),
+	KUNIT_CASE(ktpool_grow_in_batches_wakes_all_test),
 	KUNIT_CASE(ktpool_shrink_many_idle_test),
 	KUNIT_CASE(ktpool_bad_input_table_test),
 	{}
@@ -2169,9 +2325,14 @@ static void ktpool_test_exit(struct kunit *test)
 		kt_gate_open(ctx->gates[i]);
 	for (i = 0; i < ctx->nr_pools; i++)
 		ktpool_destroy(ctx->pools[i]);
-	for (i = 0; i < ctx->nr_subs; i++)
+	for (i = 0; i < ctx->nr_dtors; i++)
+		if (!ctx->dtors[i]->joined)
+			wait_for_completion(&ctx->dtors[i]->done);
+	for (i = 0; i < ctx->nr_subs; i++) {
 		if (!ctx->subs[i]->joined)
 			wait_for_completion(&ctx->subs[i]->done);
+		put_task_struct(ctx->subs[i]->task);
+	}
 }
 
 static struct kunit_suite ktpool_test_suite = {
