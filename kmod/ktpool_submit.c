@@ -334,6 +334,7 @@ void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp,
 		list_del_init(&wt->node);
 		WRITE_ONCE(wt->state, KTPOOL_WAIT_TAKEN);
 		wake_up_process(wt->task);
+		ktpool_waiter_left_locked(pool, wt);
 		ktpool_caller_enter_locked(pool);
 		/* Below the bound: it runs now, it is not deferred. */
 		ktpool_run_inline_locked(pool, &job, KTPOOL_ANYWAY, flags, true);
