@@ -43,7 +43,8 @@
  *    done under L (a waiter served by a worker, or given the slot of a
  *    failed spawn; the few workers asleep in a wait for the group of a
  *    submitter that blocks; and after a waiter whose own spawn failed has
- *    left the queue, one more, given the room it held back); every path
+ *    left the queue, or a task run by a worker waiting for its group has
+ *    finished, one more, given the room it held back); every path
  *    that wakes more collects them in a struct ktpool_wake and wakes them
  *    after dropping L, in the same way.
  *  - Every submit call that may drop L (to spawn, wait or run a task

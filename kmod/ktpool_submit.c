@@ -230,6 +230,13 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	if (served) {
 		pool->completed++;
 		ktpool_job_retire_locked(pool, job);
+		/*
+		 * Room it took beyond the capacity, now free: a worker that
+		 * finished meanwhile found none and went idle, so the next
+		 * blocked submitter must look again.
+		 */
+		if (!list_empty(&pool->waiters))
+			ktpool_wake_retry_locked(pool, false, NULL);
 	}
 	ktpool_caller_exit_locked(pool);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);

@@ -38,12 +38,14 @@ struct kt_gate {
 
 struct kt_call;
 struct kt_lw;
+struct kt_room;
 
 struct kt_ctx {
 	struct ktpool *pools[4];
 	struct kt_gate *gates[16];
 	struct kt_call *calls[8];
 	struct kt_lw *lw;
+	struct kt_room *room;
 	int nr_pools, nr_gates, nr_calls;
 };
 
@@ -330,6 +332,73 @@ static void ktpool_group_worker_at_limit_test(struct kunit *test)
 	/* T's task and X's, both on the worker: X's counted in flight. */
 	KUNIT_EXPECT_EQ(test, st.completed, 2);
 	KUNIT_EXPECT_EQ(test, st.waiters, 0);
+}
+
+/*
+ * The room a task taken by a waiting worker held: capacity 2, T waits for
+ * its group on worker W, then for a plain task B; worker X runs a held
+ * task. Submitter S1 blocks with A of the group, S2 behind it with B. W
+ * takes A (a third task in flight); X finishes and, finding no room,
+ * parks. When A finishes, S2 must get X: T waits for B.
+ */
+struct kt_room {
+	struct ktpool_group *grp;
+	struct kt_gate *b;
+	struct completion started, go, done;
+	int wait_ret;
+	bool saw_b;
+};
+
+static void kt_room_fn(void *data)
+{
+	struct kt_room *r = data;
+
+	complete(&r->started);
+	wait_for_completion(&r->go);
+	r->wait_ret = ktpool_group_wait(r->grp);
+	r->saw_b = wait_for_completion_timeout(&r->b->started, KT_GUARD(5));
+	complete(&r->done);
+}
+
+static void ktpool_group_taken_task_frees_room_test(struct kunit *test)
+{
+	struct kt_ctx *ctx = test->priv;
+	struct ktpool *pool = kt_pool(test, "kt-g-room", 2);
+	struct ktpool_group *grp = kt_group(test, pool, 0);
+	struct kt_room *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct kt_gate *x = kt_gate(test, true), *a = kt_gate(test, true);
+	struct kt_call *s1, *s2;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	init_completion(&r->started);
+	init_completion(&r->go);
+	init_completion(&r->done);
+	r->grp = grp;
+	r->b = kt_gate(test, false);
+	ctx->room = r;	/* the exit hook lets T go */
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_room_fn, r), 0);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&r->started,
+							  KT_GUARD(5)), 0);
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, x), 0);
+	kt_wait_started(test, x);
+	s1 = kt_call(test, KT_GSUBMIT, pool, grp, a);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 1000));
+	s2 = kt_call(test, KT_SUBMIT, pool, NULL, r->b);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 2, 1000));
+	complete(&r->go);
+	kt_wait_started(test, a);		/* on W, by T's wait */
+	kt_gate_open(x);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 1000));
+	kt_gate_open(a);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&r->b->runs), 1000));
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&r->done,
+							  KT_GUARD(10)), 0);
+	KUNIT_EXPECT_TRUE(test, r->saw_b);
+	KUNIT_EXPECT_EQ(test, r->wait_ret, 0);
+	KUNIT_EXPECT_EQ(test, kt_call_join(s1), 0);
+	KUNIT_EXPECT_EQ(test, s1->ret, 0);
+	KUNIT_EXPECT_EQ(test, kt_call_join(s2), 0);
+	KUNIT_EXPECT_EQ(test, s2->ret, 0);
 }
 
 /* ---- counting tasks ---------------------------------------------------- */
@@ -991,6 +1060,7 @@ static struct kunit_case ktpool_group_test_cases[] = {
 	KUNIT_CASE(ktpool_group_deadlk_inline_test),
 	KUNIT_CASE(ktpool_group_deferred_deadlk_test),
 	KUNIT_CASE_PARAM(ktpool_group_worker_at_limit_test, kt_lw_gen_params),
+	KUNIT_CASE(ktpool_group_taken_task_frees_room_test),
 	KUNIT_CASE(ktpool_submit_timeout_test),
 	KUNIT_CASE(ktpool_max_waiters_test),
 	KUNIT_CASE(ktpool_group_destroy_test),
@@ -1015,6 +1085,8 @@ static void ktpool_group_test_exit(struct kunit *test)
 		kt_gate_open(ctx->gates[i]);
 	if (ctx->lw)
 		complete_all(&ctx->lw->go);
+	if (ctx->room)
+		complete_all(&ctx->room->go);
 	for (i = 0; i < ctx->nr_pools; i++)
 		ktpool_destroy(ctx->pools[i]);
 	for (i = 0; i < ctx->nr_calls; i++) {
