@@ -25,8 +25,8 @@
  * that runs late (CONFIG_DEBUG_KOBJECT_RELEASE delays it) must not call
  * into ktpool.ko, which may be gone by then. So the kobject holds no
  * pointer to its pool: the files look it up in ktpool_sysfs_dirs, where
- * it is entered before the files are created and left only after
- * kobject_del() has returned, so every reader and writer finds its pool.
+ * it is entered once the files are created (one read or written before
+ * answers -ENODEV) and left only after kobject_del() has returned.
  */
 
 #include <linux/cpumask.h>
@@ -285,15 +285,21 @@ int ktpool_sysfs_add(struct ktpool *pool)
 		pr_warn("%s: no sysfs directory\n", pool->name);
 		return -ENOMEM;
 	}
-	mutex_lock(&ktpool_sysfs_lock);
-	list_add(&k->node, &ktpool_sysfs_dirs);
-	mutex_unlock(&ktpool_sysfs_lock);
+	/*
+	 * The files are looked up only once all exist: a removal after a
+	 * failure here, with attrs_mutex held, must not wait for a writer
+	 * that waits for attrs_mutex.
+	 */
 	ret = sysfs_create_groups(k->kobj, ktpool_pool_groups);
 	if (ret) {
-		ktpool_sysfs_remove(k);
+		kobject_put(k->kobj);
+		kfree(k);
 		pr_warn("%s: no sysfs files: %d\n", pool->name, ret);
 		return ret;
 	}
+	mutex_lock(&ktpool_sysfs_lock);
+	list_add(&k->node, &ktpool_sysfs_dirs);
+	mutex_unlock(&ktpool_sysfs_lock);
 	pool->kobj = k;
 	return 0;
 }
