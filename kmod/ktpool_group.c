@@ -423,6 +423,14 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 			}
 			ktpool_help(w, grp, deadline,
 				    timeout != MAX_SCHEDULE_TIMEOUT);
+			/* The tasks it ran took time. */
+			if (timeout != MAX_SCHEDULE_TIMEOUT) {
+				left = (long)(deadline - jiffies);
+				if (left <= 0) {
+					left = 0;
+					break;
+				}
+			}
 			left = ktpool_wait_event_timeout(grp->done,
 							 !READ_ONCE(grp->pending) ||
 							 READ_ONCE(w->help_kick),
