@@ -1727,8 +1727,8 @@ static void ktpool_spawn_failed_waiter_retries_test(struct kunit *test)
  * past A, which will try again itself. Then A leaves (@kill: killed; else
  * its timeout runs out) before its cooldown has passed. B is now the
  * oldest waiter: it must get the free slot, and its task a new worker,
- * while the held worker is still held. (Before, B, never failed itself,
- * waited for that worker, whose task might wait for B's.)
+ * while the held worker is still held: B, never failed itself, must not
+ * wait for that worker, whose task might wait for B's.
  */
 static void kt_left_case(struct kunit *test, const char *name, bool kill)
 {
@@ -1819,7 +1819,7 @@ static void kt_order_fn(void *data)
  * Capacity 2, one busy worker, every spawn failing: A and B block, A first,
  * each after its own spawn failed. When A's cooldown has passed it tries
  * again (and fails): it must keep its place ahead of B, so that the worker,
- * once free, serves A first. (Before, A rejoined the queue behind B.)
+ * once free, serves A first, not behind B.
  */
 static void ktpool_waiter_keeps_place_on_retry_test(struct kunit *test)
 {
@@ -1844,8 +1844,9 @@ static void ktpool_waiter_keeps_place_on_retry_test(struct kunit *test)
 	a = kt_submit_async(test, pool, kt_order_fn, ta);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 5000));
 	/*
-	 * B queues well after A, so that A's cooldown ends first and, before,
-	 * A's retry would be seen before B's: not needed for A to stay first.
+	 * B queues well after A, so that A's cooldown ends first and A's
+	 * retry comes before B's: a queue that put a retrier at its tail
+	 * would then serve B first.
 	 */
 	msleep(300);
 	b = kt_submit_async(test, pool, kt_order_fn, tb);
@@ -1871,8 +1872,8 @@ static void ktpool_waiter_keeps_place_on_retry_test(struct kunit *test)
 /*
  * A waiter whose spawn failed is woken again and again before its cooldown
  * ends (wake_up_process() from here, as any spurious wake-up): it still
- * tries again once the cooldown has passed, counted by spawn_failed. Before,
- * every wake-up restarted the cooldown, and the retry never came.
+ * tries again once the cooldown has passed, counted by spawn_failed: a
+ * cooldown that each wake-up restarted would never pass.
  */
 static void ktpool_spurious_wake_keeps_cooldown_test(struct kunit *test)
 {
@@ -1981,10 +1982,9 @@ static void ktpool_destroy_many_waiters_test(struct kunit *test)
  * KT_CROWD blocked submitters, a grow by as many slots: the grow wakes them
  * in batches, and each one woken reserves a slot and is held before its
  * spawn. Every one must be woken, however many of the woken ones have
- * reserved their slot between two batches. (Before, one that had was
- * subtracted from the room twice, and as many waiters stayed asleep until
- * a spawn ended. Only a machine where they run between the batches, with
- * more than one CPU or preemption, could show it.)
+ * reserved their slot between two batches: one that has must not be
+ * subtracted from the room twice. Only a machine where they run between
+ * the batches, with more than one CPU or preemption, can show it.
  */
 static void ktpool_grow_in_batches_wakes_all_test(struct kunit *test)
 {
