@@ -7,8 +7,8 @@
 # kernel (6.1, 6.12 and 6.1 PREEMPT_RT), and on the x86_64 debug kernel
 # (KASAN, lockdep with raw-lock nesting, ...): every KUnit case and every
 # selftest with two CPUs, every KUnit case again with one CPU, each run
-# ended by a kmemleak scan; and on the same kernel with KCSAN in place of
-# KASAN, every KUnit case and selftest, where any data race KCSAN reports
+# ended by a kmemleak scan; and on that kernel with KCSAN in place of KASAN,
+# lockdep, debug objects and kmemleak, every KUnit case and selftest, where any data race KCSAN reports
 # fails the run. The kernel builds and the guests run in parallel. (The UML
 # kernel of `make kunit` is for quick KUnit runs while developing: the debug
 # kernel's one-CPU run is the uniprocessor run of make check.)
