@@ -239,7 +239,7 @@ def table(cases, skips):
 
 
 def targets(cases, reap, meta):
-    """Lines saying how far each target of the issue is met."""
+    """Lines saying how far each target of the benchmark is met."""
     out = []
     conc = int(meta["conc"]) if meta else 256
 
