@@ -957,7 +957,8 @@ def answer(runs, lats, prefix="results/"):
         rel, tag = split_kernel(r["kernel"])
         subs = sorted({c["submitters"] for c in r["cases"].values()})
         cpus = sorted({c["cpus"] for c in r["cases"].values() if c["cpus"]})
-        return (f"{'.'.join(map(str, series(rel)))}, {'/'.join(map(str, cpus))} CPUs, "
+        return (f"{'.'.join(map(str, series(rel)))}{' ' + tag if tag else ''}, "
+                f"{'/'.join(map(str, cpus))} CPUs, "
                 f"{' / '.join(map(str, subs))} sub.")
     out = ["| question | " + " | ".join(head(r) for r in cols) + " |",
            "| --- |" + " --- |" * len(cols)]
@@ -972,6 +973,7 @@ def answer(runs, lats, prefix="results/"):
 
 def lat_for(release, lats):
     """The latency run of this kernel; else the latest of the same series."""
+    lats = [x for x in lats if split_kernel(x["kernel"])[1] == "latency"]  # -smp 2
     same = [x for x in lats if split_kernel(x["kernel"])[0] == release]
     near = [x for x in lats if series(split_kernel(x["kernel"])[0]) == series(release)
             and ("-rt-" in x["kernel"]) == ("-rt-" in release)]
