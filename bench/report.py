@@ -896,6 +896,30 @@ def target_group(line):
     return m.group(1) if m else "other"
 
 
+def misses(runs):
+    """Targets missed per group and run: where to look in results/<kernel>.md."""
+    cols = sorted(runs, key=lambda r: (split_kernel(r["kernel"])[1],
+                                       [-x for x in series(r["kernel"])]))
+    groups = []
+    for r in cols:
+        for t in r["tgt"]:
+            if t[:6] in ("met   ", "MISSED") and target_group(t) not in groups:
+                groups.append(target_group(t))
+    groups.sort(key=lambda g: (g == "other", g))
+
+    def cell(r, g):
+        ts = [t for t in r["tgt"] if t[:6] in ("met   ", "MISSED") and target_group(t) == g]
+        miss = sum(t.startswith("MISSED") for t in ts)
+        return f"{miss} of {len(ts)}" if ts else "-"
+    out = ["| targets missed | " + " | ".join(f"[`{r['kernel']}`](results/{r['kernel']}.md)"
+                                             for r in cols) + " |",
+           "| --- |" + " --- |" * len(cols)]
+    for g in groups:
+        what = ("threads, stacks, reap, `no_pool`" if g == "other" else f"`{g}`")
+        out.append(f"| {what} | " + " | ".join(cell(r, g) for r in cols) + " |")
+    return out
+
+
 def answer(runs, lats, prefix="results/"):
     """At most ten rows: ktpool's median time (and memory) over the
     reference's, per run; cells are the submitter counts of the run."""
@@ -1016,6 +1040,9 @@ def regen(outdir, rdm):
         f.write("\n".join(answer(runs, lats, "bench/results/") if runs else ans) + "\n")
     replace_section(rdm, BEGIN % "answer", END % "answer",
                     [BEGIN % "answer", "", *ans, "", END % "answer"])
+    replace_section(rdm, BEGIN % "misses", END % "misses",
+                    [BEGIN % "misses", "", *(misses(runs) if runs else []), "",
+                     END % "misses"])
     replace_section(rdm, BEGIN % "runs", END % "runs",
                     [BEGIN % "runs", "", *runs_section(runs, lats), END % "runs"])
     return {r["kernel"]: r for r in runs}
@@ -1031,11 +1058,9 @@ def runs_section(runs, lats):
         cpus = sorted({c["cpus"] for c in run["cases"].values() if c["cpus"]})
         missed = [t for t in run["tgt"] if t.startswith("MISSED")]
         met = [t for t in run["tgt"] if t.startswith("met")]
-        groups = sorted({target_group(t) for t in missed})
         out += [f"### `{k}`: {'/'.join(map(str, cpus))} vCPUs, results of {info['date']}", "",
                 f"Run {status_text(info['problems'])}. Targets met {len(met)}, missed "
-                f"{len(missed)}" + (f" ({', '.join(groups)})" if groups else "") +
-                f". Table, targets, machine: [`results/{k}.md`](results/{k}.md)" +
+                f"{len(missed)}. Table, targets, machine: [`results/{k}.md`](results/{k}.md)" +
                 (f"; latency from [`results/{run['lat']}.md`](results/{run['lat']}.md)"
                  if run["lat"] else "") + ".", "",
                 f"![ktpool or a workqueue? {k}](results/{k}.png)", ""]
