@@ -992,6 +992,16 @@ def answer(runs, lats, prefix="results/"):
             "gives one value per submitter count of the run. Runs: " +
             ", ".join(f"[`{r['kernel']}`]({prefix}{r['kernel']}.md) of {r['info']['date']}"
                       for r in cols) + "."]
+    # the latency runs the last row reads, which may be of another release
+    used = []
+    for r in cols:
+        lat = lat_for(split_kernel(r["kernel"])[0], lats)
+        if lat and not split_kernel(r["kernel"])[1] and lat not in used:
+            used.append(lat)
+    if used:
+        out[-1] += " Latency: " + ", ".join(
+            f"[`{x['kernel']}`]({prefix}{x['kernel']}.md) of {x['info']['date']}"
+            for x in used) + "."
     return out
 
 

@@ -220,6 +220,7 @@ if [ "$(grep -c '^| ' "$ans")" -le 12 ] &&
 	grep -qF '| short tasks (nop, 10M): `ktpool_try` time / `cmwq_unbound` | 0.50 (N=1k) |' "$ans" &&
 	grep -qF '| short tasks (nop, 10M): `ktpool_try` time / `cmwq_sem_try` | 1.00 (N=1k) |' "$ans" &&
 	grep -qF '](bench/results/9.9.9-test.md)' "$ans" &&
+	grep -qF 'Latency: [`9.9.9-test-latency`](bench/results/9.9.9-test-latency.md) of 2026-01-03.' "$ans" &&
 	grep -qF '| short tasks (nop, 10M): `ktpool_try` time / `cmwq_unbound` | 0.50 (N=1k) |' "$fig/README.md"
 then result PASS "bench report: the answer table, in results/answer.md and the README"
 else
