@@ -722,17 +722,17 @@ def figure(png, run, lat):
     s += ["unset label 100", "unset label 101", "unset ytics", "unset key",
           "set xlabel '← ktpool less    CPU time, ratio    ktpool more →' offset 0,0.3"]
     s += ratio_panel("CPU (busy time of the guest)", 0.56, 0.76, 3, False)
+    # two columns of three lines under the panels, or one column of six
+    # beside the latency panel: every sentence within one column
     notes = ["try: ktpool\\_try\\_submit(), which runs the task in the submitter "
              "when the pool is full;",
              "anyway: ktpool\\_submit(), which waits for a free worker.",
-             "The semaphore idiom: down\\_trylock() (run inline when it fails) or "
-             "down() before queue\\_work()",
-             "on the same WQ\\_UNBOUND workqueue, up() when the item ends: "
-             "at most C in flight, like ktpool.",
-             "CPU: the busy time of the guest per task. Slab: requests in flight or "
-             "queued; the workqueue alone",
-             "queues without bound. Times are emulated (QEMU TCG): only ratios "
-             "within one run carry."]
+             "Times are emulated (QEMU TCG): only ratios within one run carry.",
+             "The semaphore idiom: down\\_trylock() (inline when it fails) or down() "
+             "before queue\\_work()",
+             "on the same WQ\\_UNBOUND workqueue, up() when the item ends: at most C "
+             "in flight, like ktpool.",
+             "CPU: busy time of the guest per task. Slab: requests in flight or queued."]
     # peak slab: ktpool's mode against the workqueue's unbounded backlog
     top = max(slab_max, 32) * 400  # room for the labels
     s += ["set lmargin at screen 0.80", "set rmargin at screen 0.985",
@@ -776,7 +776,7 @@ def figure(png, run, lat):
               "set key at screen 0.17, screen %f left top horizontal maxrows 1 "
               "samplen 1 font ',10' width 2 title 'percentile:'" % (l0 + 36 / H),
               *[f"set label {110 + i} '{n}' at screen 0.57, screen {l0 - i * 17 / H} "
-                "left font ',9'" for i, n in enumerate(notes)],
+                "left font ',9'" for i, n in enumerate(notes[:2] + notes[3:] + notes[2:3])],
               "plot " + ", ".join(
                   f"$L using {i + 2}:($1+{(i - 1.5) * 0.16:.2f}) with points "
                   f"pt {PCT_STYLES[i][1]} ps 1.4 lc rgb '{PCT_STYLES[i][0]}' title '{p}'"
