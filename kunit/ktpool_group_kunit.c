@@ -245,6 +245,7 @@ struct kt_lw {
 	struct kt_gate *mine;	/* T's own group task */
 	struct completion started, go, done;
 	bool submit;
+	unsigned int timeout_ms;	/* T's wait is timed */
 	int submit_ret, wait_ret;
 	pid_t pid;
 };
@@ -259,7 +260,9 @@ static void kt_lw_fn(void *data)
 	if (lw->submit)
 		lw->submit_ret = ktpool_group_submit(lw->grp, kt_ggate_fn,
 						     lw->mine);
-	lw->wait_ret = ktpool_group_wait(lw->grp);
+	lw->wait_ret = lw->timeout_ms ?
+		       ktpool_group_wait_timeout(lw->grp, lw->timeout_ms) :
+		       ktpool_group_wait(lw->grp);
 	complete(&lw->done);
 }
 
@@ -332,6 +335,52 @@ static void ktpool_group_worker_at_limit_test(struct kunit *test)
 	/* T's task and X's, both on the worker: X's counted in flight. */
 	KUNIT_EXPECT_EQ(test, st.completed, 2);
 	KUNIT_EXPECT_EQ(test, st.waiters, 0);
+}
+
+/*
+ * The same, but T's wait is timed: it runs none of X's tasks (they may take
+ * any time) and returns on time, -ETIMEDOUT; X's task then runs on the
+ * worker T's task left. Against the pattern "wait with a timeout, then
+ * cancel the group", which a served task that polls the cancel would hang.
+ */
+static void ktpool_group_worker_timed_wait_test(struct kunit *test)
+{
+	struct kt_ctx *ctx = test->priv;
+	struct ktpool *pool = kt_pool(test, "kt-g-wtimed", 1);
+	struct ktpool_group *grp = kt_group(test, pool, 1);
+	struct kt_lw *lw = kunit_kzalloc(test, sizeof(*lw), GFP_KERNEL);
+	struct kt_gate *xg = kt_gate(test, false);
+	struct kt_call *x;
+	bool done;
+
+	KUNIT_ASSERT_NOT_NULL(test, lw);
+	init_completion(&lw->started);
+	init_completion(&lw->go);
+	init_completion(&lw->done);
+	ctx->lw = lw;	/* the exit hook lets T go */
+	lw->grp = grp;
+	lw->timeout_ms = 200;
+	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_lw_fn, lw), 0);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&lw->started,
+							  KT_GUARD(5)), 0);
+	x = kt_call(test, KT_GSUBMIT, pool, grp, xg);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 1000));
+	complete(&lw->go);
+
+	/* X's task is held by its gate: T must not be running it. */
+	done = wait_for_completion_timeout(&lw->done, KT_GUARD(5));
+	KUNIT_EXPECT_TRUE_MSG(test, done, "T runs X's held task in a timed wait");
+	KUNIT_EXPECT_EQ(test, atomic_read(&xg->runs), 0);
+	kt_gate_open(xg);
+	if (!done)
+		KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&lw->done,
+								  KT_GUARD(5)), 0);
+	KUNIT_EXPECT_EQ(test, lw->wait_ret, -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, kt_call_join(x), 0);
+	KUNIT_EXPECT_EQ(test, x->ret, 0);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&xg->runs), 1);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
 }
 
 /*
@@ -1060,6 +1109,7 @@ static struct kunit_case ktpool_group_test_cases[] = {
 	KUNIT_CASE(ktpool_group_deadlk_inline_test),
 	KUNIT_CASE(ktpool_group_deferred_deadlk_test),
 	KUNIT_CASE_PARAM(ktpool_group_worker_at_limit_test, kt_lw_gen_params),
+	KUNIT_CASE(ktpool_group_worker_timed_wait_test),
 	KUNIT_CASE(ktpool_group_taken_task_frees_room_test),
 	KUNIT_CASE(ktpool_submit_timeout_test),
 	KUNIT_CASE(ktpool_max_waiters_test),
