@@ -53,7 +53,7 @@ make_uninstall() { # rel kdir root
 }
 extclient() { # rel kdir devdir
 	local cl=$CACHE/build/extclient-$1 crc sym
-	rm -rf "$cl" && cp -r "$KTPOOL_ROOT/selftests/extclient" "$cl"
+	rm -rf "$cl" && mkdir -p "$CACHE/build" && cp -r "$KTPOOL_ROOT/selftests/extclient" "$cl"
 	make -C "$cl" KDIR="$2" KTPOOL="$3" W=1 >"$cl/build.log" 2>&1 || return 1
 	cat "$cl/build.log"
 	! grep -Eiq 'warning|undefined' "$cl/build.log" || return 1
@@ -103,7 +103,7 @@ user_build() { # rel kdir
 		"! command -v qemu-system-x86_64 && ! command -v dpkg-query &&
 		 cd $home/ktpool && make KDIR=$kdir &&
 		 make install KDIR=$kdir INSTALL_MOD_PATH=$home/stage" &&
-		[ -f "$home/stage/lib/modules/$rel/extra/ktpool.ko" ] &&
+		ls "$home/stage/lib/modules/$rel/extra/"ktpool.ko* &&
 		[ -f "$home/stage/usr/src/ktpool/$rel/include/linux/ktpool.h" ] &&
 		grep -q '^extra/ktpool\.ko' "$home/stage/lib/modules/$rel/modules.dep"
 }
