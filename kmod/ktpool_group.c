@@ -406,6 +406,7 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 	 */
 	w = timeout == MAX_SCHEDULE_TIMEOUT ? ktpool_own_worker(grp->pool) :
 					      NULL;
+again:
 	if (!w) {
 		left = ktpool_wait_event_timeout(grp->done,
 						 !READ_ONCE(grp->pending),
@@ -424,6 +425,15 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 	}
 	/* Also waits for the last task's trampoline to unlock. */
 	spin_lock(&grp->lock);
+	if (grp->pending && left > 0) {
+		/*
+		 * A submitter at the limit took the slot the last task freed:
+		 * its task is one the caller may not free the group under.
+		 */
+		spin_unlock(&grp->lock);
+		timeout = left;
+		goto again;
+	}
 	if (!grp->pending)
 		ret = grp->err;
 	else

@@ -309,12 +309,13 @@ static struct ktpool_waiter *ktpool_group_waiter_locked(struct ktpool *pool,
  * @grp: the group its task waits for, of @w's pool
  *
  * Runs the tasks of @grp that blocked submitters hold, oldest first, until
- * none is left or the group has no task pending; then puts @w on pool->helpers with help_kick clear: the caller sleeps
- * until help_kick is set or its wait is over, and calls ktpool_help_end()
- * then. At the inline nesting bound it runs nothing (the task would be
- * deferred past the wait) and is not kicked. Looking for the group's tasks
- * walks pool->waiters under L: only a worker that waits for a group does
- * it, once per task of the group that blocks.
+ * none is left or the group has no task pending; then puts @w on
+ * pool->helpers with help_kick clear: the caller sleeps until help_kick is
+ * set or its wait is over, and calls ktpool_help_end() then. At the inline
+ * nesting bound it runs nothing (the task would be deferred past the wait)
+ * and is not kicked. Looking for the group's tasks walks pool->waiters
+ * under L: only a worker that waits for a group does it, once per task of
+ * the group that blocks.
  *
  * Context: process context, no lock held; may sleep (in the tasks).
  */
