@@ -479,7 +479,7 @@ static inline void ktpool_wake_unlock_irq(struct ktpool *pool,
 	wk->nr = 0;
 }
 
-/* ktpool_job.c: a job's life, and the hand-off between its two threads */
+/* ktpool_core.c: a task's path */
 static inline unsigned long ktpool_inflight(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
@@ -488,7 +488,7 @@ static inline unsigned long ktpool_inflight(struct ktpool *pool)
 
 /*
  * Idle and woken workers that no pending job has claimed yet: never below 0
- * at a lock release (the invariant of ktpool_job.c; inside
+ * at a lock release (the invariant of ktpool_core.c; inside
  * ktpool_take_locked() it may be -1 while the taker's own job is still
  * queued). A job may be published only while it is above 0.
  */
@@ -515,7 +515,6 @@ int ktpool_pending_init(struct ktpool *pool, unsigned int capacity);
 int ktpool_pending_grow(struct ktpool *pool);
 void ktpool_pending_free(struct ktpool *pool);
 
-/* ktpool_worker.c */
 bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
 			      struct ktpool_wake *wk);
 int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
@@ -530,6 +529,7 @@ void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
 			       enum ktpool_reap_reason why);
 bool ktpool_retire_surplus_locked(struct ktpool *pool);
 void ktpool_stop_workers(struct list_head *list);
+void ktpool_shutdown_waiters(struct ktpool *pool);
 
 /*
  * Give back a slot whose spawn failed, and let a blocked submitter use it:
@@ -575,7 +575,7 @@ int ktpool_debug_hold(unsigned int where);
 unsigned int ktpool_stall_warn_ms(void);
 u64 ktpool_spin_ns(void);
 
-/* ktpool_submit.c */
+/* ktpool_core.c */
 bool ktpool_in_inline_task(struct ktpool *pool);
 bool ktpool_deferred_in_group(const struct ktpool_group *grp);
 int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
@@ -611,8 +611,6 @@ int ktpool_set_nice(struct ktpool *pool, int nice);
 int ktpool_set_cpumask(struct ktpool *pool, const struct cpumask *mask);
 int ktpool_set_min_threads(struct ktpool *pool, unsigned int min_threads);
 int ktpool_cpu_online(unsigned int cpu);
-void ktpool_check_leaks(struct ktpool *pool, const void *fn, int preempt,
-			int depth);
 int ktpool_sysfs_init(void);
 void ktpool_sysfs_exit(void);
 int ktpool_sysfs_add(struct ktpool *pool);

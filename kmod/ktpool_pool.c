@@ -350,35 +350,11 @@ EXPORT_SYMBOL_GPL(ktpool_destroy);
 /* ktpool_destroy() once the caller has marked @pool dying, and counted. */
 static void ktpool_destroy_claimed(struct ktpool *pool)
 {
-	struct ktpool_wake wk = { };
-	struct ktpool_waiter *wt;
 	struct ktpool_kobj *kobj;
 	struct ktpool_worker *w;
-	LIST_HEAD(shut);
 	LIST_HEAD(stop);
 
-	raw_spin_lock_irq(&pool->lock);
-	rcuwait_wake_up(&pool->spawn_wait);
-	/*
-	 * Every waiter off pool->waiters at once, so that no worker serves one
-	 * any more; then shut them down a batch at a time, the lock dropped
-	 * in between for their wake-ups. One that leaves by itself meanwhile
-	 * (a signal, its timeout) unlinks itself from @shut, under the lock;
-	 * no new one comes: a dying pool queues none.
-	 */
-	list_splice_init(&pool->waiters, &shut);
-	while ((wt = list_first_entry_or_null(&shut, struct ktpool_waiter,
-					      node))) {
-		list_del_init(&wt->node);
-		WRITE_ONCE(wt->state, KTPOOL_WAIT_SHUTDOWN);
-		ktpool_wake_add_locked(pool, &wk, wt->task);
-		if (ktpool_wake_full(&wk)) {
-			ktpool_wake_unlock_irq(pool, &wk);
-			cond_resched();
-			raw_spin_lock_irq(&pool->lock);
-		}
-	}
-	ktpool_wake_unlock_irq(pool, &wk);
+	ktpool_shutdown_waiters(pool);
 
 	/* Its writers get -ESHUTDOWN now; removal waits for them. */
 	mutex_lock(&pool->sysfs_mutex);
