@@ -63,7 +63,67 @@
 #include "ktpool_internal.h"
 #include "ktpool_trace.h"
 
+enum ktpool_waiter_state {
+	KTPOOL_WAIT_QUEUED,	/* on pool->waiters */
+	KTPOOL_WAIT_TAKEN,	/* a worker took the job */
+	KTPOOL_WAIT_RETRY,	/* capacity grew: try to spawn again */
+	KTPOOL_WAIT_SHUTDOWN,	/* the pool is being destroyed */
+};
+
+/* A caller blocked in ktpool_submit(), on its own stack. */
+struct ktpool_waiter {
+	/* L: while QUEUED, on pool->waiters (or, once dying, destroy's list) */
+	struct list_head node;
+	struct task_struct *task;	/* I */
+	struct ktpool_job job;		/* I, then owned by the taker */
+	enum ktpool_waiter_state state;	/* L to write; READ_ONCE to poll */
+	bool spawn_failed;		/* I: its own spawn failed */
+	/* I: its place in the queue, kept across retries (oldest lowest) */
+	u64 ticket;
+};
+
+/* Run @job: its fn, or for a group task the group's trampoline. */
+static void ktpool_job_run(struct ktpool_job *job)
+{
+	if (job->group.grp)
+		ktpool_group_run(job);
+	else
+		job->fn(job->data);
+}
+
+static unsigned long ktpool_inflight(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	return pool->inflight[0] + pool->inflight[1];
+}
+
+/*
+ * Idle and woken workers that no pending job has claimed yet: never below 0
+ * at a lock release (the invariant of ktpool_core.c; inside
+ * ktpool_take_locked() it may be -1 while the taker's own job is still
+ * queued). A job may be published only while it is above 0.
+ */
+static int ktpool_free_workers_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	return (int)(pool->nr_idle + pool->nr_woken) -
+	       (int)kfifo_len(&pool->pending);
+}
+
+/*
+ * May a created worker leave the pool (reaped, or surplus after a shrink)?
+ * Only while the created ones stay at least min_threads: a slot reserved
+ * for a spawn in progress is no thread yet, and that spawn may fail.
+ */
+static bool ktpool_above_min_locked(struct ktpool *pool)
+	__must_hold(&pool->lock)
+{
+	return pool->nr_threads - pool->nr_spawning > pool->min_threads;
+}
+
 /* 1. Accept */
+
+static void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job);
 
 /**
  * ktpool_accept_locked() - count a job as accepted
@@ -73,7 +133,7 @@
  * The submit call took the reference on its owner module (try_module_get());
  * from here on the job holds it until it has run.
  */
-void ktpool_accept_locked(struct ktpool *pool, struct ktpool_job *job)
+static void ktpool_accept_locked(struct ktpool *pool, struct ktpool_job *job)
 	__must_hold(&pool->lock)
 {
 	job->epoch = pool->epoch;
@@ -268,7 +328,7 @@ static void ktpool_note_backing_locked(struct ktpool *pool)
  * last idle timeout (ktpool_note_backing_locked(): the most, or less once a
  * larger count has expired); 0 when none did, or the pool never reaps.
  */
-unsigned int ktpool_backed_locked(struct ktpool *pool, u64 now, u64 *until)
+static unsigned int ktpool_backed_locked(struct ktpool *pool, u64 now, u64 *until)
 	__must_hold(&pool->lock)
 {
 	unsigned long tmo = msecs_to_jiffies(pool->idle_timeout_ms);
@@ -292,7 +352,7 @@ unsigned int ktpool_backed_locked(struct ktpool *pool, u64 now, u64 *until)
  * Return: true when the job was accepted and published; false, with nothing
  * changed, when the pool is full or no worker is free to take it.
  */
-bool ktpool_publish_locked(struct ktpool *pool, struct ktpool_job *job,
+static bool ktpool_publish_locked(struct ktpool *pool, struct ktpool_job *job,
 			   struct task_struct **wake)
 	__must_hold(&pool->lock)
 {
@@ -374,7 +434,7 @@ static void ktpool_run_deferred(struct ktpool_inline *f)
 		list_del(&d->node);
 		f->running = d->pool;
 		ktpool_job_run(&d->job);
-		ktpool_job_put(&d->job);
+		module_put(d->job.owner);
 		/* The count the deferring submit call handed over. */
 		raw_spin_lock_irq(&d->pool->lock);
 		ktpool_caller_exit_locked(d->pool);
@@ -522,6 +582,21 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 }
 
 /* 4. Blocked submitters: queue, retry, shut down, served by a waiting worker */
+
+/*
+ * A waiter left pool->waiters for good (a worker or a helper took its job,
+ * its time ran out, it was killed), not to retry. If its own spawn had
+ * failed, ktpool_wake_retry_locked() stopped at it and woke none of the
+ * younger waiters behind it, which nothing else would retry: room that it
+ * held back goes to them now.
+ */
+static void ktpool_waiter_left_locked(struct ktpool *pool,
+					     const struct ktpool_waiter *wt)
+	__must_hold(&pool->lock)
+{
+	if (wt->spawn_failed)
+		ktpool_wake_retry_locked(pool, false, NULL);
+}
 
 /*
  * How long a waiter whose own spawn failed sleeps before it tries to spawn
@@ -776,9 +851,10 @@ void ktpool_shutdown_waiters(struct ktpool *pool)
 {
 	struct ktpool_wake wk = { };
 	struct ktpool_waiter *wt;
+	unsigned long flags;
 	LIST_HEAD(shut);
 
-	raw_spin_lock_irq(&pool->lock);
+	raw_spin_lock_irqsave(&pool->lock, flags);
 	rcuwait_wake_up(&pool->spawn_wait);
 	list_splice_init(&pool->waiters, &shut);
 	while ((wt = list_first_entry_or_null(&shut, struct ktpool_waiter,
@@ -787,12 +863,12 @@ void ktpool_shutdown_waiters(struct ktpool *pool)
 		WRITE_ONCE(wt->state, KTPOOL_WAIT_SHUTDOWN);
 		ktpool_wake_add_locked(pool, &wk, wt->task);
 		if (ktpool_wake_full(&wk)) {
-			ktpool_wake_unlock_irq(pool, &wk);
+			ktpool_wake_unlock_irqrestore(pool, &wk, flags);
 			cond_resched();
-			raw_spin_lock_irq(&pool->lock);
+			raw_spin_lock_irqsave(&pool->lock, flags);
 		}
 	}
-	ktpool_wake_unlock_irq(pool, &wk);
+	ktpool_wake_unlock_irqrestore(pool, &wk, flags);
 }
 
 /* Is the calling thread at the inline nesting bound? */
@@ -869,7 +945,7 @@ void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp,
 		ktpool_caller_enter_locked(pool);
 		/* Below the bound: it runs now, it is not deferred. */
 		ktpool_run_inline_locked(pool, &job, KTPOOL_ANYWAY, flags, true);
-		ktpool_job_put(&job);
+		module_put(job.owner);
 		raw_spin_lock_irqsave(&pool->lock, flags);
 	}
 	w->help_grp = grp;
@@ -1191,7 +1267,7 @@ EXPORT_SYMBOL_GPL(__ktpool_submit_nowait);
  * Return: true when @w has a job to run; false when nothing is pending (@w
  * is left busy, the caller parks it or lets it go).
  */
-bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
+static bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 			struct task_struct **wake)
 	__must_hold(&pool->lock)
 {
@@ -1317,15 +1393,6 @@ static void ktpool_check_leaks(struct ktpool *pool, const void *fn,
 }
 
 /**
- * ktpool_job_put() - drop the module reference a job holds
- * @job: the finished job
- */
-void ktpool_job_put(struct ktpool_job *job)
-{
-	module_put(job->owner);
-}
-
-/**
  * ktpool_run_job() - run a worker's job, with the pool lock not held
  * @pool: the pool
  * @w: the worker, the calling thread
@@ -1334,7 +1401,7 @@ void ktpool_job_put(struct ktpool_job *job)
  * away from then on, and nothing of its code runs any more. Before that,
  * checks what the task leaked (ktpool_check_leaks()).
  */
-void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w)
+static void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w)
 {
 	int preempt = preempt_count(), depth = lockdep_depth(current);
 
@@ -1348,7 +1415,7 @@ void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w)
 	ktpool_check_leaks(pool, w->job.group.grp ? (const void *)w->job.group.fn :
 			   (const void *)w->job.fn, preempt, depth);
 	WRITE_ONCE(w->nr_run, w->nr_run + 1);
-	ktpool_job_put(&w->job);
+	module_put(w->job.owner);
 }
 
 /* 8. Retire */
@@ -1361,7 +1428,7 @@ void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w)
  * Wakes drain and destroy when the job's epoch runs dry. rcuwait wakes under
  * a raw spinlock (it only wakes a task), so this is fine in any context.
  */
-void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job)
+static void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job)
 	__must_hold(&pool->lock)
 {
 	if (--pool->inflight[job->epoch])
@@ -1376,7 +1443,7 @@ void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job)
  * @pool: the pool
  * @w: the worker
  */
-void ktpool_job_done_locked(struct ktpool *pool, struct ktpool_worker *w)
+static void ktpool_job_done_locked(struct ktpool *pool, struct ktpool_worker *w)
 	__must_hold(&pool->lock)
 {
 	pool->completed++;
@@ -1565,7 +1632,7 @@ void ktpool_pending_free(struct ktpool *pool)
  * Context: process context; may sleep (allocates when it grows).
  * Return: 0, or -ENOMEM (the thread must not be created).
  */
-int ktpool_pending_grow(struct ktpool *pool)
+static int ktpool_pending_grow(struct ktpool *pool)
 {
 	unsigned int want, size, n;
 	void *buf, *old;
@@ -1740,7 +1807,7 @@ void ktpool_spawn_workfn(struct work_struct *work)
  *
  * The caller puts it on a list that leads to kthread_stop().
  */
-void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
+static void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
 			       enum ktpool_reap_reason why)
 	__must_hold(&pool->lock)
 {
@@ -1760,7 +1827,7 @@ void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
  * the pool keeps min_threads created threads (ktpool_above_min_locked():
  * a spawn in progress does not count, it may fail).
  */
-bool ktpool_may_retire_idle_locked(struct ktpool *pool)
+static bool ktpool_may_retire_idle_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
 	return pool->nr_idle &&

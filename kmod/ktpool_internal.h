@@ -153,15 +153,6 @@ struct ktpool_job {
 void ktpool_group_task(void *data);
 void ktpool_group_run(struct ktpool_job *job);
 
-/* Run @job: its fn, or for a group task the group's trampoline. */
-static inline void ktpool_job_run(struct ktpool_job *job)
-{
-	if (job->group.grp)
-		ktpool_group_run(job);
-	else
-		job->fn(job->data);
-}
-
 enum ktpool_worker_state {
 	KTPOOL_W_BUSY,		/* running, or about to run, a job */
 	KTPOOL_W_IDLE,		/* on pool->idle */
@@ -201,25 +192,6 @@ struct ktpool_worker {
 	struct ktpool_group *help_grp;	/* L */
 	bool help_kick;			/* L to write; READ_ONCE by the worker */
 	bool freezable;			/* W: set_freezable() was called */
-};
-
-enum ktpool_waiter_state {
-	KTPOOL_WAIT_QUEUED,	/* on pool->waiters */
-	KTPOOL_WAIT_TAKEN,	/* a worker took the job */
-	KTPOOL_WAIT_RETRY,	/* capacity grew: try to spawn again */
-	KTPOOL_WAIT_SHUTDOWN,	/* the pool is being destroyed */
-};
-
-/* A caller blocked in ktpool_submit(), on its own stack. */
-struct ktpool_waiter {
-	/* L: while QUEUED, on pool->waiters (or, once dying, destroy's list) */
-	struct list_head node;
-	struct task_struct *task;	/* I */
-	struct ktpool_job job;		/* I, then owned by the taker */
-	enum ktpool_waiter_state state;	/* L to write; READ_ONCE to poll */
-	bool spawn_failed;		/* I: its own spawn failed */
-	/* I: its place in the queue, kept across retries (oldest lowest) */
-	u64 ticket;
 };
 
 struct ktpool {
@@ -339,17 +311,6 @@ static inline bool ktpool_reserve_locked(struct ktpool *pool)
 	return true;
 }
 
-/*
- * May a created worker leave the pool (reaped, or surplus after a shrink)?
- * Only while the created ones stay at least min_threads: a slot reserved
- * for a spawn in progress is no thread yet, and that spawn may fail.
- */
-static inline bool ktpool_above_min_locked(struct ktpool *pool)
-	__must_hold(&pool->lock)
-{
-	return pool->nr_threads - pool->nr_spawning > pool->min_threads;
-}
-
 /**
  * ktpool_wait_state() - how a caller sleeps while it waits for a pool
  * @flags: the pool's flags, as the caller read them while the pool was
@@ -465,54 +426,10 @@ static inline void ktpool_wake_unlock_irqrestore(struct ktpool *pool,
 	wk->nr = 0;
 }
 
-static inline void ktpool_wake_unlock_irq(struct ktpool *pool,
-					  struct ktpool_wake *wk)
-	__releases(&pool->lock)
-{
-	unsigned int i;
-
-	rcu_read_lock();
-	raw_spin_unlock_irq(&pool->lock);
-	for (i = 0; i < wk->nr; i++)
-		wake_up_process(wk->task[i]);
-	rcu_read_unlock();
-	wk->nr = 0;
-}
-
 /* ktpool_core.c: a task's path */
-static inline unsigned long ktpool_inflight(struct ktpool *pool)
-	__must_hold(&pool->lock)
-{
-	return pool->inflight[0] + pool->inflight[1];
-}
 
-/*
- * Idle and woken workers that no pending job has claimed yet: never below 0
- * at a lock release (the invariant of ktpool_core.c; inside
- * ktpool_take_locked() it may be -1 while the taker's own job is still
- * queued). A job may be published only while it is above 0.
- */
-static inline int ktpool_free_workers_locked(struct ktpool *pool)
-	__must_hold(&pool->lock)
-{
-	return (int)(pool->nr_idle + pool->nr_woken) -
-	       (int)kfifo_len(&pool->pending);
-}
-
-void ktpool_accept_locked(struct ktpool *pool, struct ktpool_job *job);
-bool ktpool_publish_locked(struct ktpool *pool, struct ktpool_job *job,
-			   struct task_struct **wake);
-bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
-			struct task_struct **wake);
-void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w);
-void ktpool_job_done_locked(struct ktpool *pool, struct ktpool_worker *w);
-void ktpool_job_put(struct ktpool_job *job);
-void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job);
 bool ktpool_kick_all_locked(struct ktpool *pool, struct ktpool_wake *wk);
-bool ktpool_may_retire_idle_locked(struct ktpool *pool);
-unsigned int ktpool_backed_locked(struct ktpool *pool, u64 now, u64 *until);
 int ktpool_pending_init(struct ktpool *pool, unsigned int capacity);
-int ktpool_pending_grow(struct ktpool *pool);
 void ktpool_pending_free(struct ktpool *pool);
 
 bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
@@ -525,8 +442,6 @@ bool ktpool_on_own_worker(struct ktpool *pool);
 struct ktpool_worker *ktpool_own_worker(struct ktpool *pool);
 void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay);
 void ktpool_retime_reaper(struct ktpool *pool);
-void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
-			       enum ktpool_reap_reason why);
 bool ktpool_retire_surplus_locked(struct ktpool *pool);
 void ktpool_stop_workers(struct list_head *list);
 void ktpool_shutdown_waiters(struct ktpool *pool);
@@ -543,21 +458,6 @@ static inline void ktpool_unreserve_locked(struct ktpool *pool)
 	pool->spawn_failed++;
 	rcuwait_wake_up(&pool->spawn_wait);
 	ktpool_wake_retry_locked(pool, false, NULL);
-}
-
-/*
- * A waiter left pool->waiters for good (a worker or a helper took its job,
- * its time ran out, it was killed), not to retry. If its own spawn had
- * failed, ktpool_wake_retry_locked() stopped at it and woke none of the
- * younger waiters behind it, which nothing else would retry: room that it
- * held back goes to them now.
- */
-static inline void ktpool_waiter_left_locked(struct ktpool *pool,
-					     const struct ktpool_waiter *wt)
-	__must_hold(&pool->lock)
-{
-	if (wt->spawn_failed)
-		ktpool_wake_retry_locked(pool, false, NULL);
 }
 
 /* ktpool_main.c */
