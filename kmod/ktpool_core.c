@@ -98,10 +98,9 @@ static unsigned long ktpool_inflight(struct ktpool *pool)
 }
 
 /*
- * Idle and woken workers that no pending job has claimed yet: never below 0
- * at a lock release (the invariant of ktpool_core.c; inside
- * ktpool_take_locked() it may be -1 while the taker's own job is still
- * queued). A job may be published only while it is above 0.
+ * Idle and woken workers that no pending job has claimed: never below 0 at
+ * a lock release (-1 inside ktpool_take_locked() while the taker's own job
+ * is still queued). A job may be published only while it is above 0.
  */
 static int ktpool_free_workers_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
@@ -111,9 +110,8 @@ static int ktpool_free_workers_locked(struct ktpool *pool)
 }
 
 /*
- * May a created worker leave the pool (reaped, or surplus after a shrink)?
- * Only while the created ones stay at least min_threads: a slot reserved
- * for a spawn in progress is no thread yet, and that spawn may fail.
+ * May a created worker leave (reaped, or surplus)? Not below min_threads
+ * created ones: a slot reserved for a spawn in progress may still fail.
  */
 static bool ktpool_above_min_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
@@ -125,14 +123,7 @@ static bool ktpool_above_min_locked(struct ktpool *pool)
 
 static void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job);
 
-/**
- * ktpool_accept_locked() - count a job as accepted
- * @pool: the pool
- * @job: the job
- *
- * The submit call took the reference on its owner module (try_module_get());
- * from here on the job holds it until it has run.
- */
+/* From here on the job holds its owner's reference, until it has run. */
 static void ktpool_accept_locked(struct ktpool *pool, struct ktpool_job *job)
 	__must_hold(&pool->lock)
 {
@@ -141,10 +132,7 @@ static void ktpool_accept_locked(struct ktpool *pool, struct ktpool_job *job)
 	pool->submitted++;
 }
 
-/*
- * Take back the acceptance of a job whose spawn failed. The submitter keeps
- * the module reference: it drops it when it returns.
- */
+/* Its spawn failed: the submitter keeps, and drops, the module reference. */
 static void ktpool_unaccept_locked(struct ktpool *pool, struct ktpool_job *job)
 	__must_hold(&pool->lock)
 {
@@ -155,15 +143,14 @@ static void ktpool_unaccept_locked(struct ktpool *pool, struct ktpool_job *job)
 /* 2. Publish and kick, and the park that pairs with the kick */
 
 /*
- * Take the head of the idle list off it, for a pending job. Returns its task
- * when it must be woken, or NULL when it is still polling.
+ * Take the head of the idle list for a pending job: its task when it must
+ * be woken, NULL when it is still polling.
  */
 static struct task_struct *ktpool_claim_idle_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
 	struct ktpool_worker *w;
 
-	lockdep_assert_held(&pool->lock);
 	w = list_first_entry_or_null(&pool->idle, struct ktpool_worker, node);
 	if (WARN_ON_ONCE(!w))	/* the invariant above is broken */
 		return NULL;
@@ -171,26 +158,23 @@ static struct task_struct *ktpool_claim_idle_locked(struct ktpool *pool)
 	pool->nr_idle--;
 	pool->nr_woken++;
 	WRITE_ONCE(w->state, KTPOOL_W_WOKEN);
-	/* Pairs with ktpool_worker_park(): see "Ordering" above. */
+	/*
+	 * Pairs with set_current_state() in ktpool_worker_park(): either this
+	 * reads sleeping, or the worker reads WOKEN and does not sleep.
+	 */
 	smp_mb();
 	return READ_ONCE(w->sleeping) ? w->task : NULL;
 }
 
-/*
- * Is @w the head of the idle list, the worker the next kick wakes? A
- * lockless peek, only to decide whether polling is worth it.
- */
+/* Is @w the one the next kick wakes? A lockless peek, for polling only. */
 static bool ktpool_worker_is_next(struct ktpool_worker *w)
 {
 	return READ_ONCE(w->pool->idle.next) == &w->node;
 }
 
 /*
- * KTPOOL_FREEZABLE: a worker of a freezable pool becomes freezable, and
- * freezes here while the system freezes, before it starts a task or parks.
- * A worker whose pool stopped being freezable becomes unfreezable again
- * (PF_NOFREEZE, as kthreadd gives every kthread), so that the freezer does
- * not wait for it.
+ * A worker of a %KTPOOL_FREEZABLE pool freezes here, before a task or a
+ * park; one whose pool stopped being freezable gets PF_NOFREEZE again.
  */
 static void ktpool_worker_freeze(struct ktpool_worker *w)
 {
@@ -208,13 +192,9 @@ static void ktpool_worker_freeze(struct ktpool_worker *w)
 }
 
 /*
- * Wait until woken for a pending job: poll briefly (the spin_us parameter,
- * off by default), then sleep. Only the head of the idle list polls: the
- * others are not next in line. As KVM's halt polling does, it polls the
- * whole window only while no other task wants this CPU
- * (single_task_running(), meant for such short loops); with company it
- * polls a tenth of it, yielding when asked to, and then sleeps. Returns
- * false when stopped.
+ * Wait until woken for a pending job; false when stopped. The head of the
+ * idle list first polls for spin_us, as KVM's halt polling: the whole
+ * window only while no other task wants the CPU, else a tenth of it.
  */
 static bool ktpool_worker_park(struct ktpool_worker *w)
 {
@@ -239,7 +219,7 @@ static bool ktpool_worker_park(struct ktpool_worker *w)
 		/* The freezer wakes a parked worker (TASK_IDLE) to freeze it. */
 		ktpool_worker_freeze(w);
 		WRITE_ONCE(w->sleeping, true);
-		/* The barrier in it pairs with ktpool_claim_idle_locked(). */
+		/* Its barrier pairs with smp_mb() in ktpool_claim_idle_locked(). */
 		set_current_state(TASK_IDLE);
 		if (kthread_should_stop()) {
 			__set_current_state(TASK_RUNNING);
@@ -254,10 +234,7 @@ static bool ktpool_worker_park(struct ktpool_worker *w)
 	return true;
 }
 
-/*
- * Wake the head of the idle list if jobs are pending and no worker is on its
- * way to them. Returns the task to wake after the lock is dropped, or NULL.
- */
+/* Claim a worker for the pending jobs unless one is on its way already. */
 static struct task_struct *ktpool_kick_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
@@ -275,18 +252,13 @@ static bool ktpool_backed_live(struct ktpool *pool, int i, u64 now,
 }
 
 /*
- * Pending jobs beyond the workers on their way are counted against the head
- * of the idle list: those workers are in use, as the backing of accepted
- * jobs, even when workers that finish take the jobs first and they are
- * never woken. Remember the most of them within an idle timeout, so that
- * the reaper does not stop them as idle and make the next submitter create
- * them again (ktpool_reaper_workfn()). Slot 0 holds the most, slot 1 the
- * most since slot 0 was reached, which takes over when slot 0 expires. Two
- * slots approximate the window's maximum: never more than it, but after
- * strictly falling peaks less, for less than a timeout (a count below slot
- * 1, reached after it, is forgotten when slot 1 moves up), which costs at
- * most one round of spawns, where a full sliding maximum would need a
- * deque of up to capacity entries.
+ * Pending jobs beyond the woken workers count on as many idle workers:
+ * those are in use, even if workers that finish take the jobs first.
+ * Remember the most of them within an idle timeout, for the reaper to
+ * keep. A window's maximum in two slots: [0] the most, [1] the most since
+ * [0], which takes over when [0] expires; after falling peaks it keeps
+ * less, for less than a timeout: one round of spawns at most, where an
+ * exact sliding maximum needs a deque of up to capacity entries.
  */
 static void ktpool_note_backing_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
@@ -316,17 +288,9 @@ static void ktpool_note_backing_locked(struct ktpool *pool)
 	}
 }
 
-/**
- * ktpool_backed_locked() - idle workers the reaper must keep
- * @pool: the pool
- * @now: get_jiffies_64(), read by the caller under the pool lock
- * @until: set to the jiffies (get_jiffies_64()) at which that may change
- *	(the kept count expires; after @now) when the return value is not 0,
- *	left untouched otherwise
- *
- * Return: how many idle workers pending jobs counted on at once within the
- * last idle timeout (ktpool_note_backing_locked(): the most, or less once a
- * larger count has expired); 0 when none did, or the pool never reaps.
+/*
+ * Idle workers the reaper must keep: the most that pending jobs counted on
+ * within the last idle timeout, 0 if none; then *@until is when it expires.
  */
 static unsigned int ktpool_backed_locked(struct ktpool *pool, u64 now, u64 *until)
 	__must_hold(&pool->lock)
@@ -343,20 +307,14 @@ static unsigned int ktpool_backed_locked(struct ktpool *pool, u64 now, u64 *unti
 	return 0;
 }
 
-/**
- * ktpool_publish_locked() - accept a job and publish it for a worker
- * @pool: the pool
- * @job: the job
- * @wake: set to the worker to wake once the lock is dropped, or NULL
- *
- * Return: true when the job was accepted and published; false, with nothing
- * changed, when the pool is full or no worker is free to take it.
+/*
+ * Accept @job and publish it, with *@wake the worker to wake once the lock
+ * is dropped; false, nothing changed, when no worker is free or no room.
  */
 static bool ktpool_publish_locked(struct ktpool *pool, struct ktpool_job *job,
-			   struct task_struct **wake)
+				  struct task_struct **wake)
 	__must_hold(&pool->lock)
 {
-	lockdep_assert_held(&pool->lock);
 	/* kfifo_is_full() only guards the invariant: it is never true. */
 	if (ktpool_inflight(pool) >= pool->capacity ||
 	    ktpool_free_workers_locked(pool) <= 0 ||
@@ -373,24 +331,18 @@ static bool ktpool_publish_locked(struct ktpool *pool, struct ktpool_job *job,
 
 /*
  * Inline runs nest: a task run inline may submit to a full pool and run the
- * next task inline in turn. Each inline run pushes a frame, on its own
- * stack, in a hash keyed by the running thread, so that a submit call can
- * find how deep it is without a field in task_struct. At
- * %KTPOOL_MAX_INLINE_DEPTH frames (a fixed depth, so that a task below it
- * can rely on its nested submit running inline), a task that would run
- * inline is deferred instead:
- * queued on the thread's outermost frame, which runs it right after its own
- * task has returned (before that outermost submit call returns).
- * Every task still runs exactly once, the stack stays bounded, and nothing
- * waits for another thread, so nothing can deadlock.
+ * next one inline. Each run pushes a frame on its stack into a hash keyed by
+ * the thread (task_struct has no field for it). At %KTPOOL_MAX_INLINE_DEPTH
+ * frames (fixed, so that a task below it can rely on running inline), a
+ * task is deferred instead: queued on the outermost frame, which runs it
+ * after its own task, before that submit call returns. Every task runs
+ * once, the stack stays bounded, and nothing waits for another thread.
  */
 struct ktpool_inline {
 	struct hlist_node node;		/* on ktpool_inline_hash, innermost first */
 	struct task_struct *task;	/* the thread that runs it */
 	struct ktpool *pool;		/* the pool whose task runs in it */
-	struct ktpool *running;		/* outermost only: the pool of the
-					 * deferred task it runs now, or NULL
-					 */
+	struct ktpool *running;		/* outermost: pool of the deferred task */
 	unsigned int depth;		/* 1 for the outermost frame */
 	struct ktpool_inline *outer;	/* the thread's outermost frame */
 	struct list_head deferred;	/* outermost only: ktpool_deferred */
@@ -446,14 +398,17 @@ static void ktpool_run_deferred(struct ktpool_inline *f)
 }
 
 /**
- * ktpool_in_inline_task() - is the caller running a task of @pool inline?
- * @pool: the pool
+ * ktpool_inline_holds() - does the caller hold a task, inline or deferred?
+ * @pool: a pool, for a task of it run inline or deferred; or NULL
+ * @grp: without @pool, a group, for a task of it deferred
  *
- * Return: true when the calling thread runs a task of @pool inline, or has
- * one deferred to run after its outermost inline run: such a thread is
- * counted as a caller of @pool, so it must not wait for @pool's callers.
+ * Such a thread is counted as a caller of @pool, or holds a task of @grp
+ * that runs only after its outermost inline run: it must not wait for
+ * @pool's callers or @grp's tasks.
+ *
+ * Return: true when it does.
  */
-bool ktpool_in_inline_task(struct ktpool *pool)
+bool ktpool_inline_holds(struct ktpool *pool, const struct ktpool_group *grp)
 {
 	struct ktpool_inline *f;
 	struct ktpool_deferred *d;
@@ -463,47 +418,21 @@ bool ktpool_in_inline_task(struct ktpool *pool)
 	hlist_for_each_entry(f, ktpool_inline_bucket(current), node) {
 		if (f->task != current)
 			continue;
-		if (f->pool == pool || f->running == pool)
+		if (pool && (f->pool == pool || f->running == pool))
 			ret = true;
 		if (f->outer == f)
 			list_for_each_entry(d, &f->deferred, node)
-				if (d->pool == pool)
+				if (pool ? d->pool == pool :
+				    d->job.group.grp == grp)
 					ret = true;
 	}
 	spin_unlock(&ktpool_inline_lock);
 	return ret;
 }
 
-/**
- * ktpool_deferred_in_group() - has the caller deferred a task of @grp?
- * @grp: a group
- *
- * Return: true when a task of @grp waits, deferred past the inline nesting
- * bound, for the calling thread's outermost inline run to return: the
- * caller must not wait for @grp's tasks.
- */
-bool ktpool_deferred_in_group(const struct ktpool_group *grp)
-{
-	struct ktpool_inline *f;
-	struct ktpool_deferred *d;
-	bool ret = false;
-
-	spin_lock(&ktpool_inline_lock);
-	hlist_for_each_entry(f, ktpool_inline_bucket(current), node) {
-		if (f->task != current || f->outer != f)
-			continue;
-		list_for_each_entry(d, &f->deferred, node)
-			if (d->job.group.grp == grp)
-				ret = true;
-	}
-	spin_unlock(&ktpool_inline_lock);
-	return ret;
-}
-
 /*
- * Run @job in the caller, counted as inlined; past the nesting bound, defer
- * it to the outermost frame instead and return 0 (it runs later on this
- * thread, and the caller count of this submit call goes with it). Drops the
+ * Run @job in the caller, counted as inlined, or past the nesting bound
+ * defer it and return 0 (this call's caller count goes with it). Drops the
  * pool lock; the caller has left the pool when it returns.
  */
 static int ktpool_run_inline_locked(struct ktpool *pool,
@@ -516,10 +445,7 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	struct ktpool_deferred *d;
 	struct ktpool_inline *top;
 
-	/*
-	 * A blocked submitter's task served by a waiting worker (ktpool_help())
-	 * is in flight, as on any worker: a drain waits for it.
-	 */
+	/* Served by ktpool_help(): in flight, as on a worker; a drain waits. */
 	if (served) {
 		ktpool_accept_locked(pool, job);
 	} else {
@@ -532,10 +458,7 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	top = ktpool_inline_top();
 	if (top && top->depth >= KTPOOL_MAX_INLINE_DEPTH) {
 		spin_unlock(&ktpool_inline_lock);
-		/*
-		 * A task accepted must run: a few dozen bytes, rarely (deep
-		 * inside nested inline runs), in process context.
-		 */
+		/* A task accepted must run: rare, small, in process context. */
 		d = kmalloc(sizeof(*d), GFP_KERNEL | __GFP_NOFAIL);
 		d->pool = pool;
 		d->job = *job;
@@ -551,8 +474,7 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	spin_unlock(&ktpool_inline_lock);
 
 	if (served)
-		trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_BLOCKED,
-				    0);
+		trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_BLOCKED, 0);
 	else
 		trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_INLINE,
 				    KTPOOL_RAN_INLINE);
@@ -569,9 +491,8 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 		pool->completed++;
 		ktpool_job_retire_locked(pool, job);
 		/*
-		 * Room it took beyond the capacity, now free: a worker that
-		 * finished meanwhile found none and went idle, so the next
-		 * blocked submitter must look again.
+		 * It took room beyond the capacity: a worker that finished
+		 * meanwhile went idle, so the next waiter must look again.
 		 */
 		if (!list_empty(&pool->waiters))
 			ktpool_wake_retry_locked(pool, false, NULL);
@@ -584,14 +505,12 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 /* 4. Blocked submitters: queue, retry, shut down, served by a waiting worker */
 
 /*
- * A waiter left pool->waiters for good (a worker or a helper took its job,
- * its time ran out, it was killed), not to retry. If its own spawn had
- * failed, ktpool_wake_retry_locked() stopped at it and woke none of the
- * younger waiters behind it, which nothing else would retry: room that it
- * held back goes to them now.
+ * A waiter left the queue for good, not to retry. If its own spawn had
+ * failed, ktpool_wake_retry_locked() stopped at it: the room it held back
+ * goes to the younger waiters now, which nothing else would retry.
  */
 static void ktpool_waiter_left_locked(struct ktpool *pool,
-					     const struct ktpool_waiter *wt)
+				      const struct ktpool_waiter *wt)
 	__must_hold(&pool->lock)
 {
 	if (wt->spawn_failed)
@@ -599,22 +518,16 @@ static void ktpool_waiter_left_locked(struct ktpool *pool,
 }
 
 /*
- * How long a waiter whose own spawn failed sleeps before it tries to spawn
- * again, if no worker served it meanwhile (cmwq's CREATE_COOLDOWN): a slot
- * freed by that failure must not stay unused while the waiter waits behind
- * busy workers, whose tasks may even wait for its task. Only the oldest
- * waiter tries: the ones behind it wait for their turn (FIFO), and the
- * spawns of a pool that cannot create threads do not multiply with its
- * waiters.
+ * How long a waiter whose own spawn failed sleeps before it spawns again,
+ * unless served (cmwq's CREATE_COOLDOWN): the slot must not stay unused
+ * behind busy workers, whose tasks may wait for its task. Only the oldest
+ * tries, so that failing spawns do not multiply with the waiters.
  */
 #define KTPOOL_SPAWN_COOLDOWN	HZ
 
 /*
- * Put a waiter back in its place after a retry: before the first younger
- * one. Only the oldest waiters leave the queue to retry (the head when its
- * cooldown has passed, or the first ones that ktpool_wake_retry_locked()
- * wakes), so the only older ones still queued are retriers that came back
- * before it: the walk is no longer than the waiters retrying at once.
+ * Put a retrier back before the first younger waiter. Only the oldest
+ * leave to retry, so the walk is no longer than the retriers at once.
  */
 static void ktpool_requeue_locked(struct ktpool *pool, struct ktpool_waiter *wt)
 	__must_hold(&pool->lock)
@@ -631,18 +544,13 @@ static void ktpool_requeue_locked(struct ktpool *pool, struct ktpool_waiter *wt)
 }
 
 /*
- * A worker that waits for a group. A task on a worker that waits for a group
- * of its own pool (ktpool_group_wait()) may hold the slot that the group's
- * next task needs: with the pool full, that task's submitter sleeps on
- * pool->waiters until a worker is free, and the worker until the task has
- * run. So such a worker serves the group's blocked submitters itself: it
- * takes their tasks (the submitters return 0, as when a worker took them)
- * and runs them on its stack, in flight as on any worker. Only the tasks of
- * the group it waits for: it already waits for them, so running them adds
- * no wait on the locks its own task holds, where another task could. While
- * it sleeps it is on pool->helpers; a submitter that blocks with a task of
- * that group sets its help_kick and wakes it, both under L, so a task
- * queued after the worker's look is not missed.
+ * A task on a worker that waits for a group of its pool may hold the slot
+ * the group's next task needs, whose submitter waits for a worker: so the
+ * worker serves the group's blocked submitters itself (ktpool_help()), and
+ * only that group's tasks, which it waits for anyway: no new wait on the
+ * locks its task holds. Asleep, it is on pool->helpers; a submitter that
+ * blocks with a task of the group sets help_kick and wakes it, both under
+ * L, so a task queued after the worker looked is not missed.
  */
 static void ktpool_kick_helpers_locked(struct ktpool *pool,
 				       struct ktpool_group *grp)
@@ -659,14 +567,12 @@ static void ktpool_kick_helpers_locked(struct ktpool *pool,
 }
 
 /*
- * Block until a worker takes @job (killable), for at most *@timeout jiffies
- * (MAX_SCHEDULE_TIMEOUT: no limit; what is left is written back). Drops and
- * retakes the lock. *@ticket is the caller's place in the queue: 0 the
- * first time, when it is handed one (and max_waiters is checked), kept
- * across its retries. Returns -EAGAIN when the caller should look at the
- * pool again: room was made for it, or its spawn failed, the cooldown has
- * passed and it is the oldest waiter; -EBUSY at once when *@timeout is 0 or
- * max_waiters callers already wait; -ETIMEDOUT when the time ran out.
+ * Block (killable) until a worker takes @job, for at most *@timeout jiffies
+ * (what is left is written back); drops and retakes the lock. *@ticket, 0
+ * at first (then max_waiters is checked), keeps its place across retries.
+ * Return: 0 taken; -EAGAIN look again (room was made, or its spawn failed,
+ * cooled down and it is the oldest); -EBUSY no wait or too many waiters;
+ * -ETIMEDOUT, -EINTR, -ESHUTDOWN.
  */
 static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 			      unsigned long *flags, bool spawn_failed,
@@ -710,8 +616,8 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	raw_spin_unlock_irqrestore(&pool->lock, *flags);
 
 	/*
-	 * Freezable on a freezable pool, if no lock is held: looked at once,
-	 * after the pool lock is dropped (lockdep would count it).
+	 * Read after L is dropped (lockdep would count it). set_current_state()
+	 * pairs with the taker's WRITE_ONCE(state) then wake_up_process().
 	 */
 	state = ktpool_wait_state(READ_ONCE(pool->flags));
 	for (;;) {
@@ -755,7 +661,6 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 		ret = 0;
 		break;
 	case KTPOOL_WAIT_RETRY:
-		/* It looks at the pool again in this hold of the lock. */
 		pool->nr_retrying--;
 		ret = -EAGAIN;
 		break;
@@ -764,43 +669,35 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 		break;
 	}
 	pool->nr_waiters--;
-	if (ret == -EAGAIN && !*timeout) {	/* out of time, even to retry */
-		/* Room made for it goes to the next waiter instead. */
+	if (ret == -EAGAIN && !*timeout) {
+		/* Out of time, even to retry: its room goes to the next one. */
 		if (wt.state == KTPOOL_WAIT_RETRY)
 			ktpool_wake_retry_locked(pool, false, NULL);
 		pool->timed_out++;
 		ret = -ETIMEDOUT;
 	}
-	/* Gone from the queue, not to retry: */
 	if (wt.state == KTPOOL_WAIT_QUEUED && ret != -EAGAIN)
 		ktpool_waiter_left_locked(pool, &wt);
 	return ret;
 }
 
 /**
- * ktpool_wake_retry_locked() - let blocked submitters use free thread slots
+ * ktpool_wake_retry_locked() - let blocked submitters use free room
  * @pool: the pool
  * @all: also the waiters whose own spawn failed (the capacity grew)
- * @wk: where to collect the waiters, to be woken once the caller has
- *	dropped the lock; NULL: wake one at most, under the lock (the slot of
- *	one failed spawn, or the room of one waiter that left)
+ * @wk: where to collect them, to wake once the lock is dropped; NULL: wake
+ *	one at most, under the lock
  *
- * Wakes, oldest first, as many waiters as the pool can now accept and serve
- * (with a free worker or a new one), with %KTPOOL_WAIT_RETRY: each submits
- * again. The room that waiters woken earlier (by an earlier batch of the
- * same change, or by another call) will take once they run is not theirs
- * to give: pool->nr_retrying counts them until they take the lock, and
- * from then on the room they took is in the pool's counts. It stops at a
- * waiter whose own spawn failed (unless @all) while the pool has a thread
- * that will serve it: that one tries again itself when its cooldown has
- * passed, and the ones behind it are younger, so that it looks at no
- * waiter it does not wake (when that one leaves the queue instead, it calls
- * this again: ktpool_waiter_left_locked()). With no thread left nothing
- * else would serve it, so it retries, and returns the errno if it fails
- * again.
+ * Wakes, oldest first, with %KTPOOL_WAIT_RETRY as many waiters as the pool
+ * can accept and serve (a free worker or a new one), less the room of those
+ * woken before that have not taken L yet (nr_retrying). It stops, unless
+ * @all, at a waiter whose spawn failed while a thread will serve it: that
+ * one retries after its cooldown, and the ones behind it are younger (when
+ * it leaves instead, ktpool_waiter_left_locked() calls this again). With no
+ * thread left it retries at once, and returns its errno if it fails again.
  *
- * Return: true when it stopped because @wk was full with room left: the
- * caller wakes those, retakes the lock and calls it again.
+ * Return: true when @wk is full with room left: the caller wakes those,
+ * retakes the lock and calls it again.
  */
 bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
 			      struct ktpool_wake *wk)
@@ -810,7 +707,6 @@ bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
 	unsigned long inflight = ktpool_inflight(pool);
 	int room, free;
 
-	/* Jobs the pool may accept, and workers free or yet to be created. */
 	room = pool->capacity > inflight ? pool->capacity - inflight : 0;
 	free = (int)pool->capacity - (int)pool->nr_threads +
 	       ktpool_free_workers_locked(pool);
@@ -836,16 +732,11 @@ bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
 	return false;
 }
 
-/**
- * ktpool_shutdown_waiters() - wake whoever waits for a dying pool
- * @pool: the pool, dying
- *
- * Wakes the wait for a spawn in flight, and takes every blocked submitter
- * off pool->waiters at once, so that no worker serves one any more; then
- * shuts them down a batch at a time, the lock dropped in between for their
- * wake-ups. One that leaves by itself meanwhile (a signal, its timeout)
- * unlinks itself from the private list, under the lock; no new one comes:
- * a dying pool queues none.
+/*
+ * Destroy: wake the wait for a spawn, and take every waiter off the queue at
+ * once, so that no worker serves one any more; shut them down a batch at a
+ * time. One that leaves by itself meanwhile unlinks itself from @shut,
+ * under L; a dying pool queues no new one.
  */
 void ktpool_shutdown_waiters(struct ktpool *pool)
 {
@@ -905,13 +796,11 @@ static struct ktpool_waiter *ktpool_group_waiter_locked(struct ktpool *pool,
  * @timed: the wait has a deadline
  *
  * Runs the tasks of @grp that blocked submitters hold, oldest first, until
- * none is left, the group has no task pending or the deadline has passed;
+ * none is left, none of the group is pending or the deadline has passed;
  * then puts @w on pool->helpers with help_kick clear: the caller sleeps
- * until help_kick is set or its wait is over, and calls ktpool_help_end()
- * then. At the inline nesting bound it runs nothing (the task would be
- * deferred past the wait) and is not kicked. Looking for the group's tasks
- * walks pool->waiters under L: only a worker that waits for a group does
- * it, once per task of the group that blocks.
+ * until help_kick is set or its wait is over, then calls ktpool_help_end().
+ * At the inline nesting bound it runs nothing (the task would be deferred
+ * past the wait) and is not kicked.
  *
  * Context: process context, no lock held; may sleep (in the tasks).
  */
@@ -930,7 +819,6 @@ void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp,
 		WRITE_ONCE(w->help_kick, false);
 		if (at_bound)
 			goto unlock;
-		/* A dying pool shuts its waiters down instead. */
 		if (pool->dying || !READ_ONCE(grp->pending) ||
 		    (timed && time_after_eq(jiffies, deadline)))
 			break;
@@ -943,7 +831,6 @@ void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp,
 		wake_up_process(wt->task);
 		ktpool_waiter_left_locked(pool, wt);
 		ktpool_caller_enter_locked(pool);
-		/* Below the bound: it runs now, it is not deferred. */
 		ktpool_run_inline_locked(pool, &job, KTPOOL_ANYWAY, flags, true);
 		module_put(job.owner);
 		raw_spin_lock_irqsave(&pool->lock, flags);
@@ -976,7 +863,7 @@ static int ktpool_do_submit(struct ktpool *pool, struct ktpool_job *job,
 	struct task_struct *tsk;
 	unsigned long flags;
 	bool held = false, counted = false;
-	u64 ticket = 0;		/* its place among the waiters, once it waits */
+	u64 ticket = 0;
 	int spawn_err = 0;
 	int ret;
 
@@ -991,11 +878,11 @@ again:
 		trace_ktpool_submit(pool->name, fn, mode, KTPOOL_DISPATCHED, 0);
 		if (counted)
 			ktpool_caller_exit_locked(pool);
-		if (!tsk) {	/* one is on its way, or polling: no wake-up */
+		if (!tsk) {
 			raw_spin_unlock_irqrestore(&pool->lock, flags);
 			return 0;
 		}
-		/* The worker may run, go idle and be stopped before the wake. */
+		/* It may run, go idle and be stopped before the wake: RCU. */
 		rcu_read_lock();
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
 		wake_up_process(tsk);
@@ -1003,7 +890,6 @@ again:
 		return 0;
 	}
 
-	/* Full, or no worker free to take it. */
 	if (mode == KTPOOL_NOWAIT) {
 		if (ktpool_inflight(pool) < pool->capacity &&
 		    pool->nr_threads < pool->capacity && !pool->spawn_pending) {
@@ -1016,9 +902,8 @@ again:
 	}
 
 	/*
-	 * From here on the lock may be dropped (to spawn, wait or run the
-	 * task inline): counted until it returns, so that destroy waits for
-	 * it. The hand-off and nowait above never drop it.
+	 * From here on L may be dropped (spawn, wait, inline run): counted,
+	 * so that destroy waits for this call.
 	 */
 	if (!counted) {
 		ktpool_caller_enter_locked(pool);
@@ -1043,9 +928,8 @@ again:
 		raw_spin_lock_irqsave(&pool->lock, flags);
 		if (!spawn_err) {
 			/*
-			 * A waiter that retried: while it was the oldest, with
-			 * a failed spawn, ktpool_wake_retry_locked() woke none
-			 * behind it; room it did not use is theirs now.
+			 * A retrier with a failed spawn held back the ones
+			 * behind it: the room it did not use is theirs.
 			 */
 			if (ticket)
 				ktpool_wake_retry_locked(pool, false, NULL);
@@ -1060,14 +944,13 @@ again:
 			ret = -ESHUTDOWN;
 			goto out_unlock;
 		}
-		/* Full now, or the spawn failed: treat the pool as full. */
 	}
 
-	if (mode == KTPOOL_TRY || ktpool_on_own_worker(pool))
+	if (mode == KTPOOL_TRY || ktpool_own_worker(pool))
 		return ktpool_run_inline_locked(pool, job, mode, flags, false);
 
 	if (!pool->nr_threads) {
-		/* Nothing to wait for: why the spawn failed (-ENOMEM, -EINTR). */
+		/* Nothing to wait for: why the spawn failed. */
 		ret = spawn_err ?: -ENOMEM;
 		goto out_unlock;
 	}
@@ -1091,21 +974,12 @@ out_unlock:
 	return ret;
 }
 
-/**
- * ktpool_submit_common() - submit a job built by the caller
- * @pool: the pool
- * @job: the job: fn, data, owner and, for a group task, group
- * @mode: try, anyway or nowait
- * @timeout: anyway: the most jiffies to wait for a worker, 0 for none,
- *	MAX_SCHEDULE_TIMEOUT for no limit
- *
- * The reference on the job's owner is taken here, before anything else, and
- * is given to the worker with the job; every other outcome drops it before
- * returning. try_module_get() fails once the owner's exit has begun (and is
- * IRQ-safe), so no task of a module that is going away is ever accepted.
- *
- * Context: as the submit call of @mode.
- * Return: as the submit call of @mode.
+/*
+ * Submit a job built by the caller (fn, data, owner; group), with at most
+ * @timeout jiffies of waiting for anyway. The owner's reference is taken
+ * first and goes to the worker with the job; every other outcome drops it.
+ * try_module_get() fails once the owner's exit has begun (and is IRQ-safe),
+ * so no task of a module going away is accepted.
  */
 int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode, long timeout)
@@ -1114,31 +988,18 @@ int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
 
 	if (unlikely(!pool || !job->fn))
 		return -EINVAL;
-	/*
-	 * Not traced: the call is not counted yet, so nothing keeps @pool
-	 * from being freed under it if it races with ktpool_destroy().
-	 */
+	/* Not traced: not counted yet, the pool may be freed under it. */
 	if (unlikely(!try_module_get(job->owner)))
 		return -ENODEV;
 	ret = ktpool_do_submit(pool, job, mode, timeout);
-	if (ret)	/* not handed to a worker: the reference is still ours */
+	if (ret)
 		module_put(job->owner);
 	return ret;
 }
 
-/**
- * ktpool_submit_inline() - run a job in the caller, as try on a full pool
- * @pool: the pool
- * @job: the job
- * @mode: try or anyway, for the tracepoint
- *
- * For a group at its limit: counted as inlined, nested and deferred as any
- * inline run.
- *
- * Context: process context; may sleep.
- * Return: %KTPOOL_RAN_INLINE, 0 when deferred past the nesting bound,
- * -ENODEV when the owner is going away, -ESHUTDOWN when @pool is being
- * destroyed (then the job is not run).
+/*
+ * For a group at its limit: run @job in the caller, as try on a full pool.
+ * Returns %KTPOOL_RAN_INLINE, 0 when deferred, -ENODEV or -ESHUTDOWN.
  */
 int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode)
@@ -1161,7 +1022,6 @@ int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
 	return ret;
 }
 
-/* A job of fn(data) from @owner, as the submit calls build it. */
 #define KTPOOL_JOB(f, d, o) \
 	((struct ktpool_job){ .fn = (f), .data = (d), .owner = (o) })
 
@@ -1225,7 +1085,7 @@ int __ktpool_submit_timeout(struct ktpool *pool, ktpool_fn_t fn, void *data,
 	unsigned long t = msecs_to_jiffies(timeout_ms);
 
 	might_sleep();
-	/* A non-zero timeout waits at least a jiffy; never "forever". */
+	/* A non-zero timeout waits at least a jiffy, and never forever. */
 	return ktpool_submit_common(pool, &job, KTPOOL_ANYWAY,
 				    min_t(unsigned long, t,
 					  MAX_SCHEDULE_TIMEOUT - 1));
@@ -1254,27 +1114,19 @@ EXPORT_SYMBOL_GPL(__ktpool_submit_nowait);
 
 /* 6. Take */
 
-/**
- * ktpool_take_locked() - a worker with no job takes the next one
- * @pool: the pool
- * @w: the worker: just spawned, woken, or done with its job
- * @wake: set to the next worker to wake once the lock is dropped, or NULL
- *
- * Serves the oldest blocked submitter first, if the pool has room and a
- * worker stays free for every pending job, then takes the oldest pending job
- * into @w->job.
- *
- * Return: true when @w has a job to run; false when nothing is pending (@w
- * is left busy, the caller parks it or lets it go).
+/*
+ * A worker with no job (spawned, woken, or done) first serves the oldest
+ * waiter if there is room and a worker stays free for every pending job,
+ * then takes the oldest pending job. False when none is pending; @w stays
+ * busy, for the caller to park or let go.
  */
 static bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
-			struct task_struct **wake)
+			       struct task_struct **wake)
 	__must_hold(&pool->lock)
 {
 	struct ktpool_waiter *wt;
 	bool let_in = false;
 
-	lockdep_assert_held(&pool->lock);
 	*wake = NULL;
 	if (w->state == KTPOOL_W_WOKEN) {
 		pool->nr_woken--;
@@ -1282,10 +1134,7 @@ static bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 		WRITE_ONCE(w->state, KTPOOL_W_BUSY);
 	}
 
-	/*
-	 * @w takes one job below, so after it the pending ones must still be
-	 * no more than the idle and woken workers.
-	 */
+	/* @w takes one below: then pending <= idle + woken again. */
 	wt = list_first_entry_or_null(&pool->waiters, struct ktpool_waiter,
 				      node);
 	if (wt && ktpool_inflight(pool) < pool->capacity &&
@@ -1306,13 +1155,9 @@ static bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 	w->job_start = jiffies;
 	w->stall_warned = false;
 	*wake = ktpool_kick_locked(pool);
-	/*
-	 * Only a blocked submitter's job, let in above, adds to the pending
-	 * ones here (a take only removes one): count its backing then.
-	 */
+	/* Only a waiter let in adds to the pending jobs: note its backing. */
 	if (let_in) {
 		ktpool_note_backing_locked(pool);
-		/* After the take: the pending jobs fit the free workers again. */
 		ktpool_waiter_left_locked(pool, wt);
 	}
 	return true;
@@ -1329,14 +1174,24 @@ static bool ktpool_rcu_held(int depth)
 	if (IS_ENABLED(CONFIG_PREEMPT_RCU))
 		return rcu_preempt_depth() > 0;
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
-	/* Non-preemptible RCU: only lockdep knows (else it is a preempt count). */
-	/* Not LOCK_STATE_UNKNOWN (-1): lockdep may have turned itself off. */
+	/*
+	 * Non-preemptible RCU: only lockdep knows; not LOCK_STATE_UNKNOWN
+	 * (-1), lockdep may have turned itself off.
+	 */
 	return depth && lock_is_held(&rcu_lock_map) > 0;
 #else
 	return false;
 #endif
 }
 
+/*
+ * As cmwq after each work item: a task that returned with preemption or
+ * IRQs disabled, new locks held (older ones were leaked by an earlier
+ * task) or inside an RCU read-side section gets one rate-limited report
+ * naming pool and task, with the locks and a stack; the preempt count, IRQ
+ * state and RCU nesting are repaired for the next task. Locks can only be
+ * reported.
+ */
 static noinline void ktpool_leak_report(struct ktpool *pool, const void *fn,
 					int preempt)
 {
@@ -1368,38 +1223,9 @@ static noinline void ktpool_leak_report(struct ktpool *pool, const void *fn,
 		local_irq_enable();
 }
 
-/**
- * ktpool_check_leaks() - after a task, check what it left behind
- * @pool: its pool
- * @fn: the task that has just returned on this worker
- * @preempt: the preempt count before it ran
- * @depth: the locks lockdep saw held before it ran (only a lock an earlier
- *	task leaked, which cannot be released for it): only new ones count
- *
- * As cmwq does after each work item: a task that returns with preemption
- * or IRQs disabled, locks held or inside an RCU read-side critical section
- * gets one pr_err() naming the pool and the task, the held locks and a
- * stack (rate-limited across all pools); the preempt count, the IRQ state
- * and the RCU nesting are repaired, so that the next task runs in a clean
- * context. Held locks can only be reported.
- */
-static void ktpool_check_leaks(struct ktpool *pool, const void *fn,
-			       int preempt, int depth)
-{
-	if (unlikely(preempt_count() != preempt || irqs_disabled() ||
-		     lockdep_depth(current) > depth ||
-		     (IS_ENABLED(CONFIG_PREEMPT_RCU) && rcu_preempt_depth())))
-		ktpool_leak_report(pool, fn, preempt);
-}
-
-/**
- * ktpool_run_job() - run a worker's job, with the pool lock not held
- * @pool: the pool
- * @w: the worker, the calling thread
- *
- * Drops the owner's reference once the task has returned: the module may go
- * away from then on, and nothing of its code runs any more. Before that,
- * checks what the task leaked (ktpool_check_leaks()).
+/*
+ * Run a worker's job, with no lock held. Once the owner's reference is
+ * dropped, the module may go: none of its code runs any more.
  */
 static void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w)
 {
@@ -1408,25 +1234,22 @@ static void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w)
 	trace_ktpool_execute_start(pool->name, w->job.fn);
 	ktpool_job_run(&w->job);
 	trace_ktpool_execute_end(pool->name, w->job.fn);
-	/*
-	 * What it leaked is reported and repaired (above); a group
-	 * task is named by the group's function, not the stub.
-	 */
-	ktpool_check_leaks(pool, w->job.group.grp ? (const void *)w->job.group.fn :
-			   (const void *)w->job.fn, preempt, depth);
+	/* A group task is named by the group's function, not the stub. */
+	if (unlikely(preempt_count() != preempt || irqs_disabled() ||
+		     lockdep_depth(current) > depth ||
+		     (IS_ENABLED(CONFIG_PREEMPT_RCU) && rcu_preempt_depth())))
+		ktpool_leak_report(pool, w->job.group.grp ?
+				   (const void *)w->job.group.fn :
+				   (const void *)w->job.fn, preempt);
 	WRITE_ONCE(w->nr_run, w->nr_run + 1);
 	module_put(w->job.owner);
 }
 
 /* 8. Retire */
 
-/**
- * ktpool_job_retire_locked() - a job leaves the in-flight count
- * @pool: its pool
- * @job: the job, finished or never run
- *
- * Wakes drain and destroy when the job's epoch runs dry. rcuwait wakes under
- * a raw spinlock (it only wakes a task), so this is fine in any context.
+/*
+ * A job, finished or never run, leaves the in-flight count; the last of
+ * its epoch wakes drain and destroy (rcuwait only wakes: any context).
  */
 static void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job)
 	__must_hold(&pool->lock)
@@ -1438,11 +1261,6 @@ static void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job
 		rcuwait_wake_up(&pool->destroy_wait);
 }
 
-/**
- * ktpool_job_done_locked() - retire the job a worker has run
- * @pool: the pool
- * @w: the worker
- */
 static void ktpool_job_done_locked(struct ktpool *pool, struct ktpool_worker *w)
 	__must_hold(&pool->lock)
 {
@@ -1461,23 +1279,16 @@ static unsigned long ktpool_reap_delay(struct ktpool *pool)
 }
 
 /*
- * A worker found nothing to take: park it at the head of the idle list, or,
- * above capacity or in a dying pool, let it go.
+ * Nothing to take: to the head of the idle list or, surplus above capacity
+ * (not below min_threads created ones) or in a dying pool, out.
  */
 static void ktpool_worker_rest_locked(struct ktpool *pool,
 				      struct ktpool_worker *w)
 	__must_hold(&pool->lock)
 {
-	lockdep_assert_held(&pool->lock);
 	pool->nr_busy--;
 	if (unlikely((pool->nr_threads > pool->capacity &&
 		      ktpool_above_min_locked(pool)) || pool->dying)) {
-		/*
-		 * Surplus after a shrink (or a dying pool): leave. Not below
-		 * min_threads created threads: with a spawn in progress the
-		 * pool is above capacity only until that spawn fails, or its
-		 * worker, surplus in turn, leaves instead.
-		 */
 		WRITE_ONCE(w->state, KTPOOL_W_DYING);
 		if (pool->dying) {
 			INIT_LIST_HEAD(&w->node);
@@ -1507,10 +1318,9 @@ static int ktpool_worker_fn(void *arg)
 	struct task_struct *next;
 	bool more;
 
-	/* A first job, given by ktpool_spawn(), is in w->job already. */
+	/* ktpool_spawn() may have given it a first job. */
 	for (;;) {
 		if (w->job.fn) {
-			/* No task starts while the system is frozen. */
 			ktpool_worker_freeze(w);
 			ktpool_run_job(pool, w);
 		}
@@ -1522,8 +1332,7 @@ static int ktpool_worker_fn(void *arg)
 		if (!more)
 			ktpool_worker_rest_locked(pool, w);
 		if (next) {
-			/* It may run, go idle and be stopped before the wake. */
-			rcu_read_lock();
+			rcu_read_lock();	/* as in ktpool_do_submit() */
 			raw_spin_unlock_irq(&pool->lock);
 			wake_up_process(next);
 			rcu_read_unlock();
@@ -1532,12 +1341,9 @@ static int ktpool_worker_fn(void *arg)
 		}
 		if (more) {
 			/*
-			 * A scheduling point between two tasks, as cmwq's
-			 * worker_thread() has: a worker that goes straight on
-			 * to the next pending task would otherwise never give
-			 * up its CPU on a kernel without full preemption. After
-			 * the retire, so that drain and destroy do not wait on
-			 * it. (A worker with nothing to do sleeps instead.)
+			 * A scheduling point between tasks, as in cmwq's
+			 * worker_thread(), for kernels without full preemption;
+			 * after the retire, so that drain does not wait on it.
 			 */
 			cond_resched();
 			continue;
@@ -1548,13 +1354,7 @@ static int ktpool_worker_fn(void *arg)
 	}
 }
 
-/**
- * ktpool_own_worker() - the caller as a worker of @pool
- * @pool: the pool; not dereferenced
- *
- * Return: the calling thread's struct ktpool_worker when it is one of
- * @pool's workers, else NULL.
- */
+/* The calling thread's worker if it is one of @pool's, else NULL. */
 struct ktpool_worker *ktpool_own_worker(struct ktpool *pool)
 {
 	struct ktpool_worker *w;
@@ -1566,38 +1366,15 @@ struct ktpool_worker *ktpool_own_worker(struct ktpool *pool)
 	return w->pool == pool ? w : NULL;
 }
 
-/**
- * ktpool_on_own_worker() - is the caller a worker of @pool?
- * @pool: the pool
- *
- * Return: true when the calling thread is one of @pool's workers.
- */
-bool ktpool_on_own_worker(struct ktpool *pool)
-{
-	return ktpool_own_worker(pool);
-}
-
 /* 10. Spawn */
 
-/*
- * The FIFO's buffer: kvmalloc(), since a pool of 4096 threads needs 224 KiB,
- * which a fragmented machine may not have in one piece.
- */
+/* kvmalloc(): 4096 threads need 224 KiB, maybe not in one piece. */
 static void *ktpool_pending_buf(unsigned int size)
 {
 	return kvmalloc_array(size, sizeof(struct ktpool_job), GFP_KERNEL);
 }
 
-/**
- * ktpool_pending_init() - allocate a new pool's FIFO of pending jobs
- * @pool: the pool, not yet visible
- * @capacity: its capacity
- *
- * Sized for the capacity, or 64 jobs if that is less; it grows with the
- * threads (ktpool_pending_grow()).
- *
- * Return: 0 or -ENOMEM.
- */
+/* A new pool's FIFO: for the capacity, at most 64; it grows with threads. */
 int ktpool_pending_init(struct ktpool *pool, unsigned int capacity)
 {
 	unsigned int size = roundup_pow_of_two(clamp(capacity, 2U, 64U));
@@ -1605,42 +1382,25 @@ int ktpool_pending_init(struct ktpool *pool, unsigned int capacity)
 
 	if (!buf)
 		return -ENOMEM;
-	/* Cannot fail: size is a power of two, at least 2. */
 	return kfifo_init(&pool->pending, buf,
 			  size * sizeof(struct ktpool_job));
 }
 
-/**
- * ktpool_pending_free() - free a pool's FIFO of pending jobs
- * @pool: the pool, quiet
- */
 void ktpool_pending_free(struct ktpool *pool)
 {
 	kvfree(pool->pending.kfifo.data);
 }
 
-/**
- * ktpool_pending_grow() - make room in the FIFO for one job per thread
- * @pool: the pool, with the slot of the thread about to be created already
- *	counted in nr_threads
- *
- * The jobs move to the new buffer with at most two memcpy()s under the lock;
- * it grows by powers of two, so a pool's FIFO moves at most 11 times. It
- * never shrinks, so most spawns (those that replace reaped workers) find it
- * large enough and allocate nothing.
- *
- * Context: process context; may sleep (allocates when it grows).
- * Return: 0, or -ENOMEM (the thread must not be created).
+/*
+ * Room for one job per thread, the new one counted in nr_threads: grown by
+ * powers of two (at most 11 moves of two memcpy()s under L), never shrunk,
+ * so most spawns allocate nothing. -ENOMEM: the thread must not be made.
  */
 static int ktpool_pending_grow(struct ktpool *pool)
 {
 	unsigned int want, size, n;
 	void *buf, *old;
 
-	/*
-	 * Nothing to do on most spawns: the FIFO only grows by powers of two,
-	 * and a pool that lost threads to the reaper keeps its size.
-	 */
 	raw_spin_lock_irq(&pool->lock);
 	want = pool->nr_threads;
 	size = kfifo_size(&pool->pending);
@@ -1658,11 +1418,10 @@ static int ktpool_pending_grow(struct ktpool *pool)
 		old = buf;
 	} else {
 		old = pool->pending.kfifo.data;
-		/* All of them: they fit in the old size, below want. */
+		/* All of them, to the start of buf: they fit below want. */
 		n = kfifo_out(&pool->pending, buf, size);
 		kfifo_init(&pool->pending, buf,
 			   size * sizeof(struct ktpool_job));
-		/* The n jobs copied to the start of buf are its contents. */
 		pool->pending.kfifo.in = n;
 	}
 	raw_spin_unlock_irq(&pool->lock);
@@ -1671,11 +1430,10 @@ static int ktpool_pending_grow(struct ktpool *pool)
 }
 
 /*
- * A spawn just turned its slot into a thread. While it was in progress, an
- * idle worker may have stayed only because that spawn could still fail
- * (ktpool_above_min_locked()): the surplus of a shrink, which nothing else
- * retires now, or one past its idle timeout, for which the reaper did not
- * re-arm. Retire the former and run the reaper for both.
+ * A slot became a thread: an idle worker may have stayed only because the
+ * spawn could still fail (ktpool_above_min_locked()): surplus of a shrink,
+ * or past its idle timeout with the reaper not re-armed. Retire the former,
+ * run the reaper for the latter.
  */
 static void ktpool_spawned_retire_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
@@ -1683,7 +1441,6 @@ static void ktpool_spawned_retire_locked(struct ktpool *pool)
 	if (pool->dying)
 		return;
 	ktpool_retire_surplus_locked(pool);
-	/* And for one idle past its timeout, unless run for zombies already. */
 	if (list_empty(&pool->zombies) && pool->idle_timeout_ms &&
 	    pool->nr_idle && ktpool_above_min_locked(pool))
 		ktpool_kick_reaper(pool, 0);
@@ -1695,11 +1452,10 @@ static void ktpool_spawned_retire_locked(struct ktpool *pool)
  * @job: the first job (already accepted), or NULL to park at once
  * @mode: how @job was submitted, for the tracepoint
  *
- * Context: process context; sleeps. The caller keeps the reservation on
- * failure and undoes it under the pool lock.
- * Return: 0; -EINTR when a fatal signal ended it (in debug_hold or in
- * kthread_create_on_node()); -ENOMEM when no thread could be created
- * otherwise (memory, or the system's pid or thread limit: -EAGAIN there).
+ * Context: process context; sleeps. On failure the caller undoes the
+ * reservation under the pool lock.
+ * Return: 0; -EINTR when a fatal signal ended it; -ENOMEM when no thread
+ * could be created (memory, or the pid or thread limit).
  */
 int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		 enum ktpool_mode mode)
@@ -1731,19 +1487,18 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 				      "ktpool/%s", pool->name);
 	if (IS_ERR(task)) {
 		kfree(w);
-		/* Killed while kthreadd made it, or out of memory, pids, threads. */
 		return PTR_ERR(task) == -EINTR ? -EINTR : -ENOMEM;
 	}
 	w->task = task;
 
 	/*
-	 * Nice or SCHED_FIFO and the cpumask before its first run; again if
-	 * they changed before it is on pool->workers, where a change finds it.
+	 * Attributes before its first run; again if they changed before it
+	 * is on pool->workers, where a change finds it.
 	 */
 	for (fresh = true;; fresh = false) {
 		ret = ktpool_apply_worker_attrs(pool, task, &gen, fresh);
 		if (ret) {
-			kthread_stop(task);	/* never ran: its fn is not called */
+			kthread_stop(task);	/* its fn never runs */
 			kfree(w);
 			return ret;
 		}
@@ -1753,7 +1508,7 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		raw_spin_unlock_irq(&pool->lock);
 	}
 	list_add(&w->all, &pool->workers);
-	pool->nr_spawning--;	/* the reserved slot is a thread now */
+	pool->nr_spawning--;
 	rcuwait_wake_up(&pool->spawn_wait);
 	pool->nr_busy++;
 	pool->spawned++;
@@ -1772,10 +1527,7 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 	return 0;
 }
 
-/**
- * ktpool_spawn_workfn() - the asynchronous spawn started by nowait
- * @work: pool->spawn_work
- */
+/* The spawn nowait starts, if still no worker is free and there is room. */
 void ktpool_spawn_workfn(struct work_struct *work)
 {
 	struct ktpool *pool = container_of(work, struct ktpool, spawn_work);
@@ -1783,7 +1535,6 @@ void ktpool_spawn_workfn(struct work_struct *work)
 
 	raw_spin_lock_irq(&pool->lock);
 	pool->spawn_pending = false;
-	/* Still no free worker for one more task, and room for it? */
 	reserved = !pool->dying &&
 		   ktpool_free_workers_locked(pool) <= 0 &&
 		   ktpool_inflight(pool) < pool->capacity &&
@@ -1799,16 +1550,10 @@ void ktpool_spawn_workfn(struct work_struct *work)
 
 /* 11. Reaper */
 
-/**
- * ktpool_retire_idle_locked() - take an idle worker out of service
- * @pool: its pool
- * @w: a worker on @pool's idle list
- * @why: idle timeout or surplus, for the tracepoint
- *
- * The caller puts it on a list that leads to kthread_stop().
- */
-static void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
-			       enum ktpool_reap_reason why)
+/* An idle worker out of service; the caller leads it to kthread_stop(). */
+static void ktpool_retire_idle_locked(struct ktpool *pool,
+				      struct ktpool_worker *w,
+				      enum ktpool_reap_reason why)
 	__must_hold(&pool->lock)
 {
 	list_del(&w->node);
@@ -1819,13 +1564,9 @@ static void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker 
 	trace_ktpool_worker_reap(pool->name, task_pid_nr(w->task), why);
 }
 
-/**
- * ktpool_may_retire_idle_locked() - may an idle worker be stopped?
- * @pool: the pool, with an idle worker
- *
- * Return: true when every pending job keeps a free worker without it, and
- * the pool keeps min_threads created threads (ktpool_above_min_locked():
- * a spawn in progress does not count, it may fail).
+/*
+ * May an idle worker stop? Not one a pending job needs, nor below
+ * min_threads created ones.
  */
 static bool ktpool_may_retire_idle_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
@@ -1847,15 +1588,12 @@ static bool ktpool_idle_surplus_locked(struct ktpool *pool)
  * ktpool_retire_surplus_locked() - retire idle workers above capacity
  * @pool: the pool
  *
- * While the pool has more threads than its capacity, moves idle workers,
- * oldest first, to the zombie list, as long as ktpool_may_retire_idle_locked()
- * allows (never below min_threads created ones, nor a worker that a pending
- * job needs); a busy surplus leaves when its task returns. At most
- * %KTPOOL_WAKE_BATCH of them: the caller drops the lock and calls it again
- * while it returns true, or leaves the rest to the reaper, which retires
- * them too. Runs the reaper at once when there are zombies to stop.
+ * Moves idle workers, oldest first, to the zombies while the pool is above
+ * capacity and ktpool_may_retire_idle_locked() allows; a busy surplus
+ * leaves when its task returns. At most %KTPOOL_WAKE_BATCH; runs the
+ * reaper when there are zombies to stop (or more surplus, which it retires
+ * too).
  *
- * Context: under pool->lock, which it does not drop.
  * Return: true when more idle workers are surplus.
  */
 bool ktpool_retire_surplus_locked(struct ktpool *pool)
@@ -1880,12 +1618,9 @@ bool ktpool_retire_surplus_locked(struct ktpool *pool)
  * @pool: the pool
  * @wk: where to collect the workers to wake once the lock is dropped
  *
- * For a shrink: the idle workers that pending jobs need are woken at once,
- * rather than one after the other, so that none of them stays idle above
- * the new capacity.
+ * For a shrink: so that none of them stays idle above the new capacity.
  *
- * Return: true when @wk is full and more are to be claimed: the caller
- * wakes those, retakes the lock and calls it again.
+ * Return: true when @wk is full and more are to be claimed.
  */
 bool ktpool_kick_all_locked(struct ktpool *pool, struct ktpool_wake *wk)
 	__must_hold(&pool->lock)
@@ -1907,11 +1642,8 @@ bool ktpool_kick_all_locked(struct ktpool *pool, struct ktpool_wake *wk)
  * @pool: the pool
  * @delay: jiffies from now; 0 runs it at once
  *
- * A reaper already queued for later is pulled in to @delay (a worker that
- * went idle after the timeout shrank must not wait for the old expiry); one
- * queued sooner is left alone.
- *
- * Context: under pool->lock, so that ktpool_destroy() cannot miss it.
+ * One queued later is pulled in (the timeout may have shrunk). Under L, so
+ * that ktpool_destroy() cannot miss it.
  */
 void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay)
 	__must_hold(&pool->lock)
@@ -1925,18 +1657,11 @@ void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay)
 	else if (!delay || time_before(at, pool->reap_at))
 		mod_delayed_work(system_unbound_wq, &pool->reaper, delay);
 	else
-		return;	/* queued sooner already */
+		return;
 	pool->reap_at = at;
 }
 
-/**
- * ktpool_retime_reaper() - re-time a pool's reaper after reap_interval_ms
- *	changed
- * @pool: the pool
- *
- * Runs the reaper at once if it has anything to watch; it re-arms itself
- * with the new interval.
- */
+/* reap_interval_ms changed: the reaper re-arms itself with the new one. */
 void ktpool_retime_reaper(struct ktpool *pool)
 {
 	raw_spin_lock_irq(&pool->lock);
@@ -1946,12 +1671,7 @@ void ktpool_retime_reaper(struct ktpool *pool)
 	raw_spin_unlock_irq(&pool->lock);
 }
 
-/**
- * ktpool_stop_workers() - stop and free workers taken off every pool list
- * @list: workers linked through their ->all member
- *
- * Context: process context; sleeps until each thread has exited.
- */
+/* Stop and free workers taken off every pool list (linked by ->all). */
 void ktpool_stop_workers(struct list_head *list)
 {
 	struct ktpool_worker *w, *tmp;
@@ -1964,10 +1684,9 @@ void ktpool_stop_workers(struct list_head *list)
 }
 
 /*
- * One pass of the reaper under the lock, at most %KTPOOL_WAKE_BATCH workers
- * moved to @stop: idle ones past their timeout, oldest first, surplus ones,
- * and zombies. Returns true when it stopped at the bound; otherwise it has
- * re-armed the reaper as needed.
+ * At most %KTPOOL_WAKE_BATCH workers to @stop: idle past their timeout
+ * (oldest first), surplus, zombies. True when it stopped at the bound;
+ * otherwise it re-armed the reaper as needed.
  */
 static bool ktpool_reap_batch(struct ktpool *pool, struct list_head *stop)
 {
@@ -1979,18 +1698,10 @@ static bool ktpool_reap_batch(struct ktpool *pool, struct list_head *stop)
 	raw_spin_lock_irq(&pool->lock);
 	now = get_jiffies_64();
 	timeout = msecs_to_jiffies(pool->idle_timeout_ms);
-	/*
-	 * Only ktpool_note_backing_locked() writes the count, and nothing
-	 * below calls it: it holds for the whole batch.
-	 */
+	/* Nothing below notes backing: it holds for the batch. */
 	backed = ktpool_backed_locked(pool, now, &until);
 	list_for_each_entry_safe_reverse(w, tmp, &pool->idle, node) {
-		/*
-		 * The reserve of min_threads workers is never reaped (checked
-		 * by ktpool_may_retire_idle_locked(), on created threads), nor
-		 * the idle workers that pending jobs counted on within the last
-		 * idle timeout: the head of the list, backed of them.
-		 */
+		/* Never the backed head of the list, nor below min_threads. */
 		if (n == KTPOOL_WAKE_BATCH || !pool->idle_timeout_ms ||
 		    time_before64(now, w->idle_since + timeout) ||
 		    !ktpool_may_retire_idle_locked(pool) ||
@@ -2000,7 +1711,7 @@ static bool ktpool_reap_batch(struct ktpool *pool, struct list_head *stop)
 		list_move(&w->all, stop);
 		n++;
 	}
-	/* The surplus of a shrink that ktpool_set_capacity() left to it. */
+	/* The surplus of a shrink left to it. */
 	while (n < KTPOOL_WAKE_BATCH && !pool->dying &&
 	       ktpool_idle_surplus_locked(pool)) {
 		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
@@ -2022,10 +1733,7 @@ static bool ktpool_reap_batch(struct ktpool *pool, struct list_head *stop)
 	if (pool->idle_timeout_ms && !list_empty(&pool->idle) &&
 	    ktpool_above_min_locked(pool)) {
 		w = list_last_entry(&pool->idle, struct ktpool_worker, node);
-		/*
-		 * Expired but kept for a pending job: look again soon; kept
-		 * because pending jobs counted on it: when that ends.
-		 */
+		/* Kept for a pending job: soon; backed: when that expires. */
 		delay = time_before64(now, w->idle_since + timeout) ?
 			(unsigned long)(w->idle_since + timeout - now) : 0;
 		if (!delay && backed)
@@ -2036,15 +1744,10 @@ static bool ktpool_reap_batch(struct ktpool *pool, struct list_head *stop)
 	return false;
 }
 
-/**
- * ktpool_reaper_workfn() - stop surplus workers and those idle too long
- * @work: pool->reaper.work
- *
- * Runs only while the pool has idle or surplus workers; rearms itself for the
- * oldest idle worker's expiry, or, while it keeps expired idle workers that
- * pending jobs counted on (ktpool_backed_locked()), for when that ends; never
- * sooner than one reap interval. Takes the pool lock for a batch of workers
- * at a time, and stops each batch with the lock dropped.
+/*
+ * Stops zombies and workers idle too long, a batch at a time with L dropped;
+ * re-arms for the oldest idle worker's expiry, or the end of its backing,
+ * never sooner than a reap interval.
  */
 void ktpool_reaper_workfn(struct work_struct *work)
 {

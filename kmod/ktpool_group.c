@@ -299,7 +299,7 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 		 * for it, as at the pool's own limit.
 		 */
 		if (mode == KTPOOL_TRY || ktpool_group_own_task_locked(grp) ||
-		    ktpool_deferred_in_group(grp) || ktpool_on_own_worker(pool))
+		    ktpool_inline_holds(NULL, grp) || ktpool_own_worker(pool))
 			break;
 		spin_unlock(&grp->lock);
 		/* Counted in @pool's callers: it is alive. */
@@ -389,7 +389,7 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 	 */
 	spin_lock(&grp->lock);
 	ret = ktpool_group_own_task_locked(grp) ||
-	      ktpool_deferred_in_group(grp) ? -EDEADLK : 0;
+	      ktpool_inline_holds(NULL, grp) ? -EDEADLK : 0;
 	/*
 	 * With a task pending (its trampoline has yet to take grp->lock), the
 	 * pool cannot be freed: read its flags now.

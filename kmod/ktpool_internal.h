@@ -438,7 +438,6 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		 enum ktpool_mode mode);
 void ktpool_spawn_workfn(struct work_struct *work);
 void ktpool_reaper_workfn(struct work_struct *work);
-bool ktpool_on_own_worker(struct ktpool *pool);
 struct ktpool_worker *ktpool_own_worker(struct ktpool *pool);
 void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay);
 void ktpool_retime_reaper(struct ktpool *pool);
@@ -476,8 +475,7 @@ unsigned int ktpool_stall_warn_ms(void);
 u64 ktpool_spin_ns(void);
 
 /* ktpool_core.c */
-bool ktpool_in_inline_task(struct ktpool *pool);
-bool ktpool_deferred_in_group(const struct ktpool_group *grp);
+bool ktpool_inline_holds(struct ktpool *pool, const struct ktpool_group *grp);
 int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode, long timeout);
 int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,

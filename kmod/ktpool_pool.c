@@ -325,8 +325,8 @@ void ktpool_destroy(struct ktpool *pool)
 
 	if (IS_ERR_OR_NULL(pool))
 		return;
-	if (WARN_ON_ONCE(ktpool_on_own_worker(pool) ||
-			 ktpool_in_inline_task(pool))) {
+	if (WARN_ON_ONCE(ktpool_own_worker(pool) ||
+			 ktpool_inline_holds(pool, NULL))) {
 		pr_err("%s: destroy from its own task refused\n", pool->name);
 		return;
 	}
@@ -428,7 +428,7 @@ int ktpool_drain(struct ktpool *pool)
 
 	if (!pool)
 		return -EINVAL;
-	if (ktpool_on_own_worker(pool)) {
+	if (ktpool_own_worker(pool)) {
 		pr_warn_once("%s: drain from its own worker refused\n",
 			     pool->name);
 		return -EDEADLK;
