@@ -397,16 +397,10 @@ static void ktpool_run_deferred(struct ktpool_inline *f)
 	}
 }
 
-/**
- * ktpool_inline_holds() - does the caller hold a task, inline or deferred?
- * @pool: a pool, for a task of it run inline or deferred; or NULL
- * @grp: without @pool, a group, for a task of it deferred
- *
- * Such a thread is counted as a caller of @pool, or holds a task of @grp
- * that runs only after its outermost inline run: it must not wait for
+/*
+ * Does the calling thread hold a task of @pool (inline or deferred) or,
+ * without @pool, a deferred task of @grp? Then it must not wait for
  * @pool's callers or @grp's tasks.
- *
- * Return: true when it does.
  */
 bool ktpool_inline_holds(struct ktpool *pool, const struct ktpool_group *grp)
 {
@@ -681,23 +675,14 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	return ret;
 }
 
-/**
- * ktpool_wake_retry_locked() - let blocked submitters use free room
- * @pool: the pool
- * @all: also the waiters whose own spawn failed (the capacity grew)
- * @wk: where to collect them, to wake once the lock is dropped; NULL: wake
- *	one at most, under the lock
- *
- * Wakes, oldest first, with %KTPOOL_WAIT_RETRY as many waiters as the pool
- * can accept and serve (a free worker or a new one), less the room of those
- * woken before that have not taken L yet (nr_retrying). It stops, unless
- * @all, at a waiter whose spawn failed while a thread will serve it: that
- * one retries after its cooldown, and the ones behind it are younger (when
- * it leaves instead, ktpool_waiter_left_locked() calls this again). With no
- * thread left it retries at once, and returns its errno if it fails again.
- *
- * Return: true when @wk is full with room left: the caller wakes those,
- * retakes the lock and calls it again.
+/*
+ * Wake to retry, oldest first, as many waiters as the pool can accept and
+ * serve, less the room of those woken before that have not taken L yet
+ * (nr_retrying); with @wk NULL at most one, under L. Unless @all (capacity
+ * grew), stop at a waiter whose spawn failed while a thread will serve it:
+ * it retries after its cooldown, the ones behind it are younger (if it
+ * leaves, ktpool_waiter_left_locked() calls this again). True when @wk is
+ * full with room left: wake those, retake L and call again.
  */
 bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
 			      struct ktpool_wake *wk)
@@ -788,21 +773,12 @@ static struct ktpool_waiter *ktpool_group_waiter_locked(struct ktpool *pool,
 	return NULL;
 }
 
-/**
- * ktpool_help() - a worker waiting for a group serves the group's submitters
- * @w: the calling thread's worker
- * @grp: the group its task waits for, of @w's pool
- * @deadline: when the wait ends, in jiffies, if @timed
- * @timed: the wait has a deadline
- *
- * Runs the tasks of @grp that blocked submitters hold, oldest first, until
- * none is left, none of the group is pending or the deadline has passed;
- * then puts @w on pool->helpers with help_kick clear: the caller sleeps
- * until help_kick is set or its wait is over, then calls ktpool_help_end().
- * At the inline nesting bound it runs nothing (the task would be deferred
- * past the wait) and is not kicked.
- *
- * Context: process context, no lock held; may sleep (in the tasks).
+/*
+ * Run the tasks of @grp that blocked submitters hold, oldest first, until
+ * none is left or pending or the deadline (if @timed) has passed; then put
+ * @w on pool->helpers, help_kick clear: the caller sleeps until it is set
+ * or its wait ends, then calls ktpool_help_end(). At the inline bound it
+ * runs nothing (it would defer past the wait) and is not kicked.
  */
 void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp,
 		 unsigned long deadline, bool timed)
@@ -841,10 +817,6 @@ unlock:
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
 
-/**
- * ktpool_help_end() - the wait of a ktpool_help() caller is over
- * @w: the calling thread's worker
- */
 void ktpool_help_end(struct ktpool_worker *w)
 {
 	struct ktpool *pool = w->pool;
@@ -1446,16 +1418,10 @@ static void ktpool_spawned_retire_locked(struct ktpool *pool)
 		ktpool_kick_reaper(pool, 0);
 }
 
-/**
- * ktpool_spawn() - create a worker, optionally with a first job
- * @pool: the pool, with a thread slot already reserved in nr_threads
- * @job: the first job (already accepted), or NULL to park at once
- * @mode: how @job was submitted, for the tracepoint
- *
- * Context: process context; sleeps. On failure the caller undoes the
- * reservation under the pool lock.
- * Return: 0; -EINTR when a fatal signal ended it; -ENOMEM when no thread
- * could be created (memory, or the pid or thread limit).
+/*
+ * Turn a reserved slot into a worker, with @job (accepted) or none. On
+ * failure (-EINTR: a fatal signal; -ENOMEM: memory, pid or thread limit)
+ * the caller undoes the reservation.
  */
 int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		 enum ktpool_mode mode)
@@ -1584,17 +1550,11 @@ static bool ktpool_idle_surplus_locked(struct ktpool *pool)
 	       ktpool_may_retire_idle_locked(pool);
 }
 
-/**
- * ktpool_retire_surplus_locked() - retire idle workers above capacity
- * @pool: the pool
- *
- * Moves idle workers, oldest first, to the zombies while the pool is above
- * capacity and ktpool_may_retire_idle_locked() allows; a busy surplus
- * leaves when its task returns. At most %KTPOOL_WAKE_BATCH; runs the
- * reaper when there are zombies to stop (or more surplus, which it retires
- * too).
- *
- * Return: true when more idle workers are surplus.
+/*
+ * Move up to %KTPOOL_WAKE_BATCH idle workers above capacity, oldest first,
+ * to the zombies as ktpool_may_retire_idle_locked() allows, and run the
+ * reaper for them; a busy surplus leaves when its task returns. True when
+ * more are surplus.
  */
 bool ktpool_retire_surplus_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
@@ -1613,14 +1573,9 @@ bool ktpool_retire_surplus_locked(struct ktpool *pool)
 	return ktpool_idle_surplus_locked(pool);
 }
 
-/**
- * ktpool_kick_all_locked() - claim an idle worker for every pending job
- * @pool: the pool
- * @wk: where to collect the workers to wake once the lock is dropped
- *
- * For a shrink: so that none of them stays idle above the new capacity.
- *
- * Return: true when @wk is full and more are to be claimed.
+/*
+ * A shrink claims an idle worker for every pending job at once, so that
+ * none stays idle above capacity; true when @wk is full and more remain.
  */
 bool ktpool_kick_all_locked(struct ktpool *pool, struct ktpool_wake *wk)
 	__must_hold(&pool->lock)
@@ -1637,13 +1592,9 @@ bool ktpool_kick_all_locked(struct ktpool *pool, struct ktpool_wake *wk)
 	return false;
 }
 
-/**
- * ktpool_kick_reaper() - run the reaper after @delay jiffies, or sooner
- * @pool: the pool
- * @delay: jiffies from now; 0 runs it at once
- *
- * One queued later is pulled in (the timeout may have shrunk). Under L, so
- * that ktpool_destroy() cannot miss it.
+/*
+ * Run the reaper in @delay jiffies, sooner if queued later (the timeout may
+ * have shrunk). Under L, so that ktpool_destroy() cannot miss it.
  */
 void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay)
 	__must_hold(&pool->lock)
