@@ -1,15 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktpool debugfs: /sys/kernel/debug/ktpool/<pool>/{stats,workers}, root only.
- *
- *   stats    the struct ktpool_stats fields, one "name value" per line,
- *            then the attributes: nice, cpumask (a cpulist), node,
- *            min_threads, flags (freezable, rt, sysfs, or none)
- *   workers  one line per live worker: pid, state (idle, busy or dying),
- *            ms since it was last handed a job or went idle, tasks run
- *
- * The files are removed by ktpool_destroy() before the workers are freed;
- * debugfs waits for readers in flight, so a reader never sees freed memory.
+ * ktpool debugfs, root only: /sys/kernel/debug/ktpool/<pool>/
+ *   stats    struct ktpool_stats, "name value" per line, then the attributes
+ *   workers  per live worker: pid, state, ms since active, tasks run
+ * ktpool_destroy() removes them before it frees the workers; debugfs waits
+ * for readers in flight.
  */
 
 #include <linux/debugfs.h>
@@ -72,7 +67,7 @@ static const char *const ktpool_state_names[] = {
 	[KTPOOL_W_WOKEN] = "woken",
 };
 
-/* What the workers file shows of one worker, copied under the lock. */
+/* One worker, copied under the lock. */
 struct ktpool_worker_snap {
 	pid_t pid;
 	enum ktpool_worker_state state;
@@ -84,10 +79,8 @@ struct ktpool_worker_snap {
 #define KTPOOL_WORKER_LINE	48
 
 /*
- * Copy the workers into @snap (room for @max) under the lock: only the
- * copy is done with interrupts off, the formatting after. Returns how many
- * were copied, or more than @max when they do not fit (the caller
- * allocates that many and copies again).
+ * Copy the workers under the lock (only the copy with interrupts off):
+ * how many, or more than @max when they do not fit.
  */
 static unsigned int ktpool_workers_snap(struct ktpool *pool,
 					struct ktpool_worker_snap *snap,
@@ -126,7 +119,6 @@ static int ktpool_workers_show(struct seq_file *m, void *unused)
 	struct ktpool_worker_snap *snap;
 	unsigned int max, n, i;
 
-	/* Sized from the count; grown if more workers came meanwhile. */
 	max = READ_ONCE(pool->nr_threads) + KTPOOL_WAKE_BATCH;
 	for (;;) {
 		snap = kvmalloc_array(max, sizeof(*snap), GFP_KERNEL);
@@ -148,10 +140,7 @@ static int ktpool_workers_show(struct seq_file *m, void *unused)
 	return 0;
 }
 
-/*
- * A buffer for every line at once, so that seq_file does not run the show
- * again, snapshot and all, for a buffer that was too small.
- */
+/* Room for every line, so that seq_file does not run the show twice. */
 static int ktpool_workers_open(struct inode *inode, struct file *file)
 {
 	struct ktpool *pool = inode->i_private;
@@ -169,12 +158,7 @@ static const struct file_operations ktpool_workers_fops = {
 	.release = single_release,
 };
 
-/**
- * ktpool_debugfs_add() - create debugfs/ktpool/<name>/ for a new pool
- * @pool: the pool, not yet visible to submitters
- *
- * Failures are not fatal: the pool works without its debugfs files.
- */
+/* debugfs/ktpool/<name>/ for a new pool; the pool works without it. */
 void ktpool_debugfs_add(struct ktpool *pool)
 {
 	if (IS_ERR_OR_NULL(ktpool_debugfs_root))
@@ -186,20 +170,14 @@ void ktpool_debugfs_add(struct ktpool *pool)
 			    &ktpool_workers_fops);
 }
 
-/**
- * ktpool_debugfs_init() - create debugfs/ktpool/
- *
- * Return: 0; a kernel without debugfs just has no files.
- */
+/* A kernel without debugfs just has no files. */
 int ktpool_debugfs_init(void)
 {
 	ktpool_debugfs_root = debugfs_create_dir("ktpool", NULL);
 	return 0;
 }
 
-/**
- * ktpool_debugfs_exit() - remove debugfs/ktpool/, once every pool is gone
- */
+/* Once every pool is gone. */
 void ktpool_debugfs_exit(void)
 {
 	debugfs_remove_recursive(ktpool_debugfs_root);

@@ -3,36 +3,28 @@
  * ktpool task groups: fan out tasks on a pool, join them with the first
  * error, an optional limit of tasks in flight per group, cancellation.
  *
- * A group task travels as an ordinary job of its pool (no allocation per
- * task) whose group fields are set: ktpool_job_run() calls
- * ktpool_group_run(), the trampoline that runs the group's function, keeps
- * the first error and counts the task out of the group.
- *
- * Locking: struct ktpool_group's fields are protected by grp->lock (a
- * spinlock_t: every group call, and the trampoline, run in process context),
- * but pool, limit and magic, written by ktpool_group_init() only, which
- * reads nothing of the group: its storage may be garbage. grp->lock
- * and pool->lock are never held together. A thread that waits for the group
- * (ktpool_group_wait(), a submitter at the limit) takes grp->lock once more
- * before it returns, so the trampoline, which touches the group last when
- * it unlocks grp->lock, is done with it when the group's owner may free it.
+ * A group task is an ordinary job of its pool with its group fields set:
+ * ktpool_job_run() calls ktpool_group_run(), which runs the group's
+ * function, keeps the first error and counts the task out of the group.
  *
  * Fields of struct ktpool_group (include/linux/ktpool.h):
- *   pool, limit         I: written by ktpool_group_init() only
- *   magic               I: marks an initialized group (for a reader of a
- *                       dump); never read: storage never initialized may
- *                       hold anything, the magic too
- *   lock                protects the fields below
- *   room                waiters for a slot below the limit (or a cancel)
- *   done                waiters for pending to reach 0
- *   running             ktpool_group_frame of the tasks running now
- *   active              tasks holding a slot of the limit
- *   pending             tasks accepted through the group, not finished
- *   err                 the first error or cancel, 0 if none
+ *   pool, limit  I: written by ktpool_group_init() only, which reads
+ *                nothing of the group (its storage may be garbage)
+ *   magic        I: marks an initialized group for a dump; never read
+ *   lock         a spinlock_t (all group calls run in process context),
+ *                never held with pool->lock; protects the fields below
+ *   room, done   waiters for a slot (or a cancel), for pending to reach 0
+ *   running      ktpool_group_frame of the tasks running now
+ *   active       tasks holding a slot of the limit
+ *   pending      tasks accepted through the group, not finished
+ *   err          the first error or cancel, 0 if none
  *
- * Debug objects (CONFIG_DEBUG_OBJECTS): a group is active while it has
- * pending tasks, so that ktpool_group_init() on a busy group, and freeing
- * one, are reported; the group itself cannot tell (init reads nothing).
+ * A thread that waits for the group takes grp->lock once more before it
+ * returns: the trampoline, which touches the group last when it unlocks,
+ * is done with it by the time the owner may free it.
+ *
+ * Debug objects: a group is active while it has pending tasks, so that an
+ * init of a busy group, or freeing one, is reported.
  */
 
 #include <linux/debugobjects.h>
@@ -49,10 +41,7 @@
 #ifdef CONFIG_DEBUG_OBJECTS
 static const struct debug_obj_descr ktpool_group_debug_descr;
 
-/*
- * Init of an active group, reported already: track it afresh, as init
- * starts it over (the tasks still in flight will find it emptied).
- */
+/* Init of an active group, reported already: track it afresh. */
 static bool ktpool_group_fixup_init(void *addr, enum debug_obj_state state)
 {
 	if (state != ODEBUG_STATE_ACTIVE)
@@ -69,7 +58,6 @@ static const struct debug_obj_descr ktpool_group_debug_descr = {
 
 static void ktpool_group_debug_init(struct ktpool_group *grp)
 {
-	/* The documented use is a group on the caller's stack. */
 	if (object_is_on_stack(grp))
 		debug_object_init_on_stack(grp, &ktpool_group_debug_descr);
 	else
@@ -107,13 +95,7 @@ struct ktpool_group_frame {
 	struct task_struct *task;
 };
 
-/**
- * ktpool_group_task() - the fn of every group job
- * @data: unused
- *
- * Marks a job as present (a worker's job.fn) and names group tasks in the
- * tracepoints; ktpool_job_run() calls ktpool_group_run() instead of it.
- */
+/* The fn of every group job: names it in tracepoints; never called. */
 void ktpool_group_task(void *data)
 {
 	WARN_ON_ONCE(1);	/* a group job run without ktpool_job_run() */
@@ -145,12 +127,12 @@ static void ktpool_group_set_err_locked(struct ktpool_group *grp, int err)
 static void ktpool_group_done_locked(struct ktpool_group *grp, bool slot)
 	__must_hold(&grp->lock)
 {
-	/* The group was initialized again under its tasks (a caller bug). */
+	/* Initialized again under its tasks (a caller bug). */
 	if (WARN_ON_ONCE(!grp->pending))
 		return;
 	if (slot) {
 		WRITE_ONCE(grp->active, grp->active - 1);
-		if (grp->limit)	/* else nobody waits for a slot */
+		if (grp->limit)
 			wake_up(&grp->room);
 	}
 	WRITE_ONCE(grp->pending, grp->pending - 1);
@@ -160,14 +142,10 @@ static void ktpool_group_done_locked(struct ktpool_group *grp, bool slot)
 	}
 }
 
-/**
- * ktpool_group_run() - the trampoline of a group task
- * @job: the job; its group fields are set
- *
- * Runs the group's function, on a worker or in a submitter, with a frame on
- * the group's running list (for -EDEADLK and the inline run of a task that
- * submits to its own group at the limit). Keeps the first error, then
- * counts the task out of the group: after that it no longer touches @grp.
+/*
+ * The trampoline of a group task, on a worker or inline, with a frame on
+ * grp->running (for -EDEADLK and inline runs at the limit). After the
+ * count out of the group it no longer touches @grp.
  */
 void ktpool_group_run(struct ktpool_job *job)
 {
@@ -233,11 +211,8 @@ static bool ktpool_group_room(struct ktpool_group *grp)
 }
 
 /*
- * wait_event_killable_timeout(), in @state (ktpool_wait_state() of the
- * group's pool: freezable as a blocked submitter of that pool is), built
- * from the same wait.h parts: wait.h has wait_event_state(), the untimed
- * form, but no timed one. Returns what is left of @timeout (0 when it ran
- * out, at least 1 when @cond holds), or -ERESTARTSYS.
+ * wait_event_killable_timeout() in @state, which wait.h lacks: what is left
+ * of @timeout (0: out, >= 1: @cond holds), or -ERESTARTSYS.
  */
 #define ktpool_wait_event_timeout(wq, cond, state, timeout)		\
 ({									\
@@ -272,9 +247,8 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 		return -EINVAL;
 	pool = grp->pool;
 	/*
-	 * Counted in the pool's callers from here on, so that destroy waits
-	 * for this call (it may wait at the limit, and it touches the pool
-	 * even when it refuses); and a dying pool's -ESHUTDOWN comes first.
+	 * A caller of the pool from here on, so that destroy waits for it;
+	 * a dying pool's -ESHUTDOWN comes first.
 	 */
 	ret = ktpool_caller_enter(pool);
 	if (ret)
@@ -292,17 +266,14 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 			break;
 		}
 		/*
-		 * At the limit: try, and a task of the group, run inline; so
-		 * does a thread holding a task of the group deferred past the
-		 * inline nesting bound (it runs only after this call returns),
-		 * and a worker of the pool: the task holding the slot may wait
-		 * for it, as at the pool's own limit.
+		 * At the limit, run inline: try, a task of the group, a thread
+		 * holding one deferred (it runs after this call), and a worker
+		 * of the pool (the slot holder may wait for it).
 		 */
 		if (mode == KTPOOL_TRY || ktpool_group_own_task_locked(grp) ||
-		    ktpool_deferred_in_group(grp) || ktpool_on_own_worker(pool))
+		    ktpool_inline_holds(NULL, grp) || ktpool_own_worker(pool))
 			break;
 		spin_unlock(&grp->lock);
-		/* Counted in @pool's callers: it is alive. */
 		state = ktpool_wait_state(READ_ONCE(pool->flags));
 		ret = wait_event_state(grp->room, ktpool_group_room(grp),
 				       state);
@@ -327,7 +298,7 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 						   MAX_SCHEDULE_TIMEOUT);
 		else
 			ret = ktpool_submit_inline(pool, &job, mode);
-		if (ret < 0) {	/* not run: out of the group again */
+		if (ret < 0) {
 			spin_lock(&grp->lock);
 			ktpool_group_done_locked(grp, job.group.slot);
 			spin_unlock(&grp->lock);
@@ -381,28 +352,20 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 	might_sleep();
 	if (!grp || !grp->pool)
 		return -EINVAL;
-	/*
-	 * From one of its own tasks, or from a thread holding one of its
-	 * tasks deferred past the inline nesting bound: it would wait for
-	 * itself.
-	 */
+	/* From its own task, or holding one deferred: it would wait for itself. */
 	spin_lock(&grp->lock);
 	ret = ktpool_group_own_task_locked(grp) ||
-	      ktpool_deferred_in_group(grp) ? -EDEADLK : 0;
-	/*
-	 * With a task pending (its trampoline has yet to take grp->lock), the
-	 * pool cannot be freed: read its flags now.
-	 */
+	      ktpool_inline_holds(NULL, grp) ? -EDEADLK : 0;
+	/* A task pending (its trampoline yet to unlock) keeps the pool alive. */
 	flags = grp->pending ? READ_ONCE(grp->pool->flags) : 0;
 	spin_unlock(&grp->lock);
 	if (ret)
 		return ret;
 
 	/*
-	 * A worker of the pool serves the group's blocked submitters
-	 * meanwhile: its slot may be the one they wait for. Not in a timed
-	 * wait: it ends on time (the tasks it would run take any time), and
-	 * then cannot deadlock.
+	 * A worker of the pool serves the group's blocked submitters meanwhile
+	 * (its slot may be the one they wait for). Not in a timed wait: that
+	 * ends on time, so cannot deadlock, and the tasks take any time.
 	 */
 	w = timeout == MAX_SCHEDULE_TIMEOUT ? ktpool_own_worker(grp->pool) :
 					      NULL;
@@ -428,7 +391,7 @@ again:
 	if (grp->pending && left > 0) {
 		/*
 		 * A submitter at the limit took the slot the last task freed:
-		 * its task is one the caller may not free the group under.
+		 * the caller may not free the group under its task.
 		 */
 		spin_unlock(&grp->lock);
 		timeout = left;

@@ -3,82 +3,51 @@
  * ktpool internals, shared by the files of kmod/.
  *
  * Locking legend, used on every shared field below:
- *
- *  L: pool->lock, a raw spinlock taken with interrupts disabled:
- *     ktpool_submit_nowait() may be called from hard IRQ, also on PREEMPT_RT
- *     (IRQF_NO_THREAD handlers, HRTIMER_MODE_HARD timers), where a
- *     spinlock_t would sleep. Nothing done under it may sleep on RT either:
- *     it only wakes tasks (wake_up_process(), rcuwait_wake_up(); never a
- *     wait queue, whose lock is a spinlock_t) and queues work and delayed
- *     work (the workqueue and timer locks are raw). Never held across a
- *     task, a spawn or a sleep.
+ *  L: pool->lock, a raw spinlock taken with interrupts off: nowait may run
+ *     in hard IRQ, also on PREEMPT_RT. Under it nothing sleeps, also on
+ *     RT: it only wakes tasks (wake_up_process(), rcuwait; never a wait
+ *     queue) and queues (delayed) work. Never held across a task or spawn.
  *  G: ktpool_pools_mutex (the list of all pools, for unique names).
- *  A: pool->attrs_mutex (one change of the attributes at a time; the fields
- *     that workers and spawns read are written under L as well).
+ *  A: pool->attrs_mutex (one attribute change at a time; what workers and
+ *     spawns read is written under L too).
  *  S: pool->sysfs_mutex (adds and removes the sysfs directory, from the
- *     change of KTPOOL_SYSFS under A to the end of the removal, which waits
- *     for the directory's writers; taken before A, and never by those
- *     writers).
+ *     change of KTPOOL_SYSFS to the end of the removal, which waits for the
+ *     directory's writers; taken before A, never by those writers).
  *  D: pool->drain_mutex (one drain at a time flips the epoch).
  *  I: set once before the object is published, read-only afterwards.
  *  W: written only by the worker's own thread.
  *
- * S and A across a sleep for spawns: ktpool_start_min_threads() waits
- * (killable) on spawn_wait for the spawns in flight to end, under S and A
- * from ktpool_apply_attrs(), under A alone from the sysfs and parameter
- * writers (at create under neither: the pool is not visible yet). Nothing
- * in ktpool_spawn() takes either mutex, so those spawns end without them:
- * a spawn reads the attributes under L with their attrs_gen, and applies
- * them again when a change moved it (the attrs_gen retry in ktpool_spawn(),
- * with ktpool_apply_worker_attrs()) instead of taking A.
+ * ktpool_start_min_threads() waits on spawn_wait for spawns in flight under
+ * A (and S from ktpool_apply_attrs()); ktpool_spawn() takes neither: it
+ * reads the attributes under L with attrs_gen and applies them again when
+ * a change moved it.
  *
  * Lifetime rules:
- *  - Worker threads exit only through kthread_stop(), called by the reaper or
- *    by ktpool_destroy() after the worker was taken off every list under L.
- *    Thread code therefore never runs after ktpool.ko is gone.
- *  - A submitter or a worker that claimed an idle worker for a pending job
- *    wakes it after dropping L, inside rcu_read_lock(): task_structs are
- *    freed after an RCU grace period, so the wake is safe even if the worker
- *    ran the task, and was stopped, in between. Only single wake-ups are
- *    done under L (a waiter served by a worker, or given the slot of a
- *    failed spawn; one worker asleep in a wait for the group of a
- *    submitter that blocks; and after a waiter whose own spawn failed has
- *    left the queue, or a task run by a worker waiting for its group has
- *    finished, one more, given the room it held back); every path
- *    that wakes more collects them in a struct ktpool_wake and wakes them
- *    after dropping L, in the same way.
- *  - Every submit call that may drop L (to spawn, wait or run a task
- *    inline), and every drain, is counted in nr_callers (L) until it
- *    returns, so ktpool_destroy() never frees the pool under it. The
- *    publish fast path and nowait never drop L and are not counted.
- *  - A blocked submitter's struct ktpool_waiter lives on its stack; whoever
- *    removes it from pool->waiters sets its state under L, and the submitter
- *    itself always takes L once more before it returns. A task woken after
- *    L is dropped (struct ktpool_wake) is woken by its task_struct alone,
- *    never through the waiter, which may be gone by then.
- *  - Blocked submitters are served oldest first. One whose retry (a spawn
- *    of its own) fails goes back to its place, by its ticket; only the
- *    oldest ones leave the queue to retry (ktpool_wake_retry_locked(), and
- *    the head alone when its spawn cooldown has passed).
- *  - The walks under L that wake tasks or move workers wake or move at
- *    most %KTPOOL_WAKE_BATCH in one hold of L: a longer one drops L
- *    between batches (the wake-ups and retirements of a capacity change,
- *    destroy's shutdown of the waiters, the reaper), at points where the
- *    state is consistent and each batch looks at the pool again. The
- *    kernel's wake_q is not exported to modules; struct ktpool_wake is its
- *    bounded stand-in. Other walks under L are not batched, and grow with
- *    what they walk: pool->workers (at most the largest capacity the pool
- *    has had, %KTPOOL_MAX_CAPACITY: a surplus worker stays on it until it
- *    is stopped) in ktpool_apply_live(), the watchdog's scan, the debugfs
- *    workers copy and destroy's trace of the workers it stops; the pending
- *    jobs (at most nr_threads) that kfifo_out() copies in
- *    ktpool_pending_grow(); and, in ktpool_requeue_locked(), the waiters
- *    older than a retrier that comes back, and in ktpool_help() the waiters
- *    older than the oldest of its group (both at most nr_waiters, bounded
- *    by max_waiters when it is set); and the workers asleep in a group wait
- *    (pool->helpers, at most nr_threads) that a blocked group submitter
- *    walks to the first of its group. Each step of these is a few loads and
- *    stores, no wake-up.
+ *  - Worker threads exit only through kthread_stop(), by the reaper or
+ *    ktpool_destroy(), once off every list: no thread code runs after
+ *    ktpool.ko is gone.
+ *  - A worker claimed for a pending job is woken after L is dropped, inside
+ *    rcu_read_lock(): task_structs are freed after a grace period, so the
+ *    wake is safe if it ran, idled and was stopped in between. Only single
+ *    wake-ups happen under L (a waiter served or given room, one helper of
+ *    a group); more are collected in a struct ktpool_wake and woken so.
+ *  - Every submit call that may drop L (to spawn, wait or run inline), and
+ *    every drain, is counted in nr_callers until it returns: destroy never
+ *    frees the pool under it. Publish and nowait never drop L.
+ *  - A blocked submitter's struct ktpool_waiter is on its stack: whoever
+ *    takes it off pool->waiters sets its state under L, and it takes L once
+ *    more before it returns; wake-ups after L is dropped use the task alone.
+ *  - Waiters are served oldest first; a retrier whose spawn failed goes
+ *    back to its place by ticket; only the oldest leave to retry.
+ *  - Walks under L that wake or move stop at %KTPOOL_WAKE_BATCH and drop L
+ *    between batches (capacity change, waiter shutdown, reaper), with the
+ *    state consistent (wake_q is not exported: struct ktpool_wake is its
+ *    bounded stand-in). Unbatched walks are of a few loads and stores per
+ *    step: pool->workers (up to %KTPOOL_MAX_CAPACITY) in apply_live, the
+ *    watchdog, debugfs and destroy; the pending jobs (<= nr_threads) in
+ *    ktpool_pending_grow(); older waiters (<= nr_waiters) in requeue and
+ *    in ktpool_help()'s look for its group's; pool->helpers (<= nr_threads)
+ *    in a blocked group submitter's kick.
  */
 #ifndef _KTPOOL_INTERNAL_H
 #define _KTPOOL_INTERNAL_H
@@ -97,10 +66,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
-/*
- * KUnit static stubs (the tests' hold points): compiled out without
- * CONFIG_KUNIT; kernels before 6.3 have none (kmod/Kbuild looks).
- */
+/* KUnit static stubs: none without CONFIG_KUNIT, nor before 6.3. */
 #ifdef KTPOOL_HAVE_STATIC_STUB
 #include <kunit/static_stub.h>
 #else
@@ -139,11 +105,7 @@ struct ktpool_job_group {
 	bool slot;			/* holds one of the group's limit */
 };
 
-/*
- * One task: what the submitter hands over. Copied whole wherever it goes
- * (the pending FIFO, a worker, a waiter, a deferred run), and run only by
- * ktpool_job_run().
- */
+/* One task, copied whole wherever it goes; run by ktpool_job_run(). */
 struct ktpool_job {
 	ktpool_fn_t fn;
 	void *data;
@@ -155,15 +117,6 @@ struct ktpool_job {
 /* ktpool_group.c */
 void ktpool_group_task(void *data);
 void ktpool_group_run(struct ktpool_job *job);
-
-/* Run @job: its fn, or for a group task the group's trampoline. */
-static inline void ktpool_job_run(struct ktpool_job *job)
-{
-	if (job->group.grp)
-		ktpool_group_run(job);
-	else
-		job->fn(job->data);
-}
 
 enum ktpool_worker_state {
 	KTPOOL_W_BUSY,		/* running, or about to run, a job */
@@ -178,9 +131,8 @@ struct ktpool_worker {
 	struct task_struct *task;	/* I */
 	struct ktpool *pool;		/* I */
 	/*
-	 * L: the job it runs (fn NULL when none). Written under L by the
-	 * worker itself, or by ktpool_spawn() before the thread first runs;
-	 * the worker reads its own without the lock.
+	 * L: the job it runs (fn NULL: none), written by the worker or by
+	 * ktpool_spawn() before it runs; the worker reads its own unlocked.
 	 */
 	struct ktpool_job job;
 	/* L to write; the worker polls its own with READ_ONCE (IDLE->WOKEN) */
@@ -189,40 +141,17 @@ struct ktpool_worker {
 	unsigned long job_start;	/* L: jiffies when it took its job */
 	bool stall_warned;		/* L: the stall warning was given */
 	/*
-	 * W; read by the waker under L: the worker may be asleep. Written
-	 * before the worker's last check of state, read after state is set to
-	 * WOKEN, each followed by a full barrier: a waker that reads false
-	 * can skip the wake-up, the worker will see WOKEN.
+	 * W; read by the waker under L. The worker writes it, then (full
+	 * barrier) reads state; the waker writes WOKEN, then (smp_mb()) reads
+	 * it: a waker that reads false may skip the wake-up.
 	 */
 	bool sleeping;
 	u64 nr_run;			/* W; READ_ONCE elsewhere: tasks run */
-	/*
-	 * L: on pool->helpers while its task sleeps waiting for a group of
-	 * this pool, with that group (ktpool_help()); empty otherwise.
-	 */
+	/* L: on pool->helpers while in a wait for help_grp (ktpool_help()) */
 	struct list_head help_node;
 	struct ktpool_group *help_grp;	/* L */
 	bool help_kick;			/* L to write; READ_ONCE by the worker */
 	bool freezable;			/* W: set_freezable() was called */
-};
-
-enum ktpool_waiter_state {
-	KTPOOL_WAIT_QUEUED,	/* on pool->waiters */
-	KTPOOL_WAIT_TAKEN,	/* a worker took the job */
-	KTPOOL_WAIT_RETRY,	/* capacity grew: try to spawn again */
-	KTPOOL_WAIT_SHUTDOWN,	/* the pool is being destroyed */
-};
-
-/* A caller blocked in ktpool_submit(), on its own stack. */
-struct ktpool_waiter {
-	/* L: while QUEUED, on pool->waiters (or, once dying, destroy's list) */
-	struct list_head node;
-	struct task_struct *task;	/* I */
-	struct ktpool_job job;		/* I, then owned by the taker */
-	enum ktpool_waiter_state state;	/* L to write; READ_ONCE to poll */
-	bool spawn_failed;		/* I: its own spawn failed */
-	/* I: its place in the queue, kept across retries (oldest lowest) */
-	u64 ticket;
 };
 
 struct ktpool {
@@ -240,43 +169,34 @@ struct ktpool {
 	unsigned int idle_timeout_ms;	/* L to write; READ_ONCE elsewhere */
 	unsigned int nr_threads;	/* L: live workers, incl. spawning */
 	/*
-	 * L: the slots of nr_threads reserved for a thread being created
-	 * (ktpool_reserve_locked()), not yet on pool->workers: such a spawn
-	 * may still fail, so min_threads is kept by nr_threads - nr_spawning.
+	 * L: slots of nr_threads reserved for a spawn still in progress, which
+	 * may fail: min_threads counts nr_threads - nr_spawning.
 	 */
 	unsigned int nr_spawning;
 	unsigned int nr_idle;		/* L */
 	unsigned int nr_busy;		/* L */
 	/*
-	 * L: accepted jobs that no worker has taken yet, oldest first. Never
-	 * more than nr_idle + nr_woken of them (each has a worker on its way
-	 * or idle), so never more than nr_threads: the FIFO is grown to that
-	 * before a thread is created (ktpool_pending_grow()).
+	 * L: accepted jobs no worker has taken, oldest first; at most
+	 * nr_idle + nr_woken, so at most nr_threads, the size it is grown to
+	 * before a spawn.
 	 */
 	DECLARE_KFIFO_PTR(pending, struct ktpool_job);
 	unsigned int nr_woken;		/* L: workers in KTPOOL_W_WOKEN */
 	/*
-	 * L: idle workers that pending jobs counted on (pending - woken, the
-	 * head of the idle list): such a worker is in use, though asleep, and
-	 * the reaper keeps as many as were counted on at once within the last
-	 * idle timeout (ktpool_backed_locked()). A window's maximum in two
-	 * slots: [0] the most, [1] the most since [0], each with the last
-	 * time (get_jiffies_64()) it was reached.
+	 * L: the most idle workers that pending jobs counted on (pending -
+	 * woken) within an idle timeout, for the reaper to keep, in two slots
+	 * with when each was reached (get_jiffies_64()).
 	 */
 	unsigned int backed[2];
 	u64 backed_at[2];
 	unsigned int nr_waiters;	/* L: submitters inside the wait */
-	/*
-	 * L: waiters woken with %KTPOOL_WAIT_RETRY that have not taken L
-	 * since: the room each will take is not given to another.
-	 */
+	/* L: waiters woken to retry that have not taken L since */
 	unsigned int nr_retrying;
 	/* L to write; READ_ONCE elsewhere: most nr_waiters, 0 = no limit */
 	unsigned int max_waiters;
 	/*
-	 * L to write, READ_ONCE in destroy's wait condition: callers inside a
-	 * submit or drain call (and tasks deferred past the inline nesting
-	 * bound): ktpool_destroy() waits for them to leave.
+	 * L to write, READ_ONCE in destroy's wait: callers inside a submit or
+	 * drain call, and tasks deferred past the inline bound.
 	 */
 	unsigned int nr_callers;
 	unsigned int epoch;		/* L: the drain epoch, 0 or 1 */
@@ -299,10 +219,8 @@ struct ktpool {
 	/* woken under L; only the one ktpool_destroy() (dying) waits on it */
 	struct rcuwait destroy_wait;
 	/*
-	 * Woken under L when a spawn in flight ends (its thread created or
-	 * the spawn failed); only ktpool_start_min_threads() waits on it,
-	 * with attrs_mutex held (or at create, before anyone has the pool),
-	 * so never more than one waiter.
+	 * Woken under L when a spawn ends; only ktpool_start_min_threads()
+	 * waits on it, under A (or at create): one waiter at most.
 	 */
 	struct rcuwait spawn_wait;
 	struct mutex drain_mutex;	/* D: serializes drains */
@@ -315,10 +233,7 @@ struct ktpool {
 	int numa_node;			/* I: NUMA_NO_NODE or attrs->node */
 	unsigned int min_threads;	/* A+L; READ_ONCE elsewhere */
 	unsigned int flags;		/* A+L; READ_ONCE elsewhere */
-	/*
-	 * A+L: bumped by every change of nice, cpumask or flags, and when a
-	 * CPU coming online makes the cpumask apply again
-	 */
+	/* A+L: bumped by a change of nice, cpumask, flags or CPUs online */
 	unsigned int attrs_gen;
 	/* S: serializes adding and removing kobj (see the legend) */
 	struct mutex sysfs_mutex;
@@ -326,10 +241,7 @@ struct ktpool {
 	struct ktpool_kobj *kobj;
 };
 
-/*
- * Reserve a thread slot below capacity, for a spawn: ktpool_spawn() turns it
- * into a thread, or the caller gives it back (ktpool_unreserve_locked()).
- */
+/* A thread slot below capacity for a spawn, or false. */
 static inline bool ktpool_reserve_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
@@ -343,34 +255,11 @@ static inline bool ktpool_reserve_locked(struct ktpool *pool)
 }
 
 /*
- * May a created worker leave the pool (reaped, or surplus after a shrink)?
- * Only while the created ones stay at least min_threads: a slot reserved
- * for a spawn in progress is no thread yet, and that spawn may fail.
- */
-static inline bool ktpool_above_min_locked(struct ktpool *pool)
-	__must_hold(&pool->lock)
-{
-	return pool->nr_threads - pool->nr_spawning > pool->min_threads;
-}
-
-/**
- * ktpool_wait_state() - how a caller sleeps while it waits for a pool
- * @flags: the pool's flags, as the caller read them while the pool was
- *	alive for it (counted in nr_callers, or with a task of it in flight)
- *
- * Every wait for a pool's workers or tasks (a blocked anyway submit, a
- * group submit at its limit, a group wait) is killable. On a
- * %KTPOOL_FREEZABLE pool it is also freezable, so that the caller does not
- * make a system freeze fail while the workers are frozen; but never while
- * the caller holds a lock that lockdep sees: the freezer must not freeze a
- * task with locks held (kernel/freezer.c warns), so such a caller sleeps
- * unfreezable, as any sleep inside a critical section does. Without
- * lockdep the locks cannot be seen: callers holding a lock that the
- * suspend path needs must not wait on a freezable pool (the rule of every
- * freezable sleep, documented in Documentation/ktpool.rst).
- *
- * Context: the caller's own locks only: none of ktpool's may be held.
- * Return: %TASK_KILLABLE, with %TASK_FREEZABLE as above.
+ * How a caller sleeps in a wait for a pool (@flags read while the pool is
+ * alive for it): killable; on a %KTPOOL_FREEZABLE pool also freezable, so
+ * as not to fail a system freeze, unless the caller holds a lock lockdep
+ * sees (the freezer must not freeze a task holding locks). Without lockdep
+ * a caller holding a lock suspend needs must not wait on such a pool.
  */
 static inline unsigned int ktpool_wait_state(unsigned int flags)
 {
@@ -379,14 +268,13 @@ static inline unsigned int ktpool_wait_state(unsigned int flags)
 	return TASK_KILLABLE;
 }
 
-/* A caller enters the API: destroy waits for it (see nr_callers). */
+/* Callers inside the API (nr_callers); the last out wakes destroy. */
 static inline void ktpool_caller_enter_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
 	pool->nr_callers++;
 }
 
-/* ... and leaves it; the last one out of a dying pool wakes destroy. */
 static inline void ktpool_caller_exit_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
@@ -394,10 +282,7 @@ static inline void ktpool_caller_exit_locked(struct ktpool *pool)
 		rcuwait_wake_up(&pool->destroy_wait);
 }
 
-/*
- * The same, taking the pool lock, for a caller that may sleep in between:
- * enter fails with -ESHUTDOWN once ktpool_destroy() has begun.
- */
+/* With L taken; -ESHUTDOWN once destroy has begun. */
 static inline int ktpool_caller_enter(struct ktpool *pool)
 {
 	int ret = 0;
@@ -422,10 +307,8 @@ static inline void ktpool_caller_exit(struct ktpool *pool)
 #define KTPOOL_WAKE_BATCH	16
 
 /*
- * Tasks to wake once L is dropped, collected under L: the pool lock's
- * interrupts-off section holds only the list work, never the wake-ups
- * (each a runqueue lock, maybe an IPI), and never more than
- * %KTPOOL_WAKE_BATCH of them. On the caller's stack.
+ * Tasks collected under L, woken once it is dropped: the interrupts-off
+ * section holds no wake-up (a runqueue lock, maybe an IPI). On the stack.
  */
 struct ktpool_wake {
 	unsigned int nr;
@@ -437,7 +320,6 @@ static inline bool ktpool_wake_full(const struct ktpool_wake *wk)
 	return wk->nr == KTPOOL_WAKE_BATCH;
 }
 
-/* Keep @task, seen alive under L, for ktpool_wake_unlock*(). */
 static inline void ktpool_wake_add_locked(struct ktpool *pool,
 					  struct ktpool_wake *wk,
 					  struct task_struct *task)
@@ -448,10 +330,9 @@ static inline void ktpool_wake_add_locked(struct ktpool *pool,
 }
 
 /*
- * Drop L and wake what was collected under it. Task structs are freed only
- * after an RCU grace period, so one that exits in between stays readable
- * inside rcu_read_lock(), taken before L is dropped; a task that has moved
- * on merely sees a spurious wake-up, which every sleep allows for.
+ * Task structs are freed after a grace period: one that exits meanwhile
+ * stays readable under rcu_read_lock(), taken before L is dropped; one that
+ * moved on sees a spurious wake-up, which every sleep allows for.
  */
 static inline void ktpool_wake_unlock_irqrestore(struct ktpool *pool,
 						 struct ktpool_wake *wk,
@@ -468,78 +349,31 @@ static inline void ktpool_wake_unlock_irqrestore(struct ktpool *pool,
 	wk->nr = 0;
 }
 
-static inline void ktpool_wake_unlock_irq(struct ktpool *pool,
-					  struct ktpool_wake *wk)
-	__releases(&pool->lock)
-{
-	unsigned int i;
-
-	rcu_read_lock();
-	raw_spin_unlock_irq(&pool->lock);
-	for (i = 0; i < wk->nr; i++)
-		wake_up_process(wk->task[i]);
-	rcu_read_unlock();
-	wk->nr = 0;
-}
-
-/* ktpool_job.c: a job's life, and the hand-off between its two threads */
-static inline unsigned long ktpool_inflight(struct ktpool *pool)
-	__must_hold(&pool->lock)
-{
-	return pool->inflight[0] + pool->inflight[1];
-}
-
-/*
- * Idle and woken workers that no pending job has claimed yet: never below 0
- * at a lock release (the invariant of ktpool_job.c; inside
- * ktpool_take_locked() it may be -1 while the taker's own job is still
- * queued). A job may be published only while it is above 0.
- */
-static inline int ktpool_free_workers_locked(struct ktpool *pool)
-	__must_hold(&pool->lock)
-{
-	return (int)(pool->nr_idle + pool->nr_woken) -
-	       (int)kfifo_len(&pool->pending);
-}
-
-void ktpool_accept_locked(struct ktpool *pool, struct ktpool_job *job);
-bool ktpool_publish_locked(struct ktpool *pool, struct ktpool_job *job,
-			   struct task_struct **wake);
-bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
-			struct task_struct **wake);
-void ktpool_run_checked(struct ktpool *pool, struct ktpool_worker *w,
-			struct ktpool_job *job);
-void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w);
-void ktpool_job_done_locked(struct ktpool *pool, struct ktpool_worker *w);
-void ktpool_job_put(struct ktpool_job *job);
-void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job);
+/* ktpool_core.c: a task's path */
+bool ktpool_inline_holds(struct ktpool *pool, const struct ktpool_group *grp);
+int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
+			 enum ktpool_mode mode, long timeout);
+int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
+			 enum ktpool_mode mode);
+void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp);
+void ktpool_help_end(struct ktpool_worker *w);
 bool ktpool_kick_all_locked(struct ktpool *pool, struct ktpool_wake *wk);
-bool ktpool_may_retire_idle_locked(struct ktpool *pool);
-unsigned int ktpool_backed_locked(struct ktpool *pool, u64 now, u64 *until);
 int ktpool_pending_init(struct ktpool *pool, unsigned int capacity);
-int ktpool_pending_grow(struct ktpool *pool);
 void ktpool_pending_free(struct ktpool *pool);
-
-/* ktpool_worker.c */
 bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
 			      struct ktpool_wake *wk);
 int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		 enum ktpool_mode mode);
 void ktpool_spawn_workfn(struct work_struct *work);
 void ktpool_reaper_workfn(struct work_struct *work);
-bool ktpool_on_own_worker(struct ktpool *pool);
 struct ktpool_worker *ktpool_own_worker(struct ktpool *pool);
 void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay);
 void ktpool_retime_reaper(struct ktpool *pool);
-void ktpool_retire_idle_locked(struct ktpool *pool, struct ktpool_worker *w,
-			       enum ktpool_reap_reason why);
 bool ktpool_retire_surplus_locked(struct ktpool *pool);
 void ktpool_stop_workers(struct list_head *list);
+void ktpool_shutdown_waiters(struct ktpool *pool);
 
-/*
- * Give back a slot whose spawn failed, and let a blocked submitter use it:
- * otherwise nothing would serve a waiter that queued while the spawn ran.
- */
+/* A spawn failed: its slot goes back, to a waiter that queued meanwhile. */
 static inline void ktpool_unreserve_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
@@ -548,21 +382,6 @@ static inline void ktpool_unreserve_locked(struct ktpool *pool)
 	pool->spawn_failed++;
 	rcuwait_wake_up(&pool->spawn_wait);
 	ktpool_wake_retry_locked(pool, false, NULL);
-}
-
-/*
- * A waiter left pool->waiters for good (a worker or a helper took its job,
- * its time ran out, it was killed), not to retry. If its own spawn had
- * failed, ktpool_wake_retry_locked() stopped at it and woke none of the
- * younger waiters behind it, which nothing else would retry: room that it
- * held back goes to them now.
- */
-static inline void ktpool_waiter_left_locked(struct ktpool *pool,
-					     const struct ktpool_waiter *wt)
-	__must_hold(&pool->lock)
-{
-	if (wt->spawn_failed)
-		ktpool_wake_retry_locked(pool, false, NULL);
 }
 
 /* ktpool_main.c */
@@ -579,16 +398,6 @@ bool ktpool_debug_holding(unsigned int where);
 int ktpool_debug_hold(unsigned int where);
 unsigned int ktpool_stall_warn_ms(void);
 u64 ktpool_spin_ns(void);
-
-/* ktpool_submit.c */
-bool ktpool_in_inline_task(struct ktpool *pool);
-bool ktpool_deferred_in_group(const struct ktpool_group *grp);
-int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
-			 enum ktpool_mode mode, long timeout);
-int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
-			 enum ktpool_mode mode);
-void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp);
-void ktpool_help_end(struct ktpool_worker *w);
 
 /* ktpool_pool.c: every pool, for the watchdog */
 typedef void (*ktpool_visit_t)(struct ktpool *pool);
@@ -615,8 +424,6 @@ int ktpool_set_nice(struct ktpool *pool, int nice);
 int ktpool_set_cpumask(struct ktpool *pool, const struct cpumask *mask);
 int ktpool_set_min_threads(struct ktpool *pool, unsigned int min_threads);
 int ktpool_cpu_online(unsigned int cpu);
-void ktpool_check_leaks(struct ktpool *pool, const void *fn, int preempt,
-			int depth);
 int ktpool_sysfs_init(void);
 void ktpool_sysfs_exit(void);
 int ktpool_sysfs_add(struct ktpool *pool);

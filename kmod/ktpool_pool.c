@@ -44,10 +44,7 @@ static struct ktpool *ktpool_find_locked(const char *name)
 	return NULL;
 }
 
-/**
- * ktpool_visit_pools() - call @fn on every pool
- * @fn: called with ktpool_pools_mutex held; it may take pool->lock
- */
+/* Call @fn on every pool, under ktpool_pools_mutex; it may take L. */
 void ktpool_visit_pools(ktpool_visit_t fn)
 {
 	struct ktpool *pool;
@@ -59,9 +56,8 @@ void ktpool_visit_pools(ktpool_visit_t fn)
 }
 
 /*
- * Destroy calls under way, for ktpool_destroy_leaked(): each is counted
- * before it looks at its pool and until it returns, so that a pool found
- * dying has its destroy counted; the last one out wakes the waiter.
+ * Destroy calls under way, counted before they look at their pool and
+ * until they return: a pool found dying has its destroy counted.
  */
 static atomic_t ktpool_destroying = ATOMIC_INIT(0);
 
@@ -75,9 +71,8 @@ static void ktpool_destroy_done(void)
 /**
  * ktpool_wait_destroys() - wait for every ktpool_destroy() under way
  *
- * Those begun elsewhere too: a second destroy of a pool is refused while
- * the first runs, so waiting for them is the only way to know that they
- * are done with the pool, and with ktpool.ko.
+ * Also those begun elsewhere: a second destroy is refused while the first
+ * runs, so waiting for them is how to know they are done with ktpool.ko.
  *
  * Context: process context; sleeps.
  */
@@ -91,10 +86,8 @@ EXPORT_SYMBOL_IF_KUNIT(ktpool_wait_destroys);
 static void ktpool_destroy_claimed(struct ktpool *pool);
 
 /*
- * The first pool of the list that no destroy has begun on, claimed for the
- * caller's destroy (dying, counted in ktpool_destroying) under
- * ktpool_pools_mutex, which another destroy needs to unlist it: so it is
- * not freed before the caller's destroy; or NULL.
+ * The first pool no destroy has begun on, claimed (dying, counted) under
+ * the mutex that another destroy needs to unlist it; or NULL.
  */
 static struct ktpool *ktpool_claim_alive_locked(void)
 {
@@ -115,18 +108,11 @@ static struct ktpool *ktpool_claim_alive_locked(void)
 	return NULL;
 }
 
-/**
- * ktpool_destroy_leaked() - destroy the pools clients left behind
- *
- * At module exit, after the default pool: a client that forgot to destroy
- * its pools is unloaded by now (it depends on ktpool.ko), but their threads
- * and reapers would keep running ktpool's code after it is gone. Warns,
- * naming each pool, and destroys it. A pool that another thread is
- * destroying is left to it, and waited for: module exit must not free what
- * that destroy still uses. The wait ends when that destroy's last access to
- * the pool is done; its return into ktpool.ko after that is the window that
- * any module's completion leaves: a destroy that overlaps module exit is a
- * client bug.
+/*
+ * At module exit: a client that did not destroy its pools is gone, but
+ * their threads and reapers would run ktpool's code after it. Warn and
+ * destroy each; one another thread destroys is waited for (a destroy that
+ * overlaps module exit is a client bug, as with any module's completion).
  */
 void ktpool_destroy_leaked(void)
 {
@@ -188,15 +174,11 @@ struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
 	pool = kzalloc_node(sizeof(*pool), GFP_KERNEL, attrs->node);
 	if (!pool)
 		return ERR_PTR(-ENOMEM);
-	if (ktpool_pending_init(pool, capacity)) {
-		kfree(pool);
-		return ERR_PTR(-ENOMEM);
-	}
-	if (ktpool_attrs_init(pool, attrs)) {
-		ktpool_pending_free(pool);
-		kfree(pool);
-		return ERR_PTR(-ENOMEM);
-	}
+	ret = -ENOMEM;
+	if (ktpool_pending_init(pool, capacity))
+		goto free_pool;
+	if (ktpool_attrs_init(pool, attrs))
+		goto free_pending;
 
 	strscpy(pool->name, name, sizeof(pool->name));
 	raw_spin_lock_init(&pool->lock);
@@ -219,9 +201,8 @@ struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
 		mutex_unlock(&ktpool_pools_mutex);
 		mutex_destroy(&pool->drain_mutex);
 		ktpool_attrs_free(pool);
-		ktpool_pending_free(pool);
-		kfree(pool);
-		return ERR_PTR(-EEXIST);
+		ret = -EEXIST;
+		goto free_pending;
 	}
 	list_add_tail(&pool->node, &ktpool_pools);
 	ktpool_debugfs_add(pool);
@@ -240,17 +221,19 @@ struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
 		mutex_unlock(&pool->sysfs_mutex);
 	}
 	return pool;
+free_pending:
+	ktpool_pending_free(pool);
+free_pool:
+	kfree(pool);
+	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_GPL(ktpool_create_attrs);
 
 /**
  * ktpool_create() - create a pool of kthreads with the default attributes
- * @name: a unique name of 1 to %KTPOOL_NAME_LEN - 1 printable characters,
- *	no '/' or space; its workers are named "ktpool/<name>"
- * @capacity: the most kthreads the pool may run, 1..%KTPOOL_MAX_CAPACITY
- * @idle_timeout_ms: stop a worker idle this long (one that pending tasks
- *	counted on is in use meanwhile); 0 never stops idle workers; at most
- *	%KTPOOL_MAX_IDLE_TIMEOUT_MS
+ * @name: as for ktpool_create_attrs()
+ * @capacity: as for ktpool_create_attrs()
+ * @idle_timeout_ms: as for ktpool_create_attrs()
  *
  * ktpool_create_attrs() with %KTPOOL_ATTRS_INIT. No thread is created until
  * the first task arrives.
@@ -325,8 +308,8 @@ void ktpool_destroy(struct ktpool *pool)
 
 	if (IS_ERR_OR_NULL(pool))
 		return;
-	if (WARN_ON_ONCE(ktpool_on_own_worker(pool) ||
-			 ktpool_in_inline_task(pool))) {
+	if (WARN_ON_ONCE(ktpool_own_worker(pool) ||
+			 ktpool_inline_holds(pool, NULL))) {
 		pr_err("%s: destroy from its own task refused\n", pool->name);
 		return;
 	}
@@ -350,35 +333,11 @@ EXPORT_SYMBOL_GPL(ktpool_destroy);
 /* ktpool_destroy() once the caller has marked @pool dying, and counted. */
 static void ktpool_destroy_claimed(struct ktpool *pool)
 {
-	struct ktpool_wake wk = { };
-	struct ktpool_waiter *wt;
 	struct ktpool_kobj *kobj;
 	struct ktpool_worker *w;
-	LIST_HEAD(shut);
 	LIST_HEAD(stop);
 
-	raw_spin_lock_irq(&pool->lock);
-	rcuwait_wake_up(&pool->spawn_wait);
-	/*
-	 * Every waiter off pool->waiters at once, so that no worker serves one
-	 * any more; then shut them down a batch at a time, the lock dropped
-	 * in between for their wake-ups. One that leaves by itself meanwhile
-	 * (a signal, its timeout) unlinks itself from @shut, under the lock;
-	 * no new one comes: a dying pool queues none.
-	 */
-	list_splice_init(&pool->waiters, &shut);
-	while ((wt = list_first_entry_or_null(&shut, struct ktpool_waiter,
-					      node))) {
-		list_del_init(&wt->node);
-		WRITE_ONCE(wt->state, KTPOOL_WAIT_SHUTDOWN);
-		ktpool_wake_add_locked(pool, &wk, wt->task);
-		if (ktpool_wake_full(&wk)) {
-			ktpool_wake_unlock_irq(pool, &wk);
-			cond_resched();
-			raw_spin_lock_irq(&pool->lock);
-		}
-	}
-	ktpool_wake_unlock_irq(pool, &wk);
+	ktpool_shutdown_waiters(pool);
 
 	/* Its writers get -ESHUTDOWN now; removal waits for them. */
 	mutex_lock(&pool->sysfs_mutex);
@@ -448,24 +407,19 @@ static void ktpool_destroy_claimed(struct ktpool *pool)
 int ktpool_drain(struct ktpool *pool)
 {
 	unsigned int old;
-	int ret = 0;
+	int ret;
 
 	if (!pool)
 		return -EINVAL;
-	if (ktpool_on_own_worker(pool)) {
+	if (ktpool_own_worker(pool)) {
 		pr_warn_once("%s: drain from its own worker refused\n",
 			     pool->name);
 		return -EDEADLK;
 	}
 
-	raw_spin_lock_irq(&pool->lock);
-	if (pool->dying) {
-		raw_spin_unlock_irq(&pool->lock);
-		return -ESHUTDOWN;
-	}
-	ktpool_caller_enter_locked(pool);
-	raw_spin_unlock_irq(&pool->lock);
-
+	ret = ktpool_caller_enter(pool);
+	if (ret)
+		return ret;
 	mutex_lock(&pool->drain_mutex);
 	raw_spin_lock_irq(&pool->lock);
 	if (pool->dying) {
@@ -483,10 +437,7 @@ int ktpool_drain(struct ktpool *pool)
 	/* Fault injection: widen the window in which drain_mutex is held. */
 	ktpool_debug_hold(KTPOOL_HOLD_DRAIN);
 	mutex_unlock(&pool->drain_mutex);
-
-	raw_spin_lock_irq(&pool->lock);
-	ktpool_caller_exit_locked(pool);
-	raw_spin_unlock_irq(&pool->lock);
+	ktpool_caller_exit(pool);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(ktpool_drain);
@@ -536,10 +487,8 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 	WRITE_ONCE(pool->capacity, capacity);
 
 	/*
-	 * A batch of workers retired or tasks woken at a time, the lock
-	 * dropped in between: counted as a caller meanwhile, so that destroy
-	 * waits for it. Each batch looks at the pool anew (another change of
-	 * the capacity may come in between; the last one's batches win).
+	 * A batch at a time, L dropped in between: counted as a caller, so that
+	 * destroy waits. Each batch looks anew: the last change's batches win.
 	 */
 	ktpool_caller_enter_locked(pool);
 	for (;;) {

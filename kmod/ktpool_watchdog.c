@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktpool stall watchdog, in the spirit of the workqueue watchdog: a task
- * that has run longer than the stall_warn_ms parameter gets one warning that
- * names its pool and function, followed by the stack of its worker.
- *
- * One delayed_work scans every pool twice per threshold, and only while the
- * parameter is not 0.
+ * ktpool stall watchdog, as the workqueue's: a task running longer than
+ * stall_warn_ms gets one warning naming its pool and function, with its
+ * worker's stack. One delayed_work scans every pool twice per threshold,
+ * while the parameter is not 0.
  */
 
 #include <linux/jiffies.h>
@@ -27,7 +25,7 @@ struct ktpool_stall {
 static void ktpool_watchdog_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(ktpool_watchdog, ktpool_watchdog_fn);
 
-/* Only the watchdog work touches these; a work never runs concurrently with itself. */
+/* Only the watchdog work, never concurrent with itself, touches these. */
 static struct ktpool_stall ktpool_stalls[KTPOOL_STALLS_PER_SCAN];
 static unsigned int ktpool_nr_stalls;
 
@@ -74,17 +72,12 @@ static void ktpool_watchdog_fn(struct work_struct *work)
 			   max(msecs_to_jiffies(ms) / 2, 1UL));
 }
 
-/**
- * ktpool_watchdog_start() - (re)start the scans after stall_warn_ms changed
- */
+/* (Re)start the scans after stall_warn_ms changed. */
 void ktpool_watchdog_start(void)
 {
 	mod_delayed_work(system_unbound_wq, &ktpool_watchdog, 0);
 }
 
-/**
- * ktpool_watchdog_stop() - stop the scans, at module exit
- */
 void ktpool_watchdog_stop(void)
 {
 	cancel_delayed_work_sync(&ktpool_watchdog);
