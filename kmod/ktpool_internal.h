@@ -562,16 +562,27 @@ static inline void ktpool_waiter_left_locked(struct ktpool *pool,
 
 /* ktpool_main.c */
 unsigned long ktpool_reap_interval(void);
-bool ktpool_should_fail_spawn(void);
 
-/* Points the debug_hold parameter can hold callers at (fault injection). */
+/* The test hooks' call sites: no hook in this build. */
 #define KTPOOL_HOLD_SPAWN	1	/* ktpool_spawn(), before kthread_create() */
 #define KTPOOL_HOLD_POLL	2	/* a submitter that found no worker free */
 #define KTPOOL_HOLD_DRAIN	4	/* ktpool_drain(), done, before returning */
 #define KTPOOL_HOLD_SYSFS	8	/* a sysfs directory detached, not removed */
-#define KTPOOL_HOLD_ALL		15
-bool ktpool_debug_holding(unsigned int where);
-int ktpool_debug_hold(unsigned int where);
+static inline bool ktpool_should_fail_spawn(void)
+{
+	return false;
+}
+
+static inline bool ktpool_debug_holding(unsigned int where)
+{
+	return false;
+}
+
+static inline int ktpool_debug_hold(unsigned int where)
+{
+	return 0;
+}
+
 unsigned int ktpool_stall_warn_ms(void);
 u64 ktpool_spin_ns(void);
 
