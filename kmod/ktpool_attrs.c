@@ -469,90 +469,36 @@ void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
 }
 
 /*
- * Change one attribute: @set edits a copy of the current ones. For the
- * sysfs and parameter writers: the flags stay, and so does the directory
- * (no sysfs_mutex: a removal waits for the writers of the directory).
+ * Change one attribute, for a knob's writer: @edit changes a copy of the
+ * current ones. The flags stay, and so does the directory (no sysfs_mutex:
+ * a removal waits for the writers of the directory). Return: as
+ * ktpool_apply_attrs().
  */
-static int ktpool_update_attrs(struct ktpool *pool,
-			       void (*set)(struct ktpool_attrs *, const void *),
-			       const void *arg)
+int ktpool_update_attrs(struct ktpool *pool,
+			void (*edit)(struct ktpool_attrs *attrs, s64 v,
+				     const struct cpumask *mask),
+			s64 v, const struct cpumask *mask)
 {
 	struct ktpool_attrs attrs;
-	cpumask_var_t mask;
+	cpumask_var_t cur;
 	int ret;
 
-	if (!pool)
-		return -EINVAL;
-	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
+	if (!alloc_cpumask_var(&cur, GFP_KERNEL))
 		return -ENOMEM;
 	ret = ktpool_caller_enter(pool);
 	if (ret)
 		goto out;
 	mutex_lock(&pool->attrs_mutex);
-	ktpool_get_attrs(pool, &attrs, mask);
-	set(&attrs, arg);
+	ktpool_get_attrs(pool, &attrs, cur);
+	edit(&attrs, v, mask);
 	ret = ktpool_attrs_check(&attrs, KTPOOL_MAX_CAPACITY);
 	if (!ret)
 		ret = ktpool_apply_attrs_locked(pool, &attrs, NULL);
 	mutex_unlock(&pool->attrs_mutex);
 	ktpool_caller_exit(pool);
 out:
-	free_cpumask_var(mask);
+	free_cpumask_var(cur);
 	return ret;
-}
-
-static void ktpool_nice_setter(struct ktpool_attrs *attrs, const void *arg)
-{
-	attrs->nice = *(const int *)arg;
-}
-
-static void ktpool_cpumask_setter(struct ktpool_attrs *attrs, const void *arg)
-{
-	attrs->cpumask = arg;
-}
-
-static void ktpool_min_setter(struct ktpool_attrs *attrs, const void *arg)
-{
-	attrs->min_threads = *(const unsigned int *)arg;
-}
-
-/**
- * ktpool_set_nice() - change only the nice value of a pool's workers
- * @pool: the pool
- * @nice: -20..19
- *
- * Return: as ktpool_apply_attrs().
- */
-int ktpool_set_nice(struct ktpool *pool, int nice)
-{
-	return ktpool_update_attrs(pool, ktpool_nice_setter, &nice);
-}
-
-/**
- * ktpool_set_cpumask() - change only the CPUs of a pool's workers
- * @pool: the pool
- * @mask: the CPUs, with one online at least unless they are the pool's
- *	current ones
- *
- * Return: as ktpool_apply_attrs().
- */
-int ktpool_set_cpumask(struct ktpool *pool, const struct cpumask *mask)
-{
-	if (!mask)
-		return -EINVAL;
-	return ktpool_update_attrs(pool, ktpool_cpumask_setter, mask);
-}
-
-/**
- * ktpool_set_min_threads() - change only a pool's reserve of workers
- * @pool: the pool
- * @min_threads: 0..capacity
- *
- * Return: as ktpool_apply_attrs().
- */
-int ktpool_set_min_threads(struct ktpool *pool, unsigned int min_threads)
-{
-	return ktpool_update_attrs(pool, ktpool_min_setter, &min_threads);
 }
 
 /* One report per leak, across all pools, rate-limited. */

@@ -561,6 +561,7 @@ static inline void ktpool_waiter_left_locked(struct ktpool *pool,
 }
 
 /* ktpool_main.c */
+extern const struct attribute_group *ktpool_knob_groups[];
 unsigned long ktpool_reap_interval(void);
 
 /* The test hooks' call sites: no hook in this build. */
@@ -618,9 +619,10 @@ int ktpool_apply_worker_attrs(struct ktpool *pool, struct task_struct *task,
 int ktpool_start_min_threads(struct ktpool *pool);
 void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
 		      struct cpumask *mask);
-int ktpool_set_nice(struct ktpool *pool, int nice);
-int ktpool_set_cpumask(struct ktpool *pool, const struct cpumask *mask);
-int ktpool_set_min_threads(struct ktpool *pool, unsigned int min_threads);
+int ktpool_update_attrs(struct ktpool *pool,
+			void (*edit)(struct ktpool_attrs *attrs, s64 v,
+				     const struct cpumask *mask),
+			s64 v, const struct cpumask *mask);
 int ktpool_cpu_online(unsigned int cpu);
 void ktpool_check_leaks(struct ktpool *pool, const void *fn, int preempt,
 			int depth);
@@ -629,7 +631,7 @@ void ktpool_sysfs_exit(void);
 int ktpool_sysfs_add(struct ktpool *pool);
 struct ktpool_kobj *ktpool_sysfs_detach(struct ktpool *pool);
 void ktpool_sysfs_remove(struct ktpool_kobj *kobj);
-int ktpool_parse_cpulist(const char *buf, struct cpumask *mask);
+struct ktpool *ktpool_sysfs_pool(struct kobject *kobj);
 
 /* ktpool_debugfs.c */
 int ktpool_debugfs_init(void);
