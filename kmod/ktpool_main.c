@@ -255,38 +255,28 @@ static const struct kernel_param_ops ktpool_param_ops = {
 	.get = ktpool_param_get,
 };
 
-/* The ranges and defaults are in Documentation/ktpool.rst. */
-module_param_cb(capacity, &ktpool_param_ops, &ktpool_knobs[KNOB_CAPACITY],
-		0644);
+/* Their ranges and defaults are in Documentation/ktpool.rst. */
+#define KTPOOL_PARAM(_name, _knob)					\
+	module_param_cb(_name, &ktpool_param_ops, &ktpool_knobs[_knob], 0644)
+
+KTPOOL_PARAM(capacity, KNOB_CAPACITY);
 MODULE_PARM_DESC(capacity, "most kthreads of the default pool");
-module_param_cb(idle_timeout_ms, &ktpool_param_ops,
-		&ktpool_knobs[KNOB_IDLE_TIMEOUT], 0644);
-MODULE_PARM_DESC(idle_timeout_ms,
-		 "stop default-pool workers idle this long, 0 = never");
-module_param_cb(nice, &ktpool_param_ops, &ktpool_knobs[KNOB_NICE], 0644);
+KTPOOL_PARAM(idle_timeout_ms, KNOB_IDLE_TIMEOUT);
+MODULE_PARM_DESC(idle_timeout_ms, "stop default-pool workers idle this long");
+KTPOOL_PARAM(nice, KNOB_NICE);
 MODULE_PARM_DESC(nice, "nice value of the default pool's workers");
-module_param_cb(cpumask, &ktpool_param_ops, &ktpool_knobs[KNOB_CPUMASK],
-		0644);
+KTPOOL_PARAM(cpumask, KNOB_CPUMASK);
 MODULE_PARM_DESC(cpumask, "CPUs of the default pool's workers, a cpulist");
-module_param_cb(min_threads, &ktpool_param_ops,
-		&ktpool_knobs[KNOB_MIN_THREADS], 0644);
-MODULE_PARM_DESC(min_threads,
-		 "default-pool workers started at load and never reaped");
-module_param_cb(max_waiters, &ktpool_param_ops,
-		&ktpool_knobs[KNOB_MAX_WAITERS], 0644);
-MODULE_PARM_DESC(max_waiters,
-		 "most callers blocked for a default-pool worker, 0 = no limit");
-module_param_cb(reap_interval_ms, &ktpool_param_ops,
-		&ktpool_knobs[KNOB_REAP_INTERVAL], 0644);
-MODULE_PARM_DESC(reap_interval_ms,
-		 "least time between two reaper runs of a pool");
-module_param_cb(stall_warn_ms, &ktpool_param_ops,
-		&ktpool_knobs[KNOB_STALL_WARN], 0644);
-MODULE_PARM_DESC(stall_warn_ms,
-		 "warn once about a task running longer, 0 = off");
-module_param_cb(spin_us, &ktpool_param_ops, &ktpool_knobs[KNOB_SPIN], 0644);
-MODULE_PARM_DESC(spin_us,
-		 "how long an idle worker polls for a task before it sleeps");
+KTPOOL_PARAM(min_threads, KNOB_MIN_THREADS);
+MODULE_PARM_DESC(min_threads, "default-pool workers never reaped");
+KTPOOL_PARAM(max_waiters, KNOB_MAX_WAITERS);
+MODULE_PARM_DESC(max_waiters, "most callers blocked for a default-pool worker");
+KTPOOL_PARAM(reap_interval_ms, KNOB_REAP_INTERVAL);
+MODULE_PARM_DESC(reap_interval_ms, "least time between two runs of a reaper");
+KTPOOL_PARAM(stall_warn_ms, KNOB_STALL_WARN);
+MODULE_PARM_DESC(stall_warn_ms, "warn once about a task running longer");
+KTPOOL_PARAM(spin_us, KNOB_SPIN);
+MODULE_PARM_DESC(spin_us, "how long an idle worker polls before it sleeps");
 
 static unsigned int ktpool_knob(int knob)
 {
