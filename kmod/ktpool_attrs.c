@@ -1,18 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ktpool pool attributes: nice or SCHED_FIFO, cpumask, NUMA node, the
- * reserve of min_threads workers, the flags; and the checks a worker makes
- * after each task (what cmwq's process_one_work() checks after each item).
+ * reserve of min_threads workers, the flags.
  *
- * The attributes live in the pool, written under attrs_mutex (one change at
- * a time, and it may sleep) and under the pool lock, which spawns read them
- * under. Scheduling attributes are never set under the pool lock (a raw
- * spinlock: sched_setattr and set_cpus_allowed_ptr() may sleep): a change
- * takes a reference on every live worker's task under the lock and applies
- * to each outside it. A worker being created reads the attributes with
- * their generation (attrs_gen), applies them before its first run, and
- * joins pool->workers only if the generation is still the same, so that it
- * cannot miss a change made in between.
+ * They are written under attrs_mutex and the pool lock, and set on the
+ * workers outside the lock (a raw spinlock; the scheduler calls sleep),
+ * through a reference on each task taken under it. A worker being created
+ * applies them with their generation (attrs_gen) and joins pool->workers
+ * only if it is still the same, so that it misses no change in between.
  */
 
 #include <linux/cpumask.h>
@@ -37,11 +32,7 @@ static bool ktpool_sched_default_locked(struct ktpool *pool)
 	       cpumask_equal(pool->cpumask, cpu_possible_mask);
 }
 
-/*
- * Everything but the cpumask's online CPUs: a change checks those only when
- * it changes the mask (ktpool_apply_attrs_locked()), since the CPUs of the
- * current one may all have gone offline since it was set.
- */
+/* All but the online CPUs, which only a new cpumask must have. */
 static int ktpool_attrs_check(const struct ktpool_attrs *attrs,
 			      unsigned int capacity)
 {
@@ -52,17 +43,7 @@ static int ktpool_attrs_check(const struct ktpool_attrs *attrs,
 	return 0;
 }
 
-/**
- * ktpool_attrs_validate() - check a new pool's attributes against a capacity
- * @attrs: the attributes
- * @capacity: the pool's capacity
- *
- * The node is not checked here: it is fixed at create, which checks it.
- *
- * Return: 0, or -EINVAL for a NULL @attrs, a nice out of -20..19, unknown
- * flags, @attrs->min_threads above @capacity, or a cpumask with no online
- * CPU.
- */
+/* A new pool's attributes, but the node (create checks it): 0 or -EINVAL. */
 int ktpool_attrs_validate(const struct ktpool_attrs *attrs,
 			  unsigned int capacity)
 {
@@ -73,13 +54,7 @@ int ktpool_attrs_validate(const struct ktpool_attrs *attrs,
 	return 0;
 }
 
-/**
- * ktpool_attrs_init() - set a new pool's attributes
- * @pool: the pool, not yet visible, with its capacity set
- * @attrs: valid attributes (ktpool_attrs_validate()), node checked
- *
- * Return: 0 or -ENOMEM.
- */
+/* Into a pool not yet visible: valid @attrs, node checked. */
 int ktpool_attrs_init(struct ktpool *pool, const struct ktpool_attrs *attrs)
 {
 	if (!zalloc_cpumask_var(&pool->cpumask, GFP_KERNEL))
@@ -94,10 +69,7 @@ int ktpool_attrs_init(struct ktpool *pool, const struct ktpool_attrs *attrs)
 	return 0;
 }
 
-/**
- * ktpool_attrs_free() - free what ktpool_attrs_init() allocated
- * @pool: the pool, quiet
- */
+/* Free what ktpool_attrs_init() allocated, of a quiet pool. */
 void ktpool_attrs_free(struct ktpool *pool)
 {
 	mutex_destroy(&pool->sysfs_mutex);
@@ -114,25 +86,15 @@ static void ktpool_set_task_attrs(struct task_struct *task, int nice,
 		sched_set_fifo_low(task);
 	else
 		sched_set_normal(task, nice);
-	/*
-	 * Fails when no CPU of @mask is online (all went offline since the
-	 * mask was set): the task then keeps the CPUs it has.
-	 */
+	/* With no CPU of @mask online, the task keeps the CPUs it has. */
 	set_cpus_allowed_ptr(task, mask);
 }
 
-/**
- * ktpool_apply_worker_attrs() - give a new worker the pool's attributes
- * @pool: the pool
- * @task: the worker's kthread, created and not yet woken
- * @gen: set to the generation of the attributes applied
- * @fresh: nothing was applied to @task yet
- *
- * The caller adds the worker to pool->workers under the lock only if
- * pool->attrs_gen still equals @gen, and calls this again otherwise.
- *
- * Context: process context, pool lock not held; may sleep.
- * Return: 0 or -ENOMEM.
+/*
+ * Give a new worker's @task, not yet woken (@fresh: nothing applied yet),
+ * the pool's attributes of generation *@gen: the caller adds it to
+ * pool->workers only if that is still pool->attrs_gen, else calls again.
+ * Sleeps, pool lock not held. Return: 0 or -ENOMEM.
  */
 int ktpool_apply_worker_attrs(struct ktpool *pool, struct task_struct *task,
 			      unsigned int *gen, bool fresh)
@@ -164,11 +126,7 @@ int ktpool_apply_worker_attrs(struct ktpool *pool, struct task_struct *task,
 	return 0;
 }
 
-/*
- * Apply the pool's current scheduling attributes to every live worker,
- * idle or busy. Called with attrs_mutex held, so they cannot change under
- * it; workers created meanwhile apply them themselves (attrs_gen).
- */
+/* To every live worker; one created meanwhile applies them itself. */
 static int ktpool_apply_live(struct ktpool *pool)
 	__must_hold(&pool->attrs_mutex)
 {
@@ -214,10 +172,7 @@ static int ktpool_apply_live(struct ktpool *pool)
 	return 0;
 }
 
-/*
- * For ktpool_cpu_online(), under ktpool_pools_mutex (so the pool is not
- * freed meanwhile): apply the cpumask again, to every worker.
- */
+/* Under ktpool_pools_mutex, which keeps the pool. */
 static void ktpool_restore_cpus(struct ktpool *pool)
 {
 	bool restore;
@@ -238,19 +193,12 @@ static void ktpool_restore_cpus(struct ktpool *pool)
 	mutex_unlock(&pool->attrs_mutex);
 }
 
-/**
- * ktpool_cpu_online() - put workers back on their pool's CPUs
- * @cpu: the CPU that came online
- *
- * A worker none of whose CPUs is online is moved by the scheduler, whose
- * select_fallback_rq() widens its allowed CPUs for good; a worker created
- * then keeps a new kthread's. Once a CPU comes online, every pool whose
- * cpumask now has an online CPU gives its workers that mask again, as cmwq
- * does for an unbound pool's workers (restore_unbound_workers_cpumask()).
- *
- * Context: a CPU hotplug callback (CPUHP_AP_ONLINE_DYN): the CPU is online,
- * which is enough for a kthread's set_cpus_allowed_ptr(); sleeps.
- * Return: 0.
+/*
+ * A CPU came online (CPUHP_AP_ONLINE_DYN, enough for a kthread's
+ * set_cpus_allowed_ptr()): the scheduler's select_fallback_rq() widened
+ * for good the CPUs of a worker none of whose CPUs was online, so every
+ * pool whose cpumask has an online CPU again gives its workers that mask,
+ * as cmwq's restore_unbound_workers_cpumask() does.
  */
 int ktpool_cpu_online(unsigned int cpu)
 {
@@ -269,19 +217,12 @@ static bool ktpool_spawn_ended(struct ktpool *pool, u64 seen)
 	return ended;
 }
 
-/**
- * ktpool_start_min_threads() - create workers up to pool->min_threads
- * @pool: the pool
- *
- * Counts the created threads only: a slot reserved for a spawn in progress
- * is no thread yet, that spawn may fail. When those spawns fill the
- * capacity, waits for one to end and looks again.
- *
- * Context: process context; sleeps. The caller is counted in nr_callers
- * and holds attrs_mutex, or the pool is not visible yet.
- * Return: 0; -ENOMEM when a worker could not be created; -EINTR when a
- * fatal signal ended the wait for a spawn in progress, or the creation of
- * a worker (kthread_create() waits killable).
+/*
+ * Create workers up to min_threads, counting created threads only (a spawn
+ * in progress may fail); when spawns in progress fill the capacity, wait
+ * for one to end. Sleeps; the caller is counted in nr_callers and holds
+ * attrs_mutex, or the pool is not visible yet. Return: 0, -ENOMEM, or
+ * -EINTR when a fatal signal ended a wait or a kthread_create().
  */
 int ktpool_start_min_threads(struct ktpool *pool)
 {
@@ -322,12 +263,10 @@ int ktpool_start_min_threads(struct ktpool *pool)
 }
 
 /*
- * The body of ktpool_apply_attrs(), with attrs_mutex held and the caller
- * counted in the pool's callers (ktpool_caller_enter()). With @gone (the
- * caller holds sysfs_mutex too), adds or removes the sysfs directory as
- * KTPOOL_SYSFS says: returns the directory to remove, once attrs_mutex is
- * dropped, in *@gone. Without (a sysfs or parameter writer, which keeps the
- * flags as they are), leaves the directory alone.
+ * With the caller counted in nr_callers. With @gone (sysfs_mutex held),
+ * adds or removes the directory as KTPOOL_SYSFS says, the one to remove
+ * once attrs_mutex is dropped in *@gone; a knob's writer, which keeps the
+ * flags, leaves it alone.
  */
 static int ktpool_apply_attrs_locked(struct ktpool *pool,
 				     const struct ktpool_attrs *attrs,
@@ -344,9 +283,8 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 		return -ESHUTDOWN;
 	}
 	/*
-	 * Under the lock: ktpool_set_capacity() checks the other way. Only a
-	 * new cpumask needs an online CPU: the CPUs of the current one may all
-	 * be offline, which must not block a change of anything else.
+	 * Under the lock: ktpool_set_capacity() checks the other way. The
+	 * current cpumask may be all offline: only a new one needs a CPU.
 	 */
 	if (attrs->min_threads > pool->capacity ||
 	    (!cpumask_equal(mask, pool->cpumask) &&
@@ -377,24 +315,6 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 	return err ?: ret;
 }
 
-/*
- * After attrs_mutex, with sysfs_mutex still held (so that no other change
- * adds the directory again before the old one is gone): remove what was
- * detached.
- */
-static void ktpool_apply_attrs_done(struct ktpool *pool,
-				    struct ktpool_kobj *gone)
-	__must_hold(&pool->sysfs_mutex)
-{
-	if (!gone)
-		return;
-	lockdep_assert_held(&pool->sysfs_mutex);
-	/* Fault injection: widen the window before the removal. */
-	ktpool_debug_hold(KTPOOL_HOLD_SYSFS);
-	/* Removal waits for the sysfs writers, who take attrs_mutex. */
-	ktpool_sysfs_remove(gone);
-}
-
 /**
  * ktpool_apply_attrs() - change a pool's attributes, live
  * @pool: the pool
@@ -413,12 +333,12 @@ static void ktpool_apply_attrs_done(struct ktpool *pool,
  * with ktpool_destroy() as the submit calls do.
  * Return: 0; -EINVAL for a NULL @pool or @attrs, a nice out of -20..19, a
  * cpumask other than the pool's with no online CPU, @attrs->min_threads
- * above the capacity or unknown flags (nothing changed); -ESHUTDOWN when @pool is being destroyed;
- * -ENOMEM when a worker could not be created for @attrs->min_threads, or
- * memory for the change was short; -EINTR when a fatal signal ended the
- * wait for, or the creation of, a worker for @attrs->min_threads (after
- * -ENOMEM or -EINTR the attributes are applied to the pool and to the
- * workers it could reach).
+ * above the capacity or unknown flags (nothing changed); -ESHUTDOWN when
+ * @pool is being destroyed; -ENOMEM when a worker could not be created for
+ * @attrs->min_threads, or memory for the change was short; -EINTR when a
+ * fatal signal ended the wait for, or the creation of, a worker for
+ * @attrs->min_threads (after -ENOMEM or -EINTR the attributes are applied
+ * to the pool and to the workers it could reach).
  */
 int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
 {
@@ -428,12 +348,10 @@ int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
 	if (!pool || ktpool_attrs_check(attrs, KTPOOL_MAX_CAPACITY))
 		return -EINVAL;
 	/*
-	 * A caller of the pool before any of its mutexes is taken, until
-	 * after the last one is unlocked: ktpool_destroy() frees the pool once
-	 * it is quiet, and a mutex_unlock() may still touch the mutex after
-	 * another task took it (Documentation/locking/mutex-design.rst).
-	 * Destroy drops sysfs_mutex before it waits for the callers, so a
-	 * caller sleeping on it is not waited for under it.
+	 * A caller from before the first mutex until after the last unlock:
+	 * destroy frees the pool once it is quiet, and a mutex_unlock() may
+	 * touch the mutex after another task took it (mutex-design.rst).
+	 * Destroy drops sysfs_mutex before it waits for the callers.
 	 */
 	ret = ktpool_caller_enter(pool);
 	if (ret)
@@ -442,19 +360,21 @@ int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
 	mutex_lock(&pool->attrs_mutex);
 	ret = ktpool_apply_attrs_locked(pool, attrs, &gone);
 	mutex_unlock(&pool->attrs_mutex);
-	ktpool_apply_attrs_done(pool, gone);
+	/*
+	 * Without attrs_mutex, which the writers of its files take, and with
+	 * sysfs_mutex, so that no change adds it again before it is gone.
+	 */
+	if (gone) {
+		ktpool_debug_hold(KTPOOL_HOLD_SYSFS);
+		ktpool_sysfs_remove(gone);
+	}
 	mutex_unlock(&pool->sysfs_mutex);
 	ktpool_caller_exit(pool);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(ktpool_apply_attrs);
 
-/**
- * ktpool_get_attrs() - read a pool's attributes
- * @pool: the pool
- * @attrs: filled in; @attrs->cpumask is set to @mask
- * @mask: where the pool's cpumask is copied
- */
+/* @attrs->cpumask is set to @mask, a copy of the pool's. */
 void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
 		      struct cpumask *mask)
 {
@@ -469,88 +389,32 @@ void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
 }
 
 /*
- * Change one attribute: @set edits a copy of the current ones. For the
- * sysfs and parameter writers: the flags stay, and so does the directory
- * (no sysfs_mutex: a removal waits for the writers of the directory).
+ * For a knob's writer: @edit changes a copy of the current attributes with
+ * a value its knob checked. The flags stay, and so does the directory (no
+ * sysfs_mutex: a removal waits for its writers). Return: as
+ * ktpool_apply_attrs().
  */
-static int ktpool_update_attrs(struct ktpool *pool,
-			       void (*set)(struct ktpool_attrs *, const void *),
-			       const void *arg)
+int ktpool_update_attrs(struct ktpool *pool,
+			void (*edit)(struct ktpool_attrs *attrs, s64 v,
+				     const struct cpumask *mask),
+			s64 v, const struct cpumask *mask)
 {
 	struct ktpool_attrs attrs;
-	cpumask_var_t mask;
+	cpumask_var_t cur;
 	int ret;
 
-	if (!pool)
-		return -EINVAL;
-	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
+	if (!alloc_cpumask_var(&cur, GFP_KERNEL))
 		return -ENOMEM;
 	ret = ktpool_caller_enter(pool);
 	if (ret)
 		goto out;
 	mutex_lock(&pool->attrs_mutex);
-	ktpool_get_attrs(pool, &attrs, mask);
-	set(&attrs, arg);
-	ret = ktpool_attrs_check(&attrs, KTPOOL_MAX_CAPACITY);
-	if (!ret)
-		ret = ktpool_apply_attrs_locked(pool, &attrs, NULL);
+	ktpool_get_attrs(pool, &attrs, cur);
+	edit(&attrs, v, mask);
+	ret = ktpool_apply_attrs_locked(pool, &attrs, NULL);
 	mutex_unlock(&pool->attrs_mutex);
 	ktpool_caller_exit(pool);
 out:
-	free_cpumask_var(mask);
+	free_cpumask_var(cur);
 	return ret;
-}
-
-static void ktpool_nice_setter(struct ktpool_attrs *attrs, const void *arg)
-{
-	attrs->nice = *(const int *)arg;
-}
-
-static void ktpool_cpumask_setter(struct ktpool_attrs *attrs, const void *arg)
-{
-	attrs->cpumask = arg;
-}
-
-static void ktpool_min_setter(struct ktpool_attrs *attrs, const void *arg)
-{
-	attrs->min_threads = *(const unsigned int *)arg;
-}
-
-/**
- * ktpool_set_nice() - change only the nice value of a pool's workers
- * @pool: the pool
- * @nice: -20..19
- *
- * Return: as ktpool_apply_attrs().
- */
-int ktpool_set_nice(struct ktpool *pool, int nice)
-{
-	return ktpool_update_attrs(pool, ktpool_nice_setter, &nice);
-}
-
-/**
- * ktpool_set_cpumask() - change only the CPUs of a pool's workers
- * @pool: the pool
- * @mask: the CPUs, with one online at least unless they are the pool's
- *	current ones
- *
- * Return: as ktpool_apply_attrs().
- */
-int ktpool_set_cpumask(struct ktpool *pool, const struct cpumask *mask)
-{
-	if (!mask)
-		return -EINVAL;
-	return ktpool_update_attrs(pool, ktpool_cpumask_setter, mask);
-}
-
-/**
- * ktpool_set_min_threads() - change only a pool's reserve of workers
- * @pool: the pool
- * @min_threads: 0..capacity
- *
- * Return: as ktpool_apply_attrs().
- */
-int ktpool_set_min_threads(struct ktpool *pool, unsigned int min_threads)
-{
-	return ktpool_update_attrs(pool, ktpool_min_setter, &min_threads);
 }

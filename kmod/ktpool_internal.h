@@ -385,17 +385,29 @@ static inline void ktpool_unreserve_locked(struct ktpool *pool)
 }
 
 /* ktpool_main.c */
+extern const struct attribute_group *ktpool_knob_groups[];
 unsigned long ktpool_reap_interval(void);
-bool ktpool_should_fail_spawn(void);
 
-/* Points the debug_hold parameter can hold callers at (fault injection). */
+/* The test hooks' call sites: no hook in this build. */
 #define KTPOOL_HOLD_SPAWN	1	/* ktpool_spawn(), before kthread_create() */
 #define KTPOOL_HOLD_POLL	2	/* a submitter that found no worker free */
 #define KTPOOL_HOLD_DRAIN	4	/* ktpool_drain(), done, before returning */
 #define KTPOOL_HOLD_SYSFS	8	/* a sysfs directory detached, not removed */
-#define KTPOOL_HOLD_ALL		15
-bool ktpool_debug_holding(unsigned int where);
-int ktpool_debug_hold(unsigned int where);
+static inline bool ktpool_should_fail_spawn(void)
+{
+	return false;
+}
+
+static inline bool ktpool_debug_holding(unsigned int where)
+{
+	return false;
+}
+
+static inline int ktpool_debug_hold(unsigned int where)
+{
+	return 0;
+}
+
 unsigned int ktpool_stall_warn_ms(void);
 u64 ktpool_spin_ns(void);
 
@@ -420,16 +432,17 @@ int ktpool_apply_worker_attrs(struct ktpool *pool, struct task_struct *task,
 int ktpool_start_min_threads(struct ktpool *pool);
 void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
 		      struct cpumask *mask);
-int ktpool_set_nice(struct ktpool *pool, int nice);
-int ktpool_set_cpumask(struct ktpool *pool, const struct cpumask *mask);
-int ktpool_set_min_threads(struct ktpool *pool, unsigned int min_threads);
+int ktpool_update_attrs(struct ktpool *pool,
+			void (*edit)(struct ktpool_attrs *attrs, s64 v,
+				     const struct cpumask *mask),
+			s64 v, const struct cpumask *mask);
 int ktpool_cpu_online(unsigned int cpu);
 int ktpool_sysfs_init(void);
 void ktpool_sysfs_exit(void);
 int ktpool_sysfs_add(struct ktpool *pool);
 struct ktpool_kobj *ktpool_sysfs_detach(struct ktpool *pool);
 void ktpool_sysfs_remove(struct ktpool_kobj *kobj);
-int ktpool_parse_cpulist(const char *buf, struct cpumask *mask);
+struct ktpool *ktpool_sysfs_pool(struct kobject *kobj);
 
 /* ktpool_debugfs.c */
 int ktpool_debugfs_init(void);

@@ -1,465 +1,307 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktpool module: parameters, the default pool, init and exit.
+ * ktpool module: the knobs, the default pool, init and exit.
  *
- * The parameters are writable at run time through
- * /sys/module/ktpool/parameters/ and apply to the default pool at once. A bad
- * write (empty, non-numeric, negative or out of range) fails with -EINVAL and
- * changes nothing. The parameters and the default pool pointer are protected
- * by the module's kernel_param_lock(). The default pool is also tunable under
- * /sys/kernel/ktpool/default/ (KTPOOL_SYSFS): once it exists, the pool
- * parameters (capacity, idle_timeout_ms, nice, cpumask, min_threads) read
- * the pool itself, so the two stay in step whichever is written.
+ * Each knob is defined once, in ktpool_knobs[]: its name, its range, how it
+ * is parsed and how it is applied. Every knob is a module parameter; a
+ * pool's knob is also a file of /sys/kernel/ktpool/<pool>/ for a pool with
+ * KTPOOL_SYSFS, the default pool among them. A write is parsed and checked
+ * whole before anything changes (-EINVAL otherwise), then applied live. The
+ * parameter of a pool's knob tunes the default pool and reads the pool once
+ * it exists, so that parameter and file stay in step; before (at load) it
+ * keeps the value the pool is created with. The module-wide values and
+ * ktpool_default_pool are under the module's kernel_param_lock().
  */
 
-#include <linux/atomic.h>
 #include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
+#include <linux/kobject.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
-#include <linux/slab.h>
-#include <linux/wait.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
 
 #include "ktpool_internal.h"
 
 #define CREATE_TRACE_POINTS
 #include "ktpool_trace.h"
 
-#define KTPOOL_DEFAULT_CAPACITY		64
-#define KTPOOL_DEFAULT_IDLE_TIMEOUT_MS	10000
-#define KTPOOL_DEFAULT_REAP_INTERVAL_MS	1000
-#define KTPOOL_MAX_REAP_INTERVAL_MS	60000
+/*
+ * A knob of a pool (@field the offset of its value in struct ktpool) is
+ * applied by @set or, for an attribute, by ktpool_update_attrs() with
+ * @edit. A module-wide knob (@field -1) lives in @val; @set, if any, then
+ * makes the new value take effect.
+ */
+struct ktpool_knob {
+	struct kobj_attribute attr;	/* I: the name, and a pool's file */
+	s64 min, max;			/* I: the range; a cpulist has none */
+	int field;			/* I */
+	int (*set)(struct ktpool *pool, unsigned int v);	/* I */
+	void (*edit)(struct ktpool_attrs *attrs, s64 v,		/* I */
+		     const struct cpumask *mask);
+	s64 val;			/* kernel_param_lock; READ_ONCE */
+};
 
-static unsigned int ktpool_capacity = KTPOOL_DEFAULT_CAPACITY;
-static unsigned int ktpool_idle_timeout_ms = KTPOOL_DEFAULT_IDLE_TIMEOUT_MS;
-static unsigned int ktpool_reap_interval_ms = KTPOOL_DEFAULT_REAP_INTERVAL_MS;
-static unsigned int ktpool_stall_ms;
-#define KTPOOL_DEFAULT_SPIN_US		0
-#define KTPOOL_MAX_SPIN_US		1000
+enum {
+	KNOB_CAPACITY, KNOB_IDLE_TIMEOUT, KNOB_MAX_WAITERS, KNOB_NICE,
+	KNOB_CPUMASK, KNOB_MIN_THREADS,
+	KNOB_NR_POOL,		/* a pool's above, module-wide below */
+	KNOB_REAP_INTERVAL = KNOB_NR_POOL, KNOB_STALL_WARN, KNOB_SPIN,
+	KNOB_NR,
+};
 
-static unsigned int ktpool_spin_us = KTPOOL_DEFAULT_SPIN_US;
-static unsigned int ktpool_max_waiters;
-/* The default pool's attributes until it exists (kernel_param_lock). */
-static int ktpool_nice;
-static unsigned int ktpool_min_threads;
+/* The default pool's cpumask until it exists (kernel_param_lock). */
 static struct cpumask ktpool_cpus;
-static bool ktpool_cpus_given;		/* else every CPU */
-static atomic_t ktpool_fail_spawn = ATOMIC_INIT(0);
-static unsigned int ktpool_hold;		/* KTPOOL_HOLD_* bits */
-static atomic_t ktpool_held = ATOMIC_INIT(0);
-static DECLARE_WAIT_QUEUE_HEAD(ktpool_hold_wq);
+static bool ktpool_cpus_given;			/* else every CPU */
 static struct ktpool *ktpool_default_pool;	/* kernel_param_lock */
 static int ktpool_cpuhp_state;			/* I: ktpool_cpu_online() */
 
-/* A number in [@min, @max], or -EINVAL (also for overflow and negatives). */
-static int ktpool_parse_uint(const char *val, unsigned int min,
-			     unsigned int max, unsigned int *res)
+static bool ktpool_knob_cpulist(const struct ktpool_knob *k)
 {
-	unsigned int v;
+	return k->field == (int)offsetof(struct ktpool, cpumask);
+}
 
-	if (kstrtouint(val, 0, &v) || v < min || v > max)
+/*
+ * Anything cpulist_parse() accepts, with an online CPU, shorter than a page:
+ * a write hands its file at most a page, cut there, so a page or more may
+ * be the start of a longer list.
+ */
+static int ktpool_parse_cpulist(const char *buf, struct cpumask *mask)
+{
+	if (strnlen(buf, PAGE_SIZE) >= PAGE_SIZE)
 		return -EINVAL;
-	*res = v;
+	buf = skip_spaces(buf);
+	if (!*buf || cpulist_parse(buf, mask) ||
+	    !cpumask_intersects(mask, cpu_online_mask))
+		return -EINVAL;
 	return 0;
 }
 
-static int ktpool_capacity_set(const char *val, const struct kernel_param *kp)
+static int ktpool_knob_parse(const struct ktpool_knob *k, const char *buf,
+			     s64 *v, struct cpumask *mask)
 {
-	unsigned int v;
-	int ret;
-
-	ret = ktpool_parse_uint(val, 1, KTPOOL_MAX_CAPACITY, &v);
-	if (!ret && ktpool_default_pool)
-		ret = ktpool_set_capacity(ktpool_default_pool, v);
-	if (!ret)
-		WRITE_ONCE(ktpool_capacity, v);
-	return ret;
-}
-
-static int ktpool_idle_timeout_set(const char *val,
-				   const struct kernel_param *kp)
-{
-	unsigned int v;
-	int ret;
-
-	ret = ktpool_parse_uint(val, 0, KTPOOL_MAX_IDLE_TIMEOUT_MS, &v);
-	if (!ret && ktpool_default_pool)
-		ret = ktpool_set_idle_timeout(ktpool_default_pool, v);
-	if (!ret)
-		WRITE_ONCE(ktpool_idle_timeout_ms, v);
-	return ret;
-}
-
-/* A pool parameter reads the default pool, once it exists. */
-static int ktpool_capacity_get(char *buf, const struct kernel_param *kp)
-{
-	struct ktpool *pool = ktpool_default_pool;
-
-	return sysfs_emit(buf, "%u\n", pool ? READ_ONCE(pool->capacity) :
-			  ktpool_capacity);
-}
-
-static int ktpool_max_waiters_get(char *buf, const struct kernel_param *kp)
-{
-	struct ktpool *pool = ktpool_default_pool;
-
-	return sysfs_emit(buf, "%u\n", pool ? READ_ONCE(pool->max_waiters) :
-			  ktpool_max_waiters);
-}
-
-static int ktpool_idle_timeout_get(char *buf, const struct kernel_param *kp)
-{
-	struct ktpool *pool = ktpool_default_pool;
-
-	return sysfs_emit(buf, "%u\n", pool ? READ_ONCE(pool->idle_timeout_ms) :
-			  ktpool_idle_timeout_ms);
-}
-
-static int ktpool_nice_set(const char *val, const struct kernel_param *kp)
-{
-	int v, ret;
-
-	if (kstrtoint(val, 0, &v) || v < MIN_NICE || v > MAX_NICE)
+	if (ktpool_knob_cpulist(k))
+		return ktpool_parse_cpulist(buf, mask);
+	/* Unsigned takes no sign; above S64_MAX it reads negative: too low. */
+	if (k->min < 0 ? kstrtoll(buf, 0, v) : kstrtoull(buf, 0, (u64 *)v))
 		return -EINVAL;
-	ret = ktpool_default_pool ? ktpool_set_nice(ktpool_default_pool, v) : 0;
-	if (!ret)
-		WRITE_ONCE(ktpool_nice, v);
-	return ret;
+	return *v < k->min || *v > k->max ? -EINVAL : 0;
 }
 
-static int ktpool_nice_get(char *buf, const struct kernel_param *kp)
-{
-	struct ktpool *pool = ktpool_default_pool;
-
-	return sysfs_emit(buf, "%d\n", pool ? READ_ONCE(pool->nice) :
-			  ktpool_nice);
-}
-
-static int ktpool_min_threads_set(const char *val,
-				  const struct kernel_param *kp)
-{
-	unsigned int v;
-	int ret;
-
-	ret = ktpool_parse_uint(val, 0, KTPOOL_MAX_CAPACITY, &v);
-	if (!ret && ktpool_default_pool)
-		ret = ktpool_set_min_threads(ktpool_default_pool, v);
-	/* -ENOMEM, -EINTR: set, but not every worker could be created */
-	if (!ret || ret == -ENOMEM || ret == -EINTR)
-		WRITE_ONCE(ktpool_min_threads, v);
-	return ret;
-}
-
-static int ktpool_min_threads_get(char *buf, const struct kernel_param *kp)
-{
-	struct ktpool *pool = ktpool_default_pool;
-
-	return sysfs_emit(buf, "%u\n", pool ? READ_ONCE(pool->min_threads) :
-			  ktpool_min_threads);
-}
-
-static int ktpool_cpumask_set(const char *val, const struct kernel_param *kp)
+/* Write @buf to @k of @pool (NULL: no default pool yet), as a parameter? */
+static int ktpool_knob_write(struct ktpool_knob *k, struct ktpool *pool,
+			     const char *buf, bool param)
 {
 	cpumask_var_t mask;
+	s64 v = 0;
 	int ret;
 
 	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
 		return -ENOMEM;
-	ret = ktpool_parse_cpulist(val, mask);
-	if (!ret && ktpool_default_pool)
-		ret = ktpool_set_cpumask(ktpool_default_pool, mask);
-	if (!ret) {
-		/* For the pool's creation, when given at load time. */
+	ret = ktpool_knob_parse(k, buf, &v, mask);
+	if (!ret && pool && k->edit)
+		ret = ktpool_update_attrs(pool, k->edit, v, mask);
+	else if (!ret && pool && k->field >= 0)
+		ret = k->set(pool, v);
+	if (ret || !param)
+		goto out;
+	WRITE_ONCE(k->val, v);
+	if (ktpool_knob_cpulist(k)) {
 		cpumask_copy(&ktpool_cpus, mask);
 		ktpool_cpus_given = true;
 	}
+	if (k->field < 0 && k->set)
+		k->set(NULL, v);
+out:
 	free_cpumask_var(mask);
 	return ret;
 }
 
-static int ktpool_cpumask_get(char *buf, const struct kernel_param *kp)
+static int ktpool_knob_read(const struct ktpool_knob *k, struct ktpool *pool,
+			    char *buf)
 {
-	struct ktpool *pool = ktpool_default_pool;
+	s64 v = READ_ONCE(k->val);
 	int ret;
+
+	if (ktpool_knob_cpulist(k) && !pool)
+		return sysfs_emit(buf, "%*pbl\n",
+				  cpumask_pr_args(ktpool_cpus_given ?
+						  &ktpool_cpus : cpu_possible_mask));
+	if (ktpool_knob_cpulist(k)) {
+		raw_spin_lock_irq(&pool->lock);
+		ret = sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(pool->cpumask));
+		raw_spin_unlock_irq(&pool->lock);
+		return ret;
+	}
+	if (pool && k->field >= 0)
+		v = READ_ONCE(*(unsigned int *)((char *)pool + k->field));
+	if (k->min < 0)
+		return sysfs_emit(buf, "%d\n", (int)v);
+	return sysfs_emit(buf, "%u\n", (unsigned int)v);
+}
+
+static ssize_t ktpool_knob_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	struct ktpool *pool = ktpool_sysfs_pool(kobj);
 
 	if (!pool)
-		return sysfs_emit(buf, "%*pbl\n",
-				  cpumask_pr_args(ktpool_cpus_given ? &ktpool_cpus :
-						  cpu_possible_mask));
-	raw_spin_lock_irq(&pool->lock);
-	ret = sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(pool->cpumask));
-	raw_spin_unlock_irq(&pool->lock);
-	return ret;
+		return -ENODEV;
+	return ktpool_knob_read(container_of(attr, struct ktpool_knob, attr),
+				pool, buf);
 }
 
-static int ktpool_max_waiters_set(const char *val,
-				  const struct kernel_param *kp)
+static ssize_t ktpool_knob_store(struct kobject *kobj,
+				 struct kobj_attribute *attr, const char *buf,
+				 size_t count)
 {
-	unsigned int v;
-	int ret;
+	struct ktpool *pool = ktpool_sysfs_pool(kobj);
+	int ret = -ENODEV;
 
-	ret = ktpool_parse_uint(val, 0, UINT_MAX, &v);
-	if (!ret && ktpool_default_pool)
-		ret = ktpool_set_max_waiters(ktpool_default_pool, v);
-	if (!ret)
-		WRITE_ONCE(ktpool_max_waiters, v);
-	return ret;
+	if (pool)
+		ret = ktpool_knob_write(container_of(attr, struct ktpool_knob,
+						     attr), pool, buf, false);
+	return ret ?: count;
 }
 
-static int ktpool_reap_interval_set(const char *val,
-				    const struct kernel_param *kp)
+static void ktpool_edit_nice(struct ktpool_attrs *attrs, s64 v,
+			     const struct cpumask *mask)
 {
-	unsigned int v;
-	int ret;
+	attrs->nice = v;
+}
 
-	ret = ktpool_parse_uint(val, 1, KTPOOL_MAX_REAP_INTERVAL_MS, &v);
-	if (ret)
-		return ret;
-	WRITE_ONCE(ktpool_reap_interval_ms, v);
-	/* Re-time the reaper of every pool with the new interval. */
+static void ktpool_edit_cpumask(struct ktpool_attrs *attrs, s64 v,
+				const struct cpumask *mask)
+{
+	attrs->cpumask = mask;
+}
+
+static void ktpool_edit_min_threads(struct ktpool_attrs *attrs, s64 v,
+				    const struct cpumask *mask)
+{
+	attrs->min_threads = v;
+}
+
+static int ktpool_retime_reapers(struct ktpool *unused, unsigned int v)
+{
 	ktpool_visit_pools(ktpool_retime_reaper);
 	return 0;
 }
 
-static int ktpool_stall_warn_set(const char *val,
-				 const struct kernel_param *kp)
+static int ktpool_stall_warn_set(struct ktpool *unused, unsigned int v)
 {
-	unsigned int v;
-	int ret;
-
-	ret = ktpool_parse_uint(val, 0, KTPOOL_MAX_IDLE_TIMEOUT_MS, &v);
-	if (ret)
-		return ret;
-	WRITE_ONCE(ktpool_stall_ms, v);
 	if (v && ktpool_default_pool)
 		ktpool_watchdog_start();
 	return 0;
 }
 
-static int ktpool_fail_spawn_set(const char *val,
-				 const struct kernel_param *kp)
-{
-	int v;
+#define KNOB(_name, _min, _max, _field)					\
+	.attr = __ATTR(_name, 0644, ktpool_knob_show, ktpool_knob_store),	\
+	.min = (_min), .max = (_max), .field = (_field)
+#define FIELD(f)	offsetof(struct ktpool, f)
 
-	if (kstrtoint(val, 0, &v) || v < -1)
-		return -EINVAL;
-	atomic_set(&ktpool_fail_spawn, v);
-	return 0;
+static struct ktpool_knob ktpool_knobs[KNOB_NR] = {
+	[KNOB_CAPACITY] = { KNOB(capacity, 1, KTPOOL_MAX_CAPACITY,
+				 FIELD(capacity)),
+			    .set = ktpool_set_capacity, .val = 64 },
+	[KNOB_IDLE_TIMEOUT] = { KNOB(idle_timeout_ms, 0,
+				     KTPOOL_MAX_IDLE_TIMEOUT_MS,
+				     FIELD(idle_timeout_ms)),
+				.set = ktpool_set_idle_timeout, .val = 10000 },
+	[KNOB_MAX_WAITERS] = { KNOB(max_waiters, 0, UINT_MAX,
+				    FIELD(max_waiters)),
+			       .set = ktpool_set_max_waiters },
+	[KNOB_NICE] = { KNOB(nice, MIN_NICE, MAX_NICE, FIELD(nice)),
+			.edit = ktpool_edit_nice },
+	[KNOB_CPUMASK] = { KNOB(cpumask, 0, 0, FIELD(cpumask)),
+			   .edit = ktpool_edit_cpumask },
+	[KNOB_MIN_THREADS] = { KNOB(min_threads, 0, KTPOOL_MAX_CAPACITY,
+				    FIELD(min_threads)),
+			       .edit = ktpool_edit_min_threads },
+	[KNOB_REAP_INTERVAL] = { KNOB(reap_interval_ms, 1, 60000, -1),
+				 .set = ktpool_retime_reapers, .val = 1000 },
+	[KNOB_STALL_WARN] = { KNOB(stall_warn_ms, 0,
+				   KTPOOL_MAX_IDLE_TIMEOUT_MS, -1),
+			      .set = ktpool_stall_warn_set },
+	[KNOB_SPIN] = { KNOB(spin_us, 0, 1000, -1) },
+};
+
+/* The files of a pool's directory: its knobs (set at init). */
+static struct attribute *ktpool_knob_attrs[KNOB_NR_POOL + 1];
+static const struct attribute_group ktpool_knob_group = {
+	.attrs = ktpool_knob_attrs,
+};
+
+const struct attribute_group *ktpool_knob_groups[] = {
+	&ktpool_knob_group,
+	NULL,
+};
+
+static int ktpool_param_set(const char *buf, const struct kernel_param *kp)
+{
+	return ktpool_knob_write(kp->arg, ktpool_default_pool, buf, true);
 }
 
-static int ktpool_fail_spawn_get(char *buf, const struct kernel_param *kp)
+static int ktpool_param_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "%d\n", atomic_read(&ktpool_fail_spawn));
+	return ktpool_knob_read(kp->arg, ktpool_default_pool, buf);
 }
 
-static int ktpool_hold_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned int v;
-	int ret;
+static const struct kernel_param_ops ktpool_param_ops = {
+	.set = ktpool_param_set,
+	.get = ktpool_param_get,
+};
 
-	ret = ktpool_parse_uint(val, 0, KTPOOL_HOLD_ALL, &v);
-	if (ret)
-		return ret;
-	WRITE_ONCE(ktpool_hold, v);
-	wake_up_all(&ktpool_hold_wq);
-	return 0;
+/* Their ranges and defaults are in Documentation/ktpool.rst. */
+#define KTPOOL_PARAM(_name, _knob)					\
+	module_param_cb(_name, &ktpool_param_ops, &ktpool_knobs[_knob], 0644)
+
+KTPOOL_PARAM(capacity, KNOB_CAPACITY);
+MODULE_PARM_DESC(capacity, "most kthreads of the default pool");
+KTPOOL_PARAM(idle_timeout_ms, KNOB_IDLE_TIMEOUT);
+MODULE_PARM_DESC(idle_timeout_ms, "stop default-pool workers idle this long");
+KTPOOL_PARAM(nice, KNOB_NICE);
+MODULE_PARM_DESC(nice, "nice value of the default pool's workers");
+KTPOOL_PARAM(cpumask, KNOB_CPUMASK);
+MODULE_PARM_DESC(cpumask, "CPUs of the default pool's workers, a cpulist");
+KTPOOL_PARAM(min_threads, KNOB_MIN_THREADS);
+MODULE_PARM_DESC(min_threads, "default-pool workers never reaped");
+KTPOOL_PARAM(max_waiters, KNOB_MAX_WAITERS);
+MODULE_PARM_DESC(max_waiters, "most callers blocked for a default-pool worker");
+KTPOOL_PARAM(reap_interval_ms, KNOB_REAP_INTERVAL);
+MODULE_PARM_DESC(reap_interval_ms, "least time between two runs of a reaper");
+KTPOOL_PARAM(stall_warn_ms, KNOB_STALL_WARN);
+MODULE_PARM_DESC(stall_warn_ms, "warn once about a task running longer");
+KTPOOL_PARAM(spin_us, KNOB_SPIN);
+MODULE_PARM_DESC(spin_us, "how long an idle worker polls before it sleeps");
+
+static unsigned int ktpool_knob(int knob)
+{
+	return READ_ONCE(ktpool_knobs[knob].val);
 }
 
-static int ktpool_held_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%d\n", atomic_read(&ktpool_held));
-}
-
-static const struct kernel_param_ops ktpool_capacity_ops = {
-	.set = ktpool_capacity_set,
-	.get = ktpool_capacity_get,
-};
-
-static const struct kernel_param_ops ktpool_idle_timeout_ops = {
-	.set = ktpool_idle_timeout_set,
-	.get = ktpool_idle_timeout_get,
-};
-
-static const struct kernel_param_ops ktpool_nice_ops = {
-	.set = ktpool_nice_set,
-	.get = ktpool_nice_get,
-};
-
-static const struct kernel_param_ops ktpool_min_threads_ops = {
-	.set = ktpool_min_threads_set,
-	.get = ktpool_min_threads_get,
-};
-
-static const struct kernel_param_ops ktpool_cpumask_ops = {
-	.set = ktpool_cpumask_set,
-	.get = ktpool_cpumask_get,
-};
-
-static const struct kernel_param_ops ktpool_max_waiters_ops = {
-	.set = ktpool_max_waiters_set,
-	.get = ktpool_max_waiters_get,
-};
-
-static const struct kernel_param_ops ktpool_reap_interval_ops = {
-	.set = ktpool_reap_interval_set,
-	.get = param_get_uint,
-};
-
-static const struct kernel_param_ops ktpool_stall_warn_ops = {
-	.set = ktpool_stall_warn_set,
-	.get = param_get_uint,
-};
-
-static int ktpool_spin_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned int v;
-	int ret;
-
-	ret = ktpool_parse_uint(val, 0, KTPOOL_MAX_SPIN_US, &v);
-	if (!ret)
-		WRITE_ONCE(ktpool_spin_us, v);
-	return ret;
-}
-
-static const struct kernel_param_ops ktpool_spin_ops = {
-	.set = ktpool_spin_set,
-	.get = param_get_uint,
-};
-
-static const struct kernel_param_ops ktpool_fail_spawn_ops = {
-	.set = ktpool_fail_spawn_set,
-	.get = ktpool_fail_spawn_get,
-};
-
-static const struct kernel_param_ops ktpool_hold_ops = {
-	.set = ktpool_hold_set,
-	.get = param_get_uint,
-};
-
-static const struct kernel_param_ops ktpool_held_ops = {
-	.get = ktpool_held_get,
-};
-
-module_param_cb(capacity, &ktpool_capacity_ops, &ktpool_capacity, 0644);
-MODULE_PARM_DESC(capacity,
-		 "most kthreads of the default pool, 1..4096 (default 64)");
-module_param_cb(idle_timeout_ms, &ktpool_idle_timeout_ops,
-		&ktpool_idle_timeout_ms, 0644);
-MODULE_PARM_DESC(idle_timeout_ms,
-		 "stop default-pool workers idle this long, 0 = never, max 3600000 (default 10000)");
-module_param_cb(nice, &ktpool_nice_ops, NULL, 0644);
-MODULE_PARM_DESC(nice, "nice value of the default pool's workers, -20..19 (default 0)");
-module_param_cb(cpumask, &ktpool_cpumask_ops, NULL, 0644);
-MODULE_PARM_DESC(cpumask,
-		 "CPUs of the default pool's workers, a cpulist such as 0-1,3 (default: every CPU)");
-module_param_cb(min_threads, &ktpool_min_threads_ops, NULL, 0644);
-MODULE_PARM_DESC(min_threads,
-		 "workers of the default pool started at load and never reaped, 0..capacity (default 0)");
-module_param_cb(max_waiters, &ktpool_max_waiters_ops, &ktpool_max_waiters,
-		0644);
-MODULE_PARM_DESC(max_waiters,
-		 "most callers blocked for a worker of the default pool, 0 = no limit (default 0)");
-module_param_cb(reap_interval_ms, &ktpool_reap_interval_ops,
-		&ktpool_reap_interval_ms, 0644);
-MODULE_PARM_DESC(reap_interval_ms,
-		 "least time between two reaper runs of a pool, 1..60000 (default 1000)");
-module_param_cb(stall_warn_ms, &ktpool_stall_warn_ops, &ktpool_stall_ms, 0644);
-MODULE_PARM_DESC(stall_warn_ms,
-		 "warn once about a task running longer than this, 0 = off, max 3600000 (default 0)");
-module_param_cb(spin_us, &ktpool_spin_ops, &ktpool_spin_us, 0644);
-MODULE_PARM_DESC(spin_us,
-		 "how long a worker that went idle polls for a new task before it sleeps, 0..1000 (default 0; never on one CPU)");
-module_param_cb(debug_fail_spawn, &ktpool_fail_spawn_ops, NULL, 0600);
-MODULE_PARM_DESC(debug_fail_spawn,
-		 "fault injection: fail the next N kthread spawns, -1 = all, 0 = off (default 0)");
-module_param_cb(debug_hold, &ktpool_hold_ops, &ktpool_hold, 0600);
-MODULE_PARM_DESC(debug_hold,
-		 "fault injection: hold callers at a point until the bit is cleared: 1 = before a spawn, 2 = a submitter that found no free worker, 4 = a drain before it returns, 8 = ktpool_apply_attrs() between detaching a sysfs directory and removing it (default 0)");
-module_param_cb(debug_held, &ktpool_held_ops, NULL, 0400);
-MODULE_PARM_DESC(debug_held, "callers held by debug_hold now");
-
-/**
- * ktpool_reap_interval() - the least time between two reaper runs
- *
- * Return: the reap_interval_ms parameter, in jiffies.
- */
+/* The least time between two reaper runs of a pool, in jiffies. */
 unsigned long ktpool_reap_interval(void)
 {
-	return msecs_to_jiffies(READ_ONCE(ktpool_reap_interval_ms));
+	return msecs_to_jiffies(ktpool_knob(KNOB_REAP_INTERVAL));
 }
 
-/**
- * ktpool_stall_warn_ms() - the stall warning threshold
- *
- * Return: the stall_warn_ms parameter; 0 means off.
- */
+/* The stall warning threshold; 0 means off. */
 unsigned int ktpool_stall_warn_ms(void)
 {
-	return READ_ONCE(ktpool_stall_ms);
+	return ktpool_knob(KNOB_STALL_WARN);
 }
 
-/**
- * ktpool_spin_ns() - how long an idle worker polls for a job
- *
- * Return: the spin_us parameter in nanoseconds; 0 on a single CPU.
- */
+/* How long an idle worker polls for a job, in ns; 0 on a single CPU. */
 u64 ktpool_spin_ns(void)
 {
 	/* Polling on the only CPU would just delay whoever it waits for. */
 	if (num_online_cpus() < 2)
 		return 0;
-	return (u64)READ_ONCE(ktpool_spin_us) * NSEC_PER_USEC;
-}
-
-/**
- * ktpool_should_fail_spawn() - fault injection on the spawn path
- *
- * Return: true when the debug_fail_spawn parameter asks this spawn to fail.
- */
-bool ktpool_should_fail_spawn(void)
-{
-	int n = atomic_read(&ktpool_fail_spawn);
-
-	if (likely(!n))
-		return false;
-	return n < 0 || atomic_dec_if_positive(&ktpool_fail_spawn) >= 0;
-}
-
-/**
- * ktpool_debug_holding() - does the debug_hold parameter hold @where?
- * @where: a KTPOOL_HOLD_* bit
- *
- * Return: true when callers reaching @where would be held.
- */
-bool ktpool_debug_holding(unsigned int where)
-{
-	return unlikely(READ_ONCE(ktpool_hold) & where);
-}
-
-/**
- * ktpool_debug_hold() - fault injection: widen a race window on demand
- * @where: a KTPOOL_HOLD_* bit, naming the point the caller has reached
- *
- * While the debug_hold parameter has @where set, wait (killable) until it is
- * cleared; debug_held counts the callers waiting. Default off, root only.
- *
- * Context: process context, no lock held; may sleep.
- * Return: 0, or -EINTR when a fatal signal ended the wait.
- */
-int ktpool_debug_hold(unsigned int where)
-{
-	int ret;
-
-	if (likely(!ktpool_debug_holding(where)))
-		return 0;
-	atomic_inc(&ktpool_held);
-	ret = wait_event_killable(ktpool_hold_wq,
-				  !ktpool_debug_holding(where));
-	atomic_dec(&ktpool_held);
-	return ret ? -EINTR : 0;
+	return (u64)ktpool_knob(KNOB_SPIN) * NSEC_PER_USEC;
 }
 
 /**
@@ -479,8 +321,10 @@ static int __init ktpool_init(void)
 {
 	struct ktpool_attrs attrs = KTPOOL_ATTRS_INIT;
 	struct ktpool *pool;
-	int ret;
+	int i, ret;
 
+	for (i = 0; i < KNOB_NR_POOL; i++)
+		ktpool_knob_attrs[i] = &ktpool_knobs[i].attr.attr;
 	ret = ktpool_debugfs_init();
 	if (ret)
 		goto err_debugfs;
@@ -494,14 +338,14 @@ static int __init ktpool_init(void)
 	ktpool_cpuhp_state = ret;
 
 	kernel_param_lock(THIS_MODULE);
-	attrs.nice = ktpool_nice;
+	attrs.nice = ktpool_knobs[KNOB_NICE].val;
 	attrs.cpumask = ktpool_cpus_given ? &ktpool_cpus : NULL;
-	attrs.min_threads = ktpool_min_threads;
+	attrs.min_threads = ktpool_knob(KNOB_MIN_THREADS);
 	attrs.flags = KTPOOL_SYSFS;
-	pool = ktpool_create_attrs("default", ktpool_capacity,
-				   ktpool_idle_timeout_ms, &attrs);
+	pool = ktpool_create_attrs("default", ktpool_knob(KNOB_CAPACITY),
+				   ktpool_knob(KNOB_IDLE_TIMEOUT), &attrs);
 	if (!IS_ERR(pool)) {
-		ktpool_set_max_waiters(pool, ktpool_max_waiters);
+		ktpool_set_max_waiters(pool, ktpool_knob(KNOB_MAX_WAITERS));
 		WRITE_ONCE(ktpool_default_pool, pool);
 	}
 	kernel_param_unlock(THIS_MODULE);
@@ -514,8 +358,8 @@ static int __init ktpool_init(void)
 	if (ktpool_stall_warn_ms())
 		ktpool_watchdog_start();
 	pr_info("loaded: default pool capacity=%u idle_timeout_ms=%u reap_interval_ms=%u\n",
-		ktpool_capacity, ktpool_idle_timeout_ms,
-		ktpool_reap_interval_ms);
+		ktpool_knob(KNOB_CAPACITY), ktpool_knob(KNOB_IDLE_TIMEOUT),
+		ktpool_knob(KNOB_REAP_INTERVAL));
 	return 0;
 
 err_pool:
@@ -538,9 +382,6 @@ static void __exit ktpool_exit(void)
 	WRITE_ONCE(ktpool_default_pool, NULL);
 	kernel_param_unlock(THIS_MODULE);
 
-	/* Nobody may stay held: destroy waits for every caller. */
-	WRITE_ONCE(ktpool_hold, 0);
-	wake_up_all(&ktpool_hold_wq);
 	ktpool_watchdog_stop();
 	ktpool_destroy(pool);
 	ktpool_destroy_leaked();

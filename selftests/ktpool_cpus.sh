@@ -11,14 +11,6 @@ S=/sys/kernel/ktpool/default
 CPU1=/sys/devices/system/cpu/cpu1/online
 PAGE=4096	# x86-64, the guests' architecture
 
-# pids NAME: the pids of the kthreads whose comm is NAME
-pids() {
-	for f in /proc/[0-9]*/comm; do
-		read -r c <"$f" 2>/dev/null && [ "$c" = "$1" ] &&
-			{ f=${f#/proc/}; echo "${f%/comm}"; }
-	done
-}
-
 cpus_of() { sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$1/status"; }
 nice_of() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f17; }
 

@@ -33,7 +33,8 @@
  *   last_ret read: what the last submit_timeout returned
  *   rtpool   write 1: create the pool "client-rt" (capacity 2, KTPOOL_RT,
  *            KTPOOL_SYSFS, min_threads 1); 2: apply nice 3 without
- *            KTPOOL_RT to it; 0: destroy it
+ *            KTPOOL_RT to it; 3: the same without KTPOOL_SYSFS too;
+ *            0: destroy it
  *   frztest  write 1: create the pool "client-frz" (capacity 1,
  *            min_threads 1, KTPOOL_FREEZABLE) and watch the next system
  *            freeze (a PM notifier starts a watcher kthread, which releases
@@ -259,7 +260,7 @@ static int rtpool_set(const char *val, const struct kernel_param *kp)
 	struct ktpool_attrs attrs = KTPOOL_ATTRS_INIT;
 	unsigned int v;
 
-	if (kstrtouint(val, 0, &v) || v > 2)
+	if (kstrtouint(val, 0, &v) || v > 3)
 		return -EINVAL;
 	attrs.min_threads = 1;
 	attrs.flags = KTPOOL_SYSFS;
@@ -284,6 +285,8 @@ static int rtpool_set(const char *val, const struct kernel_param *kp)
 		if (!rt_pool)
 			return -ENOENT;
 		attrs.nice = 3;
+		if (v == 3)
+			attrs.flags = 0;
 		return ktpool_apply_attrs(rt_pool, &attrs);
 	}
 }
@@ -579,7 +582,7 @@ MODULE_PARM_DESC(submit_timeout, "write MS: ktpool_submit_timeout() of one task"
 module_param(last_ret, int, 0444);
 MODULE_PARM_DESC(last_ret, "what the last submit_timeout returned");
 module_param_cb(rtpool, &rtpool_ops, NULL, 0200);
-MODULE_PARM_DESC(rtpool, "1: create the KTPOOL_RT pool client-rt, 2: make it nice 3, not RT, 0: destroy it");
+MODULE_PARM_DESC(rtpool, "1: create the KTPOOL_RT pool client-rt, 2: make it nice 3, not RT, 3: and not KTPOOL_SYSFS, 0: destroy it");
 module_param_cb(numapool, &numapool_ops, NULL, 0200);
 MODULE_PARM_DESC(numapool, "write N: create client-numa on node N and run a task, -1: destroy it");
 module_param_cb(numaseen, &numaseen_ops, NULL, 0444);

@@ -16,7 +16,7 @@
  *  - a hard-IRQ hrtimer submitting with nowait every millisecond;
  *  - a chaos kthread that, at random, changes capacities (down to 1) and
  *    idle timeouts (down to 1 ms) and max_waiters, drains pools, makes
- *    spawns fail, samples
+ *    spawns fail (with fault injection, fail_spawn), samples
  *    the thread bound, and creates a victim pool, blocks submitters on it and
  *    destroys it under them.
  * Every task carries a sequence number and marks a bitmap when it runs. At the
@@ -294,19 +294,37 @@ static enum hrtimer_restart torture_irq(struct hrtimer *t)
 	return HRTIMER_RESTART;
 }
 
-/* Write a ktpool parameter through sysfs, as root would. */
-static void torture_param(const char *param, const char *val)
+/* ktpool's fault attribute (CONFIG_FAULT_INJECTION) for its spawns */
+#define TORTURE_FAIL_SPAWN	"/sys/kernel/debug/ktpool/fail_spawn/"
+
+static bool fail_spawn;		/* I: spawns can be made to fail */
+module_param(fail_spawn, bool, 0444);
+MODULE_PARM_DESC(fail_spawn, "spawns could be made to fail (fault injection)");
+
+/* Write a file as root would: 0 or -errno. */
+static int torture_write(const char *path, const char *val)
 {
-	char path[64];
 	struct file *f;
 	loff_t pos = 0;
+	ssize_t ret;
 
-	snprintf(path, sizeof(path), "/sys/module/ktpool/parameters/%s", param);
 	f = filp_open(path, O_WRONLY, 0);
 	if (IS_ERR(f))
-		return;
-	kernel_write(f, val, strlen(val), &pos);
+		return PTR_ERR(f);
+	ret = kernel_write(f, val, strlen(val), &pos);
 	filp_close(f, NULL);
+	return ret < 0 ? ret : 0;
+}
+
+/* Fail the next @times spawns, -1 every one, 0 none. */
+static int torture_fail_spawn(int times)
+{
+	char buf[16];
+	int ret;
+
+	snprintf(buf, sizeof(buf), "%d", times);
+	ret = torture_write(TORTURE_FAIL_SPAWN "probability", times ? "100" : "0");
+	return ret ?: torture_write(TORTURE_FAIL_SPAWN "times", buf);
 }
 
 /* threads never above the largest capacity; above the current one only
@@ -438,9 +456,9 @@ static void torture_spawn_fail_probe(void)
 	struct ktpool_stats st;
 	int ret;
 
-	torture_param("debug_fail_spawn", "-1");
+	torture_fail_spawn(-1);
 	ret = ktpool_try_submit(probe_pool, torture_nop, NULL);
-	torture_param("debug_fail_spawn", "0");
+	torture_fail_spawn(0);
 	ktpool_get_stats(probe_pool, &st);
 	if (ret != KTPOOL_RAN_INLINE || st.threads) {
 		atomic64_inc(&errors);
@@ -468,12 +486,12 @@ static bool torture_quota_met(void)
 {
 	return atomic64_read(&drains) >= TORTURE_MIN_DRAINS &&
 	       atomic64_read(&victim_rounds) >= TORTURE_MIN_VICTIMS &&
-	       torture_spawn_fails() >= TORTURE_MIN_SPAWN_FAILS;
+	       (!fail_spawn ||
+		torture_spawn_fails() >= TORTURE_MIN_SPAWN_FAILS);
 }
 
 static int torture_chaos(void *arg)
 {
-	char buf[16];
 	unsigned int i;
 
 	/* Runs until kthread_stop(): it must not exit before it is stopped. */
@@ -497,12 +515,13 @@ static int torture_chaos(void *arg)
 			atomic64_inc(&drains);
 			break;
 		case 10:
+			if (!fail_spawn)
+				break;
 			if (!torture_rand(4)) {
 				torture_spawn_fail_probe();
 				break;
 			}
-			snprintf(buf, sizeof(buf), "%u", torture_rand(4));
-			torture_param("debug_fail_spawn", buf);
+			torture_fail_spawn(torture_rand(4));
 			break;
 		case 11:
 			if (!torture_rand(8))
@@ -519,7 +538,8 @@ static int torture_chaos(void *arg)
 		}
 		usleep_range(500, 3000);
 	}
-	torture_param("debug_fail_spawn", "0");
+	if (fail_spawn)
+		torture_fail_spawn(0);
 	return 0;
 }
 
@@ -686,6 +706,9 @@ static int __init torture_init(void)
 	probe_pool = ktpool_create("torture-probe", 1, 0);
 	if (IS_ERR(probe_pool))
 		goto err_pools;
+	/* Quietly: every injected failure would print a stack otherwise. */
+	fail_spawn = !torture_write(TORTURE_FAIL_SPAWN "verbose", "0") &&
+		     !torture_fail_spawn(0);
 	hrtimer_init(&irq_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	irq_timer.function = torture_irq;
 	controller = kthread_run(torture_controller, NULL, "ktpool_torture");
