@@ -131,9 +131,16 @@ static int ktpool_knob_read(const struct ktpool_knob *k, struct ktpool *pool,
 				  cpumask_pr_args(ktpool_cpus_given ?
 						  &ktpool_cpus : cpu_possible_mask));
 	if (ktpool_knob_cpulist(k)) {
+		cpumask_var_t mask;
+
+		/* Formatted after L: up to nr_cpu_ids bits, not with IRQs off. */
+		if (!alloc_cpumask_var(&mask, GFP_KERNEL))
+			return -ENOMEM;
 		raw_spin_lock_irq(&pool->lock);
-		ret = sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(pool->cpumask));
+		cpumask_copy(mask, pool->cpumask);
 		raw_spin_unlock_irq(&pool->lock);
+		ret = sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(mask));
+		free_cpumask_var(mask);
 		return ret;
 	}
 	if (pool && k->field >= 0)
