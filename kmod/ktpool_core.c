@@ -11,10 +11,11 @@
  *                   pending task waits for another task. A worker is woken
  *                   only when none is on its way (cmwq's kick_pool()): the
  *                   head of the idle list (LIFO), marked WOKEN, woken after
- *                   the lock is dropped. The wake-up and the park are the one
- *                   lockless pair: the waker writes state = WOKEN, smp_mb(),
- *                   reads sleeping; the worker writes sleeping = true,
- *                   set_current_state(), reads state. One sees the other.
+ *                   the lock is dropped. The wake-up and the park are the
+ *                   pair with an explicit smp_mb(): the waker writes
+ *                   state = WOKEN, smp_mb(), reads sleeping; the worker
+ *                   writes sleeping = true, set_current_state(), reads
+ *                   state. One sees the other.
  *  3. Full pool     with no worker free, a submitter below capacity spawns
  *                   one with its task (section 10); at capacity try runs it
  *                   inline (nested up to KTPOOL_MAX_INLINE_DEPTH, deferred
@@ -39,8 +40,9 @@
  * 10. Spawn         a reserved slot becomes a thread, with a first task.
  * 11. Reaper        stops zombies and workers idle past the timeout.
  *
- * Everything but the task itself and the sleeps runs under pool->lock, so
- * the task's fields need no barriers of their own; the locking legend is in
+ * A job's fields are written and read under pool->lock (the task, the
+ * sleeps, thread creation and the pending FIFO's growth run outside it),
+ * so they need no barriers of their own; the locking legend is in
  * ktpool_internal.h.
  */
 
@@ -151,6 +153,7 @@ static struct task_struct *ktpool_claim_idle_locked(struct ktpool *pool)
 {
 	struct ktpool_worker *w;
 
+	lockdep_assert_held(&pool->lock);
 	w = list_first_entry_or_null(&pool->idle, struct ktpool_worker, node);
 	if (WARN_ON_ONCE(!w))	/* the invariant above is broken */
 		return NULL;
@@ -315,6 +318,7 @@ static bool ktpool_publish_locked(struct ktpool *pool, struct ktpool_job *job,
 				  struct task_struct **wake)
 	__must_hold(&pool->lock)
 {
+	lockdep_assert_held(&pool->lock);
 	/* kfifo_is_full() only guards the invariant: it is never true. */
 	if (ktpool_inflight(pool) >= pool->capacity ||
 	    ktpool_free_workers_locked(pool) <= 0 ||
@@ -420,6 +424,19 @@ bool ktpool_inline_holds(struct ktpool *pool, const struct ktpool_group *grp)
 				    d->job.group.grp == grp)
 					ret = true;
 	}
+	spin_unlock(&ktpool_inline_lock);
+	return ret;
+}
+
+/* Is the calling thread at the inline nesting bound? */
+static bool ktpool_inline_at_bound(void)
+{
+	struct ktpool_inline *top;
+	bool ret;
+
+	spin_lock(&ktpool_inline_lock);
+	top = ktpool_inline_top();
+	ret = top && top->depth >= KTPOOL_MAX_INLINE_DEPTH;
 	spin_unlock(&ktpool_inline_lock);
 	return ret;
 }
@@ -710,7 +727,9 @@ bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
 	while (room) {
 		wt = list_first_entry_or_null(&pool->waiters,
 					      struct ktpool_waiter, node);
-		if (!wt || (!all && wt->spawn_failed && pool->nr_threads))
+		/* A worker that finishes lets it in: unless one is free now. */
+		if (!wt || (!all && wt->spawn_failed && pool->nr_threads &&
+			    ktpool_free_workers_locked(pool) <= 0))
 			break;
 		if (wk && ktpool_wake_full(wk))
 			return true;
@@ -756,19 +775,6 @@ void ktpool_shutdown_waiters(struct ktpool *pool)
 	ktpool_wake_unlock_irqrestore(pool, &wk, flags);
 }
 
-/* Is the calling thread at the inline nesting bound? */
-static bool ktpool_inline_at_bound(void)
-{
-	struct ktpool_inline *top;
-	bool ret;
-
-	spin_lock(&ktpool_inline_lock);
-	top = ktpool_inline_top();
-	ret = top && top->depth >= KTPOOL_MAX_INLINE_DEPTH;
-	spin_unlock(&ktpool_inline_lock);
-	return ret;
-}
-
 /* The oldest blocked submitter with a task of @grp, or NULL. */
 static struct ktpool_waiter *ktpool_group_waiter_locked(struct ktpool *pool,
 							struct ktpool_group *grp)
@@ -784,10 +790,10 @@ static struct ktpool_waiter *ktpool_group_waiter_locked(struct ktpool *pool,
 
 /*
  * Run the tasks of @grp that blocked submitters hold, oldest first, until
- * none is left or pending; then put
- * @w on pool->helpers, help_kick clear: the caller sleeps until it is set
- * or its wait ends, then calls ktpool_help_end(). At the inline bound it
- * runs nothing (it would defer past the wait) and is not kicked.
+ * none is left or pending; then put @w on pool->helpers, help_kick clear:
+ * the caller sleeps until it is set or its wait ends, then calls
+ * ktpool_help_end(). At the inline bound it runs nothing (it would defer
+ * past the wait) and is not kicked.
  */
 void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp)
 {
@@ -1109,6 +1115,7 @@ static bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 	struct ktpool_waiter *wt;
 	bool let_in = false;
 
+	lockdep_assert_held(&pool->lock);
 	*wake = NULL;
 	if (w->state == KTPOOL_W_WOKEN) {
 		pool->nr_woken--;
@@ -1119,7 +1126,8 @@ static bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 	/* @w takes one below: then pending <= idle + woken again. */
 	wt = list_first_entry_or_null(&pool->waiters, struct ktpool_waiter,
 				      node);
-	if (wt && ktpool_inflight(pool) < pool->capacity &&
+	/* A dying pool shuts its waiters down instead: none is let in. */
+	if (wt && !pool->dying && ktpool_inflight(pool) < pool->capacity &&
 	    ktpool_free_workers_locked(pool) >= 0 &&
 	    !WARN_ON_ONCE(kfifo_is_full(&pool->pending))) {
 		list_del_init(&wt->node);
@@ -1279,6 +1287,7 @@ static void ktpool_worker_rest_locked(struct ktpool *pool,
 				      struct ktpool_worker *w)
 	__must_hold(&pool->lock)
 {
+	lockdep_assert_held(&pool->lock);
 	pool->nr_busy--;
 	if (unlikely((pool->nr_threads > pool->capacity &&
 		      ktpool_above_min_locked(pool)) || pool->dying)) {

@@ -29,8 +29,9 @@
  *  - A worker claimed for a pending job is woken after L is dropped, inside
  *    rcu_read_lock(): task_structs are freed after a grace period, so the
  *    wake is safe if it ran, idled and was stopped in between. Only single
- *    wake-ups happen under L (a waiter served or given room, one helper of
- *    a group); more are collected in a struct ktpool_wake and woken so.
+ *    wake-ups happen under L (a waiter served or given room, and then one
+ *    more given the room it held back; one helper of a group); more are
+ *    collected in a struct ktpool_wake and woken so.
  *  - Every submit call that may drop L (to spawn, wait or run inline), and
  *    every drain, is counted in nr_callers until it returns: destroy never
  *    frees the pool under it. Publish and nowait never drop L.
@@ -195,8 +196,10 @@ struct ktpool {
 	/* L to write; READ_ONCE elsewhere: most nr_waiters, 0 = no limit */
 	unsigned int max_waiters;
 	/*
-	 * L to write, READ_ONCE in destroy's wait: callers inside a submit or
-	 * drain call, and tasks deferred past the inline bound.
+	 * L to write, READ_ONCE in destroy's wait: callers that may drop L
+	 * inside a submit, group submit, drain, capacity or attribute change,
+	 * a helper's run of a blocked task, and tasks deferred past the
+	 * inline bound.
 	 */
 	unsigned int nr_callers;
 	unsigned int epoch;		/* L: the drain epoch, 0 or 1 */
