@@ -562,18 +562,11 @@ static inline void ktpool_waiter_left_locked(struct ktpool *pool,
 
 /* ktpool_main.c */
 unsigned long ktpool_reap_interval(void);
-bool ktpool_should_fail_spawn(void);
-
-/* Points the debug_hold parameter can hold callers at (fault injection). */
-#define KTPOOL_HOLD_SPAWN	1	/* ktpool_spawn(), before kthread_create() */
-#define KTPOOL_HOLD_POLL	2	/* a submitter that found no worker free */
-#define KTPOOL_HOLD_DRAIN	4	/* ktpool_drain(), done, before returning */
-#define KTPOOL_HOLD_SYSFS	8	/* a sysfs directory detached, not removed */
-#define KTPOOL_HOLD_ALL		15
-bool ktpool_debug_holding(unsigned int where);
-int ktpool_debug_hold(unsigned int where);
 unsigned int ktpool_stall_warn_ms(void);
 u64 ktpool_spin_ns(void);
+
+/* ktpool_inject.c: the test hooks */
+#include "ktpool_inject.h"
 
 /* ktpool_submit.c */
 bool ktpool_in_inline_task(struct ktpool *pool);

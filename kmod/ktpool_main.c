@@ -47,10 +47,6 @@ static int ktpool_nice;
 static unsigned int ktpool_min_threads;
 static struct cpumask ktpool_cpus;
 static bool ktpool_cpus_given;		/* else every CPU */
-static atomic_t ktpool_fail_spawn = ATOMIC_INIT(0);
-static unsigned int ktpool_hold;		/* KTPOOL_HOLD_* bits */
-static atomic_t ktpool_held = ATOMIC_INIT(0);
-static DECLARE_WAIT_QUEUE_HEAD(ktpool_hold_wq);
 static struct ktpool *ktpool_default_pool;	/* kernel_param_lock */
 static int ktpool_cpuhp_state;			/* I: ktpool_cpu_online() */
 
@@ -239,40 +235,6 @@ static int ktpool_stall_warn_set(const char *val,
 	return 0;
 }
 
-static int ktpool_fail_spawn_set(const char *val,
-				 const struct kernel_param *kp)
-{
-	int v;
-
-	if (kstrtoint(val, 0, &v) || v < -1)
-		return -EINVAL;
-	atomic_set(&ktpool_fail_spawn, v);
-	return 0;
-}
-
-static int ktpool_fail_spawn_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%d\n", atomic_read(&ktpool_fail_spawn));
-}
-
-static int ktpool_hold_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned int v;
-	int ret;
-
-	ret = ktpool_parse_uint(val, 0, KTPOOL_HOLD_ALL, &v);
-	if (ret)
-		return ret;
-	WRITE_ONCE(ktpool_hold, v);
-	wake_up_all(&ktpool_hold_wq);
-	return 0;
-}
-
-static int ktpool_held_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%d\n", atomic_read(&ktpool_held));
-}
-
 static const struct kernel_param_ops ktpool_capacity_ops = {
 	.set = ktpool_capacity_set,
 	.get = ktpool_capacity_get,
@@ -329,20 +291,6 @@ static const struct kernel_param_ops ktpool_spin_ops = {
 	.get = param_get_uint,
 };
 
-static const struct kernel_param_ops ktpool_fail_spawn_ops = {
-	.set = ktpool_fail_spawn_set,
-	.get = ktpool_fail_spawn_get,
-};
-
-static const struct kernel_param_ops ktpool_hold_ops = {
-	.set = ktpool_hold_set,
-	.get = param_get_uint,
-};
-
-static const struct kernel_param_ops ktpool_held_ops = {
-	.get = ktpool_held_get,
-};
-
 module_param_cb(capacity, &ktpool_capacity_ops, &ktpool_capacity, 0644);
 MODULE_PARM_DESC(capacity,
 		 "most kthreads of the default pool, 1..4096 (default 64)");
@@ -372,14 +320,6 @@ MODULE_PARM_DESC(stall_warn_ms,
 module_param_cb(spin_us, &ktpool_spin_ops, &ktpool_spin_us, 0644);
 MODULE_PARM_DESC(spin_us,
 		 "how long a worker that went idle polls for a new task before it sleeps, 0..1000 (default 0; never on one CPU)");
-module_param_cb(debug_fail_spawn, &ktpool_fail_spawn_ops, NULL, 0600);
-MODULE_PARM_DESC(debug_fail_spawn,
-		 "fault injection: fail the next N kthread spawns, -1 = all, 0 = off (default 0)");
-module_param_cb(debug_hold, &ktpool_hold_ops, &ktpool_hold, 0600);
-MODULE_PARM_DESC(debug_hold,
-		 "fault injection: hold callers at a point until the bit is cleared: 1 = before a spawn, 2 = a submitter that found no free worker, 4 = a drain before it returns, 8 = ktpool_apply_attrs() between detaching a sysfs directory and removing it (default 0)");
-module_param_cb(debug_held, &ktpool_held_ops, NULL, 0400);
-MODULE_PARM_DESC(debug_held, "callers held by debug_hold now");
 
 /**
  * ktpool_reap_interval() - the least time between two reaper runs
@@ -412,54 +352,6 @@ u64 ktpool_spin_ns(void)
 	if (num_online_cpus() < 2)
 		return 0;
 	return (u64)READ_ONCE(ktpool_spin_us) * NSEC_PER_USEC;
-}
-
-/**
- * ktpool_should_fail_spawn() - fault injection on the spawn path
- *
- * Return: true when the debug_fail_spawn parameter asks this spawn to fail.
- */
-bool ktpool_should_fail_spawn(void)
-{
-	int n = atomic_read(&ktpool_fail_spawn);
-
-	if (likely(!n))
-		return false;
-	return n < 0 || atomic_dec_if_positive(&ktpool_fail_spawn) >= 0;
-}
-
-/**
- * ktpool_debug_holding() - does the debug_hold parameter hold @where?
- * @where: a KTPOOL_HOLD_* bit
- *
- * Return: true when callers reaching @where would be held.
- */
-bool ktpool_debug_holding(unsigned int where)
-{
-	return unlikely(READ_ONCE(ktpool_hold) & where);
-}
-
-/**
- * ktpool_debug_hold() - fault injection: widen a race window on demand
- * @where: a KTPOOL_HOLD_* bit, naming the point the caller has reached
- *
- * While the debug_hold parameter has @where set, wait (killable) until it is
- * cleared; debug_held counts the callers waiting. Default off, root only.
- *
- * Context: process context, no lock held; may sleep.
- * Return: 0, or -EINTR when a fatal signal ended the wait.
- */
-int ktpool_debug_hold(unsigned int where)
-{
-	int ret;
-
-	if (likely(!ktpool_debug_holding(where)))
-		return 0;
-	atomic_inc(&ktpool_held);
-	ret = wait_event_killable(ktpool_hold_wq,
-				  !ktpool_debug_holding(where));
-	atomic_dec(&ktpool_held);
-	return ret ? -EINTR : 0;
 }
 
 /**
@@ -538,9 +430,6 @@ static void __exit ktpool_exit(void)
 	WRITE_ONCE(ktpool_default_pool, NULL);
 	kernel_param_unlock(THIS_MODULE);
 
-	/* Nobody may stay held: destroy waits for every caller. */
-	WRITE_ONCE(ktpool_hold, 0);
-	wake_up_all(&ktpool_hold_wq);
 	ktpool_watchdog_stop();
 	ktpool_destroy(pool);
 	ktpool_destroy_leaked();
