@@ -1118,7 +1118,7 @@ static struct kunit_case ktpool_attrs_test_cases[] = {
 	KUNIT_CASE(ktpool_attrs_min_threads_raise_spawn_test),
 	KUNIT_CASE(ktpool_attrs_min_threads_killed_test),
 	KUNIT_CASE(ktpool_attrs_min_threads_spawn_then_reap_test),
-	KUNIT_CASE(ktpool_attrs_reaper_keeps_backing_test),
+	KUNIT_CASE_SLOW(ktpool_attrs_reaper_keeps_backing_test),
 	KUNIT_CASE(ktpool_attrs_progress_test),
 	KUNIT_CASE(ktpool_attrs_freezable_wait_test),
 	KUNIT_CASE(ktpool_attrs_sysfs_test),
