@@ -294,19 +294,34 @@ static enum hrtimer_restart torture_irq(struct hrtimer *t)
 	return HRTIMER_RESTART;
 }
 
-/* Write a ktpool parameter through sysfs, as root would. */
-static void torture_param(const char *param, const char *val)
+/* Write a file of ktpool's spawn fault attribute in debugfs, as root would. */
+static bool torture_fault(const char *file, const char *val)
 {
 	char path[64];
 	struct file *f;
 	loff_t pos = 0;
+	ssize_t ret;
 
-	snprintf(path, sizeof(path), "/sys/module/ktpool/parameters/%s", param);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/ktpool/fail_spawn/%s",
+		 file);
 	f = filp_open(path, O_WRONLY, 0);
 	if (IS_ERR(f))
-		return;
-	kernel_write(f, val, strlen(val), &pos);
+		return false;
+	ret = kernel_write(f, val, strlen(val), &pos);
 	filp_close(f, NULL);
+	return ret >= 0;
+}
+
+/*
+ * Spawns fail only where the kernel has fault injection: every one, quietly,
+ * for the next "times" (-1: all) spawns.
+ */
+static bool fault_injection;
+
+static void torture_fail_spawns(const char *times)
+{
+	if (fault_injection)
+		torture_fault("times", times);
 }
 
 /* threads never above the largest capacity; above the current one only
@@ -438,9 +453,11 @@ static void torture_spawn_fail_probe(void)
 	struct ktpool_stats st;
 	int ret;
 
-	torture_param("debug_fail_spawn", "-1");
+	if (!fault_injection)
+		return;
+	torture_fail_spawns("-1");
 	ret = ktpool_try_submit(probe_pool, torture_nop, NULL);
-	torture_param("debug_fail_spawn", "0");
+	torture_fail_spawns("0");
 	ktpool_get_stats(probe_pool, &st);
 	if (ret != KTPOOL_RAN_INLINE || st.threads) {
 		atomic64_inc(&errors);
@@ -468,7 +485,8 @@ static bool torture_quota_met(void)
 {
 	return atomic64_read(&drains) >= TORTURE_MIN_DRAINS &&
 	       atomic64_read(&victim_rounds) >= TORTURE_MIN_VICTIMS &&
-	       torture_spawn_fails() >= TORTURE_MIN_SPAWN_FAILS;
+	       (!fault_injection ||
+		torture_spawn_fails() >= TORTURE_MIN_SPAWN_FAILS);
 }
 
 static int torture_chaos(void *arg)
@@ -502,7 +520,7 @@ static int torture_chaos(void *arg)
 				break;
 			}
 			snprintf(buf, sizeof(buf), "%u", torture_rand(4));
-			torture_param("debug_fail_spawn", buf);
+			torture_fail_spawns(buf);
 			break;
 		case 11:
 			if (!torture_rand(8))
@@ -519,7 +537,7 @@ static int torture_chaos(void *arg)
 		}
 		usleep_range(500, 3000);
 	}
-	torture_param("debug_fail_spawn", "0");
+	torture_fail_spawns("0");
 	return 0;
 }
 
@@ -636,6 +654,8 @@ module_param_cb(drains, &a64_ops, &drains, 0444);
 MODULE_PARM_DESC(drains, "drains done by the chaos thread");
 module_param_cb(victim_rounds, &a64_ops, &victim_rounds, 0444);
 MODULE_PARM_DESC(victim_rounds, "destroy-under-blocked-submitters rounds");
+module_param(fault_injection, bool, 0444);
+MODULE_PARM_DESC(fault_injection, "spawns were made to fail (the kernel has fault injection)");
 module_param_cb(spawn_fails, &a64_ops, &spawn_fails, 0444);
 MODULE_PARM_DESC(spawn_fails, "kthread spawns that failed, over every pool");
 module_param_cb(irq_submits, &a64_ops, &irq_submits, 0444);
@@ -686,6 +706,10 @@ static int __init torture_init(void)
 	probe_pool = ktpool_create("torture-probe", 1, 0);
 	if (IS_ERR(probe_pool))
 		goto err_pools;
+	fault_injection = torture_fault("times", "0") &&
+			  torture_fault("verbose", "0") &&
+			  torture_fault("interval", "1") &&
+			  torture_fault("probability", "100");
 	hrtimer_init(&irq_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	irq_timer.function = torture_irq;
 	controller = kthread_run(torture_controller, NULL, "ktpool_torture");

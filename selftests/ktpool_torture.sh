@@ -14,7 +14,7 @@ guard=${TORTURE_SECONDS:-1800}
 TP=/sys/module/ktpool_torture/parameters
 
 ktap_print_header
-ktap_set_plan 9
+ktap_set_plan 10
 
 insmod $MODDIR/ktpool.ko reap_interval_ms=1 || ktap_exit_fail_msg "insmod ktpool"
 start=$(cut -d. -f1 /proc/uptime)
@@ -32,10 +32,17 @@ check "the thread bound held at every sample" eq "$(cat $TP/bound_violations)" 0
 check "no unexpected errno, destroy under blocked submitters passed" \
 	eval 'eq "$(cat $TP/errors)" 0 && [ "$(cat $TP/victims_ok)" -ge 1 ]'
 # the work, not the guard, ended it: every task and the chaos quota
-check "all $tasks tasks submitted, drains, destroy rounds, spawn failures, IRQ submits done" \
+check "all $tasks tasks submitted, drains, destroy rounds, IRQ submits done" \
 	eval 'eq "$(cat $TP/ended_by)" count && [ "$(cat $TP/submitted)" -ge '"$tasks"' ] &&
 	      [ "$(cat $TP/drains)" -ge 5 ] && [ "$(cat $TP/victim_rounds)" -ge 2 ] &&
-	      [ "$(cat $TP/spawn_fails)" -ge 3 ] && [ "$(cat $TP/irq_submits)" -ge 1 ]'
+	      [ "$(cat $TP/irq_submits)" -ge 1 ]'
+# spawn failures are kernel fault injection, which stock kernels lack
+if [ "$(cat $TP/fault_injection)" = Y ]; then
+	check "spawn failures injected and survived" \
+		eval '[ "$(cat $TP/spawn_fails)" -ge 3 ]'
+else
+	ktap_test_skip "spawn failures (no fault injection in this kernel)"
+fi
 check "group rounds ran, some with a failing task, some cancelled (errors=0 checks their waits)" \
 	eval '[ "$(cat $TP/groups)" -ge 1 ] && [ "$(cat $TP/group_refused)" -ge 1 ]'
 check "some submits were accepted, some inline, some refused" \
