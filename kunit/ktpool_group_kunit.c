@@ -268,8 +268,7 @@ static void ktpool_group_concurrent_test(struct kunit *test)
 	int ret;
 
 	/* a holds one task; b's tasks still flow, and b's wait ignores a's. */
-	KUNIT_ASSERT_EQ(test, ktpool_group_submit(a, kt_ggate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_group_run_gate(test, a, hold);
 	for (i = 0; i < 100; i++) {
 		ret = ktpool_group_submit(b, kt_item_fn, &mb->items[i]);
 		KUNIT_EXPECT_TRUE(test, ret == 0 || ret == KTPOOL_RAN_INLINE);
@@ -311,8 +310,7 @@ static void ktpool_group_limit_serial_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&m->max_active), 1);
 
 	/* At the limit: try runs in the caller, anyway blocks (killable). */
-	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_group_run_gate(test, grp, hold);
 	KUNIT_EXPECT_EQ(test, ktpool_group_try_submit(grp, kt_ggate_fn, x),
 			KTPOOL_RAN_INLINE);
 	KUNIT_EXPECT_EQ(test, x->pid, current->pid);
@@ -384,8 +382,7 @@ static void ktpool_group_wait_timeout_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ktpool_group_wait_timeout(grp, 0), 0);
 	KUNIT_EXPECT_EQ(test, ktpool_group_wait(grp), 0);
 
-	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_group_run_gate(test, grp, hold);
 	KUNIT_EXPECT_EQ(test, ktpool_group_wait_timeout(grp, 0), -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, ktpool_group_wait_timeout(grp, 30), -ETIMEDOUT);
 	/* Nothing is cancelled by a timeout: the group takes more tasks. */
@@ -425,9 +422,7 @@ static void ktpool_group_reuse_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->runs), 0);
 	ktpool_group_init(grp, pool, 1);
 	KUNIT_EXPECT_FALSE(test, ktpool_group_cancelled(grp));
-	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, d), 0);
-	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&d->runs), 1);
+	kt_group_run(test, grp, d);
 }
 
 /* ---- G3. cancel from outside ------------------------------------------ */
@@ -442,8 +437,7 @@ static void ktpool_group_cancel_test(struct kunit *test)
 	struct kt_call *c;
 
 	hold->grp = grp;
-	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_group_run_gate(test, grp, hold);
 	/* A submitter blocked at the limit is refused by the cancel too. */
 	c = kt_group_async(test, kt_group_submit_call, grp, x);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_limit_waiter(grp), 2000));
@@ -489,15 +483,22 @@ static int kt_self_fn(void *data)
 	return 0;
 }
 
+static struct kt_self *kt_self(struct kunit *test, struct ktpool_group *grp)
+{
+	struct kt_self *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->grp = grp;
+	return s;
+}
+
 static void ktpool_group_deadlk_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-g-self", 4, 0);
 	struct ktpool_group *grp = kt_group(test, pool, 1);
-	struct kt_self *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct kt_self *s = kt_self(test, grp);
 	struct kt_gate *inner = kt_gate(test, false);
 
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	s->grp = grp;
 	s->inner = inner;
 	inner->ret = -EXDEV;
 	/* A group of one task is its handle: submit, wait for it alone. */
@@ -517,13 +518,10 @@ static void ktpool_group_deadlk_inline_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-g-self2", 2, 0);
 	struct ktpool_group *grp = kt_group(test, pool, 1);
-	struct kt_self *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct kt_self *s = kt_self(test, grp);
 	struct kt_gate *hold = kt_gate(test, true);
 
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	s->grp = grp;
-	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_group_run_gate(test, grp, hold);
 	KUNIT_EXPECT_EQ(test, ktpool_group_try_submit(grp, kt_self_fn, s),
 			KTPOOL_RAN_INLINE);
 	KUNIT_EXPECT_EQ(test, s->pid, current->pid);
@@ -597,8 +595,7 @@ static void ktpool_group_destroy_test(struct kunit *test)
 	grp = kt_group(test, pool, 0);
 	lim = kt_group(test, pool, 1);
 	/* One task holds the only worker for both groups. */
-	KUNIT_ASSERT_EQ(test, ktpool_group_submit(lim, kt_ggate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_group_run_gate(test, lim, hold);
 	waiter = kt_group_async(test, kt_group_wait_call, lim, NULL);
 	atlimit = kt_group_async(test, kt_group_submit_call, lim, y);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_limit_waiter(lim), 2000));
@@ -658,9 +655,7 @@ static void ktpool_group_init_busy_test(struct kunit *test)
 	KUNIT_ASSERT_PTR_EQ(test, grp->pool, other);
 	KUNIT_ASSERT_EQ(test, grp->pending, 0U);
 	/* The new group works meanwhile, on the other pool. */
-	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, y), 0);
-	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&y->runs), 1);
+	kt_group_run(test, grp, y);
 	KUNIT_EXPECT_EQ(test, kt_stats(other).submitted, 1ULL);
 
 	pr_info("KTPOOL-EXPECT: WARNING ktpool_group\n");
@@ -706,9 +701,7 @@ static void ktpool_group_init_garbage_test(struct kunit *test)
 		KUNIT_EXPECT_PTR_EQ(test, grp->pool, pool);
 		KUNIT_EXPECT_FALSE(test, ktpool_group_cancelled(grp));
 		g = kt_gate(test, false);
-		KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, g), 0);
-		KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
-		KUNIT_EXPECT_EQ(test, atomic_read(&g->runs), 1);
+		kt_group_run(test, grp, g);
 	}
 }
 

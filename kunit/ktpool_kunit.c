@@ -715,18 +715,36 @@ static void ktpool_max_waiters_test(struct kunit *test)
 
 /* ---- 8. drain --------------------------------------------------------- */
 
-struct kt_drainer {
-	struct ktpool *pool;
+/* Pools for bad calls; a call made by a task on a worker of @pool. */
+struct kt_bad {
+	struct ktpool *pool;	/* healthy, capacity 3, timeout 100 */
+	struct ktpool *dying;	/* ktpool_destroy() in progress */
+	atomic_t runs;
 	int ret;
 	struct completion done;
 };
 
 static void kt_drain_self_fn(void *data)
 {
-	struct kt_drainer *d = data;
+	struct kt_bad *b = data;
 
-	d->ret = ktpool_drain(d->pool);
-	complete(&d->done);
+	b->ret = ktpool_drain(b->pool);
+	complete(&b->done);
+}
+
+/* Run @fn on a worker of b->pool and return what it recorded. */
+static int kt_on_worker(struct kt_bad *b, ktpool_fn_t fn)
+{
+	int ret;
+
+	b->ret = -ETIMEDOUT;
+	reinit_completion(&b->done);
+	ret = ktpool_submit(b->pool, fn, b);
+	if (ret)
+		return ret;
+	if (!wait_for_completion_timeout(&b->done, KT_GUARD(5)))
+		return -ETIMEDOUT;
+	return b->ret;
 }
 
 static void kt_sleep_fn(void *data)
@@ -738,7 +756,7 @@ static void kt_sleep_fn(void *data)
 static void ktpool_drain_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-drain", 4, 0);
-	struct kt_drainer *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	struct kt_bad *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
 	atomic_t runs = ATOMIC_INIT(0);
 	int i;
 
@@ -752,9 +770,7 @@ static void ktpool_drain_test(struct kunit *test)
 	/* From a worker of the same pool: refused, not a deadlock. */
 	d->pool = pool;
 	init_completion(&d->done);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_drain_self_fn, d), 0);
-	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&d->done, KT_GUARD(5)), 0);
-	KUNIT_EXPECT_EQ(test, d->ret, -EDEADLK);
+	KUNIT_EXPECT_EQ(test, kt_on_worker(d, kt_drain_self_fn), -EDEADLK);
 }
 
 /* ---- 9. destroy ------------------------------------------------------- */
@@ -1575,13 +1591,9 @@ static void ktpool_failed_waiter_timeout_frees_slot_test(struct kunit *test)
 
 /* ---- waiters: oldest first across a retry ---------------------------- */
 
-/* A task that records in which order it ran, of those sharing @o. */
-struct kt_order {
-	atomic_t seq;
-};
-
+/* A task that records in which order it ran, of those sharing @seq. */
 struct kt_order_task {
-	struct kt_order *o;
+	atomic_t *seq;
 	int at;			/* 1 for the first to run, 0 until it runs */
 };
 
@@ -1589,7 +1601,7 @@ static void kt_order_fn(void *data)
 {
 	struct kt_order_task *t = data;
 
-	t->at = atomic_inc_return(&t->o->seq);
+	t->at = atomic_inc_return(t->seq);
 }
 
 /*
@@ -1602,17 +1614,15 @@ static void ktpool_waiter_keeps_place_on_retry_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-fifo", 2, 0);
 	struct kt_gate *hold = kt_gate(test, true);
-	struct kt_order *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
 	struct kt_order_task *ta = kunit_kzalloc(test, sizeof(*ta), GFP_KERNEL);
 	struct kt_order_task *tb = kunit_kzalloc(test, sizeof(*tb), GFP_KERNEL);
 	struct kt_call *a, *b;
 	u64 failed;
 
-	KUNIT_ASSERT_NOT_NULL(test, o);
 	KUNIT_ASSERT_NOT_NULL(test, ta);
 	KUNIT_ASSERT_NOT_NULL(test, tb);
-	ta->o = o;
-	tb->o = o;
+	ta->seq = kt_runs(test);
+	tb->seq = ta->seq;
 	kt_run_gate(test, pool, hold);
 	kt_fail_spawn(test, -1);
 
@@ -1825,22 +1835,6 @@ static void ktpool_shrink_many_idle_test(struct kunit *test)
 
 /* ---- 12b. the bad-input table ---------------------------------------- */
 
-struct kt_bad {
-	struct ktpool *pool;	/* healthy, capacity 3, timeout 100 */
-	struct ktpool *dying;	/* ktpool_destroy() in progress */
-	atomic_t runs;
-	int ret;
-	struct completion done;
-};
-
-static void kt_bad_drain_fn(void *data)
-{
-	struct kt_bad *b = data;
-
-	b->ret = ktpool_drain(b->pool);
-	complete(&b->done);
-}
-
 static void kt_bad_destroy_fn(void *data)
 {
 	struct kt_bad *b = data;
@@ -1850,21 +1844,6 @@ static void kt_bad_destroy_fn(void *data)
 	ktpool_destroy(b->pool);	/* refused: its own worker */
 	b->ret = 0;
 	complete(&b->done);
-}
-
-/* Run @fn on a worker of b->pool and return what it recorded. */
-static int kt_bad_on_worker(struct kt_bad *b, ktpool_fn_t fn)
-{
-	int ret;
-
-	b->ret = -ETIMEDOUT;
-	reinit_completion(&b->done);
-	ret = ktpool_submit(b->pool, fn, b);
-	if (ret)
-		return ret;
-	if (!wait_for_completion_timeout(&b->done, KT_GUARD(5)))
-		return -ETIMEDOUT;
-	return b->ret;
 }
 
 static int kt_bad_create(const char *name, unsigned int cap, unsigned int ms)
@@ -1936,8 +1915,8 @@ static int kt_bad_op(struct kt_bad *b, int i)
 	case 13: return ktpool_set_capacity(NULL, 2);
 	case 14: return ktpool_set_idle_timeout(b->pool, KTPOOL_MAX_IDLE_TIMEOUT_MS + 1);
 	case 15: return ktpool_drain(NULL);
-	case 16: return kt_bad_on_worker(b, kt_bad_drain_fn);
-	case 17: return kt_bad_on_worker(b, kt_bad_destroy_fn);
+	case 16: return kt_on_worker(b, kt_drain_self_fn);
+	case 17: return kt_on_worker(b, kt_bad_destroy_fn);
 	case 18: return ktpool_try_submit(b->dying, kt_count_fn, &b->runs);
 	case 19: return ktpool_submit(b->dying, kt_count_fn, &b->runs);
 	case 20: return ktpool_submit_nowait(b->dying, kt_count_fn, &b->runs);

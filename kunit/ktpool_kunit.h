@@ -128,23 +128,6 @@ static inline struct ktpool *kt_pool(struct kunit *test, const char *name,
 	return kt_pool_attrs(test, name, cap, ms, NULL);
 }
 
-static inline struct ktpool_group *kt_group(struct kunit *test,
-					    struct ktpool *pool,
-					    unsigned int limit)
-{
-	struct ktpool_group *grp = kunit_kzalloc(test, sizeof(*grp), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, grp);
-	ktpool_group_init(grp, pool, limit);
-	return grp;
-}
-
-/* A wait for a group whose tasks will finish: guarded against a hang. */
-static inline int kt_gwait(struct ktpool_group *grp)
-{
-	return ktpool_group_wait_timeout(grp, KT_GUARD_MS(10));
-}
-
 /* Live threads named ktpool/<name> (comm is truncated to 15 chars). */
 static inline unsigned int kt_count_threads(const char *name)
 {
@@ -241,6 +224,43 @@ static inline atomic_t *kt_runs(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, runs);
 	return runs;
+}
+
+/* ---- groups ---------------------------------------------------------- */
+
+static inline struct ktpool_group *kt_group(struct kunit *test,
+					    struct ktpool *pool,
+					    unsigned int limit)
+{
+	struct ktpool_group *grp = kunit_kzalloc(test, sizeof(*grp), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, grp);
+	ktpool_group_init(grp, pool, limit);
+	return grp;
+}
+
+/* A wait for a group whose tasks will finish: guarded against a hang. */
+static inline int kt_gwait(struct ktpool_group *grp)
+{
+	return ktpool_group_wait_timeout(grp, KT_GUARD_MS(10));
+}
+
+/* kt_ggate_fn(@g) submitted to @grp, and running. */
+static inline void kt_group_run_gate(struct kunit *test,
+				     struct ktpool_group *grp,
+				     struct kt_gate *g)
+{
+	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, g), 0);
+	kt_wait_started(test, g);
+}
+
+/* kt_ggate_fn(@g) submitted to @grp: it runs once, the wait returns 0. */
+static inline void kt_group_run(struct kunit *test, struct ktpool_group *grp,
+				struct kt_gate *g)
+{
+	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, g), 0);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&g->runs), 1);
 }
 
 /* ---- a kthread that makes one blocking call --------------------------- */
