@@ -116,8 +116,7 @@ static void ktpool_group_worker_at_limit_test(struct kunit *test)
 		KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&lw->done,
 								  KT_GUARD(5)), 0);
 	}
-	KUNIT_EXPECT_EQ(test, kt_join(x), 0);
-	KUNIT_EXPECT_EQ(test, x->ret, 0);
+	kt_join_ret(test, x, 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&xg->runs), 1);
 	/* On T's worker: the one its submitter waited for. */
 	KUNIT_EXPECT_EQ(test, xg->pid, lw->pid);
@@ -126,10 +125,8 @@ static void ktpool_group_worker_at_limit_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, atomic_read(&lw->mine->runs), 1);
 	}
 	KUNIT_EXPECT_EQ(test, lw->wait_ret, 0);
-	if (y) {
-		KUNIT_EXPECT_EQ(test, kt_join(y), 0);
-		KUNIT_EXPECT_EQ(test, y->ret, KTPOOL_RAN_INLINE);
-	}
+	if (y)
+		kt_join_ret(test, y, KTPOOL_RAN_INLINE);
 	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
 	st = kt_stats(pool);
 	KUNIT_EXPECT_EQ(test, st.submitted, st.completed + st.inlined);
@@ -185,8 +182,7 @@ static void ktpool_group_taken_task_frees_room_test(struct kunit *test)
 	kt_run_gate(test, pool, x);
 	s1 = kt_group_async(test, kt_group_submit_call, grp, a);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 1000));
-	s2 = kt_submit_async(test, pool, kt_gate_fn, r->b);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 2, 1000));
+	s2 = kt_blocked_submit(test, pool, r->b, 2);
 	complete(&r->go);
 	kt_wait_started(test, a);		/* on W, by T's wait */
 	kt_gate_open(x);
@@ -197,10 +193,8 @@ static void ktpool_group_taken_task_frees_room_test(struct kunit *test)
 							  KT_GUARD(10)), 0);
 	KUNIT_EXPECT_TRUE(test, r->saw_b);
 	KUNIT_EXPECT_EQ(test, r->wait_ret, 0);
-	KUNIT_EXPECT_EQ(test, kt_join(s1), 0);
-	KUNIT_EXPECT_EQ(test, s1->ret, 0);
-	KUNIT_EXPECT_EQ(test, kt_join(s2), 0);
-	KUNIT_EXPECT_EQ(test, s2->ret, 0);
+	kt_join_ret(test, s1, 0);
+	kt_join_ret(test, s2, 0);
 }
 
 /* ---- counting tasks ---------------------------------------------------- */
@@ -317,16 +311,14 @@ static void ktpool_group_limit_serial_test(struct kunit *test)
 	c = kt_group_async(test, kt_group_submit_call, grp, y);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_limit_waiter(grp), 2000));
 	send_sig(SIGKILL, c->task, 1);
-	KUNIT_ASSERT_EQ(test, kt_join(c), 0);
-	KUNIT_EXPECT_EQ(test, c->ret, -EINTR);
+	kt_join_ret(test, c, -EINTR);
 	c = kt_group_async(test, kt_group_submit_call, grp, z);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_limit_waiter(grp), 2000));
 	/* Not a pool waiter: the pool has room, the group has none. */
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 0U);
 	KUNIT_EXPECT_FALSE(test, completion_done(&c->done));
 	kt_gate_open(hold);
-	KUNIT_ASSERT_EQ(test, kt_join(c), 0);
-	KUNIT_EXPECT_EQ(test, c->ret, 0);
+	kt_join_ret(test, c, 0);
 	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&y->runs), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&z->runs), 1);
@@ -392,8 +384,7 @@ static void ktpool_group_wait_timeout_test(struct kunit *test)
 	c = kt_group_async(test, kt_group_wait_call, grp, NULL);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(wq_has_sleeper(&grp->done), 2000));
 	send_sig(SIGKILL, c->task, 1);
-	KUNIT_ASSERT_EQ(test, kt_join(c), 0);
-	KUNIT_EXPECT_EQ(test, c->ret, -EINTR);
+	kt_join_ret(test, c, -EINTR);
 	KUNIT_EXPECT_FALSE(test, ktpool_group_cancelled(grp));
 	kt_gate_open(hold);
 	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
@@ -444,8 +435,7 @@ static void ktpool_group_cancel_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, ktpool_group_cancelled(grp));
 	ktpool_group_cancel(grp, -ESTALE);
 	KUNIT_EXPECT_TRUE(test, ktpool_group_cancelled(grp));
-	KUNIT_ASSERT_EQ(test, kt_join(c), 0);
-	KUNIT_EXPECT_EQ(test, c->ret, -ECANCELED);
+	kt_join_ret(test, c, -ECANCELED);
 	KUNIT_EXPECT_EQ(test, ktpool_group_try_submit(grp, kt_ggate_fn, y), -ECANCELED);
 	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, y), -ECANCELED);
 	/* The running task is not interrupted: it sees the cancel, ends. */
@@ -660,8 +650,7 @@ static void ktpool_group_init_busy_test(struct kunit *test)
 
 	pr_info("KTPOOL-EXPECT: WARNING ktpool_group\n");
 	kt_gate_open(hold);
-	KUNIT_ASSERT_EQ(test, kt_join(c), 0);
-	KUNIT_EXPECT_EQ(test, c->ret, 0);
+	kt_join_ret(test, c, 0);
 	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs), 1);
 	KUNIT_EXPECT_EQ(test, grp->pending, 0U);

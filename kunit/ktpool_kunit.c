@@ -295,15 +295,13 @@ static void ktpool_anyway_blocks_test(struct kunit *test)
 
 	kt_run_gate(test, pool, hold);
 
-	s = kt_submit_async(test, pool, kt_gate_fn, x);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 2000));
+	s = kt_blocked_submit(test, pool, x, 1);
 	msleep(50);
 	KUNIT_EXPECT_FALSE(test, completion_done(&s->done));
 	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs), 0);
 
 	kt_gate_open(hold);
-	KUNIT_ASSERT_EQ(test, kt_join(s), 0);
-	KUNIT_EXPECT_EQ(test, s->ret, 0);
+	kt_join_ret(test, s, 0);
 	kt_wait_started(test, x);
 	KUNIT_EXPECT_EQ(test, x->pid, hold->pid);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).inlined, 0ULL);
@@ -317,12 +315,10 @@ static void ktpool_anyway_killable_test(struct kunit *test)
 	struct kt_call *s;
 
 	kt_run_gate(test, pool, hold);
-	s = kt_submit_async(test, pool, kt_gate_fn, x);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 2000));
+	s = kt_blocked_submit(test, pool, x, 1);
 
 	send_sig(SIGKILL, s->task, 1);
-	KUNIT_ASSERT_EQ(test, kt_join(s), 0);
-	KUNIT_EXPECT_EQ(test, s->ret, -EINTR);
+	kt_join_ret(test, s, -EINTR);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 0U);
 
 	kt_gate_open(hold);
@@ -559,12 +555,10 @@ static void ktpool_grow_wakes_waiters_test(struct kunit *test)
 	struct kt_call *s;
 
 	kt_run_gate(test, pool, hold);
-	s = kt_submit_async(test, pool, kt_gate_fn, x);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 2000));
+	s = kt_blocked_submit(test, pool, x, 1);
 
 	KUNIT_ASSERT_EQ(test, ktpool_set_capacity(pool, 2), 0);
-	KUNIT_ASSERT_EQ(test, kt_join(s), 0);
-	KUNIT_EXPECT_EQ(test, s->ret, 0);
+	kt_join_ret(test, s, 0);
 	kt_wait_started(test, x);
 	/* It ran on a new worker while the first one is still held. */
 	KUNIT_EXPECT_NE(test, x->pid, hold->pid);
@@ -641,8 +635,7 @@ static void ktpool_submit_timeout_test(struct kunit *test)
 				    KT_GUARD_MS(10));
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 2000));
 	kt_gate_open(hold);
-	KUNIT_ASSERT_EQ(test, kt_join(c), 0);
-	KUNIT_EXPECT_EQ(test, c->ret, 0);
+	kt_join_ret(test, c, 0);
 	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
 	/* An idle worker: 0 ms hands it over. */
 	KUNIT_EXPECT_EQ(test, ktpool_submit_timeout(pool, kt_gate_fn, w, 0), 0);
@@ -672,8 +665,7 @@ static void ktpool_max_waiters_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ktpool_set_max_waiters(NULL, 1), -EINVAL);
 	KUNIT_ASSERT_EQ(test, ktpool_set_max_waiters(pool, 1), 0);
 	kt_run_gate(test, pool, hold);
-	c1 = kt_submit_async(test, pool, kt_gate_fn, x);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 2000));
+	c1 = kt_blocked_submit(test, pool, x, 1);
 
 	/* One more: refused at once, from every kind of blocking submit. */
 	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, kt_gate_fn, y), -EBUSY);
@@ -693,10 +685,8 @@ static void ktpool_max_waiters_test(struct kunit *test)
 	c2 = kt_group_async(test, kt_group_submit_call, grp, z);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 2, 2000));
 	kt_gate_open(hold);
-	KUNIT_ASSERT_EQ(test, kt_join(c1), 0);
-	KUNIT_ASSERT_EQ(test, kt_join(c2), 0);
-	KUNIT_EXPECT_EQ(test, c1->ret, 0);
-	KUNIT_EXPECT_EQ(test, c2->ret, 0);
+	kt_join_ret(test, c1, 0);
+	kt_join_ret(test, c2, 0);
 	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
 	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&y->runs), 0);
@@ -785,8 +775,7 @@ static void ktpool_destroy_test(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
 	kt_run_gate(test, pool, hold);
 	s1 = kt_submit_async(test, pool, kt_gate_fn, x);
-	s2 = kt_submit_async(test, pool, kt_gate_fn, x);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 2, 2000));
+	s2 = kt_blocked_submit(test, pool, x, 2);
 
 	d = kt_async(test, kt_destroy_call, pool, NULL, NULL);
 	/* Blocked submitters are sent away; the running task is waited for. */
@@ -976,8 +965,7 @@ static void ktpool_destroy_waits_poller_test(struct kunit *test)
 	kt_gate_open(hold);		/* nothing in flight any more */
 	kt_destroy_still_waits(test, d);
 	ktpool_test_hold(0);
-	KUNIT_EXPECT_EQ(test, kt_join(s), 0);
-	KUNIT_EXPECT_EQ(test, s->ret, -ESHUTDOWN);
+	kt_join_ret(test, s, -ESHUTDOWN);
 	kt_destroy_finished(test, d);
 	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs), 0);
 }
@@ -998,8 +986,7 @@ static void ktpool_destroy_waits_spawner_test(struct kunit *test)
 	kt_destroy_still_waits(test, d);
 	ktpool_test_hold(0);
 	/* Accepted before destroy began: it runs, and destroy waits for it. */
-	KUNIT_EXPECT_EQ(test, kt_join(s), 0);
-	KUNIT_EXPECT_EQ(test, s->ret, 0);
+	kt_join_ret(test, s, 0);
 	kt_destroy_finished(test, d);
 	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs), 1);
 	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-dspawn"), 0U);
@@ -1455,20 +1442,17 @@ static void kt_stranded_case(struct kunit *test, const char *name, bool kill)
 	a = kt_submit_async(test, pool, kt_count_fn, &runs);
 	kt_wait_held(test);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
-	b = kt_submit_async(test, pool, kt_gate_fn, x);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 5000));
+	b = kt_blocked_submit(test, pool, x, 1);
 
 	if (kill)
 		send_sig(SIGKILL, a->task, 1);
 	else
 		ktpool_test_hold(0);
-	KUNIT_ASSERT_EQ(test, kt_join(a), 0);
-	KUNIT_EXPECT_EQ(test, a->ret, kill ? -EINTR : -ENOMEM);
+	kt_join_ret(test, a, kill ? -EINTR : -ENOMEM);
 	ktpool_test_hold(0);
 
 	/* B was given the slot back: it spawned a worker for its task. */
-	KUNIT_ASSERT_EQ(test, kt_join(b), 0);
-	KUNIT_EXPECT_EQ(test, b->ret, 0);
+	kt_join_ret(test, b, 0);
 	kt_wait_started(test, x);
 	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 0);
@@ -1503,8 +1487,7 @@ static void ktpool_spawn_failed_waiter_retries_test(struct kunit *test)
 	b = kt_submit_async(test, pool, kt_gate_fn, x);
 	/* the cooldown is a second: the guard is ten times what that needs */
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&x->runs) == 1, 3000));
-	KUNIT_EXPECT_EQ(test, kt_join(b), 0);
-	KUNIT_EXPECT_EQ(test, b->ret, 0);
+	kt_join_ret(test, b, 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&hold->runs), 1);
 	KUNIT_EXPECT_EQ(test, completion_done(&hold->open), false);
 	KUNIT_EXPECT_NE(test, x->pid, hold->pid);
@@ -1558,22 +1541,19 @@ static void kt_left_case(struct kunit *test, const char *name, bool kill)
 
 	if (kill)
 		send_sig(SIGKILL, a->task, 1);
-	KUNIT_ASSERT_EQ(test, kt_join(a), 0);
-	KUNIT_EXPECT_EQ(test, a->ret, kill ? -EINTR : -ETIMEDOUT);
+	kt_join_ret(test, a, kill ? -EINTR : -ETIMEDOUT);
 	/* Spawns work again; B may have tried (and failed) once already. */
 	kt_fail_spawn(test, 0);
 
 	/* the cooldown is a second: the guard is ten times what that needs */
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&x->runs) == 1, 3000));
-	KUNIT_EXPECT_EQ(test, kt_join(b), 0);
-	KUNIT_EXPECT_EQ(test, b->ret, 0);
+	kt_join_ret(test, b, 0);
 	KUNIT_EXPECT_EQ(test, completion_done(&hold->open), false);
 	KUNIT_EXPECT_NE(test, x->pid, hold->pid);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 2U);
 
 	kt_gate_open(hold);
-	KUNIT_ASSERT_EQ(test, kt_join(c), 0);
-	KUNIT_EXPECT_EQ(test, c->ret, 0);
+	kt_join_ret(test, c, 0);
 	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
 	/* C's task, never A's. */
 	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 1);
@@ -1645,10 +1625,8 @@ static void ktpool_waiter_keeps_place_on_retry_test(struct kunit *test)
 					3000));
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 2U);
 	kt_gate_open(hold);
-	KUNIT_ASSERT_EQ(test, kt_join(a), 0);
-	KUNIT_ASSERT_EQ(test, kt_join(b), 0);
-	KUNIT_EXPECT_EQ(test, a->ret, 0);
-	KUNIT_EXPECT_EQ(test, b->ret, 0);
+	kt_join_ret(test, a, 0);
+	kt_join_ret(test, b, 0);
 	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
 	KUNIT_EXPECT_EQ(test, ta->at, 1);
 	KUNIT_EXPECT_EQ(test, tb->at, 2);
@@ -1685,8 +1663,7 @@ static void ktpool_spurious_wake_keeps_cooldown_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 1U);
 
 	kt_gate_open(hold);
-	KUNIT_ASSERT_EQ(test, kt_join(a), 0);
-	KUNIT_EXPECT_EQ(test, a->ret, 0);
+	kt_join_ret(test, a, 0);
 	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 1);
 }

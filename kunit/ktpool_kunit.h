@@ -374,6 +374,13 @@ static inline int kt_join(struct kt_call *c)
 	       0 : -ETIMEDOUT;
 }
 
+/* @c returns @ret (within the guard). */
+static inline void kt_join_ret(struct kunit *test, struct kt_call *c, int ret)
+{
+	KUNIT_ASSERT_EQ(test, kt_join(c), 0);
+	KUNIT_EXPECT_EQ(test, c->ret, ret);
+}
+
 static inline int kt_submit_call(struct kt_call *c)
 {
 	return ktpool_submit(c->pool, c->fn, c->data);
@@ -424,6 +431,18 @@ static inline struct kt_call *kt_submit_async(struct kunit *test,
 					      ktpool_fn_t fn, void *data)
 {
 	return kt_async(test, kt_submit_call, pool, fn, data);
+}
+
+/* kt_gate_fn(@g) submitted from a thread, blocked: @pool has @n waiters. */
+static inline struct kt_call *kt_blocked_submit(struct kunit *test,
+						struct ktpool *pool,
+						struct kt_gate *g,
+						unsigned int n)
+{
+	struct kt_call *c = kt_submit_async(test, pool, kt_gate_fn, g);
+
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == n, 5000));
+	return c;
 }
 
 /* ktpool_submit_timeout() of @ms ms. */
