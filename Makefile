@@ -2,7 +2,8 @@
 # ktpool: build and test harness. The modules themselves are described by the
 # top-level Kbuild; everything here drives kbuild, UML (KUnit) and QEMU.
 #
-#   make [module]   build every module in place against $(KDIR), W=1
+#   make [module]   kmod/ktpool.ko against $(KDIR) (default: the running
+#                   kernel's); needs only that directory and a compiler
 #   make clean      remove build artifacts
 #   make deps       install the Debian packages the harness needs
 #   make style      checkpatch --strict + kernel-doc (zero findings)
@@ -36,7 +37,7 @@
 #
 # Cache: $(KTPOOL_CACHE) (default ~/.cache/ktpool); logs in its logs/ and out/.
 
-KDIR ?= $(shell bash -c '. scripts/lib.sh && ktpool_default_kdir')
+KDIR ?= /lib/modules/$(shell uname -r)/build
 PARAMS ?= capacity=4 idle_timeout_ms=2000 reap_interval_ms=500
 KTPOOL_VERSION := $(file < VERSION)
 # The release modules built against $(KDIR) are for: Debian's 6.1 headers have
@@ -55,8 +56,14 @@ DKMS_FILES = VERSION dkms.conf include/linux/ktpool.h kmod/Kbuild \
 
 all: module
 
-module: deps
-	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+# What a user builds and installs needs only $(KDIR) and a compiler; the
+# harness targets below install the packages they need.
+module: kdir
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
+
+kdir:
+	@test -d $(KDIR) || { echo "ktpool: no kernel build directory $(KDIR):" \
+		"install your kernel's headers, or give KDIR=<dir>" >&2; exit 1; }
 
 clean:
 	[ ! -d $(KDIR) ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
@@ -105,7 +112,7 @@ debugkernel: deps
 kcsankernel: deps
 	KTPOOL_KCSAN=1 scripts/debugkernel.sh
 
-install:
+install: kdir
 	@test -n "$(KREL)" || { echo "no kernel release in $(KDIR)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod KERNELRELEASE=$(KREL) \
@@ -114,7 +121,7 @@ install:
 	install -D -m 0644 kmod/Module.symvers $(DEVDIR)/Module.symvers
 	$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KREL)
 
-uninstall:
+uninstall: kdir
 	@test -n "$(KREL)" || { echo "no kernel release in $(KDIR)" >&2; exit 1; }
 	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KREL)/extra/ktpool.ko*
 	rm -rf $(DEVDIR)
@@ -133,4 +140,4 @@ dkms-uninstall:
 	rm -rf $(DKMS_SRCTREE)/ktpool-$(KTPOOL_VERSION)
 
 .PHONY: install uninstall dkms-install dkms-uninstall torture
-.PHONY: all module clean deps style sparse kunit selftests run check check-cold bench bench-latency bench-profile debugkernel kcsankernel
+.PHONY: all module kdir clean deps style sparse kunit selftests run check check-cold bench bench-latency bench-profile debugkernel kcsankernel

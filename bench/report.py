@@ -1,29 +1,34 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """report.py <console.log> <outdir> <readme> [machine description]
+report.py --regen <outdir> <readme>
 
-Turn the RESULT/SKIP/REAP lines that ktpool_bench.ko printed on the console
-into: a plain table (stdout), <outdir>/<kernel>.csv (one row per case, the
-median of the repetitions and their spread), <outdir>/<kernel>-raw.csv (every
-repetition), <outdir>/<kernel>.png (gnuplot) and the generated section of
-<readme>. It also checks the targets of the benchmark issue and prints how far
-each one is met or missed; those are reported, not asserted.
-
-A console with LAT lines and no RESULT line (latency=1, make bench-latency)
-gets a report of its own: the percentiles per load and mode (stdout),
-<outdir>/<kernel>-latency.csv, <outdir>/<kernel>-latency.png and a
-"Latency under load" section of <readme> between markers of its own.
+The first form turns the RESULT/SKIP/REAP lines that ktpool_bench.ko printed
+on the console into a plain table (stdout), <outdir>/<kernel>-raw.csv (every
+repetition) and <outdir>/<kernel>-run.json (the machine line, the date, the
+skips, the reap check and any failure); a console with LAT lines and no
+RESULT line (latency=1, make bench-latency) gives <outdir>/<kernel>-latency.csv
+and its run.json instead. Then, as --regen does, it rebuilds from every run's
+CSV and run.json in outdir: <kernel>.csv (the medians), <kernel>.md (tables,
+targets, machine), <kernel>.png (the figure: ktpool against the workqueue and
+the semaphore idiom, with the latency run of the same kernel), answer.md and
+the generated blocks of <readme>. The targets of the benchmark are reported,
+not asserted.
 
 Exit status: 0 when the run finished (BENCH-DONE) with no failed case, no task
-run other than exactly once and no kernel report on the console; else 1.
+run other than exactly once and no kernel report on the console, and its
+figure was drawn; else 1.
 """
 import csv
+import glob
+import json
 import math
 import os
 import re
 import statistics
 import subprocess
 import sys
+import time
 
 LINE = re.compile(r"ktpool_bench: (RESULT|LAT|SKIP|REAP|BENCH-META|BENCH-DONE|FAIL)[, ](.*)$")
 REPORTS = re.compile(
@@ -234,7 +239,7 @@ def table(cases, skips):
 
 
 def targets(cases, reap, meta):
-    """Lines saying how far each target of the issue is met."""
+    """Lines saying how far each target of the benchmark is met."""
     out = []
     conc = int(meta["conc"]) if meta else 256
 
@@ -384,100 +389,6 @@ def write_csv(path, kernel, cases):
                 row.append(v)
             w.writerow(row)
 
-
-def gnuplot(script, dat):
-    """Run gnuplot on the script, then remove its data file."""
-    try:
-        subprocess.run(["gnuplot"], input="\n".join(script) + "\n", text=True,
-                       check=True)
-    except (OSError, subprocess.CalledProcessError) as e:
-        print(f"ktpool: gnuplot failed: {e}", file=sys.stderr)
-        return False
-    finally:
-        os.unlink(dat)
-    return True
-
-
-def plot(png, kernel, cases, outdir):
-    """Time and memory against task count, one panel pair per workload.
-
-    Only the cases with the fewest submitters and the smallest payload of
-    the run are drawn.
-    """
-    if not cases:
-        return False
-    subs = min(c["submitters"] for c in cases.values())
-    pay = min(c["payload"] for c in cases.values())
-    cpus = sorted({c["cpus"] for c in cases.values() if c["cpus"]})
-    drawn = [c for c in cases.values() if c["submitters"] == subs and
-             c["payload"] == pay and c["status"] == "ok"]
-    wls = [w for w in WORKLOADS if any(c["workload"] == w for c in drawn)]
-    if not wls:
-        return False
-    dat = os.path.join(outdir, f".{kernel}.plot.dat")
-    blocks = []
-    with open(dat, "w") as f:
-        for wl in wls:
-            for mode in MODES:
-                pts = sorted((c["tasks"], c["wall_ms"], c["kstack_kib"] + c["slab_kib"])
-                             for c in drawn
-                             if c["workload"] == wl and c["mode"] == mode)
-                if not pts:
-                    continue
-                f.write(f"# {wl} {mode}\n")
-                for n, ms, kib in pts:
-                    f.write(f"{n} {ms:.3f} {max(kib, 1)}\n")
-                f.write("\n\n")
-                blocks.append((wl, mode))
-    script = [
-        "set terminal pngcairo size 1400,%d font ',10'" % (430 * len(wls)),
-        "set termoption noenhanced",
-        f"set output '{png}'",
-        "set offsets graph 0.04, graph 0.04, graph 0.04, graph 0.04",
-        f"set multiplot layout {len(wls)},2 title 'ktpool_bench on {kernel} "
-        f"(QEMU TCG, {'/'.join(map(str, cpus)) or '?'} vCPUs, {subs} submitter(s)"
-        f"{f', payload {pay} B' if pay else ''}; median of the repetitions; "
-        "runs stopped at max_run_s are not drawn; absolute times are emulated)'",
-        "set logscale x", "set logscale y", "set grid",
-        "set key outside right top font ',8'", "set xlabel 'tasks'",
-    ]
-    for wl in wls:
-        xs = [c["tasks"] for c in drawn if c["workload"] == wl]
-        if min(xs) == max(xs):
-            script.append(f"set xrange [{min(xs) / 2}:{max(xs) * 2}]")
-        else:
-            script.append("set autoscale x")
-        for what, col, ylabel in (("time", 2, "wall time (ms)"),
-                                  ("memory", 3, "KernelStack+Slab rise (KiB)")):
-            plots = []
-            for i, (w, mode) in enumerate(blocks):
-                if w == wl:
-                    plots.append(f"'{dat}' index {i} using 1:{col} with linespoints "
-                                 f"title '{mode}'")
-            script.append(f"set title '{wl}: {what}'")
-            script.append(f"set ylabel '{ylabel}'")
-            script.append("plot " + ", ".join(plots))
-    script.append("unset multiplot")
-    return gnuplot(script, dat)
-
-
-def readme(path, kernel, tbl, tgt, machine, problems):
-    begin, end = BEGIN % kernel, END % kernel
-    status = ("complete, no failure" if not problems else
-              "**INCOMPLETE or FAILED**:\n\n```\n" + "\n".join(problems) + "\n```")
-    section = [begin, "",
-               f"### Latest results: `{kernel}`", "",
-               f"Machine: {machine}", "",
-               f"Run status: {status}", "",
-               f"CSV: [`results/{kernel}.csv`](results/{kernel}.csv) (raw repetitions: "
-               f"[`results/{kernel}-raw.csv`](results/{kernel}-raw.csv))", "",
-               f"![time and memory against task count](results/{kernel}.png)", "",
-               "```", tbl, "```", "",
-               "Targets of the benchmark issue (reported, not asserted):", "",
-               "```", *tgt, "```", "", end]
-    replace_section(path, begin, end, section)
-
-
 def replace_section(path, begin, end, section):
     """Rewrite the lines from begin to end of the file, or append them."""
     text = open(path).read() if os.path.exists(path) else ""
@@ -569,86 +480,615 @@ def lat_csv(path, kernel, lat):
                        [r["exactly_once"], r["cpus"]])
 
 
-def lat_plot(png, kernel, lat, outdir):
-    """Latency per percentile (log scale), one line per mode, a panel per load."""
-    drawn = [r for r in lat if r["done"] and r["status"] != "fail"]
-    loads = sorted({r["load"] for r in drawn})
-    if not loads:
+def gnuplot(script):
+    """Run gnuplot on the script (its data in datablocks)."""
+    try:
+        subprocess.run(["gnuplot"], input="\n".join(script) + "\n", text=True,
+                       check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"ktpool: gnuplot failed: {e}", file=sys.stderr)
         return False
-    dat = os.path.join(outdir, f".{kernel}.plot.dat")
-    blocks = []
-    with open(dat, "w") as f:
-        for load in loads:
-            for r in lat_order([r for r in drawn if r["load"] == load]):
-                f.write(f"# {lat_load(r)} {r['mode']}\n")
-                for i, (_, k) in enumerate(LAT_PCT):
-                    f.write(f"{i} {max(r[k], 1) / 1e3:.3f}\n")
-                f.write("\n\n")
-                blocks.append((load, r["mode"]))
-    r0 = drawn[0]
-    vals = [max(r[k], 1) / 1e3 for r in drawn for _, k in LAT_PCT]
-    lo, hi = min(vals), max(vals)
-    cpus = sorted({r["cpus"] for r in drawn})
-    script = [
-        "set terminal pngcairo size %d,560 font ',10'" % (720 * len(loads)),
-        "set termoption noenhanced",
-        f"set output '{png}'",
-        f"set multiplot layout 1,{len(loads)} title 'ktpool_bench latency=1 on {kernel}: "
-        f"submit-to-start of {r0['spin_us']} us tasks, one every {r0['gap_us']} us "
-        f"(QEMU TCG, {'/'.join(map(str, cpus))} vCPUs; absolute times are emulated)'",
-        "set logscale y", "set grid", "set key top left font ',9'",
-        # the same decades in every panel, so that the loads compare
-        "set yrange [%g:%g]" % (10 ** math.floor(math.log10(lo)),
-                                10 ** math.ceil(math.log10(hi))),
-        "set xrange [-0.3:%f]" % (len(LAT_PCT) - 0.7),
-        "set xtics (" + ", ".join(f"'{p}' {i}" for i, (p, _) in enumerate(LAT_PCT)) + ")",
-        "set ylabel 'submit-to-start latency (us, log scale)'",
+    return True
+
+
+# The figure: ktpool's two modes against the two things a module author would
+# write instead, each paired with the reference it replaces: the plain
+# WQ_UNBOUND workqueue, and the semaphore idiom of the same behaviour when
+# full (ktpool_try: down_trylock() and run inline; ktpool_anyway: down()).
+FIG_PAIRS = [("ktpool_try", "cmwq_sem_try"), ("ktpool_anyway", "cmwq_sem")]
+# Latency: each ktpool attribute against the workqueue a module would use
+# for the same priority (cmwq has no RT flag: its best is WQ_HIGHPRI).
+LAT_PAIRS = [("ktpool_normal", "cmwq_unbound", "ktpool nice 0 / cmwq_unbound"),
+             ("ktpool_highpri", "cmwq_highpri", "ktpool nice -20 / cmwq_highpri"),
+             ("ktpool_rt", "cmwq_highpri", "ktpool RT / cmwq_highpri")]
+LAT_FIG_PCT = LAT_PCT[:4]
+BLUE, ORANGE, GREEN, GREY = "#1f5fbf", "#e0701a", "#2e9b45", "#8c8c8c"
+PCT_STYLES = [("#bcbddc", 7), ("#9e9ac8", 9), ("#6a51a3", 5), ("#3f007d", 13)]
+
+
+def esc(s):
+    """Text for gnuplot's enhanced mode, in single quotes."""
+    return s.replace("\\", "\\\\").replace("_", "\\_").replace("'", "''")
+
+
+def count(n):
+    return f"{n // 1000000}M" if n % 1000000 == 0 else (
+        f"{n // 1000}k" if n % 1000 == 0 else str(n))
+
+
+def kib(v):
+    """A size given in KiB, in the unit that reads best."""
+    return (f"{v / 1048576:.0f} GiB" if v >= 1048576 else
+            f"{v / 1024:.0f} MiB" if v >= 10240 else
+            f"{v / 1024:.1f} MiB" if v >= 1024 else f"{v:.0f} KiB")
+
+
+def fig_groups(cases):
+    """The workloads of the figure: nop 1M and 10M, spin 10 us, sleep 10 ms
+    with the largest payload, each at the largest N run (nop: both)."""
+    ok = [c for c in cases.values() if c["mode"] in dict(FIG_PAIRS)]
+
+    def ns(wl, arg=None, pay=0):
+        return sorted({c["tasks"] for c in ok if c["workload"] == wl and
+                       (arg is None or c["arg_us"] == arg) and c["payload"] == pay})
+    out = []
+    nop = ns("nop")
+    for n in [n for n in (1000000, 10000000) if n in nop] or nop[-1:]:
+        out.append(("nop", 0, 0, n, f"nop, {count(n)} tasks"))
+    spin_arg = 10 if ns("spin", 10) else max((c["arg_us"] for c in ok
+                                              if c["workload"] == "spin"), default=None)
+    if spin_arg is not None and ns("spin", spin_arg):
+        out.append(("spin", spin_arg, 0, ns("spin", spin_arg)[-1],
+                    f"spin {spin_arg} µs, {count(ns('spin', spin_arg)[-1])} tasks"))
+    pays = sorted({c["payload"] for c in ok if c["workload"] == "sleep"})
+    if pays:
+        args = sorted({c["arg_us"] for c in ok if c["workload"] == "sleep"
+                       and c["payload"] == pays[-1]})
+        arg = 10000 if 10000 in args else args[-1]
+        n = ns("sleep", arg, pays[-1])[-1]
+        what = f"{arg // 1000} ms" if arg % 1000 == 0 else f"{arg} µs"
+        out.append(("sleep", arg, pays[-1], n, f"sleep {what}"
+                    f"{' + ' + kib(pays[-1] / 1024) if pays[-1] else ''}, {count(n)} tasks"))
+    return out
+
+
+def rep_ratio(raw, key, mode, ref, field):
+    """Per-task field of mode over ref's, from the repetitions: the median's
+    ratio, and the least and greatest ratio of any repetition of one to any
+    of the other. None when either did not run, failed or did not measure."""
+    def vals(m):
+        return [r[field] / r["done"] for r in raw
+                if (r["mode"], r["workload"], r["arg_us"], r["payload"], r["tasks"],
+                    r["submitters"]) == (m,) + key and r["done"] and r[field] >= 0
+                and r["status"] in ("ok", "dnf")]
+    a, b = vals(mode), vals(ref)
+    if not a or not b or min(b) <= 0:
+        return None
+    return (statistics.median(a) / statistics.median(b), min(a) / max(b),
+            max(a) / min(b))
+
+
+def sym_range(vals, least=2.0, most=20.0):
+    """An x range symmetric about 1 on a log axis that holds vals."""
+    r = max([least] + [max(v, 1 / v) for v in vals if v and v > 0])
+    r = min(r * 1.15, most)
+    return 1 / r, r
+
+
+def ratio_tics(lo, hi):
+    tics = [t for t in (0.05, 0.1, 0.2, 0.25, 0.5, 0.7, 1, 1.5, 2, 4, 5, 10, 20)
+            if lo <= t <= hi]
+    return "set xtics (" + ", ".join(f"'{t:g}' {t}" for t in tics) + ")"
+
+
+def shade():
+    """Green where ktpool is below 1.0 (less), red above; a line at 1.0."""
+    return ["unset object", "unset arrow",
+            "set object 1 rect from graph 0, graph 0 to first 1, graph 1 behind "
+            "fc rgb '#e9f6ea' fs solid noborder",
+            "set object 2 rect from first 1, graph 0 to graph 1, graph 1 behind "
+            "fc rgb '#fbeceb' fs solid noborder",
+            "set arrow 1 from first 1, graph 0 to first 1, graph 1 nohead "
+            "lw 2 lc rgb '#303030' front"]
+
+
+def figure(png, run, lat):
+    """One figure: can ktpool replace a workqueue here? See bench/README.md."""
+    cases, raw, kernel = run["cases"], run["raw"], run["kernel"]
+    groups = fig_groups(cases)
+    if not groups:
+        return False
+    subs = sorted({c["submitters"] for c in cases.values() if c["mode"] in dict(FIG_PAIRS)})
+    rows, tics, seps, y = [], [], [], 0
+    for wl, arg, pay, n, label in groups:
+        tics.append(f"'{{/:Bold {esc(label)}}}' {y}")
+        y += 1
+        for s in subs:
+            for mode, idiom in FIG_PAIRS:
+                key = (wl, arg, pay, n, s)
+                k, u = cases.get((mode,) + key), cases.get(("cmwq_unbound",) + key)
+                if not k:
+                    continue
+                row = [y]
+                for ref in ("cmwq_unbound", idiom):
+                    for field in ("wall_ns", "cpu_us"):
+                        row.append(rep_ratio(raw, key, mode, ref, field))
+                row.append(k["slab_kib"] if k else None)
+                row.append(u["slab_kib"] if u else None)
+                rows.append(row)
+                tics.append(f"'{esc(mode.split('_')[1])}, {s} submitter{'s' if s > 1 else ''}'"
+                            f" {y}")
+                y += 1
+        seps.append(y - 0.5)
+    if not rows:
+        return False
+    nrows = y
+    xs = [v for r in rows for t in r[1:5] if t for v in t]
+    xlo, xhi = sym_range(xs)
+
+    def tri(t):
+        return "NaN NaN NaN" if not t else f"{t[0]:.4g} {t[1]:.4g} {t[2]:.4g}"
+    # columns: y, time/unb (3), cpu/unb (3), time/idiom (3), cpu/idiom (3), slab k, slab u
+    block = ["$R << EOD"]
+    for r in rows:
+        block.append(f"{r[0]} {tri(r[1])} {tri(r[2])} {tri(r[3])} {tri(r[4])} "
+                     f"{max(r[5], 1) if r[5] is not None else 'NaN'} "
+                     f"{max(r[6], 1) if r[6] is not None else 'NaN'} "
+                     f"\"{kib(max(r[5], 1))} / "
+                     f"{'-' if r[6] is None else kib(max(r[6], 1))}\" "
+                     f"{max(r[5], r[6] or 0, 1) * 1.3}")
+    block.append("EOD")
+    slab_max = max([r[5] or 1 for r in rows] + [r[6] or 1 for r in rows])
+
+    # latency pairs, when a latency run goes with this kernel
+    lrows, ltics, lseps, ly = [], [], [], 0
+    if lat:
+        for load in sorted({r["load"] for r in lat["lat"]}):
+            what = "guest idle" if not load else f"{load} busy user processes"
+            ltics.append(f"'{{/:Bold {esc(what)}}}' {ly}")
+            ly += 1
+            for mode, ref, why in LAT_PAIRS:
+                a = next((r for r in lat["lat"] if r["mode"] == mode and r["load"] == load
+                          and r["done"]), None)
+                b = next((r for r in lat["lat"] if r["mode"] == ref and r["load"] == load
+                          and r["done"]), None)
+                if not a or not b:
+                    continue
+                lrows.append([ly] + [a[k] / b[k] if b[k] else None for _, k in LAT_FIG_PCT])
+                ltics.append(f"'{esc(why)}' {ly}")
+                ly += 1
+            lseps.append(ly - 0.5)
+    lblock = ["$L << EOD"] + [" ".join([str(r[0])] + ["NaN" if v is None else f"{v:.4g}"
+                                                      for v in r[1:]]) for r in lrows] + ["EOD"]
+    llo, lhi = sym_range([v for r in lrows for v in r[1:] if v])
+
+    rowpx, W, T = 22, 1500, 125
+    top_h = nrows * rowpx
+    lat_h = ly * rowpx if lrows else 0
+    H = T + top_h + 75 + (lat_h + 125 if lrows else 70)
+    sy = lambda px: 1 - px / H  # noqa: E731  pixels from the top to screen
+    t0, t1 = sy(T), sy(T + top_h)
+    cpus = sorted({c["cpus"] for c in cases.values() if c["cpus"]})
+    reps = max(c["reps"] for c in cases.values())
+    s = [f"set terminal pngcairo size {W},{H} font 'DejaVu Sans,10'",
+         f"set output '{png}'", "set encoding utf8", "set termoption enhanced",
+         *block, *lblock,
+         "set multiplot",
+         f"set label 100 '{{/:Bold=14 ktpool or a workqueue?}}  {esc(kernel)}, results of "
+         f"{run['info']['date']}: QEMU TCG, {'/'.join(map(str, cpus)) or '?'} vCPUs, "
+         f"C = {cases[next(iter(cases))]['conc']}, median of {reps} repetitions' "
+         "at screen 0.01, screen %f left" % sy(22),
+         "set label 101 'Each row: a ktpool mode over what a module would write instead, "
+         "in the same run. Below 1.0 (green) ktpool takes less, above (red) more. "
+         "Whiskers: the least and greatest ratio of any repetition to any.' "
+         "at screen 0.01, screen %f left font ',9'" % sy(44),
+         "set grid xtics lc rgb '#d0d0d0'", "unset mytics", "set logscale x",
+         "set border 3", "set tics nomirror", "set ytics scale 0",
+         f"set yrange [{nrows - 0.5}:-0.5]", "set ytics (" + ", ".join(tics) + ")",
+         f"set tmargin at screen {t0}", f"set bmargin at screen {t1}"]
+    # one key for the two references of the time and CPU panels
+    s += ["set key at screen 0.17, screen %f left top vertical Left reverse samplen 1 "
+          "font ',10'" % sy(60)]
+    sep = [f"set arrow {10 + i} from graph 0, first {v} to graph 1, first {v} nohead "
+           "lc rgb '#a0a0a0' dt 2" for i, v in enumerate(seps[:-1])]
+
+    def ratio_panel(title, a, b, off, key):
+        col = 2 + off  # time: columns 2-4 / 8-10, CPU: 5-7 / 11-13
+        t_unb = t_idm = "notitle"
+        if key:
+            t_unb = "title 'over cmwq\\_unbound (a plain WQ\\_UNBOUND workqueue)'"
+            t_idm = ("title 'over the semaphore idiom (try: cmwq\\_sem\\_try, "
+                     "anyway: cmwq\\_sem)'")
+        plots = []
+        # a series without a point is left out: gnuplot 5.4 crashes on
+        # labels that are all undefined
+        if any(r[1 + off // 3] for r in rows):
+            plots += [f"$R using {col}:($1-0.18):{col + 1}:{col + 2} with xerrorbars "
+                      f"pt 7 ps 1.2 lw 1.5 lc rgb '{BLUE}' {t_unb}",
+                      f"$R using (${col + 2}*1.06):($1-0.18):(sprintf('%.2f', ${col})) "
+                      "with labels left font ',8' tc rgb '#1f3f7f' notitle"]
+        if any(r[3 + off // 3] for r in rows):
+            plots += [f"$R using {col + 6}:($1+0.18):{col + 7}:{col + 8} with xerrorbars "
+                      f"pt 5 ps 1.1 lw 1.5 lc rgb '{ORANGE}' {t_idm}",
+                      f"$R using (${col + 8}*1.06):($1+0.18):(sprintf('%.2f', ${col + 6})) "
+                      "with labels left font ',8' tc rgb '#8a4010' notitle"]
+        return [f"set lmargin at screen {a}", f"set rmargin at screen {b}",
+                f"set title '{title}' offset 0,-0.5", f"set xrange [{xlo}:{xhi}]",
+                ratio_tics(xlo, xhi), *shade(), *sep,
+                "plot " + (", ".join(plots) or "$R using (1):1 with points ps 0 notitle")]
+    s += ["set xlabel '← ktpool faster        time per task, ratio        ktpool slower →'"
+          " offset 0,0.3"]
+    s += ratio_panel("Time", 0.17, 0.53, 0, True)
+    s += ["unset label 100", "unset label 101", "unset ytics", "unset key",
+          "set xlabel '← ktpool less    CPU time, ratio    ktpool more →' offset 0,0.3"]
+    s += ratio_panel("CPU (busy time of the guest)", 0.56, 0.76, 3, False)
+    # two columns of three lines under the panels, or one column of six
+    # beside the latency panel: every sentence within one column
+    notes = ["try: ktpool\\_try\\_submit(), which runs the task in the submitter "
+             "when the pool is full;",
+             "anyway: ktpool\\_submit(), which waits for a free worker.",
+             "Times are emulated (QEMU TCG): only ratios within one run carry.",
+             "The semaphore idiom: down\\_trylock() (inline when it fails) or down() "
+             "before queue\\_work()",
+             "on the same WQ\\_UNBOUND workqueue, up() when the item ends: at most C "
+             "in flight, like ktpool.",
+             "CPU: busy time of the guest per task. Slab: requests in flight or queued."]
+    # peak slab: ktpool's mode against the workqueue's unbounded backlog
+    top = max(slab_max, 32) * 400  # room for the labels
+    s += ["set lmargin at screen 0.80", "set rmargin at screen 0.985",
+          "set title 'Peak Slab rise (requests in flight or queued)' offset 0,-0.5",
+          f"set xrange [1:{top}]", "unset object", "unset arrow", *sep,
+          "set xtics (" + ", ".join(f"'{n}' {v}" for n, v in
+                                    (("1 KiB", 1), ("32 KiB", 32), ("1 MiB", 1024),
+                                     ("32 MiB", 32768), ("1 GiB", 1048576),
+                                     ("32 GiB", 33554432)) if v <= top) + ")",
+          "set xlabel 'KiB, log scale' offset 0,0.3",
+          "set key at screen 0.80, screen %f left top vertical Left reverse samplen 1 "
+          "font ',10'" % sy(60),
+          "set style fill solid 0.85 noborder",
+          # without a latency panel the notes go under these, drawn with the last
+          *([] if lrows else
+            [f"set label {110 + i} '{n}' at screen {0.17 if i < 3 else 0.57}, "
+             f"screen {sy(T + top_h + 75 + (i % 3) * 17)} left font ',9'"
+             for i, n in enumerate(notes)]),
+          f"plot $R using (1):($1-0.18):(1):14:($1-0.36):($1-0.02) with boxxyerror "
+          f"lc rgb '{GREEN}' title 'ktpool', "
+          f"$R using (1):($1+0.18):(1):15:($1+0.02):($1+0.36) with boxxyerror "
+          f"lc rgb '{GREY}' title 'cmwq\\_unbound', "
+          "$R using 17:1:16 with labels left font ',8' notitle"]
+    if lrows:
+        l0, l1 = sy(T + top_h + 75 + 70), sy(T + top_h + 75 + 70 + lat_h)
+        lsep = [f"set arrow {10 + i} from graph 0, first {v} to graph 1, first {v} nohead "
+                "lc rgb '#a0a0a0' dt 2" for i, v in enumerate(lseps[:-1])]
+        r0 = lat["lat"][0]
+        s += [f"set label 102 '{{/:Bold=12 Submit-to-start latency}}  {esc(lat['kernel'])}, "
+              f"results of {lat['info']['date']}: one {r0['spin_us']} µs task every "
+              f"{r0['gap_us']} µs, one run (no whiskers)' at screen 0.01, screen "
+              f"{l0 + 58 / H} left",
+              "set style fill empty", f"set tmargin at screen {l0}",
+              f"set bmargin at screen {l1}", "set lmargin at screen 0.17",
+              "set rmargin at screen 0.53", "unset title",
+              f"set yrange [{ly - 0.5}:-0.5]",
+              "set ytics scale 0", "set ytics (" + ", ".join(ltics) + ")",
+              f"set xrange [{llo}:{lhi}]", ratio_tics(llo, lhi), *shade(), *lsep,
+              "set xlabel '← ktpool sooner        latency percentile, ratio        "
+              "ktpool later →' offset 0,0.3",
+              "set key at screen 0.17, screen %f left top horizontal maxrows 1 "
+              "samplen 1 font ',10' width 2 title 'percentile:'" % (l0 + 36 / H),
+              *[f"set label {110 + i} '{n}' at screen 0.57, screen {l0 - i * 17 / H} "
+                "left font ',9'" for i, n in enumerate(notes[:2] + notes[3:] + notes[2:3])],
+              "plot " + ", ".join(
+                  f"$L using {i + 2}:($1+{(i - 1.5) * 0.16:.2f}) with points "
+                  f"pt {PCT_STYLES[i][1]} ps 1.4 lc rgb '{PCT_STYLES[i][0]}' title '{p}'"
+                  for i, (p, _) in enumerate(LAT_FIG_PCT))]
+    s.append("unset multiplot")
+    return gnuplot(s)
+
+
+# Runs: every <kernel>-raw.csv (throughput) and <kernel>-latency.csv in the
+# results directory, with <kernel>-run.json (what the console said beyond
+# the CSV: machine, date, failures, skips, the reap check).
+TAG = re.compile(r"-(smp\d+(?:-latency)?|full|latency)$")
+DATE = re.compile(r"\b(\d{4}-\d\d-\d\d)\b")
+# bench.sh names the tree's revision; the documents do not name commits
+REV = re.compile(r"\bktpool [0-9a-f]{7,40};")
+
+
+def split_kernel(kernel):
+    """'6.12.118+deb12-amd64-smp4' -> ('6.12.118+deb12-amd64', 'smp4')"""
+    m = TAG.search(kernel)
+    return (kernel[:m.start()], m.group(1)) if m else (kernel, "")
+
+
+def series(release):
+    m = re.match(r"(\d+)\.(\d+)", release)
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
+def save_info(outdir, kernel, machine, problems, skips=None, reap=None):
+    machine = REV.sub("ktpool of that date;", machine)
+    m = DATE.search(machine)
+    info = {"kernel": kernel, "date": m.group(1) if m else
+            time.strftime("%Y-%m-%d", time.gmtime()),
+            "machine": machine, "problems": problems,
+            "skips": [list(k) + [v] for k, v in sorted((skips or {}).items())],
+            "reap": reap}
+    with open(os.path.join(outdir, f"{kernel}-run.json"), "w") as f:
+        json.dump(info, f, indent=1)
+        f.write("\n")
+
+
+def load_info(outdir, kernel):
+    path = os.path.join(outdir, f"{kernel}-run.json")
+    if not os.path.exists(path):
+        return {"kernel": kernel, "date": "unknown", "machine": "unknown",
+                "problems": [], "skips": [], "reap": None}
+    with open(path) as f:
+        return json.load(f)
+
+
+def load_raw(path):
+    raw = []
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            r = dict(OLD_DEFAULTS)
+            r.update({k: row[k] for k in RAW if k in row})
+            for k in RAW:
+                if k not in ("mode", "workload", "status"):
+                    r[k] = int(r[k])
+            raw.append(r)
+    return raw
+
+
+def load_lat(path):
+    """LAT rows from a <kernel>-latency.csv (times back in ns)."""
+    lat = []
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            r = {"mode": row["mode"], "status": row["status"]}
+            for k in ("load", "samples", "done", "gap_us", "spin_us", "exactly_once",
+                      "cpus"):
+                r[k] = int(row[k])
+            r["busy_permille"] = round(float(row["busy_pct"]) * 10)
+            for k in ("min", "p50", "p90", "p99", "p999", "max", "mean"):
+                r[f"{k}_ns"] = round(float(row[f"{k}_us"]) * 1000)
+            lat.append(r)
+    return lat
+
+
+def status_text(problems):
+    return ("complete, no failure" if not problems else
+            "**INCOMPLETE or FAILED**:\n\n```\n" + "\n".join(problems) + "\n```")
+
+
+def run_md(path, run):
+    """results/<kernel>.md: everything of one run that the README only links."""
+    k, info = run["kernel"], run["info"]
+    lines = [f"# ktpool_bench: `{k}`, results of {info['date']}", "",
+             f"Machine: {info['machine']}", "",
+             f"Run status: {status_text(info['problems'])}", "",
+             f"![ktpool or a workqueue?]({k}.png)", "",
+             f"CSV: [`{k}.csv`]({k}.csv) (repetitions: [`{k}-raw.csv`]({k}-raw.csv)). "
+             "Columns: bench/README.md, \"What is reported\".", "",
+             "```", run["tbl"], "```", "",
+             "Targets (reported, not asserted):", "", "```", *run["tgt"], "```"]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def lat_md(path, run):
+    k, info = run["kernel"], run["info"]
+    lines = [f"# ktpool_bench latency=1: `{k}`, results of {info['date']}", "",
+             f"Machine: {info['machine']}", "",
+             f"Run status: {status_text(info['problems'])}", "",
+             f"CSV: [`{k}.csv`]({k}.csv)", "",
+             "```", lat_table(run["lat"]), "```", "",
+             "What `KTPOOL_RT` buys: ktpool_rt's percentiles over the other modes' "
+             "in the same boot and load (below 1 = lower latency; reported, not "
+             "asserted):", "", "```", *lat_summary(run["lat"]), "```"]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def target_group(line):
+    """The answer-table group of a target line: workload and N, or 'other'."""
+    m = re.match(r"\S+\s+((?:nop|spin|sleep)\S* N=\d+)", line)
+    return m.group(1) if m else "other"
+
+
+def misses(runs):
+    """Targets missed per group and run: where to look in results/<kernel>.md."""
+    cols = sorted(runs, key=lambda r: (split_kernel(r["kernel"])[1],
+                                       [-x for x in series(r["kernel"])]))
+    groups = []
+    for r in cols:
+        for t in r["tgt"]:
+            if t[:6] in ("met   ", "MISSED") and target_group(t) not in groups:
+                groups.append(target_group(t))
+    groups.sort(key=lambda g: (g == "other", g))
+
+    def cell(r, g):
+        ts = [t for t in r["tgt"] if t[:6] in ("met   ", "MISSED") and target_group(t) == g]
+        miss = sum(t.startswith("MISSED") for t in ts)
+        return f"{miss} of {len(ts)}" if ts else "-"
+    out = ["| targets missed | " + " | ".join(f"[`{r['kernel']}`](results/{r['kernel']}.md)"
+                                             for r in cols) + " |",
+           "| --- |" + " --- |" * len(cols)]
+    for g in groups:
+        what = ("threads, stacks, reap, `no_pool`" if g == "other" else f"`{g}`")
+        out.append(f"| {what} | " + " | ".join(cell(r, g) for r in cols) + " |")
+    return out
+
+
+def answer(runs, lats, prefix="results/"):
+    """At most ten rows: ktpool's median time (and memory) over the
+    reference's, per run; cells are the submitter counts of the run."""
+    cols = sorted(runs, key=lambda r: (split_kernel(r["kernel"])[1],
+                                       [-x for x in series(r["kernel"])]))
+
+    def cell(run, wl, pay, n, mode, col, arg=None):
+        cs = sorted((c for c in run["cases"].values() if c["mode"] == mode and
+                     c["workload"] == wl and c["payload"] == pay and
+                     (arg is None or c["arg_us"] == arg)),
+                    key=lambda c: (c["tasks"] == n, c["tasks"]))
+        cs = [c for c in cs if c["tasks"] == cs[-1]["tasks"]] if cs else []
+        # another N than the row's (a shorter run) is shown, and said
+        other = f" (N={count(cs[0]['tasks'])})" if cs and cs[0]["tasks"] != n else ""
+        return " / ".join(fmt(c[col], ".2f") for c in
+                          sorted(cs, key=lambda c: c["submitters"])) + other or "-"
+
+    def slab(run, mode):
+        def one(m):
+            c = [c for c in run["cases"].values() if c["mode"] == m and
+                 c["workload"] == "sleep" and c["payload"] == 4096]
+            return max((c_["slab_kib"] for c_ in c), default=None)
+        a, b = one(mode), one("cmwq_unbound")
+        return "-" if a is None or b is None else f"{kib(max(a, 1))} vs {kib(max(b, 1))}"
+
+    def latcell(run):
+        rel = split_kernel(run["kernel"])[0]
+        lat = lat_for(rel, lats)
+        if not lat or split_kernel(run["kernel"])[1]:
+            return "-"
+        load = max(r["load"] for r in lat["lat"])
+        a = next((r for r in lat["lat"] if r["mode"] == "ktpool_rt" and r["load"] == load), None)
+        b = next((r for r in lat["lat"] if r["mode"] == "cmwq_highpri" and r["load"] == load),
+                 None)
+        return f"{a['p99_ns'] / b['p99_ns']:.2f}" if a and b and b["p99_ns"] else "-"
+    rows = [
+        ("short tasks (nop, 10M): `ktpool_try` time / `cmwq_unbound`",
+         lambda r: cell(r, "nop", 0, 10000000, "ktpool_try", "x_cmwq")),
+        ("short tasks (nop, 10M): `ktpool_anyway` time / `cmwq_unbound`",
+         lambda r: cell(r, "nop", 0, 10000000, "ktpool_anyway", "x_cmwq")),
+        ("short tasks (nop, 10M): `ktpool_try` time / `cmwq_sem_try`",
+         lambda r: cell(r, "nop", 0, 10000000, "ktpool_try", "x_sem_try")),
+        ("short tasks (nop, 10M): `ktpool_anyway` time / `cmwq_sem`",
+         lambda r: cell(r, "nop", 0, 10000000, "ktpool_anyway", "x_sem")),
+        ("short tasks (nop, 10M): `ktpool_try` CPU / `cmwq_unbound`",
+         lambda r: cell(r, "nop", 0, 10000000, "ktpool_try", "cpu_x_cmwq")),
+        ("CPU-bound (spin 10 µs, 50k): `ktpool_try` time / `cmwq_unbound`",
+         lambda r: cell(r, "spin", 0, 50000, "ktpool_try", "x_cmwq", 10)),
+        ("CPU-bound (spin 10 µs, 50k): `ktpool_anyway` time / `cmwq_sem`",
+         lambda r: cell(r, "spin", 0, 50000, "ktpool_anyway", "x_sem", 10)),
+        ("blocking (sleep 10 ms + 4 KiB, 20k): `ktpool_anyway` time / `cmwq_sem`",
+         lambda r: cell(r, "sleep", 4096, 20000, "ktpool_anyway", "x_sem")),
+        ("blocking, the same: peak Slab, `ktpool_anyway` vs `cmwq_unbound`",
+         lambda r: slab(r, "ktpool_anyway")),
+        ("latency under load, p99: `ktpool_rt` / `cmwq_highpri` (WQ_HIGHPRI)", latcell),
     ]
-    for load in loads:
-        busy = max(r["busy_permille"] for r in drawn if r["load"] == load) / 10
-        what = "guest idle" if not load else f"{load} busy user processes"
-        script.append(f"set title '{what} (CPUs busy up to {busy:.0f}%)'")
-        script.append("plot " + ", ".join(
-            f"'{dat}' index {i} using 1:2 with linespoints lw 2 title '{mode}'"
-            for i, (ld, mode) in enumerate(blocks) if ld == load))
-    script.append("unset multiplot")
-    return gnuplot(script, dat)
+
+    def head(r):
+        rel, tag = split_kernel(r["kernel"])
+        subs = sorted({c["submitters"] for c in r["cases"].values()})
+        cpus = sorted({c["cpus"] for c in r["cases"].values() if c["cpus"]})
+        return (f"{'.'.join(map(str, series(rel)))}{' ' + tag if tag else ''}, "
+                f"{'/'.join(map(str, cpus))} CPUs, "
+                f"{' / '.join(map(str, subs))} sub.")
+    out = ["| question | " + " | ".join(head(r) for r in cols) + " |",
+           "| --- |" + " --- |" * len(cols)]
+    for what, f in rows:
+        out.append(f"| {what} | " + " | ".join(f(r) for r in cols) + " |")
+    out += ["", "Ratios of medians in one run (below 1: ktpool takes less); a cell "
+            "gives one value per submitter count of the run. Runs: " +
+            ", ".join(f"[`{r['kernel']}`]({prefix}{r['kernel']}.md) of {r['info']['date']}"
+                      for r in cols) + "."]
+    # the latency runs the last row reads, which may be of another release
+    used = []
+    for r in cols:
+        lat = lat_for(split_kernel(r["kernel"])[0], lats)
+        if lat and not split_kernel(r["kernel"])[1] and lat not in used:
+            used.append(lat)
+    if used:
+        out[-1] += " Latency: " + ", ".join(
+            f"[`{x['kernel']}`]({prefix}{x['kernel']}.md) of {x['info']['date']}"
+            for x in used) + "."
+    return out
 
 
-def lat_readme(path, kernel, release, tbl, summary, machine, problems):
-    begin, end = BEGIN % kernel, END % kernel
-    status = ("complete, no failure" if not problems else
-              "**INCOMPLETE or FAILED**:\n\n```\n" + "\n".join(problems) + "\n```")
-    section = [begin, "",
-               f"### Latency under load: `{release}`", "",
-               f"Machine: {machine}", "",
-               f"Run status: {status}", "",
-               f"CSV: [`results/{kernel}.csv`](results/{kernel}.csv)", "",
-               f"![submit-to-start latency per percentile](results/{kernel}.png)", "",
-               "```", tbl, "```", "",
-               "What `KTPOOL_RT` buys: ktpool_rt's percentiles over the other modes' "
-               "in the same boot and load (below 1 = lower latency; reported, not "
-               "asserted):", "",
-               "```", *summary, "```", "", end]
-    replace_section(path, begin, end, section)
+def lat_for(release, lats):
+    """The latency run of this kernel; else the latest of the same series."""
+    lats = [x for x in lats if split_kernel(x["kernel"])[1] == "latency"]  # -smp 2
+    same = [x for x in lats if split_kernel(x["kernel"])[0] == release]
+    near = [x for x in lats if series(split_kernel(x["kernel"])[0]) == series(release)
+            and ("-rt-" in x["kernel"]) == ("-rt-" in release)]
+    return max(same or near, key=lambda x: x["info"]["date"], default=None)
 
 
-def lat_main(log, outdir, rdm, machine, parsed):
-    """The report of a latency=1 run: table, CSV, plot, README section."""
-    _, _, _, meta, boots, done, fails, reports, lat = parsed
-    release = meta["kernel"] if meta else "unknown"
-    kernel = release + "-" + os.environ.get("BENCH_TAG", "latency")
-    os.makedirs(outdir, exist_ok=True)
-    tbl = lat_table(lat)
-    summary = lat_summary(lat)
-    print(tbl)
-    print()
-    print("What KTPOOL_RT buys (reported, not asserted):")
-    print("\n".join(summary))
-    lat_csv(os.path.join(outdir, f"{kernel}.csv"), kernel, lat)
-    png = os.path.join(outdir, f"{kernel}.png")
-    plotted = lat_plot(png, kernel, lat, outdir)
+def regen(outdir, rdm):
+    """Everything generated from the CSVs in outdir: per run its CSV of
+    medians, results/<kernel>.md and figure; the answer table
+    (results/answer.md) and the generated sections of the README."""
+    runs, lats = [], []
+    for path in sorted(glob.glob(os.path.join(outdir, "*-latency.csv"))):
+        kernel = os.path.basename(path)[:-4]
+        lats.append({"kernel": kernel, "lat": load_lat(path),
+                     "info": load_info(outdir, kernel)})
+    for path in sorted(glob.glob(os.path.join(outdir, "*-raw.csv"))):
+        kernel = os.path.basename(path)[:-8]
+        info = load_info(outdir, kernel)
+        raw = load_raw(path)
+        cases = aggregate(raw)
+        if not cases:
+            continue
+        skips = {(m, w, int(n), int(s)): why for m, w, n, s, why in info["skips"]}
+        conc = next(iter(cases.values()))["conc"]
+        run = {"kernel": kernel, "info": info, "raw": raw, "cases": cases,
+               "tbl": table(cases, skips),
+               "tgt": targets(cases, info["reap"], {"conc": conc})}
+        write_csv(os.path.join(outdir, f"{kernel}.csv"), kernel, cases)
+        rel, tag = split_kernel(kernel)
+        lat = None if tag else lat_for(rel, lats)
+        run["plotted"] = figure(os.path.join(outdir, f"{kernel}.png"), run, lat)
+        run["lat"] = lat["kernel"] if lat else None
+        run_md(os.path.join(outdir, f"{kernel}.md"), run)
+        runs.append(run)
+    for lat in lats:
+        lat_md(os.path.join(outdir, f"{lat['kernel']}.md"), lat)
+    ans = answer(runs, lats) if runs else ["No run in results/ yet: `make bench`."]
+    with open(os.path.join(outdir, "answer.md"), "w") as f:
+        # for the top README, whose links start at the tree's root
+        f.write("\n".join(answer(runs, lats, "bench/results/") if runs else ans) + "\n")
+    replace_section(rdm, BEGIN % "answer", END % "answer",
+                    [BEGIN % "answer", "", *ans, "", END % "answer"])
+    replace_section(rdm, BEGIN % "misses", END % "misses",
+                    [BEGIN % "misses", "", *(misses(runs) if runs else []), "",
+                     END % "misses"])
+    replace_section(rdm, BEGIN % "runs", END % "runs",
+                    [BEGIN % "runs", "", *runs_section(runs, lats), END % "runs"])
+    return {r["kernel"]: r for r in runs}
+
+
+def runs_section(runs, lats):
+    """One short paragraph per run, newest kernel first, smp runs after."""
+    out = []
+    for run in sorted(runs, key=lambda r: (split_kernel(r["kernel"])[1],
+                                           [-x for x in series(r["kernel"])])):
+        k, info = run["kernel"], run["info"]
+        rel, tag = split_kernel(k)
+        cpus = sorted({c["cpus"] for c in run["cases"].values() if c["cpus"]})
+        missed = [t for t in run["tgt"] if t.startswith("MISSED")]
+        met = [t for t in run["tgt"] if t.startswith("met")]
+        out += [f"### `{k}`: {'/'.join(map(str, cpus))} vCPUs, results of {info['date']}", "",
+                f"Run {status_text(info['problems'])}. Targets met {len(met)}, missed "
+                f"{len(missed)}. Table, targets, machine: [`results/{k}.md`](results/{k}.md)" +
+                (f"; latency from [`results/{run['lat']}.md`](results/{run['lat']}.md)"
+                 if run["lat"] else "") + ".", "",
+                f"![ktpool or a workqueue? {k}](results/{k}.png)", ""]
+    used = {r["lat"] for r in runs}
+    for lat in lats:
+        if lat["kernel"] not in used:
+            out += [f"Latency run without a throughput run of its kernel: "
+                    f"[`results/{lat['kernel']}.md`](results/{lat['kernel']}.md).", ""]
+    return out
+
+
+def problems_of(parsed, cases=None):
+    _, _, _, _, boots, done, fails, reports, lat = parsed
     problems = [f"FAIL {f_}" for f_ in fails]
+    for c in (cases or {}).values():
+        if not c["exactly_once"] or "fail" in c["status"]:
+            problems.append(f"FAIL {c['mode']} {c['workload']} N={c['tasks']}: "
+                            f"status {c['status']}, exactly once: {c['exactly_once']}")
     for r in lat:
         if not r["exactly_once"] or r["status"] == "fail":
             problems.append(f"FAIL latency {r['mode']} load={r['load']}: status "
@@ -658,35 +1098,48 @@ def lat_main(log, outdir, rdm, machine, parsed):
         problems.append(f"FAIL the benchmark did not finish: {len(done)} BENCH-DONE "
                         f"line(s) for {max(boots, 1)} boot(s)")
     problems += [f"FAIL BENCH-DONE {d}" for d in done if not d.startswith("failures=0")]
-    lat_readme(rdm, kernel, release, tbl, summary, machine, problems)
-    print(f"\nwrote {outdir}/{kernel}.csv{', ' + kernel + '.png' if plotted else ''}"
-          f" and {rdm}")
-    for p_ in problems:
-        print(p_)
-    return 1 if problems or not plotted else 0
+    return problems
 
 
 def main():
-    if len(sys.argv) < 4:
+    args = sys.argv[1:]
+    if len(args) == 3 and args[0] == "--regen":
+        runs = regen(args[1], args[2])
+        bad = [k for k, r in runs.items() if not r["plotted"]]
+        print(f"regenerated {len(runs)} run(s) in {args[1]} and {args[2]}" +
+              (f"; no figure for {', '.join(bad)}" if bad else ""))
+        return 1 if bad else 0
+    if len(args) < 3:
         print(__doc__, file=sys.stderr)
         return 2
-    log, outdir, rdm = sys.argv[1:4]
-    machine = sys.argv[4] if len(sys.argv) > 4 else "unknown"
+    log, outdir, rdm = args[:3]
+    machine = args[3] if len(args) > 3 else "unknown"
     parsed = parse(log)
     raw, skips, reap, meta, boots, done, fails, reports, lat = parsed
-    if lat and not raw:	# a latency=1 run: a report of its own
-        return lat_main(log, outdir, rdm, machine, parsed)
-    kernel = meta["kernel"] if meta else "unknown"
-    if os.environ.get("BENCH_TAG"):	# BENCH_FULL=1 runs: results of their own
-        kernel = f"{kernel}-{os.environ['BENCH_TAG']}"
     os.makedirs(outdir, exist_ok=True)
+    release = meta["kernel"] if meta else "unknown"
+    if lat and not raw:  # a latency=1 run
+        kernel = release + "-" + os.environ.get("BENCH_TAG", "latency")
+        print(lat_table(lat))
+        print()
+        print("What KTPOOL_RT buys (reported, not asserted):")
+        print("\n".join(lat_summary(lat)))
+        lat_csv(os.path.join(outdir, f"{kernel}.csv"), kernel, lat)
+        problems = problems_of(parsed)
+        save_info(outdir, kernel, machine, problems)
+        runs = regen(outdir, rdm)
+        print(f"\nwrote {outdir}/{kernel}.csv, {kernel}.md and {rdm}")
+        for p_ in problems:
+            print(p_)
+        return 1 if problems or any(not r["plotted"] for r in runs.values()) else 0
+    kernel = release
+    if os.environ.get("BENCH_TAG"):  # BENCH_SMP, BENCH_FULL: results of their own
+        kernel = f"{kernel}-{os.environ['BENCH_TAG']}"
     cases = aggregate(raw)
-    tbl = table(cases, skips)
-    tgt = targets(cases, reap, meta)
-    print(tbl)
+    print(table(cases, skips))
     print()
     print("Targets (reported, not asserted):")
-    print("\n".join(tgt))
+    print("\n".join(targets(cases, reap, meta)))
     if not raw:
         print("ktpool: no RESULT lines in the log", file=sys.stderr)
         return 1
@@ -695,28 +1148,15 @@ def main():
         w.writerow(["kernel"] + RAW)
         for r in raw:
             w.writerow([kernel] + [r[k] for k in RAW])
-    write_csv(os.path.join(outdir, f"{kernel}.csv"), kernel, cases)
-    png = os.path.join(outdir, f"{kernel}.png")
-    plotted = plot(png, kernel, cases, outdir)
-    problems = [f"FAIL {f_}" for f_ in fails]
-    for c in cases.values():
-        if not c["exactly_once"] or "fail" in c["status"]:
-            problems.append(f"FAIL {c['mode']} {c['workload']} N={c['tasks']}: "
-                            f"status {c['status']}, exactly once: {c['exactly_once']}")
-    problems += [f"FAIL kernel report: {r}" for r in reports]
-    if len(done) < max(boots, 1):
-        problems.append(f"FAIL the benchmark did not finish: {len(done)} BENCH-DONE "
-                        f"line(s) for {max(boots, 1)} boot(s)")
-    problems += [f"FAIL BENCH-DONE {d}" for d in done if not d.startswith("failures=0")]
-    readme(rdm, kernel, tbl, tgt, machine, problems)
-    print(f"\nwrote {outdir}/{kernel}.csv, {kernel}-raw.csv"
+    problems = problems_of(parsed, cases)
+    save_info(outdir, kernel, machine, problems, skips, reap)
+    runs = regen(outdir, rdm)
+    plotted = runs[kernel]["plotted"]
+    print(f"\nwrote {outdir}/{kernel}.csv, {kernel}-raw.csv, {kernel}.md"
           f"{', ' + kernel + '.png' if plotted else ''} and {rdm}")
     for p_ in problems:
         print(p_)
-    bad = bool(problems)
-    if not plotted:
-        bad = True
-    return 1 if bad else 0
+    return 1 if problems or not plotted else 0
 
 
 if __name__ == "__main__":

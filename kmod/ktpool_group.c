@@ -374,7 +374,6 @@ EXPORT_SYMBOL_GPL(__ktpool_group_submit);
 static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 {
 	struct ktpool_worker *w;
-	unsigned long deadline;
 	unsigned int flags;
 	long left;
 	int ret;
@@ -401,44 +400,26 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 
 	/*
 	 * A worker of the pool serves the group's blocked submitters
-	 * meanwhile: its slot may be the one they wait for. Against a
-	 * deadline, since the tasks it runs take time.
+	 * meanwhile: its slot may be the one they wait for. Not in a timed
+	 * wait: it ends on time (the tasks it would run take any time), and
+	 * then cannot deadlock.
 	 */
-	w = ktpool_own_worker(grp->pool);
+	w = timeout == MAX_SCHEDULE_TIMEOUT ? ktpool_own_worker(grp->pool) :
+					      NULL;
 	if (!w) {
 		left = ktpool_wait_event_timeout(grp->done,
 						 !READ_ONCE(grp->pending),
 						 ktpool_wait_state(flags),
 						 timeout);
 	} else {
-		deadline = jiffies + timeout;
-		left = timeout;
-		for (;;) {
-			if (timeout != MAX_SCHEDULE_TIMEOUT) {
-				left = (long)(deadline - jiffies);
-				if (left <= 0) {
-					left = 0;
-					break;
-				}
-			}
-			ktpool_help(w, grp, deadline,
-				    timeout != MAX_SCHEDULE_TIMEOUT);
-			/* The tasks it ran took time. */
-			if (timeout != MAX_SCHEDULE_TIMEOUT) {
-				left = (long)(deadline - jiffies);
-				if (left <= 0) {
-					left = 0;
-					break;
-				}
-			}
+		do {
+			ktpool_help(w, grp);
 			left = ktpool_wait_event_timeout(grp->done,
 							 !READ_ONCE(grp->pending) ||
 							 READ_ONCE(w->help_kick),
 							 ktpool_wait_state(flags),
-							 left);
-			if (left <= 0 || !READ_ONCE(grp->pending))
-				break;
-		}
+							 MAX_SCHEDULE_TIMEOUT);
+		} while (left > 0 && READ_ONCE(grp->pending));
 		ktpool_help_end(w);
 	}
 	/* Also waits for the last task's trampoline to unlock. */
@@ -459,7 +440,11 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
  * worker or inline. The group may then be reused (its error stays until
  * ktpool_group_init()) or freed. On a worker of @grp's pool it runs the
  * tasks of @grp that blocked submitters hold meanwhile (its slot may be the
- * one they wait for), as the worker would once its task returned.
+ * one they wait for), as the worker would once its task returned: such a
+ * task then runs nested in the caller's, as an inline one does (the
+ * caller's held locks, its memalloc scope and journal_info are around it).
+ * Nested %KTPOOL_MAX_INLINE_DEPTH deep it runs none, and can then wait
+ * for a blocked submitter that waits for the caller's slot.
  *
  * Context: process context; sleeps (killable; freezable on a freezable
  * pool, see %KTPOOL_FREEZABLE). Not from a task of @grp.
@@ -480,7 +465,9 @@ EXPORT_SYMBOL_GPL(ktpool_group_wait);
  * @timeout_ms: how long to wait; 0 only looks
  *
  * Nothing is cancelled when the time runs out: the tasks go on, and the
- * group must not be freed until a later wait has returned.
+ * group must not be freed until a later wait has returned. Unlike
+ * ktpool_group_wait(), it runs no task on the caller's worker: it returns
+ * on time.
  *
  * Context: process context; sleeps (killable; freezable on a freezable
  * pool, see %KTPOOL_FREEZABLE). Not from a task of @grp.

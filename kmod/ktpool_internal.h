@@ -41,7 +41,7 @@
  *    freed after an RCU grace period, so the wake is safe even if the worker
  *    ran the task, and was stopped, in between. Only single wake-ups are
  *    done under L (a waiter served by a worker, or given the slot of a
- *    failed spawn; the few workers asleep in a wait for the group of a
+ *    failed spawn; one worker asleep in a wait for the group of a
  *    submitter that blocks; and after a waiter whose own spawn failed has
  *    left the queue, or a task run by a worker waiting for its group has
  *    finished, one more, given the room it held back); every path
@@ -73,8 +73,11 @@
  *    workers copy and destroy's trace of the workers it stops; the pending
  *    jobs (at most nr_threads) that kfifo_out() copies in
  *    ktpool_pending_grow(); and, in ktpool_requeue_locked(), the waiters
- *    older than a retrier that comes back (at most nr_waiters, bounded by
- *    max_waiters when it is set). Each step of these is a few loads and
+ *    older than a retrier that comes back, and in ktpool_help() the waiters
+ *    older than the oldest of its group (both at most nr_waiters, bounded
+ *    by max_waiters when it is set); and the workers asleep in a group wait
+ *    (pool->helpers, at most nr_threads) that a blocked group submitter
+ *    walks to the first of its group. Each step of these is a few loads and
  *    stores, no wake-up.
  */
 #ifndef _KTPOOL_INTERNAL_H
@@ -504,6 +507,8 @@ bool ktpool_publish_locked(struct ktpool *pool, struct ktpool_job *job,
 			   struct task_struct **wake);
 bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 			struct task_struct **wake);
+void ktpool_run_checked(struct ktpool *pool, struct ktpool_worker *w,
+			struct ktpool_job *job);
 void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w);
 void ktpool_job_done_locked(struct ktpool *pool, struct ktpool_worker *w);
 void ktpool_job_put(struct ktpool_job *job);
@@ -575,8 +580,7 @@ int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode, long timeout);
 int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode);
-void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp,
-		 unsigned long deadline, bool timed);
+void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp);
 void ktpool_help_end(struct ktpool_worker *w);
 
 /* ktpool_pool.c: every pool, for the watchdog */

@@ -287,28 +287,39 @@ void ktpool_job_put(struct ktpool_job *job)
 }
 
 /**
+ * ktpool_run_checked() - run a task on a worker's thread, traced and checked
+ * @pool: the pool
+ * @w: the worker, the calling thread
+ * @job: its job, or a blocked submitter's it serves (ktpool_help())
+ *
+ * Checks what the task leaked (ktpool_check_leaks()) against the state
+ * before it, so a served task nested in the worker's own is judged alone.
+ */
+void ktpool_run_checked(struct ktpool *pool, struct ktpool_worker *w,
+			struct ktpool_job *job)
+{
+	int preempt = preempt_count(), depth = lockdep_depth(current);
+
+	trace_ktpool_execute_start(pool->name, job->fn);
+	ktpool_job_run(job);
+	trace_ktpool_execute_end(pool->name, job->fn);
+	/* A group task is named by the group's function, not the stub. */
+	ktpool_check_leaks(pool, job->group.grp ? (const void *)job->group.fn :
+			   (const void *)job->fn, preempt, depth);
+	WRITE_ONCE(w->nr_run, w->nr_run + 1);
+}
+
+/**
  * ktpool_run_job() - run a worker's job, with the pool lock not held
  * @pool: the pool
  * @w: the worker, the calling thread
  *
  * Drops the owner's reference once the task has returned: the module may go
- * away from then on, and nothing of its code runs any more. Before that,
- * checks what the task leaked (ktpool_check_leaks()).
+ * away from then on, and nothing of its code runs any more.
  */
 void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w)
 {
-	int preempt = preempt_count(), depth = lockdep_depth(current);
-
-	trace_ktpool_execute_start(pool->name, w->job.fn);
-	ktpool_job_run(&w->job);
-	trace_ktpool_execute_end(pool->name, w->job.fn);
-	/*
-	 * What it leaked is reported and repaired (ktpool_attrs.c); a group
-	 * task is named by the group's function, not the stub.
-	 */
-	ktpool_check_leaks(pool, w->job.group.grp ? (const void *)w->job.group.fn :
-			   (const void *)w->job.fn, preempt, depth);
-	WRITE_ONCE(w->nr_run, w->nr_run + 1);
+	ktpool_run_checked(pool, w, &w->job);
 	ktpool_job_put(&w->job);
 }
 

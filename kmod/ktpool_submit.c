@@ -194,6 +194,8 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	top = ktpool_inline_top();
 	if (top && top->depth >= KTPOOL_MAX_INLINE_DEPTH) {
 		spin_unlock(&ktpool_inline_lock);
+		/* ktpool_help() runs nothing at the bound. */
+		WARN_ON_ONCE(served);
 		/*
 		 * A task accepted must run: a few dozen bytes, rarely (deep
 		 * inside nested inline runs), in process context.
@@ -212,13 +214,15 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	hlist_add_head(&f.node, ktpool_inline_bucket(current));
 	spin_unlock(&ktpool_inline_lock);
 
-	if (served)
+	if (served) {
 		trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_BLOCKED,
 				    0);
-	else
+		ktpool_run_checked(pool, ktpool_own_worker(pool), job);
+	} else {
 		trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_INLINE,
 				    KTPOOL_RAN_INLINE);
-	ktpool_job_run(job);
+		ktpool_job_run(job);
+	}
 	if (f.outer == &f)
 		ktpool_run_deferred(&f);
 
@@ -263,11 +267,13 @@ static void ktpool_kick_helpers_locked(struct ktpool *pool,
 {
 	struct ktpool_worker *w;
 
+	/* One is enough: it serves every blocked task of the group. */
 	list_for_each_entry(w, &pool->helpers, help_node) {
-		if (w->help_grp != grp)
-			continue;
-		WRITE_ONCE(w->help_kick, true);
-		wake_up_process(w->task);
+		if (w->help_grp == grp) {
+			WRITE_ONCE(w->help_kick, true);
+			wake_up_process(w->task);
+			return;
+		}
 	}
 }
 
@@ -301,12 +307,9 @@ static struct ktpool_waiter *ktpool_group_waiter_locked(struct ktpool *pool,
  * ktpool_help() - a worker waiting for a group serves the group's submitters
  * @w: the calling thread's worker
  * @grp: the group its task waits for, of @w's pool
- * @deadline: when the wait ends, in jiffies, if @timed
- * @timed: the wait has a deadline
  *
  * Runs the tasks of @grp that blocked submitters hold, oldest first, until
- * none is left, the group has no task pending or the deadline has passed;
- * then puts @w on pool->helpers with help_kick clear: the caller sleeps
+ * none is left or the group has no task pending; then puts @w on pool->helpers with help_kick clear: the caller sleeps
  * until help_kick is set or its wait is over, and calls ktpool_help_end()
  * then. At the inline nesting bound it runs nothing (the task would be
  * deferred past the wait) and is not kicked. Looking for the group's tasks
@@ -315,8 +318,7 @@ static struct ktpool_waiter *ktpool_group_waiter_locked(struct ktpool *pool,
  *
  * Context: process context, no lock held; may sleep (in the tasks).
  */
-void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp,
-		 unsigned long deadline, bool timed)
+void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp)
 {
 	bool at_bound = ktpool_inline_at_bound();
 	struct ktpool *pool = w->pool;
@@ -331,8 +333,7 @@ void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp,
 		if (at_bound)
 			goto unlock;
 		/* A dying pool shuts its waiters down instead. */
-		if (pool->dying || !READ_ONCE(grp->pending) ||
-		    (timed && time_after_eq(jiffies, deadline)))
+		if (pool->dying || !READ_ONCE(grp->pending))
 			break;
 		wt = ktpool_group_waiter_locked(pool, grp);
 		if (!wt)
@@ -538,6 +539,9 @@ again:
 
 	if (likely(ktpool_publish_locked(pool, job, &tsk))) {
 		trace_ktpool_submit(pool->name, fn, mode, KTPOOL_DISPATCHED, 0);
+		/* A waiter that retried: as after its spawn below. */
+		if (ticket)
+			ktpool_wake_retry_locked(pool, false, NULL);
 		if (counted)
 			ktpool_caller_exit_locked(pool);
 		if (!tsk) {	/* one is on its way, or polling: no wake-up */

@@ -70,8 +70,6 @@ static struct ktpool *ktpool_of(struct kobject *kobj)
 		}
 	}
 	mutex_unlock(&ktpool_sysfs_lock);
-	/* Entered before the files exist, left once they are gone. */
-	WARN_ON_ONCE(!pool);
 	return pool;
 }
 

@@ -50,6 +50,7 @@ struct kt_lw {
 	struct kt_gate *mine;	/* T's own group task */
 	struct completion started, go, done;
 	bool submit;
+	unsigned int timeout_ms;	/* T's wait is timed */
 	int submit_ret, wait_ret;
 	pid_t pid;
 };
@@ -64,8 +65,31 @@ static void kt_lw_fn(void *data)
 	if (lw->submit)
 		lw->submit_ret = ktpool_group_submit(lw->grp, kt_ggate_fn,
 						     lw->mine);
-	lw->wait_ret = ktpool_group_wait(lw->grp);
+	lw->wait_ret = lw->timeout_ms ?
+		       ktpool_group_wait_timeout(lw->grp, lw->timeout_ms) :
+		       ktpool_group_wait(lw->grp);
 	complete(&lw->done);
+}
+
+/* T on the only worker of @grp's pool, waiting for its go; let go at exit. */
+static struct kt_lw *kt_lw_start(struct kunit *test, struct ktpool_group *grp,
+				 bool submit, unsigned int timeout_ms)
+{
+	struct kt_lw *lw = kunit_kzalloc(test, sizeof(*lw), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, lw);
+	init_completion(&lw->started);
+	init_completion(&lw->go);
+	init_completion(&lw->done);
+	kt_open_at_exit(test, &lw->go);
+	lw->grp = grp;
+	lw->submit = submit;
+	lw->mine = kt_gate(test, false);
+	lw->timeout_ms = timeout_ms;
+	KUNIT_ASSERT_EQ(test, ktpool_submit(grp->pool, kt_lw_fn, lw), 0);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&lw->started,
+							  KT_GUARD(5)), 0);
+	return lw;
 }
 
 static void ktpool_group_worker_at_limit_test(struct kunit *test)
@@ -73,23 +97,12 @@ static void ktpool_group_worker_at_limit_test(struct kunit *test)
 	const struct kt_lw_param *p = test->param_value;
 	struct ktpool *pool = kt_pool(test, "kt-g-wlimit", 1, 0);
 	struct ktpool_group *grp = kt_group(test, pool, p->wait_first ? 2 : 1);
-	struct kt_lw *lw = kunit_kzalloc(test, sizeof(*lw), GFP_KERNEL);
+	struct kt_lw *lw = kt_lw_start(test, grp, p->submit, 0);
 	struct kt_gate *xg = kt_gate(test, false), *yg = NULL;
 	struct kt_call *x, *y = NULL;
 	struct ktpool_stats st;
 	bool done;
 
-	KUNIT_ASSERT_NOT_NULL(test, lw);
-	init_completion(&lw->started);
-	init_completion(&lw->go);
-	init_completion(&lw->done);
-	kt_open_at_exit(test, &lw->go);	/* lets T go */
-	lw->grp = grp;
-	lw->submit = p->submit;
-	lw->mine = kt_gate(test, false);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_lw_fn, lw), 0);
-	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&lw->started,
-							  KT_GUARD(5)), 0);
 	if (p->wait_first) {
 		/* A task of the group runs inline elsewhere: T's wait sleeps. */
 		yg = kt_gate(test, true);
@@ -133,6 +146,40 @@ static void ktpool_group_worker_at_limit_test(struct kunit *test)
 	/* T's task and X's, both on the worker: X's counted in flight. */
 	KUNIT_EXPECT_EQ(test, st.completed, 2);
 	KUNIT_EXPECT_EQ(test, st.waiters, 0);
+}
+
+/*
+ * The same, but T's wait is timed: it runs none of X's tasks (they may take
+ * any time) and returns on time, -ETIMEDOUT; X's task then runs on the
+ * worker T's task left. Against the pattern "wait with a timeout, then
+ * cancel the group", which a served task that polls the cancel would hang.
+ */
+static void ktpool_group_worker_timed_wait_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-g-wtimed", 1, 0);
+	struct ktpool_group *grp = kt_group(test, pool, 1);
+	struct kt_lw *lw = kt_lw_start(test, grp, false, 200);
+	struct kt_gate *xg = kt_gate(test, false);
+	struct kt_call *x;
+	bool done;
+
+	x = kt_group_async(test, kt_group_submit_call, grp, xg);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 1000));
+	complete(&lw->go);
+
+	/* X's task is held by its gate: T must not be running it. */
+	done = wait_for_completion_timeout(&lw->done, KT_GUARD(5));
+	KUNIT_EXPECT_TRUE_MSG(test, done, "T runs X's held task in a timed wait");
+	KUNIT_EXPECT_EQ(test, atomic_read(&xg->runs), 0);
+	kt_gate_open(xg);
+	if (!done)
+		KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&lw->done,
+								  KT_GUARD(5)), 0);
+	KUNIT_EXPECT_EQ(test, lw->wait_ret, -ETIMEDOUT);
+	kt_join_ret(test, x, 0);
+	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&xg->runs), 1);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
 }
 
 /*
@@ -727,6 +774,7 @@ static struct kunit_case ktpool_group_test_cases[] = {
 	KUNIT_CASE(ktpool_group_deadlk_inline_test),
 	KUNIT_CASE(ktpool_group_deferred_deadlk_test),
 	KUNIT_CASE_PARAM(ktpool_group_worker_at_limit_test, kt_lw_gen_params),
+	KUNIT_CASE(ktpool_group_worker_timed_wait_test),
 	KUNIT_CASE(ktpool_group_taken_task_frees_room_test),
 	KUNIT_CASE(ktpool_group_destroy_test),
 	KUNIT_CASE(ktpool_group_init_busy_test),

@@ -8,10 +8,11 @@
 # (KASAN, lockdep with raw-lock nesting, ...): every KUnit case and every
 # selftest with two CPUs, every KUnit case again with one CPU, each run
 # ended by a kmemleak scan; and on that kernel with KCSAN in place of KASAN,
-# lockdep, debug objects and kmemleak, every KUnit case and selftest, where any data race KCSAN reports
-# fails the run. The kernel builds and the guests run in parallel. (The UML
-# kernel of `make kunit` is for quick KUnit runs while developing: the debug
-# kernel's one-CPU run is the uniprocessor run of make check.)
+# lockdep and kmemleak, every KUnit case and selftest, where any data race
+# KCSAN reports fails the run. The kernel builds and the guests run in
+# parallel. (The UML kernel of `make kunit` is for quick KUnit runs while
+# developing: the debug kernel's one-CPU run is the uniprocessor run of make
+# check.)
 # The last line is exactly "N passed, M failed"; exit status 1 on any failure.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

@@ -10,9 +10,9 @@
 # KTPOOL_REUSE_MODULES=1: use the modules the last run built (as check.sh
 # does right after the two-CPU run).
 # KTPOOL_KCSAN=1: the same config with KCSAN in place of KASAN (the two
-# exclude each other), lockdep, debug objects and kmemleak, and with
-# delayed kobject release: KUnit and every selftest with two CPUs; a data race KCSAN reports fails the run (its "BUG: KCSAN:"
-# line).
+# exclude each other), lockdep and kmemleak, and with delayed kobject
+# release (which needs debug objects): KUnit and every selftest with two
+# CPUs; a data race KCSAN reports fails the run (its "BUG: KCSAN:" line).
 # Env: KTPOOL_BUILD_ONLY=1 (build the kernel, run nothing), KTPOOL_TIMEOUT (seconds, a guard, default 1800), KTPOOL_RESULTS, KTPOOL_APPEND.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -28,15 +28,15 @@ label=debug-x86_64
 up=${KTPOOL_DEBUG_UP:-}
 [ -z "$up" ] || { logf=$CACHE/logs/debugkernel-up.log; label="$label 1 CPU"; }
 if [ -n "${KTPOOL_KCSAN:-}" ]; then
-	# allnoconfig leaves KCSAN's relaxations off: its strict mode. Lockdep,
-	# debug objects and kmemleak stay with the KASAN kernel: under KCSAN
-	# they would slow the run several times and find nothing new. Every
+	# allnoconfig leaves KCSAN's relaxations off: its strict mode. Lockdep
+	# and kmemleak stay with the KASAN kernel: under KCSAN they would slow
+	# the run several times and find nothing new. Every
 	# kobject is released 1 to 4 s after its last put, so that a release
 	# function left in ktpool.ko would run after the module is gone
 	# (ktpool_kobj_release.sh); each rmmod waits that long for the
 	# module's own kobject, hence fewer unloads in ktpool_unload.sh.
 	kcfg=$CACHE/kcsan-x86_64.config
-	{ grep -vE 'KASAN|PROVE_|DEBUG_OBJECTS|KMEMLEAK' "$cfg"; echo CONFIG_KCSAN=y
+	{ grep -vE 'KASAN|PROVE_|KMEMLEAK' "$cfg"; echo CONFIG_KCSAN=y
 		echo CONFIG_KCSAN_INTERRUPT_WATCHER=y
 		echo CONFIG_DEBUG_KOBJECT_RELEASE=y; } >"$kcfg.tmp"
 	mv "$kcfg.tmp" "$kcfg"

@@ -46,13 +46,6 @@ ktpool_krel() {
 	echo "$v"
 }
 
-# Default KDIR: the running kernel's build dir, else the newest 6.1 headers.
-ktpool_default_kdir() {
-	local d=/lib/modules/$(uname -r)/build
-	[ -d "$d" ] || d=/lib/modules/$(ktpool_krel 6.1)/build
-	echo "$d"
-}
-
 # ktpool_src: path of linux-source-6.12 extracted once into the cache.
 ktpool_src() {
 	local tarball=/usr/src/linux-source-6.12.tar.xz

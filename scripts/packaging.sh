@@ -6,6 +6,9 @@
 #  (b) selftests/extclient built against the installed header + symvers only,
 #      without a warning, with ktpool's CRCs
 #  (c) make dkms-install / dkms-uninstall with a scratch DKMS tree
+#  (d) on 6.12, what a user does: as an unprivileged user, with neither QEMU
+#      nor Debian's package tools in PATH, a fresh clone builds with `make`
+#      and stages with `make install INSTALL_MOD_PATH=<dir>`
 # Prints PASS/FAIL lines. Env: KTPOOL_RESULTS (file to append them to).
 # The built extclient modules are kept in $CACHE/build/extclient-<rel>/.
 set -euo pipefail
@@ -50,7 +53,7 @@ make_uninstall() { # rel kdir root
 }
 extclient() { # rel kdir devdir
 	local cl=$CACHE/build/extclient-$1 crc sym
-	rm -rf "$cl" && cp -r "$KTPOOL_ROOT/selftests/extclient" "$cl"
+	rm -rf "$cl" && mkdir -p "$CACHE/build" && cp -r "$KTPOOL_ROOT/selftests/extclient" "$cl"
 	make -C "$cl" KDIR="$2" KTPOOL="$3" W=1 >"$cl/build.log" 2>&1 || return 1
 	cat "$cl/build.log"
 	! grep -Eiq 'warning|undefined' "$cl/build.log" || return 1
@@ -81,6 +84,30 @@ dkms_uninstall() { # rel dir
 		[ ! -e "$2/src/ktpool-$ver" ] && [ ! -e "$2/tree/ktpool" ]
 }
 
+# A PATH of everything in the system's but QEMU, the package tools and sudo.
+user_path() { # dir
+	local f
+	mkdir -p "$1"
+	for f in /usr/local/bin/* /usr/bin/* /bin/* /usr/sbin/* /sbin/*; do
+		case ${f##*/} in qemu-*|dpkg*|apt*|aptitude|dkms|sudo|su) continue ;; esac
+		[ -e "$1/${f##*/}" ] || ln -s "$f" "$1/${f##*/}"
+	done
+}
+user_build() { # rel kdir
+	local home=$tmp/user rel=$1 kdir=$2
+	mkdir -p "$home" && chmod 755 "$tmp"
+	user_path "$home/bin"
+	git clone -q "$KTPOOL_ROOT" "$home/ktpool"
+	chown -R nobody: "$home"
+	runuser -u nobody -- env -i HOME="$home" PATH="$home/bin" sh -c \
+		"! command -v qemu-system-x86_64 && ! command -v dpkg-query &&
+		 cd $home/ktpool && make KDIR=$kdir &&
+		 make install KDIR=$kdir INSTALL_MOD_PATH=$home/stage" &&
+		ls "$home/stage/lib/modules/$rel/extra/"ktpool.ko* &&
+		[ -f "$home/stage/usr/src/ktpool/$rel/include/linux/ktpool.h" ] &&
+		grep -q '^extra/ktpool\.ko' "$home/stage/lib/modules/$rel/modules.dep"
+}
+
 logf=$CACHE/logs/packaging.log
 : >"$logf"
 check "packaging: dkms.conf PACKAGE_VERSION = VERSION ($ver)" \
@@ -101,4 +128,9 @@ for series in 6.1 6.12; do
 	check "packaging: $rel dkms add, build, install" dkms_install "$rel" "$dk"
 	undo "packaging: $rel dkms remove" dkms_uninstall "$rel" "$dk"
 done
+rel=$(ktpool_krel 6.12)
+logf=$CACHE/logs/packaging-user.log
+: >"$logf"
+check "packaging: a user's clone builds and stages against $rel, without QEMU or dpkg, unprivileged" \
+	user_build "$rel" "/lib/modules/$rel/build"
 exit $rc

@@ -12,7 +12,8 @@
  * more, but its kthread exits only when the reaper, run at once from a
  * workqueue, has stopped it. So the live "ktpool/<name>" kthreads are at
  * most the pool's threads (ktpool_get_stats(): never above the capacity,
- * but for the busy surplus of a shrink until its tasks return) plus the
+ * but for the busy surplus of a shrink until its tasks return, and an idle
+ * one kept for min_threads while a spawn is in flight) plus the
  * workers that left and are not stopped yet: a shrink followed at once by
  * a regrow can show, for that moment, up to the new capacity plus the
  * workers the shrink retired.
