@@ -294,7 +294,8 @@ static inline int kt_call_fn(void *arg)
 	c->ret = c->call(c);
 	if (c->lock)
 		mutex_unlock(c->lock);
-	complete(&c->done);
+	/* All: the case and kt_call_join() may each wait for it. */
+	complete_all(&c->done);
 	return 0;
 }
 
