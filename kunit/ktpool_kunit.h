@@ -446,15 +446,15 @@ static inline struct kt_call *kt_blocked_submit(struct kunit *test,
 	return c;
 }
 
-/* ktpool_submit_timeout() of @ms ms. */
+/* ktpool_submit_timeout() of @ms ms; with @ms 0 ktpool_submit(). */
 static inline struct kt_call *kt_submit_timeout_async(struct kunit *test,
 						      struct ktpool *pool,
 						      ktpool_fn_t fn,
 						      void *data,
 						      unsigned int ms)
 {
-	struct kt_call *c = kt_call_prep(test, kt_submit_timeout_call, pool, fn,
-					 data);
+	struct kt_call *c = kt_call_prep(test, ms ? kt_submit_timeout_call :
+					 kt_submit_call, pool, fn, data);
 
 	c->ms = ms;
 	return kt_call_start(test, c);
