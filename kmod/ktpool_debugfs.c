@@ -174,6 +174,7 @@ void ktpool_debugfs_add(struct ktpool *pool)
 int ktpool_debugfs_init(void)
 {
 	ktpool_debugfs_root = debugfs_create_dir("ktpool", NULL);
+	ktpool_inject_init(ktpool_debugfs_root);
 	return 0;
 }
 

@@ -391,28 +391,11 @@ static inline void ktpool_unreserve_locked(struct ktpool *pool)
 extern const struct attribute_group *ktpool_knob_groups[];
 unsigned long ktpool_reap_interval(void);
 
-/* The test hooks' call sites: no hook in this build. */
-#define KTPOOL_HOLD_SPAWN	1	/* ktpool_spawn(), before kthread_create() */
-#define KTPOOL_HOLD_POLL	2	/* a submitter that found no worker free */
-#define KTPOOL_HOLD_DRAIN	4	/* ktpool_drain(), done, before returning */
-#define KTPOOL_HOLD_SYSFS	8	/* a sysfs directory detached, not removed */
-static inline bool ktpool_should_fail_spawn(void)
-{
-	return false;
-}
-
-static inline bool ktpool_debug_holding(unsigned int where)
-{
-	return false;
-}
-
-static inline int ktpool_debug_hold(unsigned int where)
-{
-	return 0;
-}
-
 unsigned int ktpool_stall_warn_ms(void);
 u64 ktpool_spin_ns(void);
+
+/* ktpool_inject.c: the test hooks */
+#include "ktpool_inject.h"
 
 /* ktpool_pool.c: every pool, for the watchdog */
 typedef void (*ktpool_visit_t)(struct ktpool *pool);

@@ -12,108 +12,18 @@
  * with KT_SLACK times what a fast machine needs as a guard.
  */
 
-#include <kunit/test.h>
-#include <linux/completion.h>
 #include <linux/cpumask.h>
-#include <linux/delay.h>
-#include <linux/fs.h>
-#include <linux/kthread.h>
-#include <linux/ktpool.h>
 #include <linux/lockdep.h>
-#include <linux/mutex.h>
 #include <linux/nodemask.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/sched/signal.h>
-#include <linux/sched/task.h>
-#include <linux/slab.h>
-#include <linux/string.h>
 
 #include "ktpool_kunit.h"
-
-struct kt_actx {
-	struct ktpool *pools[4];
-	struct completion *gates[8];
-	int nr_pools, nr_gates;
-};
-
-/* Live threads named ktpool/<name> (comm is truncated to 15 chars). */
-static unsigned int kt_count_threads(const char *name)
-{
-	char comm[TASK_COMM_LEN], want[TASK_COMM_LEN];
-	struct task_struct *p;
-	unsigned int n = 0;
-
-	snprintf(want, sizeof(want), "ktpool/%s", name);
-	rcu_read_lock();
-	for_each_process(p) {
-		get_task_comm(comm, p);
-		if (!strcmp(comm, want) && !(p->flags & PF_EXITING))
-			n++;
-	}
-	rcu_read_unlock();
-	return n;
-}
-
-static int kt_file_write(const char *path, const char *val)
-{
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t ret;
-
-	f = filp_open(path, O_WRONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	ret = kernel_write(f, val, strlen(val), &pos);
-	filp_close(f, NULL);
-	return ret < 0 ? ret : 0;
-}
-
-/* Read a file into @buf, trailing newline removed; 0 or -errno. */
-static int kt_file_read(const char *path, char *buf, size_t size)
-{
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t n;
-
-	f = filp_open(path, O_RDONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_read(f, buf, size - 1, &pos);
-	filp_close(f, NULL);
-	if (n < 0)
-		return n;
-	buf[n] = '\0';
-	strim(buf);
-	return 0;
-}
-
-static int kt_param_write(const char *param, const char *val)
-{
-	char path[96];
-
-	snprintf(path, sizeof(path), "/sys/module/ktpool/parameters/%s", param);
-	return kt_file_write(path, val);
-}
-
-static struct ktpool *kt_apool(struct kunit *test, const char *name,
-			       unsigned int cap, unsigned int timeout_ms,
-			       const struct ktpool_attrs *attrs)
-{
-	struct kt_actx *ctx = test->priv;
-	struct ktpool *pool = ktpool_create_attrs(name, cap, timeout_ms, attrs);
-
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_OR_NULL(pool), "create %s: %pe",
-			       name, pool);
-	KUNIT_ASSERT_LT(test, ctx->nr_pools, ARRAY_SIZE(ctx->pools));
-	ctx->pools[ctx->nr_pools++] = pool;
-	return pool;
-}
 
 /* What a task saw of its own context. */
 struct kt_probe {
 	struct completion ran;
-	struct completion *gate;	/* waited for after recording, or NULL */
+	struct kt_gate *gate;		/* waited for after recording, or NULL */
 	struct task_struct *task;	/* the worker, referenced */
 	pid_t pid;
 	int nice, policy, rt_priority;
@@ -139,19 +49,7 @@ static void kt_probe_fn(void *data)
 		p->on_mask = cpumask_equal(current->cpus_ptr, p->want_mask);
 	complete(&p->ran);
 	if (p->gate)
-		wait_for_completion(p->gate);
-}
-
-static struct completion *kt_gate(struct kunit *test)
-{
-	struct kt_actx *ctx = test->priv;
-	struct completion *g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, g);
-	KUNIT_ASSERT_LT(test, ctx->nr_gates, ARRAY_SIZE(ctx->gates));
-	init_completion(g);
-	ctx->gates[ctx->nr_gates++] = g;
-	return g;
+		wait_for_completion(&p->gate->open);
 }
 
 static void kt_probe_put(void *data)
@@ -162,7 +60,7 @@ static void kt_probe_put(void *data)
 		put_task_struct(p->task);
 }
 
-static struct kt_probe *kt_probe(struct kunit *test, struct completion *gate,
+static struct kt_probe *kt_probe(struct kunit *test, struct kt_gate *gate,
 				 const struct cpumask *want_mask)
 {
 	struct kt_probe *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
@@ -178,7 +76,7 @@ static struct kt_probe *kt_probe(struct kunit *test, struct completion *gate,
 
 /* Submit a probe (anyway) and wait until it has recorded its context. */
 static struct kt_probe *kt_run_probe(struct kunit *test, struct ktpool *pool,
-				     struct completion *gate,
+				     struct kt_gate *gate,
 				     const struct cpumask *want_mask)
 {
 	struct kt_probe *p = kt_probe(test, gate, want_mask);
@@ -188,124 +86,18 @@ static struct kt_probe *kt_run_probe(struct kunit *test, struct ktpool *pool,
 	return p;
 }
 
-static void kt_count_fn(void *data)
-{
-	atomic_inc(data);
-}
-
-static unsigned int kt_param_read(struct kunit *test, const char *param)
-{
-	char path[96], buf[24];
-	unsigned int v = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/ktpool/parameters/%s", param);
-	KUNIT_EXPECT_EQ(test, kt_file_read(path, buf, sizeof(buf)), 0);
-	KUNIT_EXPECT_EQ(test, kstrtouint(buf, 10, &v), 0);
-	return v;
-}
-
-/* A counter that outlives the case's stack (late tasks may still count). */
-static atomic_t *kt_runs(struct kunit *test)
-{
-	atomic_t *runs = kunit_kzalloc(test, sizeof(*runs), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, runs);
-	return runs;
-}
-
-/* debug_hold and debug_fail_spawn off again at the end of the case. */
-static void kt_release_holds(void *unused)
-{
-	kt_param_write("debug_hold", "0");
-	kt_param_write("debug_fail_spawn", "0");
-}
-
-/* A call made by a kthread of its own, with @lock held around it if set. */
-struct kt_async {
-	int (*call)(struct kt_async *a);
-	struct ktpool *pool;
-	struct ktpool_attrs attrs;	/* for kt_apply_call() */
-	ktpool_fn_t fn;			/* for kt_submit_call() */
-	struct ktpool_group *grp;	/* for the group calls */
-	ktpool_group_fn_t gfn;
-	void *data;
-	const char *path, *val;		/* for kt_write_call() */
-	const char *name;		/* for kt_create_call() */
-	struct mutex *lock;		/* held around the call, or NULL */
-	int ret;
-	struct task_struct *task;	/* referenced until joined */
-	struct completion done;
-	bool stuck;			/* not joined: never freed */
-};
-
-static int kt_async_fn(void *arg)
-{
-	struct kt_async *a = arg;
-
-	allow_signal(SIGKILL);		/* a case may kill it: send_sig() */
-	if (a->lock)
-		mutex_lock(a->lock);
-	a->ret = a->call(a);
-	if (a->lock)
-		mutex_unlock(a->lock);
-	complete(&a->done);
-	return 0;
-}
-
-/*
- * After the exit hook (pools destroyed, gates open): join the thread. One
- * that did not return still runs on @a: it is left allocated (leaked, and
- * reported) rather than freed under it.
- */
-static void kt_async_join(void *data)
-{
-	struct kt_async *a = data;
-
-	if (!wait_for_completion_timeout(&a->done, KT_GUARD(10))) {
-		pr_err("kt_async: a call did not return\n");
-		a->stuck = true;
-	} else {
-		kthread_stop(a->task);
-	}
-	put_task_struct(a->task);
-}
-
-/* Runs after kt_async_join() (actions run in reverse order). */
-static void kt_async_free(void *data)
-{
-	struct kt_async *a = data;
-
-	if (!a->stuck)
-		kfree(a);
-}
-
-static int kt_submit_call(struct kt_async *a)
-{
-	return ktpool_submit(a->pool, a->fn, a->data);
-}
-
-static int kt_apply_call(struct kt_async *a)
+static int kt_apply_call(struct kt_call *a)
 {
 	return ktpool_apply_attrs(a->pool, &a->attrs);
 }
 
-static int kt_group_wait_call(struct kt_async *a)
-{
-	return ktpool_group_wait(a->grp);
-}
-
-static int kt_write_call(struct kt_async *a)
+static int kt_write_call(struct kt_call *a)
 {
 	return kt_file_write(a->path, a->val);
 }
 
-static int kt_group_submit_call(struct kt_async *a)
-{
-	return ktpool_group_submit(a->grp, a->gfn, a->data);
-}
-
 /* Create a pool of capacity 1 with @a->attrs: a->pool, or the errno. */
-static int kt_create_call(struct kt_async *a)
+static int kt_create_call(struct kt_call *a)
 {
 	struct ktpool *pool = ktpool_create_attrs(a->name, 1, 0, &a->attrs);
 
@@ -315,47 +107,11 @@ static int kt_create_call(struct kt_async *a)
 	return 0;
 }
 
-static int kt_destroy_call(struct kt_async *a)
-{
-	ktpool_destroy(a->pool);
-	return 0;
-}
-
-/* Start @a (its fields but done and task set) on a kthread of its own. */
-static struct kt_async *kt_async_start(struct kunit *test, struct kt_async *a)
-{
-	struct task_struct *t;
-
-	init_completion(&a->done);
-	t = kthread_create(kt_async_fn, a, "kt_async");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	a->task = get_task_struct(t);
-	wake_up_process(t);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_async_join, a));
-	return a;
-}
-
-/* Not kunit_kzalloc(): a call that never returns must not see it freed. */
-static struct kt_async *kt_async(struct kunit *test)
-{
-	struct kt_async *a = kzalloc(sizeof(*a), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_async_free, a));
-	return a;
-}
-
-/* Has @a returned? Waits for it up to KT_SLACK x @ms ms. */
-static bool kt_async_done(struct kt_async *a, unsigned int ms)
-{
-	return KT_WAIT(completion_done(&a->done), ms);
-}
-
 /*
  * Wait until @a sleeps, blocked in its call, and return the state it sleeps
  * in (one read: TASK_FREEZABLE goes with TASK_UNINTERRUPTIBLE).
  */
-static unsigned int kt_sleep_state(struct kunit *test, struct kt_async *a)
+static unsigned int kt_sleep_state(struct kunit *test, struct kt_call *a)
 {
 	unsigned int st = 0;
 
@@ -367,60 +123,89 @@ static unsigned int kt_sleep_state(struct kunit *test, struct kt_async *a)
 
 /* ---- 1. validation ------------------------------------------------------ */
 
+/* Attributes that create and, where @apply, ktpool_apply_attrs() refuse. */
+static const struct kt_bad_attrs {
+	const char *desc;
+	int nice;
+	unsigned int flags, min_threads;	/* of a pool of capacity 2 */
+	bool empty_mask;
+	int node;
+	bool apply;
+} kt_bad_attrs[] = {
+	{ "nice -21", .nice = -21, .node = NUMA_NO_NODE, .apply = true },
+	{ "nice 20", .nice = 20, .node = NUMA_NO_NODE, .apply = true },
+	/* range-checked even with RT */
+	{ "nice 20, RT", .nice = 20, .flags = KTPOOL_RT, .node = NUMA_NO_NODE },
+	{ "unknown flag", .flags = 1U << 7, .node = NUMA_NO_NODE, .apply = true },
+	{ "min_threads 3", .min_threads = 3, .node = NUMA_NO_NODE, .apply = true },
+	{ "empty cpumask", .empty_mask = true, .node = NUMA_NO_NODE,
+	  .apply = true },
+	{ "node MAX_NUMNODES", .node = MAX_NUMNODES },
+	{ "node -2", .node = -2 },
+};
+
+static void kt_bad_attrs_desc(const struct kt_bad_attrs *b, char *desc)
+{
+	strscpy(desc, b->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kt_bad_attrs, kt_bad_attrs, kt_bad_attrs_desc);
+
+/* The rows of kt_bad_attrs that apply refuses too. */
+static const void *kt_bad_apply_gen_params(const void *prev, char *desc)
+{
+	const struct kt_bad_attrs *b = prev;
+
+	for (b = b ? b + 1 : kt_bad_attrs;
+	     b < kt_bad_attrs + ARRAY_SIZE(kt_bad_attrs); b++) {
+		if (b->apply) {
+			kt_bad_attrs_desc(b, desc);
+			return b;
+		}
+	}
+	return NULL;
+}
+
+/* @a as @base with the bad values of @b; @empty: an empty cpumask. */
+static void kt_bad_attrs_set(struct ktpool_attrs *a,
+			     const struct ktpool_attrs *base,
+			     const struct kt_bad_attrs *b,
+			     const struct cpumask *empty)
+{
+	*a = *base;
+	a->nice = b->nice ?: base->nice;
+	a->flags = b->flags ?: base->flags;
+	a->min_threads = b->min_threads ?: base->min_threads;
+	if (b->empty_mask)
+		a->cpumask = empty;
+	if (b->node != NUMA_NO_NODE)
+		a->node = b->node;
+}
+
 static void ktpool_attrs_bad_create_test(struct kunit *test)
 {
+	const struct ktpool_attrs init = KTPOOL_ATTRS_INIT;
 	struct ktpool_attrs a;
 	struct ktpool *p;
 	cpumask_var_t empty;
-	int i;
 
 	KUNIT_ASSERT_TRUE(test, zalloc_cpumask_var(&empty, GFP_KERNEL));
-	for (i = 0; i < 8; i++) {
-		a = (struct ktpool_attrs)KTPOOL_ATTRS_INIT;
-		switch (i) {
-		case 0:
-			a.nice = -21;
-			break;
-		case 1:
-			a.nice = 20;
-			break;
-		case 2:
-			a.nice = 20;	/* range-checked even with RT */
-			a.flags = KTPOOL_RT;
-			break;
-		case 3:
-			a.flags = 1U << 7;
-			break;
-		case 4:
-			a.min_threads = 3;	/* capacity 2 */
-			break;
-		case 5:
-			a.cpumask = empty;
-			break;
-		case 6:
-			a.node = MAX_NUMNODES;
-			break;
-		case 7:
-			a.node = -2;
-			break;
-		}
-		p = ktpool_create_attrs("kt-abad", 2, 0, &a);
-		KUNIT_EXPECT_TRUE_MSG(test, IS_ERR(p), "case %d", i);
-		if (IS_ERR(p))
-			KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(p), -EINVAL, "case %d", i);
-		else if (p)
-			ktpool_destroy(p);
-		KUNIT_EXPECT_EQ_MSG(test, kt_count_threads("kt-abad"), 0U,
-				    "case %d", i);
-	}
+	kt_bad_attrs_set(&a, &init, test->param_value, empty);
+	p = ktpool_create_attrs("kt-abad", 2, 0, &a);
 	free_cpumask_var(empty);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(p));
+	if (IS_ERR(p))
+		KUNIT_EXPECT_EQ(test, PTR_ERR(p), -EINVAL);
+	else if (p)
+		ktpool_destroy(p);
+	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-abad"), 0U);
 
 	/* NULL attrs are the defaults; node 0 and NUMA_NO_NODE are valid. */
 	p = ktpool_create_attrs("kt-anull", 2, 0, NULL);
 	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(p));
 	if (!IS_ERR_OR_NULL(p))
 		ktpool_destroy(p);
-	a = (struct ktpool_attrs)KTPOOL_ATTRS_INIT;
+	a = init;
 	a.node = first_online_node;
 	p = ktpool_create_attrs("kt-anode", 2, 0, &a);
 	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(p));
@@ -431,42 +216,21 @@ static void ktpool_attrs_bad_create_test(struct kunit *test)
 static void ktpool_attrs_bad_apply_test(struct kunit *test)
 {
 	struct ktpool_attrs good = KTPOOL_ATTRS_INIT, a;
-	struct completion *gate = kt_gate(test);
+	struct kt_gate *gate = kt_gate(test, true);
 	struct ktpool *pool;
 	struct kt_probe *before, *after;
 	cpumask_var_t empty;
-	int i;
 
 	good.nice = 3;
 	good.min_threads = 1;
-	pool = kt_apool(test, "kt-abadapply", 2, 0, &good);
+	pool = kt_pool_attrs(test, "kt-abadapply", 2, 0, &good);
 	KUNIT_ASSERT_TRUE(test, zalloc_cpumask_var(&empty, GFP_KERNEL));
 	before = kt_run_probe(test, pool, NULL, NULL);
 
 	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(NULL, &good), -EINVAL);
 	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, NULL), -EINVAL);
-	for (i = 0; i < 5; i++) {
-		a = good;
-		switch (i) {
-		case 0:
-			a.nice = -21;
-			break;
-		case 1:
-			a.nice = 20;
-			break;
-		case 2:
-			a.flags = 1U << 9;
-			break;
-		case 3:
-			a.min_threads = 3;
-			break;
-		case 4:
-			a.cpumask = empty;
-			break;
-		}
-		KUNIT_EXPECT_EQ_MSG(test, ktpool_apply_attrs(pool, &a), -EINVAL,
-				    "case %d", i);
-	}
+	kt_bad_attrs_set(&a, &good, test->param_value, empty);
+	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &a), -EINVAL);
 	free_cpumask_var(empty);
 	/* min_threads 1: capacity 0 is invalid anyway, 1 is fine. */
 	KUNIT_EXPECT_EQ(test, ktpool_set_capacity(pool, 1), 0);
@@ -484,7 +248,7 @@ static void ktpool_attrs_bad_apply_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, before->nice, 3);
 	KUNIT_EXPECT_EQ(test, after->nice, 3);
 	KUNIT_EXPECT_EQ(test, after->policy, SCHED_NORMAL);
-	complete_all(gate);
+	kt_gate_open(gate);
 }
 
 /* ---- 1. nice, SCHED_FIFO, cpumask: from the first task on, and live ------ */
@@ -492,12 +256,12 @@ static void ktpool_attrs_bad_apply_test(struct kunit *test)
 static void ktpool_attrs_nice_test(struct kunit *test)
 {
 	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
-	struct completion *gate = kt_gate(test);
+	struct kt_gate *gate = kt_gate(test, true);
 	struct kt_probe *p, *busy;
 	struct ktpool *pool;
 
 	a.nice = 5;
-	pool = kt_apool(test, "kt-anice", 2, 0, &a);
+	pool = kt_pool_attrs(test, "kt-anice", 2, 0, &a);
 	p = kt_run_probe(test, pool, NULL, NULL);
 	KUNIT_EXPECT_EQ(test, p->nice, 5);
 	KUNIT_EXPECT_EQ(test, p->policy, SCHED_NORMAL);
@@ -508,7 +272,7 @@ static void ktpool_attrs_nice_test(struct kunit *test)
 	a.nice = -3;
 	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &a), 0);
 	KUNIT_EXPECT_EQ(test, task_nice(busy->task), -3);
-	complete_all(gate);
+	kt_gate_open(gate);
 	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
 	p = kt_run_probe(test, pool, NULL, NULL);
 	KUNIT_EXPECT_EQ(test, p->nice, -3);
@@ -517,13 +281,13 @@ static void ktpool_attrs_nice_test(struct kunit *test)
 static void ktpool_attrs_rt_test(struct kunit *test)
 {
 	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
-	struct completion *gate = kt_gate(test);
+	struct kt_gate *gate = kt_gate(test, true);
 	struct kt_probe *p, *busy;
 	struct ktpool *pool;
 
 	a.flags = KTPOOL_RT;
 	a.nice = 7;	/* ignored with KTPOOL_RT */
-	pool = kt_apool(test, "kt-art", 2, 0, &a);
+	pool = kt_pool_attrs(test, "kt-art", 2, 0, &a);
 	p = kt_run_probe(test, pool, NULL, NULL);
 	KUNIT_EXPECT_EQ(test, p->policy, SCHED_FIFO);
 	KUNIT_EXPECT_EQ(test, p->rt_priority, 1);
@@ -535,7 +299,7 @@ static void ktpool_attrs_rt_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &a), 0);
 	KUNIT_EXPECT_EQ(test, busy->task->policy, SCHED_NORMAL);
 	KUNIT_EXPECT_EQ(test, task_nice(busy->task), 7);
-	complete_all(gate);
+	kt_gate_open(gate);
 	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
 	p = kt_run_probe(test, pool, NULL, NULL);
 	KUNIT_EXPECT_EQ(test, p->policy, SCHED_NORMAL);
@@ -550,7 +314,7 @@ static void ktpool_attrs_cpumask_test(struct kunit *test)
 	struct ktpool *pool;
 
 	a.cpumask = cpumask_of(cpu);
-	pool = kt_apool(test, "kt-amask", 2, 0, &a);
+	pool = kt_pool_attrs(test, "kt-amask", 2, 0, &a);
 	p = kt_run_probe(test, pool, NULL, cpumask_of(cpu));
 	KUNIT_EXPECT_TRUE(test, p->on_mask);
 
@@ -563,34 +327,16 @@ static void ktpool_attrs_cpumask_test(struct kunit *test)
 
 /* ---- 2. min_threads ----------------------------------------------------- */
 
-static void kt_restore_reap_interval(void *unused)
-{
-	kt_param_write("reap_interval_ms", "1000");
-}
-
-/* A reaper that runs every 10 ms for this test, 1000 again after it. */
-static void kt_fast_reaper(struct kunit *test)
-{
-	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "10"), 0);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_restore_reap_interval, NULL));
-}
-
-static void kt_restore_spawn(void *unused)
-{
-	kt_param_write("debug_fail_spawn", "0");
-}
-
 static void ktpool_attrs_min_threads_test(struct kunit *test)
 {
 	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
-	struct completion *gate = kt_gate(test);
+	struct kt_gate *gate = kt_gate(test, true);
 	struct ktpool *pool;
 	int i;
 
-	kt_fast_reaper(test);
+	kt_fast_reaper(test, "10");
 	a.min_threads = 2;
-	pool = kt_apool(test, "kt-amin", 4, 50, &a);
+	pool = kt_pool_attrs(test, "kt-amin", 4, 50, &a);
 	/* Started before create returned. */
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 2U);
 	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-amin"), 2U);
@@ -599,7 +345,7 @@ static void ktpool_attrs_min_threads_test(struct kunit *test)
 	for (i = 0; i < 4; i++)
 		kt_run_probe(test, pool, gate, NULL);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 4U);
-	complete_all(gate);
+	kt_gate_open(gate);
 	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).threads == 2, 200));
 	/* ... and the reserve never is (a sleep before a "did not happen"). */
@@ -618,22 +364,17 @@ static void ktpool_attrs_min_threads_test(struct kunit *test)
 }
 
 /*
- * Submit kt_count_fn(@runs) from a kthread, held by debug_hold 1 before its
- * spawn (its slot reserved): the pool then counts @threads threads.
+ * Submit kt_count_fn(@runs) from a kthread, held at KTPOOL_HOLD_SPAWN before
+ * its spawn (its slot reserved): the pool then counts @threads threads.
  */
-static struct kt_async *kt_hold_spawn(struct kunit *test, struct ktpool *pool,
-				      atomic_t *runs, unsigned int threads)
+static struct kt_call *kt_hold_spawn(struct kunit *test, struct ktpool *pool,
+				     atomic_t *runs, unsigned int threads)
 {
-	struct kt_async *s = kt_async(test);
+	struct kt_call *s;
 
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
-	s->call = kt_submit_call;
-	s->pool = pool;
-	s->fn = kt_count_fn;
-	s->data = runs;
-	kt_async_start(test, s);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
-					500));
+	ktpool_test_hold(KTPOOL_HOLD_SPAWN);
+	s = kt_submit_async(test, pool, kt_count_fn, runs);
+	kt_wait_held(test);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, threads);
 	return s;
 }
@@ -642,24 +383,22 @@ static struct kt_async *kt_hold_spawn(struct kunit *test, struct ktpool *pool,
  * ktpool_apply_attrs(@attrs with min_threads 1 and @nice) from a kthread,
  * for a pool of capacity 1 whose slot a held spawn reserves: it waits.
  */
-static struct kt_async *kt_raise_min_threads(struct kunit *test,
-					     struct ktpool *pool,
-					     const struct ktpool_attrs *attrs,
-					     int nice)
+static struct kt_call *kt_raise_min_threads(struct kunit *test,
+					    struct ktpool *pool,
+					    const struct ktpool_attrs *attrs,
+					    int nice)
 {
-	struct kt_async *ap = kt_async(test);
+	struct kt_call *ap = kt_call_prep(test, kt_apply_call, pool, NULL, NULL);
 
-	ap->call = kt_apply_call;
-	ap->pool = pool;
 	ap->attrs = *attrs;
 	ap->attrs.min_threads = 1;
 	ap->attrs.nice = nice;
-	return kt_async_start(test, ap);
+	return kt_call_start(test, ap);
 }
 
 /* Hold a second task's spawn (the reserve is busy with a probe). */
-static struct kt_async *kt_held_spawn(struct kunit *test, struct ktpool *pool,
-				      struct completion *gate, atomic_t *runs)
+static struct kt_call *kt_held_spawn(struct kunit *test, struct ktpool *pool,
+				     struct kt_gate *gate, atomic_t *runs)
 {
 	kt_run_probe(test, pool, gate, NULL);
 	return kt_hold_spawn(test, pool, runs, 2);
@@ -667,10 +406,10 @@ static struct kt_async *kt_held_spawn(struct kunit *test, struct ktpool *pool,
 
 /* The spawn held by kt_held_spawn() fails; its task runs on the reserve. */
 static void kt_held_spawn_fails(struct kunit *test, struct ktpool *pool,
-				const char *name, struct kt_async *s)
+				const char *name, struct kt_call *s)
 {
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
-	KUNIT_ASSERT_TRUE(test, kt_async_done(s, 5000));
+	ktpool_test_hold(0);
+	KUNIT_ASSERT_TRUE(test, kt_call_done(s, 5000));
 	KUNIT_EXPECT_EQ(test, s->ret, 0);
 	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
@@ -681,31 +420,29 @@ static void kt_held_spawn_fails(struct kunit *test, struct ktpool *pool,
 /*
  * A spawn in progress is no thread yet: it may fail. The reserve of
  * min_threads workers must not be reaped while one is counted in the
- * threads, or the pool falls to 0 when it fails. The spawn is held by
- * debug_hold and then fails (debug_fail_spawn); its submitter must still
+ * threads, or the pool falls to 0 when it fails. The spawn is held at
+ * KTPOOL_HOLD_SPAWN and then fails (injected); its submitter must still
  * get its task run by the reserve worker.
  */
 static void ktpool_attrs_min_threads_spawn_reap_test(struct kunit *test)
 {
 	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
-	struct completion *gate = kt_gate(test);
+	struct kt_gate *gate = kt_gate(test, true);
 	atomic_t *runs = kt_runs(test);
 	struct ktpool *pool;
-	struct kt_async *s;
+	struct kt_call *s;
 
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_release_holds, NULL));
-	kt_fast_reaper(test);
+	kt_fast_reaper(test, "10");
 	a.min_threads = 1;
-	pool = kt_apool(test, "kt-aminreap", 2, 20, &a);
+	pool = kt_pool_attrs(test, "kt-aminreap", 2, 20, &a);
 	KUNIT_ASSERT_EQ(test, kt_count_threads("kt-aminreap"), 1U);
 
 	/* The reserve busy: a second task spawns a worker, held there. */
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+	kt_fail_spawn(test, -1);
 	s = kt_held_spawn(test, pool, gate, runs);
 
 	/* The reserve goes idle, and stays past its idle timeout. */
-	complete_all(gate);
+	kt_gate_open(gate);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 500));
 	msleep(300);	/* a sleep before a "did not happen" */
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 0ULL);
@@ -725,20 +462,18 @@ static void ktpool_attrs_min_threads_spawn_shrink_test(struct kunit *test)
 {
 	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
 	atomic_t *runs = kt_runs(test);
-	struct completion *gate;
+	struct kt_gate *gate;
 	struct ktpool *pool;
-	struct kt_async *s;
+	struct kt_call *s;
 
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_release_holds, NULL));
 	a.min_threads = 1;
-	pool = kt_apool(test, "kt-aminshrink", 2, 0, &a);
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+	pool = kt_pool_attrs(test, "kt-aminshrink", 2, 0, &a);
+	kt_fail_spawn(test, -1);
 
 	/* Idle when the capacity shrinks. */
-	gate = kt_gate(test);
+	gate = kt_gate(test, true);
 	s = kt_held_spawn(test, pool, gate, runs);
-	complete_all(gate);
+	kt_gate_open(gate);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 500));
 	KUNIT_EXPECT_EQ(test, ktpool_set_capacity(pool, 1), 0);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 0ULL);
@@ -747,10 +482,10 @@ static void ktpool_attrs_min_threads_spawn_shrink_test(struct kunit *test)
 
 	/* Busy when it shrinks: it must not leave when its task returns. */
 	KUNIT_ASSERT_EQ(test, ktpool_set_capacity(pool, 2), 0);
-	gate = kt_gate(test);
+	gate = kt_gate(test, true);
 	s = kt_held_spawn(test, pool, gate, runs);
 	KUNIT_EXPECT_EQ(test, ktpool_set_capacity(pool, 1), 0);
-	complete_all(gate);
+	kt_gate_open(gate);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1 ||
 					kt_stats(pool).reaped, 500));
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 0ULL);
@@ -762,19 +497,17 @@ static void ktpool_attrs_min_threads_spawn_shrink_test(struct kunit *test)
  * Raising min_threads while the only slot is reserved for a spawn in
  * progress: that spawn may fail, so it is no thread, and the apply must
  * not return before the pool has min_threads created ones. The spawn is
- * held (debug_hold 1) and then fails (debug_fail_spawn 1, used up by it);
+ * held (KTPOOL_HOLD_SPAWN) and then fails (one injected failure, its own);
  * afterwards, with every spawn failing, the reserve runs anyway submits.
  */
 static void ktpool_attrs_min_threads_raise_spawn_test(struct kunit *test)
 {
 	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
 	atomic_t *runs = kt_runs(test);
-	struct kt_async *s, *ap;
+	struct kt_call *s, *ap;
 	struct ktpool *pool;
 
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_release_holds, NULL));
-	pool = kt_apool(test, "kt-aminraise", 1, 0, &a);
+	pool = kt_pool_attrs(test, "kt-aminraise", 1, 0, &a);
 	KUNIT_ASSERT_EQ(test, kt_stats(pool).threads, 0U);
 	s = kt_hold_spawn(test, pool, runs, 1);
 
@@ -784,11 +517,11 @@ static void ktpool_attrs_min_threads_raise_spawn_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, completion_done(&ap->done));
 
 	/* The held spawn fails; the apply's own one does not. */
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "1"), 0);
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
-	KUNIT_ASSERT_TRUE(test, kt_async_done(ap, 5000));
+	kt_fail_spawn(test, 1);
+	ktpool_test_hold(0);
+	KUNIT_ASSERT_TRUE(test, kt_call_done(ap, 5000));
 	KUNIT_EXPECT_EQ(test, ap->ret, 0);
-	KUNIT_ASSERT_TRUE(test, kt_async_done(s, 5000));
+	KUNIT_ASSERT_TRUE(test, kt_call_done(s, 5000));
 	/* Its task ran on the new reserve, or it was refused with none yet. */
 	KUNIT_EXPECT_TRUE(test, s->ret == 0 || s->ret == -ENOMEM);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).spawn_failed, 1ULL);
@@ -796,7 +529,7 @@ static void ktpool_attrs_min_threads_raise_spawn_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-aminraise"), 1U);
 
 	/* Every spawn failing now: the reserve keeps anyway submits going. */
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+	kt_fail_spawn(test, -1);
 	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, kt_count_fn, runs), 0);
 	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(runs), s->ret ? 1 : 2);
@@ -804,7 +537,7 @@ static void ktpool_attrs_min_threads_raise_spawn_test(struct kunit *test)
 
 /*
  * A fatal signal ends a raise of min_threads that waits for a spawn in
- * flight (the only slot reserved for it, held by debug_hold 1), and a
+ * flight (the only slot reserved for it, held at KTPOOL_HOLD_SPAWN), and a
  * create whose own spawn for min_threads is held: -EINTR, not the -ENOMEM
  * of a worker that could not be created. Neither leaves a thread, a slot
  * or a pool behind; the raise keeps the attributes it applied (as after
@@ -814,19 +547,17 @@ static void ktpool_attrs_min_threads_killed_test(struct kunit *test)
 {
 	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
 	atomic_t *runs = kt_runs(test);
-	struct kt_async *s, *ap, *c;
+	struct kt_call *s, *ap, *c;
 	struct ktpool *pool;
 
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_release_holds, NULL));
-	pool = kt_apool(test, "kt-aminkill", 1, 0, &a);
+	pool = kt_pool_attrs(test, "kt-aminkill", 1, 0, &a);
 	s = kt_hold_spawn(test, pool, runs, 1);
 
 	/* The raise waits for that spawn, killable; it is killed there. */
 	ap = kt_raise_min_threads(test, pool, &a, 5);
 	KUNIT_EXPECT_TRUE(test, kt_sleep_state(test, ap) & TASK_WAKEKILL);
 	send_sig(SIGKILL, ap->task, 1);
-	KUNIT_ASSERT_TRUE(test, kt_async_done(ap, 5000));
+	KUNIT_ASSERT_TRUE(test, kt_call_done(ap, 5000));
 	KUNIT_EXPECT_EQ(test, ap->ret, -EINTR);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).spawned, 0ULL);
@@ -835,8 +566,8 @@ static void ktpool_attrs_min_threads_killed_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, completion_done(&s->done));
 
 	/* Released, the held spawn makes the one worker, with nice 5. */
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
-	KUNIT_ASSERT_TRUE(test, kt_async_done(s, 5000));
+	ktpool_test_hold(0);
+	KUNIT_ASSERT_TRUE(test, kt_call_done(s, 5000));
 	KUNIT_EXPECT_EQ(test, s->ret, 0);
 	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(runs), 1);
@@ -845,24 +576,22 @@ static void ktpool_attrs_min_threads_killed_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-aminkill"), 1U);
 
 	/* A create killed in its own spawn for min_threads: no pool. */
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
-	c = kt_async(test);
-	c->call = kt_create_call;
+	ktpool_test_hold(KTPOOL_HOLD_SPAWN);
+	c = kt_call_prep(test, kt_create_call, NULL, NULL, NULL);
 	c->name = "kt-akillc";
 	c->attrs = a;
 	c->attrs.min_threads = 1;
-	kt_async_start(test, c);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
-					500));
+	kt_call_start(test, c);
+	kt_wait_held(test);
 	send_sig(SIGKILL, c->task, 1);
-	KUNIT_ASSERT_TRUE(test, kt_async_done(c, 5000));
+	KUNIT_ASSERT_TRUE(test, kt_call_done(c, 5000));
 	KUNIT_EXPECT_EQ(test, c->ret, -EINTR);
 	if (c->pool)
 		ktpool_destroy(c->pool);
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	ktpool_test_hold(0);
 	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-akillc"), 0U);
 	/* Its name is free again. */
-	kt_apool(test, "kt-akillc", 1, 0, NULL);
+	kt_pool_attrs(test, "kt-akillc", 1, 0, NULL);
 }
 
 /*
@@ -883,23 +612,23 @@ static void ktpool_attrs_min_threads_killed_test(struct kunit *test)
 static void ktpool_attrs_reaper_keeps_backing_test(struct kunit *test)
 {
 	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
-	struct completion *gate = kt_gate(test);
+	struct kt_gate *gate = kt_gate(test, true);
 	atomic_t *runs = kt_runs(test);
 	struct ktpool *pool;
 	unsigned int cpu;
 	int i, ret[4];
 
-	kt_fast_reaper(test);
+	kt_fast_reaper(test, "10");
 	/* This case runs in a kthread of its own: no need to undo the pin. */
 	cpu = raw_smp_processor_id();
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
 	a.cpumask = cpumask_of(cpu);
 	a.flags = KTPOOL_RT;
-	pool = kt_apool(test, "kt-abacked", 4, KTPOOL_MAX_IDLE_TIMEOUT_MS, &a);
+	pool = kt_pool_attrs(test, "kt-abacked", 4, KTPOOL_MAX_IDLE_TIMEOUT_MS, &a);
 
 	for (i = 0; i < 4; i++)
 		kt_run_probe(test, pool, gate, NULL);
-	complete_all(gate);
+	kt_gate_open(gate);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 4, 2000));
 	/* Idle for longer than the timeout below. */
 	msleep(2500);
@@ -934,65 +663,55 @@ static void ktpool_attrs_reaper_keeps_backing_test(struct kunit *test)
 static void ktpool_attrs_min_threads_spawn_then_reap_test(struct kunit *test)
 {
 	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
-	struct completion *gate1 = kt_gate(test), *gate2 = kt_gate(test);
+	struct kt_gate *gate1 = kt_gate(test, true), *gate2 = kt_gate(test, true);
 	struct kt_probe *p2;
 	struct ktpool *pool;
-	struct kt_async *s;
+	struct kt_call *s;
 
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_release_holds, NULL));
-	kt_fast_reaper(test);
+	kt_fast_reaper(test, "10");
 	a.min_threads = 1;
-	pool = kt_apool(test, "kt-aminspawnreap", 2, 20, &a);
+	pool = kt_pool_attrs(test, "kt-aminspawnreap", 2, 20, &a);
 	/* Parked first: a reserve still starting would make the probe spawn. */
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 500));
 
 	/* The reserve busy: a second task spawns a worker, held there. */
 	kt_run_probe(test, pool, gate1, NULL);
 	KUNIT_ASSERT_EQ(test, kt_stats(pool).threads, 1U);
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	ktpool_test_hold(KTPOOL_HOLD_SPAWN);
 	p2 = kt_probe(test, gate2, NULL);
-	s = kt_async(test);
-	s->call = kt_submit_call;
-	s->pool = pool;
-	s->fn = kt_probe_fn;
-	s->data = p2;
-	kt_async_start(test, s);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
-					500));
+	s = kt_submit_async(test, pool, kt_probe_fn, p2);
+	kt_wait_held(test);
 
 	/* The reserve idle past its timeout, kept (a "did not happen"). */
-	complete_all(gate1);
+	kt_gate_open(gate1);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 500));
 	msleep(200);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 0ULL);
 
 	/* The spawn succeeds; its worker stays busy: the reserve goes. */
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	ktpool_test_hold(0);
 	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&p2->ran,
 							  KT_GUARD(5)), 0);
-	KUNIT_EXPECT_TRUE(test, kt_async_done(s, 500));
+	KUNIT_EXPECT_TRUE(test, kt_call_done(s, 500));
 	KUNIT_EXPECT_EQ(test, s->ret, 0);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).reaped == 1, 500));
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).busy, 1U);
-	complete_all(gate2);
+	kt_gate_open(gate2);
 }
 
 static void ktpool_attrs_progress_test(struct kunit *test)
 {
 	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
-	struct completion *gate = kt_gate(test);
+	struct kt_gate *gate = kt_gate(test, true);
 	struct ktpool *pool, *p;
 	struct kt_probe *busy;
 	atomic_t runs = ATOMIC_INIT(0);
 	int i;
 
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_restore_spawn, NULL));
 	a.min_threads = 1;
-	pool = kt_apool(test, "kt-aprog", 4, 0, &a);
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+	pool = kt_pool_attrs(test, "kt-aprog", 4, 0, &a);
+	kt_fail_spawn(test, -1);
 
 	/* A create whose reserve cannot start: -ENOMEM, nothing left. */
 	p = ktpool_create_attrs("kt-anomem", 4, 0, &a);
@@ -1012,7 +731,7 @@ static void ktpool_attrs_progress_test(struct kunit *test)
 	busy = kt_run_probe(test, pool, gate, NULL);
 	KUNIT_EXPECT_EQ(test, ktpool_submit_nowait(pool, kt_count_fn, &runs),
 			-EBUSY);
-	complete_all(gate);
+	kt_gate_open(gate);
 	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, kt_count_fn, &runs), 0);
 	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 51);
@@ -1031,13 +750,6 @@ static void ktpool_attrs_progress_test(struct kunit *test)
 static DEFINE_MUTEX(kt_frz_mutex1);
 static DEFINE_MUTEX(kt_frz_mutex2);
 
-/* A group task held until its gate opens. */
-static int kt_gated_gfn(void *data)
-{
-	wait_for_completion(data);
-	return 0;
-}
-
 static int kt_count_gfn(void *data)
 {
 	atomic_inc(data);
@@ -1045,22 +757,18 @@ static int kt_count_gfn(void *data)
 }
 
 /* @call started with @lock held (or not) on a kthread; see kt_sleep_state(). */
-static struct kt_async *kt_async_call(struct kunit *test,
-				      int (*call)(struct kt_async *a),
-				      struct ktpool *pool,
-				      struct ktpool_group *grp, atomic_t *runs,
-				      struct mutex *lock)
+static struct kt_call *kt_async_call(struct kunit *test,
+				     int (*call)(struct kt_call *a),
+				     struct ktpool *pool,
+				     struct ktpool_group *grp, atomic_t *runs,
+				     struct mutex *lock)
 {
-	struct kt_async *a = kt_async(test);
+	struct kt_call *a = kt_call_prep(test, call, pool, kt_count_fn, runs);
 
-	a->call = call;
-	a->pool = pool;
-	a->fn = kt_count_fn;
 	a->grp = grp;
 	a->gfn = kt_count_gfn;
-	a->data = runs;
 	a->lock = lock;
-	return kt_async_start(test, a);
+	return kt_call_start(test, a);
 }
 
 /*
@@ -1074,22 +782,22 @@ static struct kt_async *kt_async_call(struct kunit *test,
 static void ktpool_attrs_freezable_wait_test(struct kunit *test)
 {
 	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
-	struct completion *gate = kt_gate(test);
+	struct kt_gate *gate = kt_gate(test, true);
 	struct ktpool_group *grp;
-	struct kt_async *s;
+	struct kt_call *s;
 	struct ktpool *pool;
 	atomic_t *runs = kt_runs(test);
 	bool lockdep = IS_ENABLED(CONFIG_LOCKDEP);
 
 	a.flags = KTPOOL_FREEZABLE;
 	a.min_threads = 1;
-	pool = kt_apool(test, "kt-afrz", 2, 0, &a);
+	pool = kt_pool_attrs(test, "kt-afrz", 2, 0, &a);
 	grp = kunit_kzalloc(test, sizeof(*grp), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, grp);
 	ktpool_group_init(grp, pool, 1);
 
 	/* A group task holds the group's limit and a worker; a probe the other. */
-	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_gated_gfn, gate), 0);
+	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, gate), 0);
 	kt_run_probe(test, pool, gate, NULL);
 
 	/* A blocked anyway submit: freezable without a lock, not with one. */
@@ -1123,7 +831,7 @@ static void ktpool_attrs_freezable_wait_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, kt_sleep_state(test, s) & TASK_FREEZABLE);
 
 	/* Everything goes on: the submits' tasks and the group's run. */
-	complete_all(gate);
+	kt_gate_open(gate);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(runs) == (lockdep ? 3 : 2),
 					1000));
 	KUNIT_EXPECT_EQ(test, ktpool_group_wait(grp), 0);
@@ -1142,7 +850,7 @@ static void ktpool_attrs_sysfs_test(struct kunit *test)
 	unsigned int cpu;
 
 	a.flags = KTPOOL_SYSFS;
-	pool = kt_apool(test, "kt-asysfs", 4, 100, &a);
+	pool = kt_pool_attrs(test, "kt-asysfs", 4, 100, &a);
 	snprintf(path, sizeof(path), "%s/capacity", dir);
 	KUNIT_ASSERT_EQ(test, kt_file_read(path, buf, sizeof(buf)), 0);
 	KUNIT_EXPECT_STREQ(test, buf, "4");
@@ -1189,21 +897,19 @@ static void ktpool_attrs_sysfs_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_file_read(path, buf, sizeof(buf)), 0);
 }
 
-static struct kt_async *kt_apply_async(struct kunit *test,
-				       struct ktpool *pool, unsigned int flags)
+static struct kt_call *kt_apply_async(struct kunit *test,
+				      struct ktpool *pool, unsigned int flags)
 {
-	struct kt_async *s = kt_async(test);
+	struct kt_call *s = kt_call_prep(test, kt_apply_call, pool, NULL, NULL);
 
-	s->call = kt_apply_call;
-	s->pool = pool;
 	s->attrs = (struct ktpool_attrs)KTPOOL_ATTRS_INIT;
 	s->attrs.flags = flags;
-	return kt_async_start(test, s);
+	return kt_call_start(test, s);
 }
 
 /*
  * KTPOOL_SYSFS off and on at once: the directory must be there at the end,
- * as the last change's flag says. The first change is held (debug_hold 8)
+ * as the last change's flag says. The first change is held (KTPOOL_HOLD_SYSFS)
  * between taking the directory from the pool and removing it: a second
  * change must wait for the removal, or it adds the directory again under
  * a name still taken (-EEXIST), and then the old one goes. A writer of the
@@ -1214,36 +920,32 @@ static void ktpool_attrs_sysfs_toggle_test(struct kunit *test)
 {
 	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
 	const char *cap = "/sys/kernel/ktpool/kt-atoggle/capacity";
-	struct kt_async *off, *on, *w;
+	struct kt_call *off, *on, *w;
 	struct ktpool *pool;
 	char buf[16];
 
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_release_holds, NULL));
 	a.flags = KTPOOL_SYSFS;
-	pool = kt_apool(test, "kt-atoggle", 2, 0, &a);
+	pool = kt_pool_attrs(test, "kt-atoggle", 2, 0, &a);
 	KUNIT_ASSERT_EQ(test, kt_file_read(cap, buf, sizeof(buf)), 0);
 
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "8"), 0);
+	ktpool_test_hold(KTPOOL_HOLD_SYSFS);
 	off = kt_apply_async(test, pool, 0);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
-					500));
+	kt_wait_held(test);
 
 	/* A writer of the directory being removed goes through. */
-	w = kt_async(test);
-	w->call = kt_write_call;
+	w = kt_call_prep(test, kt_write_call, NULL, NULL, NULL);
 	w->path = "/sys/kernel/ktpool/kt-atoggle/nice";
 	w->val = "2";
-	kt_async_start(test, w);
-	KUNIT_EXPECT_TRUE(test, kt_async_done(w, 500));
+	kt_call_start(test, w);
+	KUNIT_EXPECT_TRUE(test, kt_call_done(w, 500));
 
 	/* The flag on again: waits for the removal (a sleep before "not"). */
 	on = kt_apply_async(test, pool, KTPOOL_SYSFS);
-	KUNIT_EXPECT_FALSE(test, kt_async_done(on, 100));
+	KUNIT_EXPECT_FALSE(test, kt_call_done(on, 100));
 
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
-	KUNIT_ASSERT_TRUE(test, kt_async_done(off, 1000));
-	KUNIT_ASSERT_TRUE(test, kt_async_done(on, 1000));
+	ktpool_test_hold(0);
+	KUNIT_ASSERT_TRUE(test, kt_call_done(off, 1000));
+	KUNIT_ASSERT_TRUE(test, kt_call_done(on, 1000));
 	KUNIT_EXPECT_EQ(test, off->ret, 0);
 	KUNIT_EXPECT_EQ(test, on->ret, 0);
 	KUNIT_EXPECT_EQ(test, w->ret, 0);
@@ -1268,50 +970,36 @@ static void ktpool_attrs_sysfs_toggle_test(struct kunit *test)
  * An apply that begins while ktpool_destroy() runs gets -ESHUTDOWN at
  * once: it must not sleep on the pool's mutexes uncounted, where destroy,
  * finding the pool quiet, would free it under the sleeper. One apply holds
- * sysfs_mutex (debug_hold 8, its directory detached), destroy waits for
+ * sysfs_mutex (KTPOOL_HOLD_SYSFS, its directory detached), destroy waits for
  * that mutex, and a third call begins.
  */
 static void ktpool_attrs_apply_destroy_test(struct kunit *test)
 {
 	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
-	struct kt_async *held, *late, *d;
+	struct kt_call *held, *late, *d;
 	struct ktpool *pool;
 
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_release_holds, NULL));
 	a.flags = KTPOOL_SYSFS;
 	pool = ktpool_create_attrs("kt-aapplydestroy", 1, 0, &a);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pool));
 
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "8"), 0);
-	held = kt_async(test);
-	held->call = kt_apply_call;
-	held->pool = pool;
-	held->attrs = (struct ktpool_attrs)KTPOOL_ATTRS_INIT;
-	kt_async_start(test, held);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
-					500));
+	ktpool_test_hold(KTPOOL_HOLD_SYSFS);
+	held = kt_apply_async(test, pool, 0);
+	kt_wait_held(test);
 
 	/* Dying once it sleeps: it sets that before it takes sysfs_mutex. */
-	d = kt_async(test);
-	d->call = kt_destroy_call;
-	d->pool = pool;
-	kt_async_start(test, d);
+	d = kt_async(test, kt_destroy_call, pool, NULL, NULL);
 	kt_sleep_state(test, d);
 
-	late = kt_async(test);
-	late->call = kt_apply_call;
-	late->pool = pool;
-	late->attrs = (struct ktpool_attrs)KTPOOL_ATTRS_INIT;
-	kt_async_start(test, late);
-	KUNIT_EXPECT_TRUE(test, kt_async_done(late, 500));
+	late = kt_apply_async(test, pool, 0);
+	KUNIT_EXPECT_TRUE(test, kt_call_done(late, 500));
 	KUNIT_EXPECT_EQ(test, late->ret, -ESHUTDOWN);
 
 	/* The held one finishes, then destroy. */
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
-	KUNIT_EXPECT_TRUE(test, kt_async_done(held, 5000));
+	ktpool_test_hold(0);
+	KUNIT_EXPECT_TRUE(test, kt_call_done(held, 5000));
 	KUNIT_EXPECT_EQ(test, held->ret, 0);
-	KUNIT_EXPECT_TRUE(test, kt_async_done(d, 5000));
+	KUNIT_EXPECT_TRUE(test, kt_call_done(d, 5000));
 	KUNIT_EXPECT_TRUE(test, completion_done(&late->done));
 }
 
@@ -1354,7 +1042,7 @@ static struct kt_probe *kt_leak_case(struct kunit *test, const char *name,
 	struct kt_probe *first, *p;
 
 	a.min_threads = 1;
-	pool = kt_apool(test, name, 1, 0, &a);
+	pool = kt_pool_attrs(test, name, 1, 0, &a);
 	first = kt_run_probe(test, pool, NULL, NULL);
 	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, bad, NULL), 0);
 	p = kt_run_probe(test, pool, NULL, NULL);
@@ -1404,7 +1092,7 @@ static void ktpool_attrs_leak_lock_test(struct kunit *test)
 	if (!IS_ENABLED(CONFIG_LOCKDEP))
 		kunit_skip(test, "no lockdep: held locks are invisible");
 	a.min_threads = 1;
-	pool = kt_apool(test, "kt-leaklock", 1, 0, &a);
+	pool = kt_pool_attrs(test, "kt-leaklock", 1, 0, &a);
 	/*
 	 * The lock is reported, not released: the next task on the same
 	 * worker releases it (a mutex must be released by its owner).
@@ -1419,8 +1107,8 @@ static void ktpool_attrs_leak_lock_test(struct kunit *test)
 }
 
 static struct kunit_case ktpool_attrs_test_cases[] = {
-	KUNIT_CASE(ktpool_attrs_bad_create_test),
-	KUNIT_CASE(ktpool_attrs_bad_apply_test),
+	KUNIT_CASE_PARAM(ktpool_attrs_bad_create_test, kt_bad_attrs_gen_params),
+	KUNIT_CASE_PARAM(ktpool_attrs_bad_apply_test, kt_bad_apply_gen_params),
 	KUNIT_CASE(ktpool_attrs_nice_test),
 	KUNIT_CASE(ktpool_attrs_rt_test),
 	KUNIT_CASE(ktpool_attrs_cpumask_test),
@@ -1430,7 +1118,7 @@ static struct kunit_case ktpool_attrs_test_cases[] = {
 	KUNIT_CASE(ktpool_attrs_min_threads_raise_spawn_test),
 	KUNIT_CASE(ktpool_attrs_min_threads_killed_test),
 	KUNIT_CASE(ktpool_attrs_min_threads_spawn_then_reap_test),
-	KUNIT_CASE(ktpool_attrs_reaper_keeps_backing_test),
+	KUNIT_CASE_SLOW(ktpool_attrs_reaper_keeps_backing_test),
 	KUNIT_CASE(ktpool_attrs_progress_test),
 	KUNIT_CASE(ktpool_attrs_freezable_wait_test),
 	KUNIT_CASE(ktpool_attrs_sysfs_test),
@@ -1443,30 +1131,10 @@ static struct kunit_case ktpool_attrs_test_cases[] = {
 	{}
 };
 
-static int ktpool_attrs_test_init(struct kunit *test)
-{
-	test->priv = kunit_kzalloc(test, sizeof(struct kt_actx), GFP_KERNEL);
-	return test->priv ? 0 : -ENOMEM;
-}
-
-static void ktpool_attrs_test_exit(struct kunit *test)
-{
-	struct kt_actx *ctx = test->priv;
-	int i;
-
-	/* First: destroy waits for a caller held at a debug_hold point. */
-	kt_param_write("debug_hold", "0");
-	kt_param_write("debug_fail_spawn", "0");
-	for (i = 0; i < ctx->nr_gates; i++)
-		complete_all(ctx->gates[i]);
-	for (i = 0; i < ctx->nr_pools; i++)
-		ktpool_destroy(ctx->pools[i]);
-}
-
 static struct kunit_suite ktpool_attrs_test_suite = {
 	.name = "ktpool_attrs",
-	.init = ktpool_attrs_test_init,
-	.exit = ktpool_attrs_test_exit,
+	.init = kt_init,
+	.exit = kt_exit,
 	.test_cases = ktpool_attrs_test_cases,
 };
 
@@ -1474,3 +1142,4 @@ kunit_test_suite(ktpool_attrs_test_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for ktpool's pool attributes");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

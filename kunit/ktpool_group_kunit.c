@@ -1,210 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for ktpool task groups, ktpool_submit_timeout() and
- * max_waiters (suite "ktpool_group"): one case or more for each semantic
- * of issue 14, numbered as there (G1..G8).
+ * KUnit tests for ktpool task groups (suite "ktpool_group"): one case or
+ * more for each semantic of the groups (G1..G8).
  *
- * As in ktpool_kunit.c: tasks that must stay busy block on a gate the test
- * opens; every gate, pool and helper thread of a case is recorded in its
- * struct kt_ctx and released by the exit hook, so a failed assertion never
- * leaves a thread behind or a task touching freed memory. No case asserts
- * how much work fits in a time: a wait ends as soon as its condition holds,
- * and a time limit that must expire (-ETIMEDOUT) only ever guards a task
- * that is held by a closed gate.
+ * The gates, pools and threads of a case are released by kt_exit() and the
+ * actions after it (ktpool_kunit.h). No case asserts how much work fits in
+ * a time: a wait ends as soon as its condition holds, and a time limit that
+ * must expire (-ETIMEDOUT) only ever guards a task held by a closed gate.
  */
 
-#include <kunit/test.h>
-#include <linux/completion.h>
-#include <linux/delay.h>
-#include <linux/fs.h>
-#include <linux/kthread.h>
-#include <linux/ktpool.h>
-#include <linux/sched/signal.h>
-#include <linux/string.h>
-
 #include "ktpool_kunit.h"
-
-/* A task that records where it ran, optionally waits for a gate, fails. */
-struct kt_gate {
-	struct completion started;
-	struct completion open;
-	atomic_t runs;
-	pid_t pid;
-	bool wait;
-	int ret;			/* what the group task returns */
-	struct ktpool_group *grp;	/* if set: polled for a cancel */
-	bool saw_cancel;
-};
-
-struct kt_call;
-struct kt_lw;
-struct kt_room;
-
-struct kt_ctx {
-	struct ktpool *pools[4];
-	struct kt_gate *gates[16];
-	struct kt_call *calls[8];
-	struct kt_lw *lw;
-	struct kt_room *room;
-	int nr_pools, nr_gates, nr_calls;
-};
-
-static struct ktpool *kt_pool(struct kunit *test, const char *name,
-			      unsigned int cap)
-{
-	struct kt_ctx *ctx = test->priv;
-	struct ktpool *pool = ktpool_create(name, cap, 0);
-
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(pool), "create %s: %pe", name, pool);
-	KUNIT_ASSERT_LT(test, ctx->nr_pools, ARRAY_SIZE(ctx->pools));
-	ctx->pools[ctx->nr_pools++] = pool;
-	return pool;
-}
-
-static struct ktpool_group *kt_group(struct kunit *test, struct ktpool *pool,
-				     unsigned int limit)
-{
-	struct ktpool_group *grp = kunit_kzalloc(test, sizeof(*grp), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, grp);
-	ktpool_group_init(grp, pool, limit);
-	return grp;
-}
-
-static void kt_gate_fn(void *data)
-{
-	struct kt_gate *g = data;
-
-	WRITE_ONCE(g->pid, current->pid);
-	atomic_inc(&g->runs);
-	complete(&g->started);
-	if (g->wait)
-		wait_for_completion(&g->open);
-	if (g->grp)
-		g->saw_cancel = ktpool_group_cancelled(g->grp);
-}
-
-static int kt_ggate_fn(void *data)
-{
-	struct kt_gate *g = data;
-
-	kt_gate_fn(g);
-	return g->ret;
-}
-
-static void kt_gate_open(struct kt_gate *g)
-{
-	complete_all(&g->open);
-}
-
-static struct kt_gate *kt_gate(struct kunit *test, bool wait)
-{
-	struct kt_ctx *ctx = test->priv;
-	struct kt_gate *g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, g);
-	KUNIT_ASSERT_LT(test, ctx->nr_gates, ARRAY_SIZE(ctx->gates));
-	init_completion(&g->started);
-	init_completion(&g->open);
-	g->wait = wait;
-	ctx->gates[ctx->nr_gates++] = g;
-	return g;
-}
-
-static void kt_wait_started(struct kunit *test, struct kt_gate *g)
-{
-	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&g->started, KT_GUARD(5)), 0);
-}
-
-/* A wait for a group whose tasks will finish: guarded against a hang. */
-static int kt_gwait(struct ktpool_group *grp)
-{
-	return ktpool_group_wait_timeout(grp, KT_GUARD_MS(10));
-}
-
-/* ---- a kthread making one blocking call, reporting its result --------- */
-
-enum kt_call_op {
-	KT_SUBMIT,		/* ktpool_submit(pool, kt_gate_fn, data) */
-	KT_SUBMIT_TIMEOUT,	/* ktpool_submit_timeout(..., ms) */
-	KT_GSUBMIT,		/* ktpool_group_submit(grp, kt_ggate_fn, data) */
-	KT_GTRY,		/* ktpool_group_try_submit(grp, kt_ggate_fn, data) */
-	KT_GWAIT,		/* ktpool_group_wait(grp) */
-	KT_DESTROY,		/* ktpool_destroy(pool) */
-};
-
-struct kt_call {
-	enum kt_call_op op;
-	struct ktpool *pool;
-	struct ktpool_group *grp;
-	void *data;
-	unsigned int ms;
-	int ret;
-	struct task_struct *task;
-	struct completion done;
-	bool joined;
-};
-
-static int kt_call_fn(void *arg)
-{
-	struct kt_call *c = arg;
-
-	allow_signal(SIGKILL);
-	switch (c->op) {
-	case KT_SUBMIT:
-		c->ret = ktpool_submit(c->pool, kt_gate_fn, c->data);
-		break;
-	case KT_SUBMIT_TIMEOUT:
-		c->ret = ktpool_submit_timeout(c->pool, kt_gate_fn, c->data, c->ms);
-		break;
-	case KT_GSUBMIT:
-		c->ret = ktpool_group_submit(c->grp, kt_ggate_fn, c->data);
-		break;
-	case KT_GTRY:
-		c->ret = ktpool_group_try_submit(c->grp, kt_ggate_fn, c->data);
-		break;
-	case KT_GWAIT:
-		c->ret = ktpool_group_wait(c->grp);
-		break;
-	case KT_DESTROY:
-		ktpool_destroy(c->pool);
-		c->ret = 0;
-		break;
-	}
-	kthread_complete_and_exit(&c->done, 0);
-}
-
-static struct kt_call *kt_call(struct kunit *test, enum kt_call_op op,
-			       struct ktpool *pool, struct ktpool_group *grp,
-			       void *data)
-{
-	struct kt_ctx *ctx = test->priv;
-	struct kt_call *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	KUNIT_ASSERT_LT(test, ctx->nr_calls, ARRAY_SIZE(ctx->calls));
-	c->op = op;
-	c->pool = pool;
-	c->grp = grp;
-	c->data = data;
-	c->ms = KT_GUARD_MS(10);
-	init_completion(&c->done);
-	c->task = kthread_create(kt_call_fn, c, "kt_call");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(c->task));
-	/* Kept for a case that must kill it out of a deadlock. */
-	get_task_struct(c->task);
-	wake_up_process(c->task);
-	ctx->calls[ctx->nr_calls++] = c;
-	return c;
-}
-
-static int kt_call_join(struct kt_call *c)
-{
-	if (!wait_for_completion_timeout(&c->done, KT_GUARD(10)))
-		return -ETIMEDOUT;
-	c->joined = true;
-	return 0;
-}
 
 /* Somebody sleeps at the group's limit (private field, for the tests). */
 static bool kt_limit_waiter(struct ktpool_group *grp)
@@ -243,11 +48,11 @@ KUNIT_ARRAY_PARAM(kt_lw, kt_lw_params, kt_lw_desc);
 struct kt_lw {
 	struct ktpool_group *grp;
 	struct kt_gate *mine;	/* T's own group task */
+	struct kt_gate *other;	/* X's task, if set: its runs when T's wait ended */
+	int other_runs;
 	struct completion started, go, done;
 	bool submit;
 	unsigned int timeout_ms;	/* T's wait is timed */
-	struct kt_gate *other;		/* X's task, looked at after T's wait */
-	int other_runs;
 	int submit_ret, wait_ret;
 	pid_t pid;
 };
@@ -265,44 +70,52 @@ static void kt_lw_fn(void *data)
 	lw->wait_ret = lw->timeout_ms ?
 		       ktpool_group_wait_timeout(lw->grp, lw->timeout_ms) :
 		       ktpool_group_wait(lw->grp);
-	/* Before T's task returns: the worker cannot have taken X's yet. */
 	if (lw->other)
 		lw->other_runs = atomic_read(&lw->other->runs);
 	complete(&lw->done);
 }
 
-static void ktpool_group_worker_at_limit_test(struct kunit *test)
+/* T on the only worker of @grp's pool, waiting for its go; let go at exit. */
+static struct kt_lw *kt_lw_start(struct kunit *test, struct ktpool_group *grp,
+				 bool submit, unsigned int timeout_ms)
 {
-	const struct kt_lw_param *p = test->param_value;
-	struct kt_ctx *ctx = test->priv;
-	struct ktpool *pool = kt_pool(test, "kt-g-wlimit", 1);
-	struct ktpool_group *grp = kt_group(test, pool, p->wait_first ? 2 : 1);
 	struct kt_lw *lw = kunit_kzalloc(test, sizeof(*lw), GFP_KERNEL);
-	struct kt_gate *xg = kt_gate(test, false), *yg = NULL;
-	struct kt_call *x, *y = NULL;
-	struct ktpool_stats st;
-	bool done;
 
 	KUNIT_ASSERT_NOT_NULL(test, lw);
 	init_completion(&lw->started);
 	init_completion(&lw->go);
 	init_completion(&lw->done);
-	ctx->lw = lw;	/* the exit hook lets T go */
+	kt_open_at_exit(test, &lw->go);
 	lw->grp = grp;
-	lw->submit = p->submit;
+	lw->submit = submit;
 	lw->mine = kt_gate(test, false);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_lw_fn, lw), 0);
+	lw->timeout_ms = timeout_ms;
+	KUNIT_ASSERT_EQ(test, ktpool_submit(grp->pool, kt_lw_fn, lw), 0);
 	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&lw->started,
 							  KT_GUARD(5)), 0);
+	return lw;
+}
+
+static void ktpool_group_worker_at_limit_test(struct kunit *test)
+{
+	const struct kt_lw_param *p = test->param_value;
+	struct ktpool *pool = kt_pool(test, "kt-g-wlimit", 1, 0);
+	struct ktpool_group *grp = kt_group(test, pool, p->wait_first ? 2 : 1);
+	struct kt_lw *lw = kt_lw_start(test, grp, p->submit, 0);
+	struct kt_gate *xg = kt_gate(test, false), *yg = NULL;
+	struct kt_call *x, *y = NULL;
+	struct ktpool_stats st;
+	bool done;
+
 	if (p->wait_first) {
 		/* A task of the group runs inline elsewhere: T's wait sleeps. */
 		yg = kt_gate(test, true);
-		y = kt_call(test, KT_GTRY, pool, grp, yg);
+		y = kt_group_async(test, kt_group_try_call, grp, yg);
 		kt_wait_started(test, yg);
 		complete(&lw->go);
 		KUNIT_ASSERT_TRUE(test, KT_WAIT(wq_has_sleeper(&grp->done), 1000));
 	}
-	x = kt_call(test, KT_GSUBMIT, pool, grp, xg);
+	x = kt_group_async(test, kt_group_submit_call, grp, xg);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1 ||
 					atomic_read(&xg->runs), 1000));
 	if (!p->wait_first)
@@ -320,8 +133,7 @@ static void ktpool_group_worker_at_limit_test(struct kunit *test)
 		KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&lw->done,
 								  KT_GUARD(5)), 0);
 	}
-	KUNIT_EXPECT_EQ(test, kt_call_join(x), 0);
-	KUNIT_EXPECT_EQ(test, x->ret, 0);
+	kt_join_ret(test, x, 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&xg->runs), 1);
 	/* On T's worker: the one its submitter waited for. */
 	KUNIT_EXPECT_EQ(test, xg->pid, lw->pid);
@@ -330,10 +142,8 @@ static void ktpool_group_worker_at_limit_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, atomic_read(&lw->mine->runs), 1);
 	}
 	KUNIT_EXPECT_EQ(test, lw->wait_ret, 0);
-	if (y) {
-		KUNIT_EXPECT_EQ(test, kt_call_join(y), 0);
-		KUNIT_EXPECT_EQ(test, y->ret, KTPOOL_RAN_INLINE);
-	}
+	if (y)
+		kt_join_ret(test, y, KTPOOL_RAN_INLINE);
 	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
 	st = kt_stats(pool);
 	KUNIT_EXPECT_EQ(test, st.submitted, st.completed + st.inlined);
@@ -350,40 +160,29 @@ static void ktpool_group_worker_at_limit_test(struct kunit *test)
  */
 static void ktpool_group_worker_timed_wait_test(struct kunit *test)
 {
-	struct kt_ctx *ctx = test->priv;
-	struct ktpool *pool = kt_pool(test, "kt-g-wtimed", 1);
+	struct ktpool *pool = kt_pool(test, "kt-g-wtimed", 1, 0);
 	struct ktpool_group *grp = kt_group(test, pool, 1);
-	struct kt_lw *lw = kunit_kzalloc(test, sizeof(*lw), GFP_KERNEL);
+	struct kt_lw *lw = kt_lw_start(test, grp, false, 200);
 	struct kt_gate *xg = kt_gate(test, false);
 	struct kt_call *x;
 	bool done;
 
-	KUNIT_ASSERT_NOT_NULL(test, lw);
-	init_completion(&lw->started);
-	init_completion(&lw->go);
-	init_completion(&lw->done);
-	ctx->lw = lw;	/* the exit hook lets T go */
-	lw->grp = grp;
-	lw->timeout_ms = 200;
+	/* Read by T itself: X's task may run on T's worker once T returns. */
 	lw->other = xg;
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_lw_fn, lw), 0);
-	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&lw->started,
-							  KT_GUARD(5)), 0);
-	x = kt_call(test, KT_GSUBMIT, pool, grp, xg);
+	x = kt_group_async(test, kt_group_submit_call, grp, xg);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 1000));
 	complete(&lw->go);
 
 	/* X's task is held by its gate: T must not be running it. */
 	done = wait_for_completion_timeout(&lw->done, KT_GUARD(5));
 	KUNIT_EXPECT_TRUE_MSG(test, done, "T runs X's held task in a timed wait");
+	KUNIT_EXPECT_EQ(test, lw->other_runs, 0);
 	kt_gate_open(xg);
 	if (!done)
 		KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&lw->done,
 								  KT_GUARD(5)), 0);
 	KUNIT_EXPECT_EQ(test, lw->wait_ret, -ETIMEDOUT);
-	KUNIT_EXPECT_EQ(test, lw->other_runs, 0);
-	KUNIT_EXPECT_EQ(test, kt_call_join(x), 0);
-	KUNIT_EXPECT_EQ(test, x->ret, 0);
+	kt_join_ret(test, x, 0);
 	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&xg->runs), 1);
 	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
@@ -417,8 +216,7 @@ static void kt_room_fn(void *data)
 
 static void ktpool_group_taken_task_frees_room_test(struct kunit *test)
 {
-	struct kt_ctx *ctx = test->priv;
-	struct ktpool *pool = kt_pool(test, "kt-g-room", 2);
+	struct ktpool *pool = kt_pool(test, "kt-g-room", 2, 0);
 	struct ktpool_group *grp = kt_group(test, pool, 0);
 	struct kt_room *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	struct kt_gate *x = kt_gate(test, true), *a = kt_gate(test, true);
@@ -430,16 +228,14 @@ static void ktpool_group_taken_task_frees_room_test(struct kunit *test)
 	init_completion(&r->done);
 	r->grp = grp;
 	r->b = kt_gate(test, false);
-	ctx->room = r;	/* the exit hook lets T go */
+	kt_open_at_exit(test, &r->go);	/* lets T go */
 	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_room_fn, r), 0);
 	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&r->started,
 							  KT_GUARD(5)), 0);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, x), 0);
-	kt_wait_started(test, x);
-	s1 = kt_call(test, KT_GSUBMIT, pool, grp, a);
+	kt_run_gate(test, pool, x);
+	s1 = kt_group_async(test, kt_group_submit_call, grp, a);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 1000));
-	s2 = kt_call(test, KT_SUBMIT, pool, NULL, r->b);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 2, 1000));
+	s2 = kt_blocked_submit(test, pool, r->b, 2);
 	complete(&r->go);
 	kt_wait_started(test, a);		/* on W, by T's wait */
 	kt_gate_open(x);
@@ -450,10 +246,8 @@ static void ktpool_group_taken_task_frees_room_test(struct kunit *test)
 							  KT_GUARD(10)), 0);
 	KUNIT_EXPECT_TRUE(test, r->saw_b);
 	KUNIT_EXPECT_EQ(test, r->wait_ret, 0);
-	KUNIT_EXPECT_EQ(test, kt_call_join(s1), 0);
-	KUNIT_EXPECT_EQ(test, s1->ret, 0);
-	KUNIT_EXPECT_EQ(test, kt_call_join(s2), 0);
-	KUNIT_EXPECT_EQ(test, s2->ret, 0);
+	kt_join_ret(test, s1, 0);
+	kt_join_ret(test, s2, 0);
 }
 
 /* ---- counting tasks ---------------------------------------------------- */
@@ -512,7 +306,7 @@ static struct kt_many *kt_many(struct kunit *test, unsigned int n)
 
 static void ktpool_group_concurrent_test(struct kunit *test)
 {
-	struct ktpool *pool = kt_pool(test, "kt-g-conc", 4);
+	struct ktpool *pool = kt_pool(test, "kt-g-conc", 4, 0);
 	struct ktpool_group *a = kt_group(test, pool, 0);
 	struct ktpool_group *b = kt_group(test, pool, 2);
 	struct kt_many *ma = kt_many(test, 100), *mb = kt_many(test, 100);
@@ -521,8 +315,7 @@ static void ktpool_group_concurrent_test(struct kunit *test)
 	int ret;
 
 	/* a holds one task; b's tasks still flow, and b's wait ignores a's. */
-	KUNIT_ASSERT_EQ(test, ktpool_group_submit(a, kt_ggate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_group_run_gate(test, a, hold);
 	for (i = 0; i < 100; i++) {
 		ret = ktpool_group_submit(b, kt_item_fn, &mb->items[i]);
 		KUNIT_EXPECT_TRUE(test, ret == 0 || ret == KTPOOL_RAN_INLINE);
@@ -547,7 +340,7 @@ static void ktpool_group_concurrent_test(struct kunit *test)
 
 static void ktpool_group_limit_serial_test(struct kunit *test)
 {
-	struct ktpool *pool = kt_pool(test, "kt-g-serial", 4);
+	struct ktpool *pool = kt_pool(test, "kt-g-serial", 4, 0);
 	struct ktpool_group *grp = kt_group(test, pool, 1);
 	struct kt_many *m = kt_many(test, 40);
 	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
@@ -564,24 +357,21 @@ static void ktpool_group_limit_serial_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&m->max_active), 1);
 
 	/* At the limit: try runs in the caller, anyway blocks (killable). */
-	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_group_run_gate(test, grp, hold);
 	KUNIT_EXPECT_EQ(test, ktpool_group_try_submit(grp, kt_ggate_fn, x),
 			KTPOOL_RAN_INLINE);
 	KUNIT_EXPECT_EQ(test, x->pid, current->pid);
-	c = kt_call(test, KT_GSUBMIT, pool, grp, y);
+	c = kt_group_async(test, kt_group_submit_call, grp, y);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_limit_waiter(grp), 2000));
 	send_sig(SIGKILL, c->task, 1);
-	KUNIT_ASSERT_EQ(test, kt_call_join(c), 0);
-	KUNIT_EXPECT_EQ(test, c->ret, -EINTR);
-	c = kt_call(test, KT_GSUBMIT, pool, grp, z);
+	kt_join_ret(test, c, -EINTR);
+	c = kt_group_async(test, kt_group_submit_call, grp, z);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_limit_waiter(grp), 2000));
 	/* Not a pool waiter: the pool has room, the group has none. */
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 0U);
 	KUNIT_EXPECT_FALSE(test, completion_done(&c->done));
 	kt_gate_open(hold);
-	KUNIT_ASSERT_EQ(test, kt_call_join(c), 0);
-	KUNIT_EXPECT_EQ(test, c->ret, 0);
+	kt_join_ret(test, c, 0);
 	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&y->runs), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&z->runs), 1);
@@ -592,7 +382,7 @@ static void ktpool_group_limit_serial_test(struct kunit *test)
 
 static void ktpool_group_first_error_test(struct kunit *test)
 {
-	struct ktpool *pool = kt_pool(test, "kt-g-err", 4);
+	struct ktpool *pool = kt_pool(test, "kt-g-err", 4, 0);
 	struct ktpool_group *grp = kt_group(test, pool, 0);
 	struct kt_many *m = kt_many(test, 1000);
 	unsigned int i, accepted = 0, refused = 0;
@@ -628,7 +418,7 @@ static void ktpool_group_first_error_test(struct kunit *test)
 
 static void ktpool_group_wait_timeout_test(struct kunit *test)
 {
-	struct ktpool *pool = kt_pool(test, "kt-g-wto", 2);
+	struct ktpool *pool = kt_pool(test, "kt-g-wto", 2, 0);
 	struct ktpool_group *grp = kt_group(test, pool, 0);
 	struct kt_gate *hold = kt_gate(test, true);
 	struct kt_call *c;
@@ -637,19 +427,17 @@ static void ktpool_group_wait_timeout_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ktpool_group_wait_timeout(grp, 0), 0);
 	KUNIT_EXPECT_EQ(test, ktpool_group_wait(grp), 0);
 
-	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_group_run_gate(test, grp, hold);
 	KUNIT_EXPECT_EQ(test, ktpool_group_wait_timeout(grp, 0), -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, ktpool_group_wait_timeout(grp, 30), -ETIMEDOUT);
 	/* Nothing is cancelled by a timeout: the group takes more tasks. */
 	KUNIT_EXPECT_FALSE(test, ktpool_group_cancelled(grp));
 	KUNIT_EXPECT_EQ(test, atomic_read(&hold->runs), 1);
 	/* The wait is killable: -EINTR, the task goes on. */
-	c = kt_call(test, KT_GWAIT, pool, grp, NULL);
+	c = kt_group_async(test, kt_group_wait_call, grp, NULL);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(wq_has_sleeper(&grp->done), 2000));
 	send_sig(SIGKILL, c->task, 1);
-	KUNIT_ASSERT_EQ(test, kt_call_join(c), 0);
-	KUNIT_EXPECT_EQ(test, c->ret, -EINTR);
+	kt_join_ret(test, c, -EINTR);
 	KUNIT_EXPECT_FALSE(test, ktpool_group_cancelled(grp));
 	kt_gate_open(hold);
 	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
@@ -657,7 +445,7 @@ static void ktpool_group_wait_timeout_test(struct kunit *test)
 
 static void ktpool_group_reuse_test(struct kunit *test)
 {
-	struct ktpool *pool = kt_pool(test, "kt-g-reuse", 2);
+	struct ktpool *pool = kt_pool(test, "kt-g-reuse", 2, 0);
 	struct ktpool_group *grp = kt_group(test, pool, 1);
 	struct kt_gate *a = kt_gate(test, false), *b = kt_gate(test, false);
 	struct kt_gate *bad = kt_gate(test, false), *c = kt_gate(test, false);
@@ -678,16 +466,14 @@ static void ktpool_group_reuse_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->runs), 0);
 	ktpool_group_init(grp, pool, 1);
 	KUNIT_EXPECT_FALSE(test, ktpool_group_cancelled(grp));
-	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, d), 0);
-	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&d->runs), 1);
+	kt_group_run(test, grp, d);
 }
 
 /* ---- G3. cancel from outside ------------------------------------------ */
 
 static void ktpool_group_cancel_test(struct kunit *test)
 {
-	struct ktpool *pool = kt_pool(test, "kt-g-cancel", 2);
+	struct ktpool *pool = kt_pool(test, "kt-g-cancel", 2, 0);
 	struct ktpool_group *grp = kt_group(test, pool, 1);
 	struct ktpool_group *g0 = kt_group(test, pool, 0);
 	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
@@ -695,16 +481,14 @@ static void ktpool_group_cancel_test(struct kunit *test)
 	struct kt_call *c;
 
 	hold->grp = grp;
-	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_group_run_gate(test, grp, hold);
 	/* A submitter blocked at the limit is refused by the cancel too. */
-	c = kt_call(test, KT_GSUBMIT, pool, grp, x);
+	c = kt_group_async(test, kt_group_submit_call, grp, x);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_limit_waiter(grp), 2000));
 	KUNIT_EXPECT_FALSE(test, ktpool_group_cancelled(grp));
 	ktpool_group_cancel(grp, -ESTALE);
 	KUNIT_EXPECT_TRUE(test, ktpool_group_cancelled(grp));
-	KUNIT_ASSERT_EQ(test, kt_call_join(c), 0);
-	KUNIT_EXPECT_EQ(test, c->ret, -ECANCELED);
+	kt_join_ret(test, c, -ECANCELED);
 	KUNIT_EXPECT_EQ(test, ktpool_group_try_submit(grp, kt_ggate_fn, y), -ECANCELED);
 	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, y), -ECANCELED);
 	/* The running task is not interrupted: it sees the cancel, ends. */
@@ -742,15 +526,22 @@ static int kt_self_fn(void *data)
 	return 0;
 }
 
-static void ktpool_group_deadlk_test(struct kunit *test)
+static struct kt_self *kt_self(struct kunit *test, struct ktpool_group *grp)
 {
-	struct ktpool *pool = kt_pool(test, "kt-g-self", 4);
-	struct ktpool_group *grp = kt_group(test, pool, 1);
 	struct kt_self *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
-	struct kt_gate *inner = kt_gate(test, false);
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	s->grp = grp;
+	return s;
+}
+
+static void ktpool_group_deadlk_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-g-self", 4, 0);
+	struct ktpool_group *grp = kt_group(test, pool, 1);
+	struct kt_self *s = kt_self(test, grp);
+	struct kt_gate *inner = kt_gate(test, false);
+
 	s->inner = inner;
 	inner->ret = -EXDEV;
 	/* A group of one task is its handle: submit, wait for it alone. */
@@ -768,15 +559,12 @@ static void ktpool_group_deadlk_test(struct kunit *test)
 /* Run inline by try (the group is at its limit): still its own task. */
 static void ktpool_group_deadlk_inline_test(struct kunit *test)
 {
-	struct ktpool *pool = kt_pool(test, "kt-g-self2", 2);
+	struct ktpool *pool = kt_pool(test, "kt-g-self2", 2, 0);
 	struct ktpool_group *grp = kt_group(test, pool, 1);
-	struct kt_self *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct kt_self *s = kt_self(test, grp);
 	struct kt_gate *hold = kt_gate(test, true);
 
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	s->grp = grp;
-	KUNIT_ASSERT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_group_run_gate(test, grp, hold);
 	KUNIT_EXPECT_EQ(test, ktpool_group_try_submit(grp, kt_self_fn, s),
 			KTPOOL_RAN_INLINE);
 	KUNIT_EXPECT_EQ(test, s->pid, current->pid);
@@ -817,7 +605,7 @@ static void kt_deep_fn(void *data)
 
 static void ktpool_group_deferred_deadlk_test(struct kunit *test)
 {
-	struct ktpool *pool = kt_pool(test, "kt-g-deep", 1);
+	struct ktpool *pool = kt_pool(test, "kt-g-deep", 1, 0);
 	struct ktpool_group *grp = kt_group(test, pool, 0);
 	struct kt_deep *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
 
@@ -836,122 +624,6 @@ static void ktpool_group_deferred_deadlk_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&d->g->runs), 1);
 }
 
-/* ---- G5. ktpool_submit_timeout() --------------------------------------- */
-
-static void ktpool_submit_timeout_test(struct kunit *test)
-{
-	struct ktpool *pool = kt_pool(test, "kt-g-subto", 1);
-	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
-	struct kt_gate *y = kt_gate(test, false), *z = kt_gate(test, false);
-	struct kt_gate *w = kt_gate(test, false);
-	struct kt_call *c;
-
-	/* No thread yet: 0 ms may still spawn one. */
-	KUNIT_ASSERT_EQ(test, ktpool_submit_timeout(pool, kt_gate_fn, hold, 0), 0);
-	kt_wait_started(test, hold);
-	/* Full: 0 ms answers -EBUSY at once, as nowait does. */
-	KUNIT_EXPECT_EQ(test, ktpool_submit_timeout(pool, kt_gate_fn, x, 0), -EBUSY);
-	KUNIT_EXPECT_EQ(test, kt_stats(pool).rejected, 1ULL);
-	/* The worker stays held: the deadline passes. */
-	KUNIT_EXPECT_EQ(test, ktpool_submit_timeout(pool, kt_gate_fn, y, 30),
-			-ETIMEDOUT);
-	KUNIT_EXPECT_EQ(test, kt_stats(pool).timed_out, 1ULL);
-	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 0U);
-	KUNIT_EXPECT_EQ(test, ktpool_submit_timeout(NULL, kt_gate_fn, y, 30), -EINVAL);
-	/* A long deadline: served when the worker comes back. */
-	c = kt_call(test, KT_SUBMIT_TIMEOUT, pool, NULL, z);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 2000));
-	kt_gate_open(hold);
-	KUNIT_ASSERT_EQ(test, kt_call_join(c), 0);
-	KUNIT_EXPECT_EQ(test, c->ret, 0);
-	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
-	/* An idle worker: 0 ms hands it over. */
-	KUNIT_EXPECT_EQ(test, ktpool_submit_timeout(pool, kt_gate_fn, w, 0), 0);
-	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs) + atomic_read(&y->runs), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&z->runs) + atomic_read(&w->runs), 2);
-	KUNIT_EXPECT_EQ(test, kt_stats(pool).timed_out, 1ULL);
-	KUNIT_EXPECT_EQ(test, kt_stats(pool).submitted, 3ULL);
-}
-
-/* ---- G6. max_waiters --------------------------------------------------- */
-
-/* Write a ktpool module parameter through sysfs, as a user would. */
-static int kt_param_write(const char *param, const char *val)
-{
-	char path[96];
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t ret;
-
-	snprintf(path, sizeof(path), "/sys/module/ktpool/parameters/%s", param);
-	f = filp_open(path, O_WRONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	ret = kernel_write(f, val, strlen(val), &pos);
-	filp_close(f, NULL);
-	return ret < 0 ? ret : 0;
-}
-
-static void kt_restore_max_waiters(void *unused)
-{
-	kt_param_write("max_waiters", "0");
-}
-
-static void ktpool_max_waiters_test(struct kunit *test)
-{
-	struct ktpool *pool = kt_pool(test, "kt-g-maxw", 1);
-	struct ktpool_group *grp = kt_group(test, pool, 0);
-	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
-	struct kt_gate *y = kt_gate(test, false), *z = kt_gate(test, false);
-	struct kt_call *c1, *c2;
-	struct ktpool_stats st;
-
-	KUNIT_EXPECT_EQ(test, ktpool_set_max_waiters(NULL, 1), -EINVAL);
-	KUNIT_ASSERT_EQ(test, ktpool_set_max_waiters(pool, 1), 0);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
-	c1 = kt_call(test, KT_SUBMIT, pool, NULL, x);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 2000));
-
-	/* One more: refused at once, from every kind of blocking submit. */
-	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, kt_gate_fn, y), -EBUSY);
-	KUNIT_EXPECT_EQ(test, ktpool_submit_timeout(pool, kt_gate_fn, y,
-						    KT_GUARD_MS(10)), -EBUSY);
-	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, y), -EBUSY);
-	/* try and nowait never wait: not counted */
-	KUNIT_EXPECT_EQ(test, ktpool_submit_nowait(pool, kt_gate_fn, y), -EBUSY);
-	st = kt_stats(pool);
-	KUNIT_EXPECT_EQ(test, st.waiters_refused, 3ULL);
-	KUNIT_EXPECT_EQ(test, st.rejected, 1ULL);
-	KUNIT_EXPECT_EQ(test, st.waiters, 1U);
-	KUNIT_EXPECT_EQ(test, ktpool_group_wait_timeout(grp, 0), 0);
-
-	/* 0 = no bound: a second waiter (a group submit) blocks. */
-	KUNIT_ASSERT_EQ(test, ktpool_set_max_waiters(pool, 0), 0);
-	c2 = kt_call(test, KT_GSUBMIT, pool, grp, z);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 2, 2000));
-	kt_gate_open(hold);
-	KUNIT_ASSERT_EQ(test, kt_call_join(c1), 0);
-	KUNIT_ASSERT_EQ(test, kt_call_join(c2), 0);
-	KUNIT_EXPECT_EQ(test, c1->ret, 0);
-	KUNIT_EXPECT_EQ(test, c2->ret, 0);
-	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
-	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&y->runs), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs) + atomic_read(&z->runs), 2);
-	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters_refused, 3ULL);
-
-	/* The module parameter: live on the default pool, validated. */
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_restore_max_waiters,
-						  NULL));
-	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "abc"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "-1"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "5"), 0);
-	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "0"), 0);
-}
-
 /* ---- G7. destroy with groups in flight --------------------------------- */
 
 static void ktpool_group_destroy_test(struct kunit *test)
@@ -966,13 +638,12 @@ static void ktpool_group_destroy_test(struct kunit *test)
 	grp = kt_group(test, pool, 0);
 	lim = kt_group(test, pool, 1);
 	/* One task holds the only worker for both groups. */
-	KUNIT_ASSERT_EQ(test, ktpool_group_submit(lim, kt_ggate_fn, hold), 0);
-	kt_wait_started(test, hold);
-	waiter = kt_call(test, KT_GWAIT, pool, lim, NULL);
-	atlimit = kt_call(test, KT_GSUBMIT, pool, lim, y);
+	kt_group_run_gate(test, lim, hold);
+	waiter = kt_group_async(test, kt_group_wait_call, lim, NULL);
+	atlimit = kt_group_async(test, kt_group_submit_call, lim, y);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_limit_waiter(lim), 2000));
 
-	d = kt_call(test, KT_DESTROY, pool, NULL, NULL);
+	d = kt_async(test, kt_destroy_call, pool, NULL, NULL);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(ktpool_set_capacity(pool, 1) == -ESHUTDOWN,
 					2000));
 	/* A group submit after destroy began: -ESHUTDOWN, not run. */
@@ -985,9 +656,9 @@ static void ktpool_group_destroy_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, completion_done(&d->done));
 
 	kt_gate_open(hold);
-	KUNIT_ASSERT_EQ(test, kt_call_join(waiter), 0);
-	KUNIT_ASSERT_EQ(test, kt_call_join(atlimit), 0);
-	KUNIT_ASSERT_EQ(test, kt_call_join(d), 0);
+	KUNIT_ASSERT_EQ(test, kt_join(waiter), 0);
+	KUNIT_ASSERT_EQ(test, kt_join(atlimit), 0);
+	KUNIT_ASSERT_EQ(test, kt_join(d), 0);
 	KUNIT_EXPECT_EQ(test, waiter->ret, 0);
 	/* The submitter at the limit went on to a dying pool. */
 	KUNIT_EXPECT_EQ(test, atlimit->ret, -ESHUTDOWN);
@@ -1006,16 +677,15 @@ static void ktpool_group_destroy_test(struct kunit *test)
  */
 static void ktpool_group_init_busy_test(struct kunit *test)
 {
-	struct ktpool *pool = kt_pool(test, "kt-g-init", 1);
-	struct ktpool *other = kt_pool(test, "kt-g-init2", 2);
+	struct ktpool *pool = kt_pool(test, "kt-g-init", 1, 0);
+	struct ktpool *other = kt_pool(test, "kt-g-init2", 2, 0);
 	struct ktpool_group *grp = kt_group(test, pool, 0);
 	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
 	struct kt_gate *y = kt_gate(test, false);
 	struct kt_call *c;
 
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
-	c = kt_call(test, KT_GSUBMIT, pool, grp, x);
+	kt_run_gate(test, pool, hold);
+	c = kt_group_async(test, kt_group_submit_call, grp, x);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 2000));
 
 	/* For scripts/verdict.py: the reports below are on purpose. */
@@ -1028,15 +698,12 @@ static void ktpool_group_init_busy_test(struct kunit *test)
 	KUNIT_ASSERT_PTR_EQ(test, grp->pool, other);
 	KUNIT_ASSERT_EQ(test, grp->pending, 0U);
 	/* The new group works meanwhile, on the other pool. */
-	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, y), 0);
-	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&y->runs), 1);
+	kt_group_run(test, grp, y);
 	KUNIT_EXPECT_EQ(test, kt_stats(other).submitted, 1ULL);
 
 	pr_info("KTPOOL-EXPECT: WARNING ktpool_group\n");
 	kt_gate_open(hold);
-	KUNIT_ASSERT_EQ(test, kt_call_join(c), 0);
-	KUNIT_EXPECT_EQ(test, c->ret, 0);
+	kt_join_ret(test, c, 0);
 	KUNIT_EXPECT_EQ(test, ktpool_drain(pool), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs), 1);
 	KUNIT_EXPECT_EQ(test, grp->pending, 0U);
@@ -1052,7 +719,7 @@ static void ktpool_group_init_busy_test(struct kunit *test)
  */
 static void ktpool_group_init_garbage_test(struct kunit *test)
 {
-	struct ktpool *pool = kt_pool(test, "kt-g-garbage", 2);
+	struct ktpool *pool = kt_pool(test, "kt-g-garbage", 2, 0);
 	struct ktpool_group *grp = kunit_kmalloc(test, sizeof(*grp), GFP_KERNEL);
 	struct kt_gate *g;
 	int zero_lock;
@@ -1076,9 +743,7 @@ static void ktpool_group_init_garbage_test(struct kunit *test)
 		KUNIT_EXPECT_PTR_EQ(test, grp->pool, pool);
 		KUNIT_EXPECT_FALSE(test, ktpool_group_cancelled(grp));
 		g = kt_gate(test, false);
-		KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, g), 0);
-		KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
-		KUNIT_EXPECT_EQ(test, atomic_read(&g->runs), 1);
+		kt_group_run(test, grp, g);
 	}
 }
 
@@ -1086,7 +751,7 @@ static void ktpool_group_init_garbage_test(struct kunit *test)
 
 static void ktpool_group_bad_calls_test(struct kunit *test)
 {
-	struct ktpool *pool = kt_pool(test, "kt-g-bad", 1);
+	struct ktpool *pool = kt_pool(test, "kt-g-bad", 1, 0);
 	struct ktpool_group *grp = kt_group(test, pool, 0);
 	struct ktpool_group *none = kt_group(test, NULL, 0);
 	struct kt_gate *x = kt_gate(test, false);
@@ -1117,8 +782,6 @@ static struct kunit_case ktpool_group_test_cases[] = {
 	KUNIT_CASE_PARAM(ktpool_group_worker_at_limit_test, kt_lw_gen_params),
 	KUNIT_CASE(ktpool_group_worker_timed_wait_test),
 	KUNIT_CASE(ktpool_group_taken_task_frees_room_test),
-	KUNIT_CASE(ktpool_submit_timeout_test),
-	KUNIT_CASE(ktpool_max_waiters_test),
 	KUNIT_CASE(ktpool_group_destroy_test),
 	KUNIT_CASE(ktpool_group_init_busy_test),
 	KUNIT_CASE(ktpool_group_init_garbage_test),
@@ -1126,40 +789,15 @@ static struct kunit_case ktpool_group_test_cases[] = {
 	{}
 };
 
-static int ktpool_group_test_init(struct kunit *test)
-{
-	test->priv = kunit_kzalloc(test, sizeof(struct kt_ctx), GFP_KERNEL);
-	return test->priv ? 0 : -ENOMEM;
-}
-
-static void ktpool_group_test_exit(struct kunit *test)
-{
-	struct kt_ctx *ctx = test->priv;
-	int i;
-
-	for (i = 0; i < ctx->nr_gates; i++)
-		kt_gate_open(ctx->gates[i]);
-	if (ctx->lw)
-		complete_all(&ctx->lw->go);
-	if (ctx->room)
-		complete_all(&ctx->room->go);
-	for (i = 0; i < ctx->nr_pools; i++)
-		ktpool_destroy(ctx->pools[i]);
-	for (i = 0; i < ctx->nr_calls; i++) {
-		if (!ctx->calls[i]->joined)
-			wait_for_completion(&ctx->calls[i]->done);
-		put_task_struct(ctx->calls[i]->task);
-	}
-}
-
 static struct kunit_suite ktpool_group_test_suite = {
 	.name = "ktpool_group",
-	.init = ktpool_group_test_init,
-	.exit = ktpool_group_test_exit,
+	.init = kt_init,
+	.exit = kt_exit,
 	.test_cases = ktpool_group_test_cases,
 };
 
 kunit_test_suite(ktpool_group_test_suite);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests for ktpool task groups and admission control");
+MODULE_DESCRIPTION("KUnit tests for ktpool task groups");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

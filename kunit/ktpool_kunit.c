@@ -4,228 +4,15 @@
  * pool, run under the debug UML kernel (lockdep, kmemleak, debugobjects).
  *
  * Tasks that must stay busy block on a "gate" the test opens. Every gate,
- * pool and submitter thread of a case is recorded in its struct kt_ctx and
- * released by ktpool_test_exit(), so a failed assertion never leaves a
- * thread behind or a task touching freed memory.
+ * pool and thread of a case is released by kt_exit() and the actions after
+ * it (ktpool_kunit.h), so a failed assertion never leaves a thread behind
+ * or a task touching freed memory.
  */
 
 #include <kunit/static_stub.h>
-#include <kunit/test.h>
-#include <linux/completion.h>
-#include <linux/delay.h>
-#include <linux/fs.h>
 #include <linux/hrtimer.h>
-#include <linux/kthread.h>
-#include <linux/ktpool.h>
-#include <linux/sched/signal.h>
-#include <linux/sched/task.h>
-#include <linux/slab.h>
-#include <linux/string.h>
 
 #include "ktpool_kunit.h"
-
-/* Live threads named ktpool/<name> (comm is truncated to 15 chars). */
-static unsigned int kt_count_threads(const char *name)
-{
-	char comm[TASK_COMM_LEN], want[TASK_COMM_LEN];
-	struct task_struct *p;
-	unsigned int n = 0;
-
-	snprintf(want, sizeof(want), "ktpool/%s", name);
-	rcu_read_lock();
-	for_each_process(p) {
-		get_task_comm(comm, p);
-		if (!strcmp(comm, want) && !(p->flags & PF_EXITING))
-			n++;
-	}
-	rcu_read_unlock();
-	return n;
-}
-
-/* A task that records where it ran and optionally waits for a gate. */
-struct kt_gate {
-	struct completion started;
-	struct completion open;
-	atomic_t runs;
-	pid_t pid;
-	bool wait;
-};
-
-/*
- * What a case leaves for ktpool_test_exit(), which runs before KUnit frees
- * the case's memory: open every gate, wait for every submitter thread and
- * destroy every pool, so that no task touches freed memory.
- */
-struct kt_ctx {
-	struct ktpool *pools[4];
-	struct kt_gate *gates[16];
-	struct kt_submitter *subs[4];
-	struct kt_destroyer *dtors[2];	/* their pools are no longer in pools */
-	int nr_pools, nr_gates, nr_subs, nr_dtors;
-};
-
-static struct ktpool *kt_pool(struct kunit *test, const char *name,
-			      unsigned int cap, unsigned int timeout_ms)
-{
-	struct kt_ctx *ctx = test->priv;
-	struct ktpool *pool = ktpool_create(name, cap, timeout_ms);
-
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(pool), "create %s: %pe", name, pool);
-	KUNIT_ASSERT_LT(test, ctx->nr_pools, ARRAY_SIZE(ctx->pools));
-	ctx->pools[ctx->nr_pools++] = pool;
-	return pool;
-}
-
-static void kt_gate_fn(void *data)
-{
-	struct kt_gate *g = data;
-
-	WRITE_ONCE(g->pid, current->pid);
-	atomic_inc(&g->runs);
-	complete(&g->started);
-	if (g->wait)
-		wait_for_completion(&g->open);
-}
-
-static void kt_gate_open(struct kt_gate *g)
-{
-	complete_all(&g->open);
-}
-
-static struct kt_gate *kt_gate(struct kunit *test, bool wait)
-{
-	struct kt_ctx *ctx = test->priv;
-	struct kt_gate *g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, g);
-	KUNIT_ASSERT_LT(test, ctx->nr_gates, ARRAY_SIZE(ctx->gates));
-	init_completion(&g->started);
-	init_completion(&g->open);
-	g->wait = wait;
-	ctx->gates[ctx->nr_gates++] = g;
-	return g;
-}
-
-static void kt_wait_started(struct kunit *test, struct kt_gate *g)
-{
-	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&g->started, KT_GUARD(5)), 0);
-}
-
-static void kt_count_fn(void *data)
-{
-	atomic_inc(data);
-}
-
-/* A kthread that calls ktpool_submit() and reports the result. */
-struct kt_submitter {
-	struct ktpool *pool;
-	ktpool_fn_t fn;
-	void *data;
-	unsigned int timeout_ms;	/* ktpool_submit_timeout() if not 0 */
-	int ret;
-	struct task_struct *task;
-	struct completion done;
-	bool joined;		/* done was waited for */
-};
-
-static int kt_submitter_fn(void *arg)
-{
-	struct kt_submitter *s = arg;
-
-	allow_signal(SIGKILL);
-	if (s->timeout_ms)
-		s->ret = ktpool_submit_timeout(s->pool, s->fn, s->data,
-					       s->timeout_ms);
-	else
-		s->ret = ktpool_submit(s->pool, s->fn, s->data);
-	kthread_complete_and_exit(&s->done, 0);
-}
-
-/* ktpool_submit(), or with @timeout_ms not 0 ktpool_submit_timeout(). */
-static struct kt_submitter *kt_submit_timeout_async(struct kunit *test,
-						    struct ktpool *pool,
-						    ktpool_fn_t fn, void *data,
-						    unsigned int timeout_ms)
-{
-	struct kt_ctx *ctx = test->priv;
-	struct kt_submitter *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_LT(test, ctx->nr_subs, ARRAY_SIZE(ctx->subs));
-	s->pool = pool;
-	s->fn = fn;
-	s->data = data;
-	s->timeout_ms = timeout_ms;
-	init_completion(&s->done);
-	s->task = kthread_create(kt_submitter_fn, s, "kt_submitter");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(s->task));
-	/* Held until ktpool_test_exit(): cases signal and wake s->task. */
-	get_task_struct(s->task);
-	ctx->subs[ctx->nr_subs++] = s;
-	wake_up_process(s->task);
-	return s;
-}
-
-static struct kt_submitter *kt_submit_async(struct kunit *test,
-					    struct ktpool *pool,
-					    ktpool_fn_t fn, void *data)
-{
-	return kt_submit_timeout_async(test, pool, fn, data, 0);
-}
-
-static int kt_wait_done(struct kt_submitter *s)
-{
-	if (!wait_for_completion_timeout(&s->done, KT_GUARD(10)))
-		return -ETIMEDOUT;
-	s->joined = true;
-	return 0;
-}
-
-/* Write a ktpool module parameter through sysfs, as a user would. */
-static int kt_param_write(const char *param, const char *val)
-{
-	char path[96];
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t ret;
-
-	snprintf(path, sizeof(path), "/sys/module/ktpool/parameters/%s", param);
-	f = filp_open(path, O_WRONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	ret = kernel_write(f, val, strlen(val), &pos);
-	filp_close(f, NULL);
-	return ret < 0 ? ret : 0;
-}
-
-static unsigned int kt_param_read(struct kunit *test, const char *param)
-{
-	char path[96], buf[24] = "";
-	unsigned int v = 0;
-	struct file *f;
-	loff_t pos = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/ktpool/parameters/%s", param);
-	f = filp_open(path, O_RDONLY, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
-	kernel_read(f, buf, sizeof(buf) - 1, &pos);
-	filp_close(f, NULL);
-	KUNIT_EXPECT_EQ(test, 0, kstrtouint(strim(buf), 10, &v));
-	return v;
-}
-
-/* Release every debug_hold and debug_fail_spawn at the end of the case. */
-static void kt_release_holds(void *unused)
-{
-	kt_param_write("debug_hold", "0");
-	kt_param_write("debug_fail_spawn", "0");
-}
-
-static void kt_holds(struct kunit *test)
-{
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_release_holds, NULL));
-}
 
 /* ---- 12. bad input ---------------------------------------------------- */
 
@@ -308,8 +95,7 @@ static void ktpool_lazy_threads_test(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 0U);
 	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-lazy"), 0U);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, g), 0);
-	kt_wait_started(test, g);
+	kt_run_gate(test, pool, g);
 	KUNIT_EXPECT_NE(test, g->pid, current->pid);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
 	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-lazy"), 1U);
@@ -454,8 +240,7 @@ static void ktpool_lifo_test(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 2000));
 	kt_gate_open(b);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 2, 2000));
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, c), 0);
-	kt_wait_started(test, c);
+	kt_run_gate(test, pool, c);
 	KUNIT_EXPECT_EQ(test, c->pid, b->pid);
 
 	/* And again: now b's worker is the most recent idle one once more. */
@@ -506,20 +291,17 @@ static void ktpool_anyway_blocks_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-anyway", 1, 0);
 	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
-	struct kt_submitter *s;
+	struct kt_call *s;
 
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_run_gate(test, pool, hold);
 
-	s = kt_submit_async(test, pool, kt_gate_fn, x);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 2000));
+	s = kt_blocked_submit(test, pool, x, 1);
 	msleep(50);
 	KUNIT_EXPECT_FALSE(test, completion_done(&s->done));
 	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs), 0);
 
 	kt_gate_open(hold);
-	KUNIT_ASSERT_EQ(test, kt_wait_done(s), 0);
-	KUNIT_EXPECT_EQ(test, s->ret, 0);
+	kt_join_ret(test, s, 0);
 	kt_wait_started(test, x);
 	KUNIT_EXPECT_EQ(test, x->pid, hold->pid);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).inlined, 0ULL);
@@ -530,16 +312,13 @@ static void ktpool_anyway_killable_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-kill", 1, 0);
 	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
-	struct kt_submitter *s;
+	struct kt_call *s;
 
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
-	s = kt_submit_async(test, pool, kt_gate_fn, x);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 2000));
+	kt_run_gate(test, pool, hold);
+	s = kt_blocked_submit(test, pool, x, 1);
 
 	send_sig(SIGKILL, s->task, 1);
-	KUNIT_ASSERT_EQ(test, kt_wait_done(s), 0);
-	KUNIT_EXPECT_EQ(test, s->ret, -EINTR);
+	kt_join_ret(test, s, -EINTR);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 0U);
 
 	kt_gate_open(hold);
@@ -585,7 +364,7 @@ static void ktpool_resched_between_tasks_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-resched", 1, 0);
 	struct kt_resched *k = kunit_kzalloc(test, sizeof(*k), GFP_KERNEL);
-	struct kt_submitter *s;
+	struct kt_call *s;
 
 	KUNIT_ASSERT_NOT_NULL(test, k);
 	init_completion(&k->gate.started);
@@ -599,7 +378,7 @@ static void ktpool_resched_between_tasks_test(struct kunit *test)
 	s = kt_submit_async(test, pool, kt_resched_t2, k);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 5000));
 	kt_gate_open(&k->gate);
-	KUNIT_EXPECT_EQ(test, kt_wait_done(s), 0);
+	KUNIT_EXPECT_EQ(test, kt_join(s), 0);
 	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&k->t2_done, KT_GUARD(10)), 0);
 	KUNIT_EXPECT_FALSE_MSG(test, k->resched_left,
 			       "no scheduling point between two tasks");
@@ -663,8 +442,7 @@ static void ktpool_nowait_test(struct kunit *test)
 
 	/* Full: refused, never run inline. */
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 2000));
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_run_gate(test, pool, hold);
 	KUNIT_EXPECT_EQ(test, ktpool_submit_nowait(pool, kt_count_fn, &runs), -EBUSY);
 	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 1);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).rejected, 2ULL);
@@ -674,28 +452,14 @@ static void ktpool_nowait_test(struct kunit *test)
 
 /* ---- 6. reaper -------------------------------------------------------- */
 
-static void kt_restore_reap_interval(void *unused)
-{
-	kt_param_write("reap_interval_ms", "1000");
-}
-
-static void kt_fast_reaper(struct kunit *test)
-{
-	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "20"), 0);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_restore_reap_interval,
-						  NULL));
-}
-
 static void ktpool_reaper_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-reap", 2, 300);
 	struct kt_gate *a = kt_gate(test, false);
 	unsigned long t0, waited;
 
-	kt_fast_reaper(test);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, a), 0);
-	kt_wait_started(test, a);
+	kt_fast_reaper(test, "20");
+	kt_run_gate(test, pool, a);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 2000));
 	t0 = jiffies;
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).threads == 0, 5000));
@@ -711,7 +475,7 @@ static void ktpool_reaper_spares_busy_test(struct kunit *test)
 	struct ktpool *pool = kt_pool(test, "kt-busy", 2, 20);
 	struct kt_gate *hold = kt_gate(test, true), *b = kt_gate(test, true);
 
-	kt_fast_reaper(test);
+	kt_fast_reaper(test, "20");
 	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
 	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, b), 0);
 	kt_wait_started(test, hold);
@@ -731,7 +495,7 @@ static void ktpool_reaper_never_test(struct kunit *test)
 	struct ktpool *pool = kt_pool(test, "kt-never", 2, 0);
 	struct kt_gate *a = kt_gate(test, false);
 
-	kt_fast_reaper(test);
+	kt_fast_reaper(test, "20");
 	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, a), 0);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 2000));
 	msleep(300);
@@ -756,11 +520,10 @@ static void ktpool_reaper_retimed_test(struct kunit *test)
 				      KTPOOL_MAX_IDLE_TIMEOUT_MS);
 	struct kt_gate *a = kt_gate(test, false), *b = kt_gate(test, true);
 
-	kt_fast_reaper(test);
+	kt_fast_reaper(test, "20");
 	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, a), 0);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 5000));
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, b), 0);
-	kt_wait_started(test, b);
+	kt_run_gate(test, pool, b);
 	KUNIT_ASSERT_EQ(test, kt_stats(pool).idle, 0U);
 	KUNIT_ASSERT_EQ(test, ktpool_set_idle_timeout(pool, 200), 0);
 	kt_gate_open(b);
@@ -774,7 +537,7 @@ static void ktpool_reap_interval_all_pools_test(struct kunit *test)
 	struct ktpool *pool = kt_pool(test, "kt-retime", 1, 100);
 	struct kt_gate *a = kt_gate(test, false);
 
-	kt_fast_reaper(test);
+	kt_fast_reaper(test, "20");
 	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "60000"), 0);
 	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, a), 0);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 5000));
@@ -789,16 +552,13 @@ static void ktpool_grow_wakes_waiters_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-grow", 1, 0);
 	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
-	struct kt_submitter *s;
+	struct kt_call *s;
 
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
-	s = kt_submit_async(test, pool, kt_gate_fn, x);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 2000));
+	kt_run_gate(test, pool, hold);
+	s = kt_blocked_submit(test, pool, x, 1);
 
 	KUNIT_ASSERT_EQ(test, ktpool_set_capacity(pool, 2), 0);
-	KUNIT_ASSERT_EQ(test, kt_wait_done(s), 0);
-	KUNIT_EXPECT_EQ(test, s->ret, 0);
+	kt_join_ret(test, s, 0);
 	kt_wait_started(test, x);
 	/* It ran on a new worker while the first one is still held. */
 	KUNIT_EXPECT_NE(test, x->pid, hold->pid);
@@ -848,20 +608,133 @@ static void ktpool_shrink_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_count_threads("kt-shrink") == 1, 2000));
 }
 
+/* ---- ktpool_submit_timeout() ------------------------------------------ */
+
+static void ktpool_submit_timeout_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-g-subto", 1, 0);
+	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
+	struct kt_gate *y = kt_gate(test, false), *z = kt_gate(test, false);
+	struct kt_gate *w = kt_gate(test, false);
+	struct kt_call *c;
+
+	/* No thread yet: 0 ms may still spawn one. */
+	KUNIT_ASSERT_EQ(test, ktpool_submit_timeout(pool, kt_gate_fn, hold, 0), 0);
+	kt_wait_started(test, hold);
+	/* Full: 0 ms answers -EBUSY at once, as nowait does. */
+	KUNIT_EXPECT_EQ(test, ktpool_submit_timeout(pool, kt_gate_fn, x, 0), -EBUSY);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).rejected, 1ULL);
+	/* The worker stays held: the deadline passes. */
+	KUNIT_EXPECT_EQ(test, ktpool_submit_timeout(pool, kt_gate_fn, y, 30),
+			-ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).timed_out, 1ULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 0U);
+	KUNIT_EXPECT_EQ(test, ktpool_submit_timeout(NULL, kt_gate_fn, y, 30), -EINVAL);
+	/* A long deadline: served when the worker comes back. */
+	c = kt_submit_timeout_async(test, pool, kt_gate_fn, z,
+				    KT_GUARD_MS(10));
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 2000));
+	kt_gate_open(hold);
+	kt_join_ret(test, c, 0);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	/* An idle worker: 0 ms hands it over. */
+	KUNIT_EXPECT_EQ(test, ktpool_submit_timeout(pool, kt_gate_fn, w, 0), 0);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs) + atomic_read(&y->runs), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&z->runs) + atomic_read(&w->runs), 2);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).timed_out, 1ULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).submitted, 3ULL);
+}
+
+/* ---- max_waiters ------------------------------------------------------ */
+
+static void kt_restore_max_waiters(void *unused)
+{
+	kt_param_write("max_waiters", "0");
+}
+
+static void ktpool_max_waiters_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-g-maxw", 1, 0);
+	struct ktpool_group *grp = kt_group(test, pool, 0);
+	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
+	struct kt_gate *y = kt_gate(test, false), *z = kt_gate(test, false);
+	struct kt_call *c1, *c2;
+	struct ktpool_stats st;
+
+	KUNIT_EXPECT_EQ(test, ktpool_set_max_waiters(NULL, 1), -EINVAL);
+	KUNIT_ASSERT_EQ(test, ktpool_set_max_waiters(pool, 1), 0);
+	kt_run_gate(test, pool, hold);
+	c1 = kt_blocked_submit(test, pool, x, 1);
+
+	/* One more: refused at once, from every kind of blocking submit. */
+	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, kt_gate_fn, y), -EBUSY);
+	KUNIT_EXPECT_EQ(test, ktpool_submit_timeout(pool, kt_gate_fn, y,
+						    KT_GUARD_MS(10)), -EBUSY);
+	KUNIT_EXPECT_EQ(test, ktpool_group_submit(grp, kt_ggate_fn, y), -EBUSY);
+	/* try and nowait never wait: not counted */
+	KUNIT_EXPECT_EQ(test, ktpool_submit_nowait(pool, kt_gate_fn, y), -EBUSY);
+	st = kt_stats(pool);
+	KUNIT_EXPECT_EQ(test, st.waiters_refused, 3ULL);
+	KUNIT_EXPECT_EQ(test, st.rejected, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.waiters, 1U);
+	KUNIT_EXPECT_EQ(test, ktpool_group_wait_timeout(grp, 0), 0);
+
+	/* 0 = no bound: a second waiter (a group submit) blocks. */
+	KUNIT_ASSERT_EQ(test, ktpool_set_max_waiters(pool, 0), 0);
+	c2 = kt_group_async(test, kt_group_submit_call, grp, z);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 2, 2000));
+	kt_gate_open(hold);
+	kt_join_ret(test, c1, 0);
+	kt_join_ret(test, c2, 0);
+	KUNIT_EXPECT_EQ(test, kt_gwait(grp), 0);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&y->runs), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs) + atomic_read(&z->runs), 2);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters_refused, 3ULL);
+
+	/* The module parameter: live on the default pool, validated. */
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, kt_restore_max_waiters,
+						  NULL));
+	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "abc"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "-1"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "5"), 0);
+	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "0"), 0);
+}
+
 /* ---- 8. drain --------------------------------------------------------- */
 
-struct kt_drainer {
-	struct ktpool *pool;
+/* Pools for bad calls; a call made by a task on a worker of @pool. */
+struct kt_bad {
+	struct ktpool *pool;	/* healthy, capacity 3, timeout 100 */
+	struct ktpool *dying;	/* ktpool_destroy() in progress */
+	atomic_t runs;
 	int ret;
 	struct completion done;
 };
 
 static void kt_drain_self_fn(void *data)
 {
-	struct kt_drainer *d = data;
+	struct kt_bad *b = data;
 
-	d->ret = ktpool_drain(d->pool);
-	complete(&d->done);
+	b->ret = ktpool_drain(b->pool);
+	complete(&b->done);
+}
+
+/* Run @fn on a worker of b->pool and return what it recorded. */
+static int kt_on_worker(struct kt_bad *b, ktpool_fn_t fn)
+{
+	int ret;
+
+	b->ret = -ETIMEDOUT;
+	reinit_completion(&b->done);
+	ret = ktpool_submit(b->pool, fn, b);
+	if (ret)
+		return ret;
+	if (!wait_for_completion_timeout(&b->done, KT_GUARD(5)))
+		return -ETIMEDOUT;
+	return b->ret;
 }
 
 static void kt_sleep_fn(void *data)
@@ -873,7 +746,7 @@ static void kt_sleep_fn(void *data)
 static void ktpool_drain_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-drain", 4, 0);
-	struct kt_drainer *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	struct kt_bad *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
 	atomic_t runs = ATOMIC_INIT(0);
 	int i;
 
@@ -887,51 +760,27 @@ static void ktpool_drain_test(struct kunit *test)
 	/* From a worker of the same pool: refused, not a deadlock. */
 	d->pool = pool;
 	init_completion(&d->done);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_drain_self_fn, d), 0);
-	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&d->done, KT_GUARD(5)), 0);
-	KUNIT_EXPECT_EQ(test, d->ret, -EDEADLK);
+	KUNIT_EXPECT_EQ(test, kt_on_worker(d, kt_drain_self_fn), -EDEADLK);
 }
 
 /* ---- 9. destroy ------------------------------------------------------- */
-
-struct kt_destroyer {
-	struct ktpool *pool;
-	struct completion done;
-	bool joined;		/* done was waited for */
-};
-
-static int kt_destroy_thread(void *arg)
-{
-	struct kt_destroyer *d = arg;
-
-	ktpool_destroy(d->pool);
-	kthread_complete_and_exit(&d->done, 0);
-}
 
 static void ktpool_destroy_test(struct kunit *test)
 {
 	struct ktpool *pool = ktpool_create("kt-destroy", 1, 0);
 	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
-	struct kt_destroyer *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
-	struct kt_submitter *s1, *s2;
-	struct task_struct *t;
+	struct kt_call *d, *s1, *s2;
 	atomic_t runs = ATOMIC_INIT(0);
 
-	KUNIT_ASSERT_NOT_NULL(test, d);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_run_gate(test, pool, hold);
 	s1 = kt_submit_async(test, pool, kt_gate_fn, x);
-	s2 = kt_submit_async(test, pool, kt_gate_fn, x);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 2, 2000));
+	s2 = kt_blocked_submit(test, pool, x, 2);
 
-	d->pool = pool;
-	init_completion(&d->done);
-	t = kthread_run(kt_destroy_thread, d, "kt_destroy");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	d = kt_async(test, kt_destroy_call, pool, NULL, NULL);
 	/* Blocked submitters are sent away; the running task is waited for. */
-	KUNIT_EXPECT_EQ(test, kt_wait_done(s1), 0);
-	KUNIT_EXPECT_EQ(test, kt_wait_done(s2), 0);
+	KUNIT_EXPECT_EQ(test, kt_join(s1), 0);
+	KUNIT_EXPECT_EQ(test, kt_join(s2), 0);
 	KUNIT_EXPECT_EQ(test, s1->ret, -ESHUTDOWN);
 	KUNIT_EXPECT_EQ(test, s2->ret, -ESHUTDOWN);
 	KUNIT_EXPECT_EQ(test, ktpool_try_submit(pool, kt_count_fn, &runs), -ESHUTDOWN);
@@ -954,43 +803,21 @@ static void ktpool_destroy_test(struct kunit *test)
 
 /* ---- 9b. destroy waits for every caller inside the API ---------------- */
 
-struct kt_drain_call {
-	struct ktpool *pool;
-	int ret;
-	struct completion done;
-};
-
-static int kt_drain_thread(void *arg)
-{
-	struct kt_drain_call *dc = arg;
-
-	dc->ret = ktpool_drain(dc->pool);
-	kthread_complete_and_exit(&dc->done, 0);
-}
-
 /*
  * Start ktpool_destroy(@pool) in a thread; returns once it has begun. From
- * then on the pool is the thread's: ktpool_test_exit() waits for the thread
- * instead of destroying the pool (which the thread may have freed) itself.
+ * then on the pool is the thread's: kt_exit() leaves it alone, and the
+ * thread is joined after it.
  */
-static struct kt_destroyer *kt_destroy_async(struct kunit *test,
-					     struct ktpool *pool)
+static struct kt_call *kt_destroy_async(struct kunit *test,
+					struct ktpool *pool)
 {
+	struct kt_call *d = kt_async(test, kt_destroy_call, pool, NULL, NULL);
 	struct kt_ctx *ctx = test->priv;
-	struct kt_destroyer *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
-	struct task_struct *t;
 	int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, d);
-	KUNIT_ASSERT_LT(test, ctx->nr_dtors, ARRAY_SIZE(ctx->dtors));
-	d->pool = pool;
-	init_completion(&d->done);
-	t = kthread_run(kt_destroy_thread, d, "kt_destroy");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	for (i = 0; i < ctx->nr_pools; i++)
 		if (ctx->pools[i] == pool)
 			ctx->pools[i] = NULL;
-	ctx->dtors[ctx->nr_dtors++] = d;
 	/* The pools here have no idle timeout: a probe that changes nothing. */
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(ktpool_set_idle_timeout(pool, 0) ==
 					-ESHUTDOWN, 5000));
@@ -1002,24 +829,23 @@ static struct kt_destroyer *kt_destroy_async(struct kunit *test,
  * counted it cannot return, so this is no race (the wait is only how long
  * the test gives a wrong destroy to show itself).
  */
-static void kt_destroy_still_waits(struct kunit *test, struct kt_destroyer *d)
+static void kt_destroy_still_waits(struct kunit *test, struct kt_call *d)
 {
 	msleep(500);
 	KUNIT_EXPECT_FALSE(test, completion_done(&d->done));
 }
 
 /* The destroy started by kt_destroy_async() returns. */
-static void kt_destroy_finished(struct kunit *test, struct kt_destroyer *d)
+static void kt_destroy_finished(struct kunit *test, struct kt_call *d)
 {
 	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&d->done, KT_GUARD(30)), 0);
-	d->joined = true;
 }
 
 /* ---- 9c. a second destroy, and module exit, while the first runs ------ */
 
 /* Where ktpool_destroy_refused() held the second destroy, and what it saw. */
 struct kt_twice {
-	struct kt_destroyer *first;
+	struct kt_call *first;
 	struct kt_gate *hold;
 	const char *pool_start, *pool_end;	/* the pool's memory */
 	bool first_was_waiting;	/* when the refusal was reported */
@@ -1061,11 +887,10 @@ static void ktpool_destroy_twice_test(struct kunit *test)
 	struct kt_twice *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	struct ktpool *pool = kt_pool(test, "kt-twice", 1, 0);
 	struct kt_gate *hold = kt_gate(test, true);
-	struct kt_destroyer *d;
+	struct kt_call *d;
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_run_gate(test, pool, hold);
 	d = kt_destroy_async(test, pool);
 
 	/* Refused: it returns while the first still waits. */
@@ -1090,16 +915,10 @@ static void ktpool_destroy_twice_test(struct kunit *test)
 	kt_destroy_finished(test, d);
 }
 
-struct kt_exit_wait {
-	struct completion done;
-};
-
-static int kt_wait_destroys_thread(void *arg)
+static int kt_wait_destroys_call(struct kt_call *c)
 {
-	struct kt_exit_wait *w = arg;
-
 	ktpool_wait_destroys();
-	kthread_complete_and_exit(&w->done, 0);
+	return 0;
 }
 
 /*
@@ -1109,56 +928,44 @@ static int kt_wait_destroys_thread(void *arg)
  */
 static void ktpool_destroy_leaked_waits_test(struct kunit *test)
 {
-	/* Not the test's: the thread may outlive a failed case. */
-	struct kt_exit_wait *w = kzalloc(sizeof(*w), GFP_KERNEL);
 	struct ktpool *pool = kt_pool(test, "kt-exitwait", 1, 0);
 	struct kt_gate *hold = kt_gate(test, true);
-	struct kt_destroyer *d;
+	struct kt_call *d, *w;
 
-	KUNIT_ASSERT_NOT_NULL(test, w);
-	init_completion(&w->done);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_run_gate(test, pool, hold);
 	d = kt_destroy_async(test, pool);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(kt_wait_destroys_thread, w,
-						    "kt_exitwait")));
+	w = kt_async(test, kt_wait_destroys_call, NULL, NULL, NULL);
 	/* Bounded: how long a wrong wait gets to show itself. */
 	msleep(500);
 	KUNIT_EXPECT_FALSE(test, completion_done(&w->done));
 	KUNIT_EXPECT_FALSE(test, completion_done(&d->done));
 	kt_gate_open(hold);
-	if (wait_for_completion_timeout(&w->done, KT_GUARD(30)))
-		kfree(w);
-	else
+	if (!wait_for_completion_timeout(&w->done, KT_GUARD(30)))
 		KUNIT_FAIL(test, "the wait for the destroys never ended");
 	kt_destroy_finished(test, d);
 }
 
 /*
  * A submitter that found no free worker, with the pool lock dropped (held
- * there by debug_hold), before it spawns or waits.
+ * there at KTPOOL_HOLD_POLL), before it spawns or waits.
  */
 static void ktpool_destroy_waits_poller_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-dpoll", 2, 0);
 	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
-	struct kt_submitter *s;
-	struct kt_destroyer *d;
+	struct kt_call *s;
+	struct kt_call *d;
 
-	kt_holds(test);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "2"), 0);
+	kt_run_gate(test, pool, hold);
+	ktpool_test_hold(KTPOOL_HOLD_POLL);
 	s = kt_submit_async(test, pool, kt_gate_fn, x);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
-					5000));
+	kt_wait_held(test);
 
 	d = kt_destroy_async(test, pool);
 	kt_gate_open(hold);		/* nothing in flight any more */
 	kt_destroy_still_waits(test, d);
-	KUNIT_EXPECT_EQ(test, kt_param_write("debug_hold", "0"), 0);
-	KUNIT_EXPECT_EQ(test, kt_wait_done(s), 0);
-	KUNIT_EXPECT_EQ(test, s->ret, -ESHUTDOWN);
+	ktpool_test_hold(0);
+	kt_join_ret(test, s, -ESHUTDOWN);
 	kt_destroy_finished(test, d);
 	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs), 0);
 }
@@ -1168,21 +975,18 @@ static void ktpool_destroy_waits_spawner_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-dspawn", 1, 0);
 	struct kt_gate *x = kt_gate(test, false);
-	struct kt_submitter *s;
-	struct kt_destroyer *d;
+	struct kt_call *s;
+	struct kt_call *d;
 
-	kt_holds(test);
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	ktpool_test_hold(KTPOOL_HOLD_SPAWN);
 	s = kt_submit_async(test, pool, kt_gate_fn, x);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
-					5000));
+	kt_wait_held(test);
 
 	d = kt_destroy_async(test, pool);
 	kt_destroy_still_waits(test, d);
-	KUNIT_EXPECT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	ktpool_test_hold(0);
 	/* Accepted before destroy began: it runs, and destroy waits for it. */
-	KUNIT_EXPECT_EQ(test, kt_wait_done(s), 0);
-	KUNIT_EXPECT_EQ(test, s->ret, 0);
+	kt_join_ret(test, s, 0);
 	kt_destroy_finished(test, d);
 	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs), 1);
 	KUNIT_EXPECT_EQ(test, kt_count_threads("kt-dspawn"), 0U);
@@ -1192,26 +996,18 @@ static void ktpool_destroy_waits_spawner_test(struct kunit *test)
 static void ktpool_destroy_waits_drainer_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-ddrain", 1, 0);
-	struct kt_drain_call *dc = kunit_kzalloc(test, sizeof(*dc), GFP_KERNEL);
 	struct kt_gate *hold = kt_gate(test, true);
-	struct kt_destroyer *d;
+	struct kt_call *d, *dc;
 
-	KUNIT_ASSERT_NOT_NULL(test, dc);
-	kt_holds(test);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "4"), 0);
-	dc->pool = pool;
-	init_completion(&dc->done);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(kt_drain_thread, dc,
-						    "kt_drain")));
+	kt_run_gate(test, pool, hold);
+	ktpool_test_hold(KTPOOL_HOLD_DRAIN);
+	dc = kt_async(test, kt_drain_call, pool, NULL, NULL);
 	kt_gate_open(hold);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
-					5000));
+	kt_wait_held(test);
 
 	d = kt_destroy_async(test, pool);
 	kt_destroy_still_waits(test, d);
-	KUNIT_EXPECT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	ktpool_test_hold(0);
 	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&dc->done, KT_GUARD(10)), 0);
 	KUNIT_EXPECT_EQ(test, dc->ret, 0);
 	kt_destroy_finished(test, d);
@@ -1376,8 +1172,7 @@ static void ktpool_inline_chain_caller_test(struct kunit *test)
 	struct kt_chain *c = kt_chain(test, pool, true);
 	struct kt_gate *hold = kt_gate(test, true);
 
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_run_gate(test, pool, hold);
 	KUNIT_EXPECT_EQ(test, ktpool_try_submit(pool, kt_chain_fn, c),
 			KTPOOL_RAN_INLINE);
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->runs), KT_CHAIN_LEN);
@@ -1471,8 +1266,7 @@ static void ktpool_module_ref_test(struct kunit *test)
 	struct kt_gate *hold = kt_gate(test, true);
 	int base = module_refcount(THIS_MODULE);
 
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_run_gate(test, pool, hold);
 	/* An accepted, unfinished task pins its module. */
 	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), base + 1);
 	kt_gate_open(hold);
@@ -1598,19 +1392,13 @@ static void ktpool_module_ref_per_task_test(struct kunit *test)
 
 /* ---- faults: failing spawns ------------------------------------------- */
 
-static void kt_spawn_ok(void *unused)
-{
-	kt_param_write("debug_fail_spawn", "0");
-}
-
 static void ktpool_spawn_failure_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-fail", 2, 0);
 	struct kt_gate *x = kt_gate(test, false);
 	atomic_t runs = ATOMIC_INIT(0);
 
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_spawn_ok, NULL));
+	kt_fail_spawn(test, -1);
 
 	/* try still runs the task, inline. */
 	KUNIT_EXPECT_EQ(test, ktpool_try_submit(pool, kt_count_fn, &runs),
@@ -1626,7 +1414,7 @@ static void ktpool_spawn_failure_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 0U);
 
 	/* It recovers when spawning works again. */
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "0"), 0);
+	kt_fail_spawn(test, 0);
 	KUNIT_EXPECT_EQ(test, ktpool_submit(pool, kt_gate_fn, x), 0);
 	kt_wait_started(test, x);
 	KUNIT_EXPECT_NE(test, x->pid, current->pid);
@@ -1645,30 +1433,26 @@ static void kt_stranded_case(struct kunit *test, const char *name, bool kill)
 {
 	struct ktpool *pool = kt_pool(test, name, 1, 0);
 	struct kt_gate *x = kt_gate(test, false);
-	struct kt_submitter *a, *b;
+	struct kt_call *a, *b;
 	atomic_t runs = ATOMIC_INIT(0);
 
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	ktpool_test_hold(KTPOOL_HOLD_SPAWN);
 	if (!kill)
-		KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "1"), 0);
+		kt_fail_spawn(test, 1);
 	a = kt_submit_async(test, pool, kt_count_fn, &runs);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
-					5000));
+	kt_wait_held(test);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
-	b = kt_submit_async(test, pool, kt_gate_fn, x);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 5000));
+	b = kt_blocked_submit(test, pool, x, 1);
 
 	if (kill)
 		send_sig(SIGKILL, a->task, 1);
 	else
-		KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
-	KUNIT_ASSERT_EQ(test, kt_wait_done(a), 0);
-	KUNIT_EXPECT_EQ(test, a->ret, kill ? -EINTR : -ENOMEM);
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+		ktpool_test_hold(0);
+	kt_join_ret(test, a, kill ? -EINTR : -ENOMEM);
+	ktpool_test_hold(0);
 
 	/* B was given the slot back: it spawned a worker for its task. */
-	KUNIT_ASSERT_EQ(test, kt_wait_done(b), 0);
-	KUNIT_EXPECT_EQ(test, b->ret, 0);
+	kt_join_ret(test, b, 0);
 	kt_wait_started(test, x);
 	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 0);
@@ -1678,13 +1462,11 @@ static void kt_stranded_case(struct kunit *test, const char *name, bool kill)
 
 static void ktpool_spawn_fail_wakes_waiter_test(struct kunit *test)
 {
-	kt_holds(test);
 	kt_stranded_case(test, "kt-strand", false);
 }
 
 static void ktpool_spawn_killed_wakes_waiter_test(struct kunit *test)
 {
-	kt_holds(test);
 	kt_stranded_case(test, "kt-strandk", true);
 }
 
@@ -1698,17 +1480,14 @@ static void ktpool_spawn_failed_waiter_retries_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-retry", 2, 0);
 	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
-	struct kt_submitter *b;
+	struct kt_call *b;
 
-	kt_holds(test);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "1"), 0);
+	kt_run_gate(test, pool, hold);
+	kt_fail_spawn(test, 1);
 	b = kt_submit_async(test, pool, kt_gate_fn, x);
 	/* the cooldown is a second: the guard is ten times what that needs */
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&x->runs) == 1, 3000));
-	KUNIT_EXPECT_EQ(test, kt_wait_done(b), 0);
-	KUNIT_EXPECT_EQ(test, b->ret, 0);
+	kt_join_ret(test, b, 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&hold->runs), 1);
 	KUNIT_EXPECT_EQ(test, completion_done(&hold->open), false);
 	KUNIT_EXPECT_NE(test, x->pid, hold->pid);
@@ -1734,13 +1513,11 @@ static void kt_left_case(struct kunit *test, const char *name, bool kill)
 {
 	struct ktpool *pool = kt_pool(test, name, 2, 0);
 	struct kt_gate *hold = kt_gate(test, true), *x = kt_gate(test, false);
-	struct kt_submitter *a, *b, *c;
+	struct kt_call *a, *b, *c;
 	atomic_t runs = ATOMIC_INIT(0);
 
-	kt_holds(test);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+	kt_run_gate(test, pool, hold);
+	kt_fail_spawn(test, -1);
 
 	/*
 	 * A's time is shorter than its cooldown (a second), so that it leaves
@@ -1749,15 +1526,14 @@ static void kt_left_case(struct kunit *test, const char *name, bool kill)
 	a = kt_submit_timeout_async(test, pool, kt_count_fn, &runs,
 				    kill ? 0 : 800);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 5000));
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	ktpool_test_hold(KTPOOL_HOLD_SPAWN);
 	c = kt_submit_async(test, pool, kt_count_fn, &runs);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") == 1,
-					5000));
+	kt_wait_held(test);
 	b = kt_submit_async(test, pool, kt_gate_fn, x);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 2 ||
 					completion_done(&a->done), 5000));
 	/* C's spawn fails; C waits too, behind B. */
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	ktpool_test_hold(0);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 3 ||
 					completion_done(&a->done), 5000));
 	if (completion_done(&a->done))
@@ -1765,22 +1541,19 @@ static void kt_left_case(struct kunit *test, const char *name, bool kill)
 
 	if (kill)
 		send_sig(SIGKILL, a->task, 1);
-	KUNIT_ASSERT_EQ(test, kt_wait_done(a), 0);
-	KUNIT_EXPECT_EQ(test, a->ret, kill ? -EINTR : -ETIMEDOUT);
+	kt_join_ret(test, a, kill ? -EINTR : -ETIMEDOUT);
 	/* Spawns work again; B may have tried (and failed) once already. */
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "0"), 0);
+	kt_fail_spawn(test, 0);
 
 	/* the cooldown is a second: the guard is ten times what that needs */
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&x->runs) == 1, 3000));
-	KUNIT_EXPECT_EQ(test, kt_wait_done(b), 0);
-	KUNIT_EXPECT_EQ(test, b->ret, 0);
+	kt_join_ret(test, b, 0);
 	KUNIT_EXPECT_EQ(test, completion_done(&hold->open), false);
 	KUNIT_EXPECT_NE(test, x->pid, hold->pid);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 2U);
 
 	kt_gate_open(hold);
-	KUNIT_ASSERT_EQ(test, kt_wait_done(c), 0);
-	KUNIT_EXPECT_EQ(test, c->ret, 0);
+	kt_join_ret(test, c, 0);
 	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
 	/* C's task, never A's. */
 	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 1);
@@ -1798,13 +1571,9 @@ static void ktpool_failed_waiter_timeout_frees_slot_test(struct kunit *test)
 
 /* ---- waiters: oldest first across a retry ---------------------------- */
 
-/* A task that records in which order it ran, of those sharing @o. */
-struct kt_order {
-	atomic_t seq;
-};
-
+/* A task that records in which order it ran, of those sharing @seq. */
 struct kt_order_task {
-	struct kt_order *o;
+	atomic_t *seq;
 	int at;			/* 1 for the first to run, 0 until it runs */
 };
 
@@ -1812,7 +1581,7 @@ static void kt_order_fn(void *data)
 {
 	struct kt_order_task *t = data;
 
-	t->at = atomic_inc_return(&t->o->seq);
+	t->at = atomic_inc_return(t->seq);
 }
 
 /*
@@ -1825,21 +1594,17 @@ static void ktpool_waiter_keeps_place_on_retry_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-fifo", 2, 0);
 	struct kt_gate *hold = kt_gate(test, true);
-	struct kt_order *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
 	struct kt_order_task *ta = kunit_kzalloc(test, sizeof(*ta), GFP_KERNEL);
 	struct kt_order_task *tb = kunit_kzalloc(test, sizeof(*tb), GFP_KERNEL);
-	struct kt_submitter *a, *b;
+	struct kt_call *a, *b;
 	u64 failed;
 
-	KUNIT_ASSERT_NOT_NULL(test, o);
 	KUNIT_ASSERT_NOT_NULL(test, ta);
 	KUNIT_ASSERT_NOT_NULL(test, tb);
-	ta->o = o;
-	tb->o = o;
-	kt_holds(test);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+	ta->seq = kt_runs(test);
+	tb->seq = ta->seq;
+	kt_run_gate(test, pool, hold);
+	kt_fail_spawn(test, -1);
 
 	a = kt_submit_async(test, pool, kt_order_fn, ta);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 5000));
@@ -1860,10 +1625,8 @@ static void ktpool_waiter_keeps_place_on_retry_test(struct kunit *test)
 					3000));
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 2U);
 	kt_gate_open(hold);
-	KUNIT_ASSERT_EQ(test, kt_wait_done(a), 0);
-	KUNIT_ASSERT_EQ(test, kt_wait_done(b), 0);
-	KUNIT_EXPECT_EQ(test, a->ret, 0);
-	KUNIT_EXPECT_EQ(test, b->ret, 0);
+	kt_join_ret(test, a, 0);
+	kt_join_ret(test, b, 0);
 	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
 	KUNIT_EXPECT_EQ(test, ta->at, 1);
 	KUNIT_EXPECT_EQ(test, tb->at, 2);
@@ -1880,14 +1643,12 @@ static void ktpool_spurious_wake_keeps_cooldown_test(struct kunit *test)
 	struct ktpool *pool = kt_pool(test, "kt-cool", 2, 0);
 	struct kt_gate *hold = kt_gate(test, true);
 	unsigned long end = jiffies + KT_GUARD(2);
-	struct kt_submitter *a;
+	struct kt_call *a;
 	atomic_t runs = ATOMIC_INIT(0);
 	u64 failed;
 
-	kt_holds(test);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_fail_spawn", "-1"), 0);
+	kt_run_gate(test, pool, hold);
+	kt_fail_spawn(test, -1);
 	a = kt_submit_async(test, pool, kt_count_fn, &runs);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == 1, 5000));
 	failed = kt_stats(pool).spawn_failed;
@@ -1902,8 +1663,7 @@ static void ktpool_spurious_wake_keeps_cooldown_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 1U);
 
 	kt_gate_open(hold);
-	KUNIT_ASSERT_EQ(test, kt_wait_done(a), 0);
-	KUNIT_EXPECT_EQ(test, a->ret, 0);
+	kt_join_ret(test, a, 0);
 	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 1);
 }
@@ -1940,12 +1700,11 @@ static void kt_crowd_wait(void *arg)
 		wait_for_completion_timeout(&c->done, KT_GUARD(10));
 }
 
-static void ktpool_destroy_many_waiters_test(struct kunit *test)
+/* A task on @hold holds the pool's only worker; KT_CROWD block behind it. */
+static struct kt_crowd *kt_crowd(struct kunit *test, struct ktpool *pool,
+				 struct kt_gate *hold)
 {
-	struct ktpool *pool = kt_pool(test, "kt-dcrowd", 1, 0);
-	struct kt_gate *hold = kt_gate(test, true);
 	struct kt_crowd *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-	struct kt_destroyer *d;
 	struct task_struct *t;
 	int i;
 
@@ -1953,8 +1712,7 @@ static void ktpool_destroy_many_waiters_test(struct kunit *test)
 	c->pool = pool;
 	init_completion(&c->done);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_crowd_wait, c));
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
+	kt_run_gate(test, pool, hold);
 	for (i = 0; i < KT_CROWD; i++) {
 		atomic_inc(&c->left);
 		t = kthread_run(kt_crowd_fn, c, "kt_crowd");
@@ -1964,6 +1722,17 @@ static void ktpool_destroy_many_waiters_test(struct kunit *test)
 	}
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == KT_CROWD,
 					5000));
+	return c;
+}
+
+static void ktpool_destroy_many_waiters_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-dcrowd", 1, 0);
+	struct kt_gate *hold = kt_gate(test, true);
+	struct kt_crowd *c;
+	struct kt_call *d;
+
+	c = kt_crowd(test, pool, hold);
 
 	/* Every blocked submitter is sent away while the task still runs. */
 	d = kt_destroy_async(test, pool);
@@ -1990,35 +1759,17 @@ static void ktpool_grow_in_batches_wakes_all_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-gcrowd", 1, 0);
 	struct kt_gate *hold = kt_gate(test, true);
-	struct kt_crowd *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-	struct task_struct *t;
-	int i;
+	struct kt_crowd *c;
 
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	c->pool = pool;
-	init_completion(&c->done);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kt_crowd_wait, c));
-	kt_holds(test);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
-	kt_wait_started(test, hold);
-	for (i = 0; i < KT_CROWD; i++) {
-		atomic_inc(&c->left);
-		t = kthread_run(kt_crowd_fn, c, "kt_crowd");
-		if (IS_ERR(t))
-			atomic_dec(&c->left);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	}
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).waiters == KT_CROWD,
-					5000));
+	c = kt_crowd(test, pool, hold);
 
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "1"), 0);
+	ktpool_test_hold(KTPOOL_HOLD_SPAWN);
 	KUNIT_ASSERT_EQ(test, ktpool_set_capacity(pool, 1 + KT_CROWD), 0);
-	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_param_read(test, "debug_held") ==
-					KT_CROWD, 5000));
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(ktpool_test_held() == KT_CROWD, 5000));
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 0U);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U + KT_CROWD);
 
-	KUNIT_ASSERT_EQ(test, kt_param_write("debug_hold", "0"), 0);
+	ktpool_test_hold(0);
 	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&c->done, KT_GUARD(10)), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->other), KT_CROWD);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&c->runs) == KT_CROWD,
@@ -2061,22 +1812,6 @@ static void ktpool_shrink_many_idle_test(struct kunit *test)
 
 /* ---- 12b. the bad-input table ---------------------------------------- */
 
-struct kt_bad {
-	struct ktpool *pool;	/* healthy, capacity 3, timeout 100 */
-	struct ktpool *dying;	/* ktpool_destroy() in progress */
-	atomic_t runs;
-	int ret;
-	struct completion done;
-};
-
-static void kt_bad_drain_fn(void *data)
-{
-	struct kt_bad *b = data;
-
-	b->ret = ktpool_drain(b->pool);
-	complete(&b->done);
-}
-
 static void kt_bad_destroy_fn(void *data)
 {
 	struct kt_bad *b = data;
@@ -2086,21 +1821,6 @@ static void kt_bad_destroy_fn(void *data)
 	ktpool_destroy(b->pool);	/* refused: its own worker */
 	b->ret = 0;
 	complete(&b->done);
-}
-
-/* Run @fn on a worker of b->pool and return what it recorded. */
-static int kt_bad_on_worker(struct kt_bad *b, ktpool_fn_t fn)
-{
-	int ret;
-
-	b->ret = -ETIMEDOUT;
-	reinit_completion(&b->done);
-	ret = ktpool_submit(b->pool, fn, b);
-	if (ret)
-		return ret;
-	if (!wait_for_completion_timeout(&b->done, KT_GUARD(5)))
-		return -ETIMEDOUT;
-	return b->ret;
 }
 
 static int kt_bad_create(const char *name, unsigned int cap, unsigned int ms)
@@ -2151,6 +1871,8 @@ static const struct {
 	{ "param reap_interval_ms=0", -EINVAL },
 };
 
+KUNIT_ARRAY_PARAM_DESC(kt_bad, kt_bad_cases, desc);
+
 static int kt_bad_op(struct kt_bad *b, int i)
 {
 	switch (i) {
@@ -2170,8 +1892,8 @@ static int kt_bad_op(struct kt_bad *b, int i)
 	case 13: return ktpool_set_capacity(NULL, 2);
 	case 14: return ktpool_set_idle_timeout(b->pool, KTPOOL_MAX_IDLE_TIMEOUT_MS + 1);
 	case 15: return ktpool_drain(NULL);
-	case 16: return kt_bad_on_worker(b, kt_bad_drain_fn);
-	case 17: return kt_bad_on_worker(b, kt_bad_destroy_fn);
+	case 16: return kt_on_worker(b, kt_drain_self_fn);
+	case 17: return kt_on_worker(b, kt_bad_destroy_fn);
 	case 18: return ktpool_try_submit(b->dying, kt_count_fn, &b->runs);
 	case 19: return ktpool_submit(b->dying, kt_count_fn, &b->runs);
 	case 20: return ktpool_submit_nowait(b->dying, kt_count_fn, &b->runs);
@@ -2193,55 +1915,43 @@ static void ktpool_bad_input_table_test(struct kunit *test)
 {
 	struct kt_bad *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
 	struct kt_gate *hold = kt_gate(test, true);
-	struct kt_destroyer *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	int i = (typeof(kt_bad_cases[0]) *)test->param_value - kt_bad_cases;
 	struct ktpool_stats before, after, dbefore, dafter, def0, def1;
 	unsigned int params0[3];
-	int i;
+	struct kt_call *d;
 
 	KUNIT_ASSERT_NOT_NULL(test, b);
-	KUNIT_ASSERT_NOT_NULL(test, d);
 	KUNIT_ASSERT_GE(test, ARRAY_SIZE(kt_bad_cases), 15);
 	init_completion(&b->done);
 	b->pool = kt_pool(test, "kt-bad", 3, 100);
 
 	/* A pool whose destroy is waiting for a held task. */
-	d->pool = ktpool_create("kt-dying", 1, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(d->pool));
-	b->dying = d->pool;
-	init_completion(&d->done);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(d->pool, kt_gate_fn, hold), 0);
+	b->dying = ktpool_create("kt-dying", 1, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(b->dying));
+	KUNIT_ASSERT_EQ(test, ktpool_submit(b->dying, kt_gate_fn, hold), 0);
 	kt_wait_started(test, hold);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(kt_destroy_thread, d,
-						    "kt_destroy")));
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(ktpool_set_capacity(d->pool, 1) ==
+	d = kt_async(test, kt_destroy_call, b->dying, NULL, NULL);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(ktpool_set_capacity(b->dying, 1) ==
 					-ESHUTDOWN, 2000));
 
 	params0[0] = kt_param_read(test, "capacity");
 	params0[1] = kt_param_read(test, "idle_timeout_ms");
 	params0[2] = kt_param_read(test, "reap_interval_ms");
 	def0 = kt_stats(ktpool_default());
-	for (i = 0; i < ARRAY_SIZE(kt_bad_cases); i++) {
-		before = kt_stats(b->pool);
-		dbefore = kt_stats(b->dying);
-		KUNIT_EXPECT_EQ_MSG(test, kt_bad_op(b, i), kt_bad_cases[i].err,
-				    "%s", kt_bad_cases[i].desc);
-		KUNIT_ASSERT_EQ(test, ktpool_drain(b->pool), 0);
-		after = kt_stats(b->pool);
-		dafter = kt_stats(b->dying);
-		/* Nothing created, changed or run by a bad call. */
-		KUNIT_EXPECT_EQ_MSG(test, after.capacity, 3U, "%s", kt_bad_cases[i].desc);
-		KUNIT_EXPECT_EQ_MSG(test, after.idle_timeout_ms, 100U, "%s",
-				    kt_bad_cases[i].desc);
-		KUNIT_EXPECT_EQ_MSG(test, after.submitted,
-				    before.submitted + kt_bad_cases[i].submits,
-				    "%s", kt_bad_cases[i].desc);
-		KUNIT_EXPECT_EQ_MSG(test, dafter.submitted, dbefore.submitted,
-				    "%s", kt_bad_cases[i].desc);
-		KUNIT_EXPECT_EQ_MSG(test, dafter.capacity, 1U, "%s",
-				    kt_bad_cases[i].desc);
-		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&b->runs), 0, "%s",
-				    kt_bad_cases[i].desc);
-	}
+	before = kt_stats(b->pool);
+	dbefore = kt_stats(b->dying);
+	KUNIT_EXPECT_EQ(test, kt_bad_op(b, i), kt_bad_cases[i].err);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(b->pool), 0);
+	after = kt_stats(b->pool);
+	dafter = kt_stats(b->dying);
+	/* Nothing created, changed or run by a bad call. */
+	KUNIT_EXPECT_EQ(test, after.capacity, 3U);
+	KUNIT_EXPECT_EQ(test, after.idle_timeout_ms, 100U);
+	KUNIT_EXPECT_EQ(test, after.submitted,
+			before.submitted + kt_bad_cases[i].submits);
+	KUNIT_EXPECT_EQ(test, dafter.submitted, dbefore.submitted);
+	KUNIT_EXPECT_EQ(test, dafter.capacity, 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->runs), 0);
 	def1 = kt_stats(ktpool_default());
 	KUNIT_EXPECT_EQ(test, def1.capacity, def0.capacity);
 	KUNIT_EXPECT_EQ(test, def1.idle_timeout_ms, def0.idle_timeout_ms);
@@ -2276,6 +1986,8 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_reap_interval_all_pools_test),
 	KUNIT_CASE(ktpool_grow_wakes_waiters_test),
 	KUNIT_CASE(ktpool_shrink_test),
+	KUNIT_CASE(ktpool_submit_timeout_test),
+	KUNIT_CASE(ktpool_max_waiters_test),
 	KUNIT_CASE(ktpool_drain_test),
 	KUNIT_CASE(ktpool_destroy_test),
 	KUNIT_CASE(ktpool_destroy_waits_poller_test),
@@ -2296,49 +2008,22 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_spawn_failure_test),
 	KUNIT_CASE(ktpool_spawn_fail_wakes_waiter_test),
 	KUNIT_CASE(ktpool_spawn_killed_wakes_waiter_test),
-	KUNIT_CASE(ktpool_spawn_failed_waiter_retries_test),
-	KUNIT_CASE(ktpool_failed_waiter_killed_frees_slot_test),
-	KUNIT_CASE(ktpool_failed_waiter_timeout_frees_slot_test),
-	KUNIT_CASE(ktpool_waiter_keeps_place_on_retry_test),
-	KUNIT_CASE(ktpool_spurious_wake_keeps_cooldown_test),
+	KUNIT_CASE_SLOW(ktpool_spawn_failed_waiter_retries_test),
+	KUNIT_CASE_SLOW(ktpool_failed_waiter_killed_frees_slot_test),
+	KUNIT_CASE_SLOW(ktpool_failed_waiter_timeout_frees_slot_test),
+	KUNIT_CASE_SLOW(ktpool_waiter_keeps_place_on_retry_test),
+	KUNIT_CASE_SLOW(ktpool_spurious_wake_keeps_cooldown_test),
 	KUNIT_CASE(ktpool_destroy_many_waiters_test),
 	KUNIT_CASE(ktpool_grow_in_batches_wakes_all_test),
 	KUNIT_CASE(ktpool_shrink_many_idle_test),
-	KUNIT_CASE(ktpool_bad_input_table_test),
+	KUNIT_CASE_PARAM(ktpool_bad_input_table_test, kt_bad_gen_params),
 	{}
 };
 
-static int ktpool_test_init(struct kunit *test)
-{
-	test->priv = kunit_kzalloc(test, sizeof(struct kt_ctx), GFP_KERNEL);
-	return test->priv ? 0 : -ENOMEM;
-}
-
-static void ktpool_test_exit(struct kunit *test)
-{
-	struct kt_ctx *ctx = test->priv;
-	int i;
-
-	/* A caller held by a failed case would keep ktpool_destroy() waiting. */
-	kt_param_write("debug_hold", "0");
-	for (i = 0; i < ctx->nr_gates; i++)
-		kt_gate_open(ctx->gates[i]);
-	for (i = 0; i < ctx->nr_pools; i++)
-		ktpool_destroy(ctx->pools[i]);
-	for (i = 0; i < ctx->nr_dtors; i++)
-		if (!ctx->dtors[i]->joined)
-			wait_for_completion(&ctx->dtors[i]->done);
-	for (i = 0; i < ctx->nr_subs; i++) {
-		if (!ctx->subs[i]->joined)
-			wait_for_completion(&ctx->subs[i]->done);
-		put_task_struct(ctx->subs[i]->task);
-	}
-}
-
 static struct kunit_suite ktpool_test_suite = {
 	.name = "ktpool",
-	.init = ktpool_test_init,
-	.exit = ktpool_test_exit,
+	.init = kt_init,
+	.exit = kt_exit,
 	.test_cases = ktpool_test_cases,
 };
 

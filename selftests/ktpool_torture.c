@@ -16,7 +16,7 @@
  *  - a hard-IRQ hrtimer submitting with nowait every millisecond;
  *  - a chaos kthread that, at random, changes capacities (down to 1) and
  *    idle timeouts (down to 1 ms) and max_waiters, drains pools, makes
- *    spawns fail (with fault injection, fail_spawn), samples
+ *    spawns fail, samples
  *    the thread bound, and creates a victim pool, blocks submitters on it and
  *    destroys it under them.
  * Every task carries a sequence number and marks a bitmap when it runs. At the
@@ -294,37 +294,34 @@ static enum hrtimer_restart torture_irq(struct hrtimer *t)
 	return HRTIMER_RESTART;
 }
 
-/* ktpool's fault attribute (CONFIG_FAULT_INJECTION) for its spawns */
-#define TORTURE_FAIL_SPAWN	"/sys/kernel/debug/ktpool/fail_spawn/"
-
-static bool fail_spawn;		/* I: spawns can be made to fail */
-module_param(fail_spawn, bool, 0444);
-MODULE_PARM_DESC(fail_spawn, "spawns could be made to fail (fault injection)");
-
-/* Write a file as root would: 0 or -errno. */
-static int torture_write(const char *path, const char *val)
+/* Write a file of ktpool's spawn fault attribute in debugfs, as root would. */
+static bool torture_fault(const char *file, const char *val)
 {
+	char path[64];
 	struct file *f;
 	loff_t pos = 0;
 	ssize_t ret;
 
+	snprintf(path, sizeof(path), "/sys/kernel/debug/ktpool/fail_spawn/%s",
+		 file);
 	f = filp_open(path, O_WRONLY, 0);
 	if (IS_ERR(f))
-		return PTR_ERR(f);
+		return false;
 	ret = kernel_write(f, val, strlen(val), &pos);
 	filp_close(f, NULL);
-	return ret < 0 ? ret : 0;
+	return ret >= 0;
 }
 
-/* Fail the next @times spawns, -1 every one, 0 none. */
-static int torture_fail_spawn(int times)
-{
-	char buf[16];
-	int ret;
+/*
+ * Spawns fail only where the kernel has fault injection: every one, quietly,
+ * for the next "times" (-1: all) spawns.
+ */
+static bool fault_injection;
 
-	snprintf(buf, sizeof(buf), "%d", times);
-	ret = torture_write(TORTURE_FAIL_SPAWN "probability", times ? "100" : "0");
-	return ret ?: torture_write(TORTURE_FAIL_SPAWN "times", buf);
+static void torture_fail_spawns(const char *times)
+{
+	if (fault_injection)
+		torture_fault("times", times);
 }
 
 /* threads never above the largest capacity; above the current one only
@@ -456,9 +453,11 @@ static void torture_spawn_fail_probe(void)
 	struct ktpool_stats st;
 	int ret;
 
-	torture_fail_spawn(-1);
+	if (!fault_injection)
+		return;
+	torture_fail_spawns("-1");
 	ret = ktpool_try_submit(probe_pool, torture_nop, NULL);
-	torture_fail_spawn(0);
+	torture_fail_spawns("0");
 	ktpool_get_stats(probe_pool, &st);
 	if (ret != KTPOOL_RAN_INLINE || st.threads) {
 		atomic64_inc(&errors);
@@ -486,12 +485,13 @@ static bool torture_quota_met(void)
 {
 	return atomic64_read(&drains) >= TORTURE_MIN_DRAINS &&
 	       atomic64_read(&victim_rounds) >= TORTURE_MIN_VICTIMS &&
-	       (!fail_spawn ||
+	       (!fault_injection ||
 		torture_spawn_fails() >= TORTURE_MIN_SPAWN_FAILS);
 }
 
 static int torture_chaos(void *arg)
 {
+	char buf[16];
 	unsigned int i;
 
 	/* Runs until kthread_stop(): it must not exit before it is stopped. */
@@ -515,13 +515,12 @@ static int torture_chaos(void *arg)
 			atomic64_inc(&drains);
 			break;
 		case 10:
-			if (!fail_spawn)
-				break;
 			if (!torture_rand(4)) {
 				torture_spawn_fail_probe();
 				break;
 			}
-			torture_fail_spawn(torture_rand(4));
+			snprintf(buf, sizeof(buf), "%u", torture_rand(4));
+			torture_fail_spawns(buf);
 			break;
 		case 11:
 			if (!torture_rand(8))
@@ -538,8 +537,7 @@ static int torture_chaos(void *arg)
 		}
 		usleep_range(500, 3000);
 	}
-	if (fail_spawn)
-		torture_fail_spawn(0);
+	torture_fail_spawns("0");
 	return 0;
 }
 
@@ -656,6 +654,8 @@ module_param_cb(drains, &a64_ops, &drains, 0444);
 MODULE_PARM_DESC(drains, "drains done by the chaos thread");
 module_param_cb(victim_rounds, &a64_ops, &victim_rounds, 0444);
 MODULE_PARM_DESC(victim_rounds, "destroy-under-blocked-submitters rounds");
+module_param(fault_injection, bool, 0444);
+MODULE_PARM_DESC(fault_injection, "spawns were made to fail (the kernel has fault injection)");
 module_param_cb(spawn_fails, &a64_ops, &spawn_fails, 0444);
 MODULE_PARM_DESC(spawn_fails, "kthread spawns that failed, over every pool");
 module_param_cb(irq_submits, &a64_ops, &irq_submits, 0444);
@@ -706,9 +706,10 @@ static int __init torture_init(void)
 	probe_pool = ktpool_create("torture-probe", 1, 0);
 	if (IS_ERR(probe_pool))
 		goto err_pools;
-	/* Quietly: every injected failure would print a stack otherwise. */
-	fail_spawn = !torture_write(TORTURE_FAIL_SPAWN "verbose", "0") &&
-		     !torture_fail_spawn(0);
+	fault_injection = torture_fault("times", "0") &&
+			  torture_fault("verbose", "0") &&
+			  torture_fault("interval", "1") &&
+			  torture_fault("probability", "100");
 	hrtimer_init(&irq_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	irq_timer.function = torture_irq;
 	controller = kthread_run(torture_controller, NULL, "ktpool_torture");
