@@ -840,63 +840,6 @@ static void ktpool_attrs_freezable_wait_test(struct kunit *test)
 
 /* ---- 5. sysfs ----------------------------------------------------------- */
 
-static void ktpool_attrs_sysfs_test(struct kunit *test)
-{
-	struct ktpool_attrs a = KTPOOL_ATTRS_INIT;
-	const char *dir = "/sys/kernel/ktpool/kt-asysfs";
-	char path[96], buf[64];
-	struct ktpool *pool;
-	struct kt_probe *p;
-	unsigned int cpu;
-
-	a.flags = KTPOOL_SYSFS;
-	pool = kt_pool_attrs(test, "kt-asysfs", 4, 100, &a);
-	snprintf(path, sizeof(path), "%s/capacity", dir);
-	KUNIT_ASSERT_EQ(test, kt_file_read(path, buf, sizeof(buf)), 0);
-	KUNIT_EXPECT_STREQ(test, buf, "4");
-	KUNIT_EXPECT_EQ(test, kt_file_write(path, "6"), 0);
-	KUNIT_EXPECT_EQ(test, kt_stats(pool).capacity, 6U);
-	KUNIT_EXPECT_EQ(test, kt_file_write(path, "0"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kt_file_write(path, "x"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kt_stats(pool).capacity, 6U);
-
-	snprintf(path, sizeof(path), "%s/nice", dir);
-	KUNIT_EXPECT_EQ(test, kt_file_write(path, "-20"), 0);
-	KUNIT_EXPECT_EQ(test, kt_file_write(path, "20"), -EINVAL);
-	KUNIT_ASSERT_EQ(test, kt_file_read(path, buf, sizeof(buf)), 0);
-	KUNIT_EXPECT_STREQ(test, buf, "-20");
-	p = kt_run_probe(test, pool, NULL, NULL);
-	KUNIT_EXPECT_EQ(test, p->nice, -20);
-
-	snprintf(path, sizeof(path), "%s/min_threads", dir);
-	KUNIT_EXPECT_EQ(test, kt_file_write(path, "7"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kt_file_write(path, "2"), 0);
-	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 2U);
-
-	snprintf(path, sizeof(path), "%s/cpumask", dir);
-	KUNIT_EXPECT_EQ(test, kt_file_write(path, "\n"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kt_file_write(path, "abc"), -EINVAL);
-	snprintf(buf, sizeof(buf), "%u", cpumask_first(cpu_online_mask));
-	KUNIT_EXPECT_EQ(test, kt_file_write(path, buf), 0);
-	KUNIT_ASSERT_EQ(test, kt_file_read(path, buf, sizeof(buf)), 0);
-	KUNIT_EXPECT_EQ(test, kstrtouint(buf, 10, &cpu), 0);
-	KUNIT_EXPECT_EQ(test, cpu, cpumask_first(cpu_online_mask));
-
-	snprintf(path, sizeof(path), "%s/idle_timeout_ms", dir);
-	KUNIT_EXPECT_EQ(test, kt_file_write(path, "3600001"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kt_file_write(path, "200"), 0);
-	KUNIT_EXPECT_EQ(test, kt_stats(pool).idle_timeout_ms, 200U);
-
-	/* The flag removes and adds the directory. */
-	a.flags = 0;
-	a.min_threads = 0;
-	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &a), 0);
-	KUNIT_EXPECT_EQ(test, kt_file_read(path, buf, sizeof(buf)), -ENOENT);
-	a.flags = KTPOOL_SYSFS;
-	KUNIT_EXPECT_EQ(test, ktpool_apply_attrs(pool, &a), 0);
-	KUNIT_EXPECT_EQ(test, kt_file_read(path, buf, sizeof(buf)), 0);
-}
-
 static struct kt_call *kt_apply_async(struct kunit *test,
 				      struct ktpool *pool, unsigned int flags)
 {
@@ -1121,7 +1064,6 @@ static struct kunit_case ktpool_attrs_test_cases[] = {
 	KUNIT_CASE_SLOW(ktpool_attrs_reaper_keeps_backing_test),
 	KUNIT_CASE(ktpool_attrs_progress_test),
 	KUNIT_CASE(ktpool_attrs_freezable_wait_test),
-	KUNIT_CASE(ktpool_attrs_sysfs_test),
 	KUNIT_CASE(ktpool_attrs_sysfs_toggle_test),
 	KUNIT_CASE(ktpool_attrs_apply_destroy_test),
 	KUNIT_CASE(ktpool_attrs_leak_preempt_test),

@@ -531,21 +531,6 @@ static void ktpool_reaper_retimed_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).reaped, 1ULL);
 }
 
-/* A write of reap_interval_ms re-times the reaper of every pool. */
-static void ktpool_reap_interval_all_pools_test(struct kunit *test)
-{
-	struct ktpool *pool = kt_pool(test, "kt-retime", 1, 100);
-	struct kt_gate *a = kt_gate(test, false);
-
-	kt_fast_reaper(test, "20");
-	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "60000"), 0);
-	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, a), 0);
-	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 5000));
-	/* Its reaper is now queued a minute out. */
-	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", "20"), 0);
-	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_stats(pool).threads == 0, 10000));
-}
-
 /* ---- 7. runtime tuning ------------------------------------------------ */
 
 static void ktpool_grow_wakes_waiters_test(struct kunit *test)
@@ -1179,83 +1164,6 @@ static void ktpool_inline_chain_caller_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).inlined, (u64)KT_CHAIN_LEN);
 	kt_gate_open(hold);
 	kt_chain_check(test, c);
-}
-
-/* ---- 10. default pool and parameters ---------------------------------- */
-
-static void kt_restore_default(void *arg)
-{
-	char buf[16];
-
-	snprintf(buf, sizeof(buf), "%u", (unsigned int)(uintptr_t)arg);
-	kt_param_write("capacity", buf);
-}
-
-static void ktpool_default_pool_test(struct kunit *test)
-{
-	struct ktpool *def = ktpool_default();
-	unsigned int cap;
-	atomic_t runs = ATOMIC_INIT(0);
-	int ret;
-
-	KUNIT_ASSERT_NOT_NULL(test, def);
-	cap = kt_param_read(test, "capacity");
-	KUNIT_EXPECT_EQ(test, kt_stats(def).capacity, cap);
-	KUNIT_EXPECT_EQ(test, kt_stats(def).idle_timeout_ms,
-			kt_param_read(test, "idle_timeout_ms"));
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_restore_default,
-						  (void *)(uintptr_t)cap));
-
-	/* A live write applies to the default pool at once. */
-	KUNIT_EXPECT_EQ(test, kt_param_write("capacity", "7"), 0);
-	KUNIT_EXPECT_EQ(test, kt_stats(def).capacity, 7U);
-	KUNIT_EXPECT_EQ(test, kt_param_read(test, "capacity"), 7U);
-
-	ret = ktpool_try_go(kt_count_fn, &runs);
-	KUNIT_EXPECT_TRUE(test, ret == 0 || ret == KTPOOL_RAN_INLINE);
-	KUNIT_EXPECT_EQ(test, ktpool_anyway_go(kt_count_fn, &runs), 0);
-	KUNIT_EXPECT_EQ(test, ktpool_drain(def), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&runs), 2);
-}
-
-static void ktpool_param_validation_test(struct kunit *test)
-{
-	static const struct {
-		const char *param, *val;
-	} bad[] = {
-		{ "capacity", "0" }, { "capacity", "-1" }, { "capacity", "4097" },
-		{ "capacity", "abc" }, { "capacity", "\n" }, { "capacity", "12abc" },
-		{ "capacity", "99999999999999999999" },
-		{ "idle_timeout_ms", "-5" }, { "idle_timeout_ms", "x" },
-		{ "idle_timeout_ms", "3600001" }, { "idle_timeout_ms", "\n" },
-		{ "reap_interval_ms", "0" }, { "reap_interval_ms", "60001" },
-		{ "reap_interval_ms", "\n" }, { "reap_interval_ms", "1e3" },
-	};
-	struct ktpool *def = ktpool_default();
-	struct ktpool_stats before = kt_stats(def);
-	unsigned int old[3];
-	int i;
-
-	old[0] = kt_param_read(test, "capacity");
-	old[1] = kt_param_read(test, "idle_timeout_ms");
-	old[2] = kt_param_read(test, "reap_interval_ms");
-	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		KUNIT_EXPECT_EQ_MSG(test, kt_param_write(bad[i].param, bad[i].val),
-				    -EINVAL, "%s=\"%s\"", bad[i].param, bad[i].val);
-	KUNIT_EXPECT_EQ(test, kt_param_read(test, "capacity"), old[0]);
-	KUNIT_EXPECT_EQ(test, kt_param_read(test, "idle_timeout_ms"), old[1]);
-	KUNIT_EXPECT_EQ(test, kt_param_read(test, "reap_interval_ms"), old[2]);
-	KUNIT_EXPECT_EQ(test, kt_stats(def).capacity, before.capacity);
-	KUNIT_EXPECT_EQ(test, kt_stats(def).idle_timeout_ms, before.idle_timeout_ms);
-
-	/* Good writes stick, with a trailing newline as echo sends it. */
-	KUNIT_EXPECT_EQ(test, kt_param_write("idle_timeout_ms", "1234\n"), 0);
-	KUNIT_EXPECT_EQ(test, kt_stats(def).idle_timeout_ms, 1234U);
-	KUNIT_EXPECT_EQ(test, kt_param_write("reap_interval_ms", "250"), 0);
-	KUNIT_EXPECT_EQ(test, kt_param_read(test, "reap_interval_ms"), 250U);
-	kt_param_write("idle_timeout_ms", "10000");
-	kt_param_write("reap_interval_ms", "1000");
 }
 
 /* ---- 11. client unload safety ----------------------------------------- */
@@ -1983,7 +1891,6 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_reaper_spares_busy_test),
 	KUNIT_CASE(ktpool_reaper_never_test),
 	KUNIT_CASE(ktpool_reaper_retimed_test),
-	KUNIT_CASE(ktpool_reap_interval_all_pools_test),
 	KUNIT_CASE(ktpool_grow_wakes_waiters_test),
 	KUNIT_CASE(ktpool_shrink_test),
 	KUNIT_CASE(ktpool_submit_timeout_test),
@@ -2000,8 +1907,6 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_inline_chain_cap1_test),
 	KUNIT_CASE(ktpool_inline_chain_cap4_test),
 	KUNIT_CASE(ktpool_inline_chain_caller_test),
-	KUNIT_CASE(ktpool_default_pool_test),
-	KUNIT_CASE(ktpool_param_validation_test),
 	KUNIT_CASE(ktpool_module_ref_test),
 	KUNIT_CASE(ktpool_going_module_test),
 	KUNIT_CASE(ktpool_module_ref_per_task_test),
