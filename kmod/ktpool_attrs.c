@@ -173,6 +173,9 @@ static int ktpool_apply_live(struct ktpool *pool)
 }
 
 /* Under ktpool_pools_mutex, which keeps the pool. */
+/* The CPU ktpool_cpu_online() was called for: hotplug callbacks are serial. */
+static unsigned int ktpool_online_cpu;
+
 static void ktpool_restore_cpus(struct ktpool *pool)
 {
 	bool restore;
@@ -181,8 +184,8 @@ static void ktpool_restore_cpus(struct ktpool *pool)
 	raw_spin_lock_irq(&pool->lock);
 	/* A worker on every possible CPU is never moved. */
 	restore = !pool->dying &&
-		  !cpumask_equal(pool->cpumask, cpu_possible_mask) &&
-		  cpumask_intersects(pool->cpumask, cpu_online_mask);
+		  cpumask_test_cpu(ktpool_online_cpu, pool->cpumask) &&
+		  !cpumask_equal(pool->cpumask, cpu_possible_mask);
 	/* A worker being created applies them again, with the CPU online. */
 	if (restore)
 		pool->attrs_gen++;
@@ -197,11 +200,12 @@ static void ktpool_restore_cpus(struct ktpool *pool)
  * A CPU came online (CPUHP_AP_ONLINE_DYN, enough for a kthread's
  * set_cpus_allowed_ptr()): the scheduler's select_fallback_rq() widened
  * for good the CPUs of a worker none of whose CPUs was online, so every
- * pool whose cpumask has an online CPU again gives its workers that mask,
- * as cmwq's restore_unbound_workers_cpumask() does.
+ * pool whose cpumask has that CPU gives its workers the mask again, as
+ * cmwq's restore_unbound_workers_cpumask() does.
  */
 int ktpool_cpu_online(unsigned int cpu)
 {
+	ktpool_online_cpu = cpu;
 	ktpool_visit_pools(ktpool_restore_cpus);
 	return 0;
 }

@@ -65,17 +65,17 @@ static bool ktpool_knob_cpulist(const struct ktpool_knob *k)
 }
 
 /*
- * Anything cpulist_parse() accepts, with an online CPU, shorter than a page:
- * a write hands its file at most a page, cut there, so a page or more may
- * be the start of a longer list.
+ * Anything cpulist_parse() accepts, shorter than a page: a write hands its
+ * file at most a page, cut there, so a page or more may be the start of a
+ * longer list.
  */
 static int ktpool_parse_cpulist(const char *buf, struct cpumask *mask)
 {
 	if (strnlen(buf, PAGE_SIZE) >= PAGE_SIZE)
 		return -EINVAL;
 	buf = skip_spaces(buf);
-	if (!*buf || cpulist_parse(buf, mask) ||
-	    !cpumask_intersects(mask, cpu_online_mask))
+	/* A new mask needs an online CPU: the pool's apply (or create) judges. */
+	if (!*buf || cpulist_parse(buf, mask))
 		return -EINVAL;
 	return 0;
 }
