@@ -446,13 +446,15 @@ static void ktpool_run_checked(struct ktpool *pool, struct ktpool_worker *w,
 
 /*
  * Run @job in the caller, counted as inlined, or past the nesting bound
- * defer it and return 0 (this call's caller count goes with it). Drops the
- * pool lock; the caller has left the pool when it returns.
+ * defer it and return 0 (this call's caller count goes with it). @served:
+ * the caller's worker, running a blocked submitter's job (ktpool_help()),
+ * in flight as on a worker. Drops the pool lock; the caller has left the
+ * pool when it returns.
  */
 static int ktpool_run_inline_locked(struct ktpool *pool,
 				    struct ktpool_job *job,
 				    enum ktpool_mode mode, unsigned long flags,
-				    bool served)
+				    struct ktpool_worker *served)
 	__releases(&pool->lock)
 {
 	struct ktpool_inline f = { .task = current, .pool = pool };
@@ -491,7 +493,7 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 
 	if (served) {
 		trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_BLOCKED, 0);
-		ktpool_run_checked(pool, ktpool_own_worker(pool), job);
+		ktpool_run_checked(pool, served, job);
 	} else {
 		trace_ktpool_submit(pool->name, job->fn, mode, KTPOOL_INLINE,
 				    KTPOOL_RAN_INLINE);
@@ -820,7 +822,7 @@ void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp)
 		wake_up_process(wt->task);
 		ktpool_waiter_left_locked(pool, wt);
 		ktpool_caller_enter_locked(pool);
-		ktpool_run_inline_locked(pool, &job, KTPOOL_ANYWAY, flags, true);
+		ktpool_run_inline_locked(pool, &job, KTPOOL_ANYWAY, flags, w);
 		module_put(job.owner);
 		raw_spin_lock_irqsave(&pool->lock, flags);
 	}
@@ -935,7 +937,7 @@ again:
 	}
 
 	if (mode == KTPOOL_TRY || ktpool_own_worker(pool))
-		return ktpool_run_inline_locked(pool, job, mode, flags, false);
+		return ktpool_run_inline_locked(pool, job, mode, flags, NULL);
 
 	if (!pool->nr_threads) {
 		/* Nothing to wait for: why the spawn failed. */
@@ -1003,7 +1005,7 @@ int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
 		ret = -ESHUTDOWN;
 	} else {
 		ktpool_caller_enter_locked(pool);
-		ret = ktpool_run_inline_locked(pool, job, mode, flags, false);
+		ret = ktpool_run_inline_locked(pool, job, mode, flags, NULL);
 	}
 	if (ret)
 		module_put(job->owner);
