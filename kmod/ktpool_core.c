@@ -731,7 +731,8 @@ bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
 					      struct ktpool_waiter, node);
 		/* A worker that finishes lets it in: unless one is free now. */
 		if (!wt || (!all && wt->spawn_failed && pool->nr_threads &&
-			    ktpool_free_workers_locked(pool) <= 0))
+			    ktpool_free_workers_locked(pool) <=
+			    (int)pool->nr_retrying))
 			break;
 		if (wk && ktpool_wake_full(wk))
 			return true;
@@ -934,6 +935,9 @@ again:
 			ret = -ESHUTDOWN;
 			goto out_unlock;
 		}
+		/* A worker went idle while it spawned: nothing wakes it. */
+		if (ktpool_free_workers_locked(pool) > 0)
+			goto again;
 	}
 
 	if (mode == KTPOOL_TRY || ktpool_own_worker(pool))
