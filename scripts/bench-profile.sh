@@ -85,9 +85,8 @@ KTPOOL_SMP=$smp KTPOOL_APPEND="tsc=reliable $ev ${KTPOOL_APPEND:-}" \
 	"$KTPOOL_ROOT/scripts/qemu-run.sh" "/boot/vmlinuz-$rel" "$out/modules" "$guest" "$logf" >/dev/null ||
 	die "the profile boot failed (console: $logf)"
 
-rev=$(git -C "$KTPOOL_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 {
-	echo "# ktpool $rev, stock Debian $rel, QEMU TCG -smp $smp on $(nproc) host cores, $(date -u +%Y-%m-%d)"
+	echo "# ktpool of $(date -u +%Y-%m-%d), stock Debian $rel, QEMU TCG -smp $smp on $(nproc) host cores"
 	echo "# ktpool_bench.ko $args; one boot, the histograms cleared before each mode."
 	echo "# RESULT lines: see bench/ktpool_bench.c (bench_report())."
 	grep -E 'ktpool_bench: RESULT,' "$logf" | sed 's/^\[[ 0-9.]*\] //'

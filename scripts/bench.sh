@@ -58,7 +58,7 @@ if [ "${BENCH_LAT:-0}" = 1 ]; then
 	# kworkers have: no reaping of the warm-up's threads in the runs.
 	parts=("$base pool_idle_ms=300000 latency=1 max_run_s=60")
 	timeout=${KTPOOL_TIMEOUT:-1800}
-	tag=latency	# bench/results/<kernel>-latency.*, a README section of its own
+	tag=latency	# bench/results/<kernel>-latency.*
 elif [ "${BENCH_FULL:-0}" = 1 ]; then
 	full="np_max_tasks=0 max_run_s=300"
 	pools="modes=ktpool_try,ktpool_anyway,ktpool_nowait,cmwq_unbound,cmwq_sem,cmwq_sem_try,cmwq_percpu,kthread_worker"
@@ -68,7 +68,7 @@ elif [ "${BENCH_FULL:-0}" = 1 ]; then
 	       "$base $full $ten submitters=2 $pools"
 	       "$base np_max_tasks=0 max_run_s=100 $ten submitters=2 modes=no_pool")
 	timeout=${KTPOOL_TIMEOUT:-2700}
-	tag=full	# bench/results/<kernel>-full.*, a README section of its own
+	tag=full	# bench/results/<kernel>-full.*
 else
 	one=1
 	[ -z "${BENCH_ARGS:-}" ] || one=0
@@ -103,7 +103,7 @@ if [ "$smp" != 2 ]; then
 	tag=smp$smp${tag:+-$tag}
 	export KTPOOL_SMP=$smp	# qemu-run.sh's -smp
 fi
-[ -z "$tag" ] || export BENCH_TAG=$tag	# bench/results/<kernel>-<tag>.*, a README section of its own
+[ -z "$tag" ] || export BENCH_TAG=$tag	# bench/results/<kernel>-<tag>.*
 logf=$CACHE/logs/bench-$rel${tag:+-$tag}.log
 # A tree of its own per tag (not the selftests' either: they may run
 # meanwhile): a run of another kind that takes the lock between two boots of
@@ -174,9 +174,8 @@ log "QEMU run took $took s (host load average $load0 before, $load1 after)"
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 qv=$(qemu-system-x86_64 --version | head -n1)
-rev=$(git -C "$KTPOOL_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 machine="QEMU TCG (no KVM), -smp $smp -m 2048, on $(nproc) host cores ($cpu); $qv;"
-machine="$machine stock Debian $rel; ktpool $rev; $(date -u +%Y-%m-%d);"
+machine="$machine stock Debian $rel; ktpool of $(date -u +%Y-%m-%d);"
 machine="$machine ${BENCH_KTPOOL_ARGS:+ktpool.ko $BENCH_KTPOOL_ARGS; }ktpool_bench.ko $args; run took $took s; host load average $load0 before,"
 machine="$machine $load1 after (above 2, other jobs shared the host cores and the numbers"
 machine="$machine are disturbed). Absolute times are emulated: only ratios carry."
