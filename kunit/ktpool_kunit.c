@@ -633,11 +633,6 @@ static void ktpool_submit_timeout_test(struct kunit *test)
 
 /* ---- max_waiters ------------------------------------------------------ */
 
-static void kt_restore_max_waiters(void *unused)
-{
-	kt_param_write("max_waiters", "0");
-}
-
 static void ktpool_max_waiters_test(struct kunit *test)
 {
 	struct ktpool *pool = kt_pool(test, "kt-g-maxw", 1, 0);
@@ -677,15 +672,6 @@ static void ktpool_max_waiters_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&y->runs), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs) + atomic_read(&z->runs), 2);
 	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters_refused, 3ULL);
-
-	/* The module parameter: live on the default pool, validated. */
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, kt_restore_max_waiters,
-						  NULL));
-	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "abc"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "-1"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "5"), 0);
-	KUNIT_EXPECT_EQ(test, kt_param_write("max_waiters", "0"), 0);
 }
 
 /* ---- 8. drain --------------------------------------------------------- */
@@ -1771,12 +1757,6 @@ static const struct {
 	{ "set_capacity: destroy has begun", -ESHUTDOWN },
 	{ "drain: destroy has begun", -ESHUTDOWN },
 	{ "destroy: a second time while the first runs (refused)", 0 },
-	{ "param capacity=0", -EINVAL },
-	{ "param capacity=-1", -EINVAL },
-	{ "param capacity=abc", -EINVAL },
-	{ "param capacity=<empty>", -EINVAL },
-	{ "param idle_timeout_ms=99999999999", -EINVAL },
-	{ "param reap_interval_ms=0", -EINVAL },
 };
 
 KUNIT_ARRAY_PARAM_DESC(kt_bad, kt_bad_cases, desc);
@@ -1807,15 +1787,9 @@ static int kt_bad_op(struct kt_bad *b, int i)
 	case 20: return ktpool_submit_nowait(b->dying, kt_count_fn, &b->runs);
 	case 21: return ktpool_set_capacity(b->dying, 2);
 	case 22: return ktpool_drain(b->dying);
-	case 23:
+	default:
 		ktpool_destroy(b->dying);
 		return 0;
-	case 24: return kt_param_write("capacity", "0");
-	case 25: return kt_param_write("capacity", "-1");
-	case 26: return kt_param_write("capacity", "abc");
-	case 27: return kt_param_write("capacity", "\n");
-	case 28: return kt_param_write("idle_timeout_ms", "99999999999");
-	default: return kt_param_write("reap_interval_ms", "0");
 	}
 }
 
@@ -1825,7 +1799,6 @@ static void ktpool_bad_input_table_test(struct kunit *test)
 	struct kt_gate *hold = kt_gate(test, true);
 	int i = (typeof(kt_bad_cases[0]) *)test->param_value - kt_bad_cases;
 	struct ktpool_stats before, after, dbefore, dafter, def0, def1;
-	unsigned int params0[3];
 	struct kt_call *d;
 
 	KUNIT_ASSERT_NOT_NULL(test, b);
@@ -1842,9 +1815,6 @@ static void ktpool_bad_input_table_test(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(ktpool_set_capacity(b->dying, 1) ==
 					-ESHUTDOWN, 2000));
 
-	params0[0] = kt_param_read(test, "capacity");
-	params0[1] = kt_param_read(test, "idle_timeout_ms");
-	params0[2] = kt_param_read(test, "reap_interval_ms");
 	def0 = kt_stats(ktpool_default());
 	before = kt_stats(b->pool);
 	dbefore = kt_stats(b->dying);
@@ -1863,9 +1833,6 @@ static void ktpool_bad_input_table_test(struct kunit *test)
 	def1 = kt_stats(ktpool_default());
 	KUNIT_EXPECT_EQ(test, def1.capacity, def0.capacity);
 	KUNIT_EXPECT_EQ(test, def1.idle_timeout_ms, def0.idle_timeout_ms);
-	KUNIT_EXPECT_EQ(test, kt_param_read(test, "capacity"), params0[0]);
-	KUNIT_EXPECT_EQ(test, kt_param_read(test, "idle_timeout_ms"), params0[1]);
-	KUNIT_EXPECT_EQ(test, kt_param_read(test, "reap_interval_ms"), params0[2]);
 	/* The healthy pool still works after its worker refused to destroy it. */
 	KUNIT_EXPECT_EQ(test, ktpool_submit(b->pool, kt_count_fn, &b->runs), 0);
 	KUNIT_EXPECT_EQ(test, ktpool_drain(b->pool), 0);
