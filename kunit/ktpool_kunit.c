@@ -1390,6 +1390,60 @@ static void ktpool_spawn_failed_waiter_retries_test(struct kunit *test)
 	kt_gate_open(hold);
 }
 
+/* ---- faults: a failed spawn finds the worker that went idle -------- */
+
+/* Has @x run, or has @pool queued a waiter (*@queued) first? */
+static bool kt_ran_or_queued(struct ktpool *pool, struct kt_gate *x,
+			     bool *queued)
+{
+	if (atomic_read(&x->runs))
+		return true;
+	*queued = kt_stats(pool).waiters != 0;
+	return *queued;
+}
+
+/*
+ * Capacity 2, one worker busy: S (anyway) finds no worker free, reserves
+ * the second slot and is held in its spawn, which is to fail. Meanwhile
+ * the worker finishes and parks idle, with no waiter to serve. S's spawn
+ * fails: S must give its task to that idle worker, never queue as a
+ * waiter behind it, where nothing would wake S before its cooldown: a
+ * parked worker does not look at the waiters again.
+ */
+static void ktpool_spawn_failed_takes_idle_worker_test(struct kunit *test)
+{
+	struct ktpool *pool = kt_pool(test, "kt-fidle", 2, 0);
+	struct kt_gate *busy = kt_gate(test, true), *x = kt_gate(test, false);
+	struct kt_call *s;
+	bool queued = false;
+
+	kt_run_gate(test, pool, busy);
+	kt_fail_spawn(test, 1);
+	ktpool_test_hold(KTPOOL_HOLD_SPAWN);
+	s = kt_submit_async(test, pool, kt_gate_fn, x);
+	kt_wait_held(test);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 2U);
+
+	kt_gate_open(busy);
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 5000));
+	KUNIT_EXPECT_EQ(test, atomic_read(&x->runs), 0);
+	ktpool_test_hold(0);
+
+	/* A waiter would stay queued for its cooldown: a second of polls. */
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_ran_or_queued(pool, x, &queued),
+					5000));
+	KUNIT_EXPECT_FALSE_MSG(test, queued,
+			       "S queued as a waiter with a worker idle");
+	kt_join_ret(test, s, 0);
+	kt_wait_started(test, x);
+	/* Its task ran on the worker that was busy, the only thread. */
+	KUNIT_EXPECT_EQ(test, x->pid, busy->pid);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).spawn_failed, 1ULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).threads, 1U);
+	KUNIT_ASSERT_EQ(test, ktpool_drain(pool), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(pool).waiters, 0U);
+}
+
 /* ---- faults: a failed waiter that leaves gives back what it held ---- */
 
 /*
@@ -1881,6 +1935,7 @@ static struct kunit_case ktpool_test_cases[] = {
 	KUNIT_CASE(ktpool_spawn_fail_wakes_waiter_test),
 	KUNIT_CASE(ktpool_spawn_killed_wakes_waiter_test),
 	KUNIT_CASE_SLOW(ktpool_spawn_failed_waiter_retries_test),
+	KUNIT_CASE(ktpool_spawn_failed_takes_idle_worker_test),
 	KUNIT_CASE_SLOW(ktpool_failed_waiter_killed_frees_slot_test),
 	KUNIT_CASE_SLOW(ktpool_failed_waiter_timeout_frees_slot_test),
 	KUNIT_CASE_SLOW(ktpool_waiter_keeps_place_on_retry_test),
