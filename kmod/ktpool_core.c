@@ -1,49 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ktpool core: a task's whole path, in the order it happens.
- *
- *  1. Accept        a submit call takes its owner's module reference and,
- *                   under pool->lock, counts the task in flight while fewer
- *                   than capacity are (pool->inflight, by drain epoch).
- *  2. Publish, kick the task goes to pool->pending, a FIFO of tasks no worker
- *                   has taken, only while an idle or woken worker is free for
- *                   it: kfifo_len(pending) <= nr_idle + nr_woken, so no
- *                   pending task waits for another task. A worker is woken
- *                   only when none is on its way (cmwq's kick_pool()): the
- *                   head of the idle list (LIFO), marked WOKEN, woken after
- *                   the lock is dropped. The wake-up and the park are the
- *                   pair with an explicit smp_mb(): the waker writes
- *                   state = WOKEN, smp_mb(), reads sleeping; the worker
- *                   writes sleeping = true, set_current_state(), reads
- *                   state. One sees the other.
- *  3. Full pool     with no worker free, a submitter below capacity spawns
- *                   one with its task (section 10); at capacity try runs it
- *                   inline (nested up to KTPOOL_MAX_INLINE_DEPTH, deferred
- *                   past it), anyway blocks as a waiter, nowait gets -EBUSY
- *                   and starts an asynchronous spawn.
- *  4. Waiters       blocked submitters, oldest first: queued on their stack
- *                   (struct ktpool_waiter), served by a worker's take or by a
- *                   worker that waits for their group (ktpool_help()), woken
- *                   to retry when room is made, shut down by destroy.
- *  5. Submit calls  the exports built on 1-4.
- *  6. Take          a worker with no task serves the oldest waiter when there
- *                   is room, then takes the oldest pending task, never
- *                   sleeping while one is pending.
- *  7. Run           the task runs with no lock held; what it leaked (preempt
- *                   count, IRQs, locks, RCU) is reported and repaired; the
- *                   owner's reference is dropped.
- *  8. Retire        the task leaves the in-flight count, which wakes a drain
- *                   or destroy waiting for its epoch.
- *  9. Park          with nothing pending, the worker goes to the head of the
- *                   idle list (or leaves, above capacity) and sleeps until
- *                   woken (section 2).
- * 10. Spawn         a reserved slot becomes a thread, with a first task.
- * 11. Reaper        stops zombies and workers idle past the timeout.
- *
- * A job's fields are written and read under pool->lock (the task, the
- * sleeps, thread creation and the pending FIFO's growth run outside it),
- * so they need no barriers of their own; the locking legend is in
- * ktpool_internal.h.
+ *  1. Accept: with its owner's reference, in flight (by epoch) below capacity.
+ *  2. Publish, kick: pending only while a worker is free for it (pending <=
+ *     nr_idle + nr_woken); the idle head (LIFO) is woken.
+ *  3. Full pool: spawn below capacity; at capacity try runs inline (deferred
+ *     past KTPOOL_MAX_INLINE_DEPTH), anyway waits, nowait gets -EBUSY.
+ *  4. Waiters: blocked submitters, oldest first, on their stack.
+ *  5. Submit calls: the exports.
+ *  6. Take: a worker lets the oldest waiter in, then takes a pending task.
+ *  7. Run: with no lock held; leaks are reported and repaired.
+ *  8. Retire: out of the in-flight count, which ends drain and destroy.
+ *  9. Park: to the idle head (or out, above capacity) until woken.
+ * 10. Spawn: a reserved slot becomes a thread, with a first task.
+ * 11. Reaper: stops zombies and workers idle past the timeout.
+ * A job's fields are accessed under L only; the legend is in ktpool_internal.h.
  */
 
 #include <linux/freezer.h>
@@ -72,19 +43,15 @@ enum ktpool_waiter_state {
 	KTPOOL_WAIT_SHUTDOWN,	/* the pool is being destroyed */
 };
 
-/* A caller blocked in ktpool_submit(), on its own stack. */
 struct ktpool_waiter {
-	/* L: while QUEUED, on pool->waiters (or, once dying, destroy's list) */
-	struct list_head node;
+	struct list_head node;		/* L: while QUEUED, on a waiter list */
 	struct task_struct *task;	/* I */
 	struct ktpool_job job;		/* I, then owned by the taker */
 	enum ktpool_waiter_state state;	/* L to write; READ_ONCE to poll */
 	bool spawn_failed;		/* I: its own spawn failed */
-	/* I: its place in the queue, kept across retries (oldest lowest) */
-	u64 ticket;
+	u64 ticket;			/* I: queue order across retries */
 };
 
-/* Run @job: its fn, or for a group task the group's trampoline. */
 static void ktpool_job_run(struct ktpool_job *job)
 {
 	if (job->group.grp)
@@ -99,11 +66,7 @@ static unsigned long ktpool_inflight(struct ktpool *pool)
 	return pool->inflight[0] + pool->inflight[1];
 }
 
-/*
- * Idle and woken workers that no pending job has claimed: never below 0 at
- * a lock release (-1 inside ktpool_take_locked() while the taker's own job
- * is still queued). A job may be published only while it is above 0.
- */
+/* A job may be published only while > 0. */
 static int ktpool_free_workers_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
@@ -111,10 +74,7 @@ static int ktpool_free_workers_locked(struct ktpool *pool)
 	       (int)kfifo_len(&pool->pending);
 }
 
-/*
- * May a created worker leave (reaped, or surplus)? Not below min_threads
- * created ones: a slot reserved for a spawn in progress may still fail.
- */
+/* Not below min_threads: a reserved spawn may still fail. */
 static bool ktpool_above_min_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
@@ -125,7 +85,6 @@ static bool ktpool_above_min_locked(struct ktpool *pool)
 
 static void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job);
 
-/* From here on the job holds its owner's reference, until it has run. */
 static void ktpool_accept_locked(struct ktpool *pool, struct ktpool_job *job)
 	__must_hold(&pool->lock)
 {
@@ -134,20 +93,9 @@ static void ktpool_accept_locked(struct ktpool *pool, struct ktpool_job *job)
 	pool->submitted++;
 }
 
-/* Its spawn failed: the submitter keeps, and drops, the module reference. */
-static void ktpool_unaccept_locked(struct ktpool *pool, struct ktpool_job *job)
-	__must_hold(&pool->lock)
-{
-	pool->submitted--;
-	ktpool_job_retire_locked(pool, job);
-}
-
 /* 2. Publish and kick, and the park that pairs with the kick */
 
-/*
- * Take the head of the idle list for a pending job: its task when it must
- * be woken, NULL when it is still polling.
- */
+/* The idle head's task to wake, or NULL while it polls. */
 static struct task_struct *ktpool_claim_idle_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
@@ -155,7 +103,7 @@ static struct task_struct *ktpool_claim_idle_locked(struct ktpool *pool)
 
 	lockdep_assert_held(&pool->lock);
 	w = list_first_entry_or_null(&pool->idle, struct ktpool_worker, node);
-	if (WARN_ON_ONCE(!w))	/* the invariant above is broken */
+	if (WARN_ON_ONCE(!w))	/* pending > idle + woken: a bug */
 		return NULL;
 	list_del(&w->node);
 	pool->nr_idle--;
@@ -169,16 +117,6 @@ static struct task_struct *ktpool_claim_idle_locked(struct ktpool *pool)
 	return READ_ONCE(w->sleeping) ? w->task : NULL;
 }
 
-/* Is @w the one the next kick wakes? A lockless peek, for polling only. */
-static bool ktpool_worker_is_next(struct ktpool_worker *w)
-{
-	return READ_ONCE(w->pool->idle.next) == &w->node;
-}
-
-/*
- * A worker of a %KTPOOL_FREEZABLE pool freezes here, before a task or a
- * park; one whose pool stopped being freezable gets PF_NOFREEZE again.
- */
 static void ktpool_worker_freeze(struct ktpool_worker *w)
 {
 	bool want = READ_ONCE(w->pool->flags) & KTPOOL_FREEZABLE;
@@ -194,11 +132,7 @@ static void ktpool_worker_freeze(struct ktpool_worker *w)
 		try_to_freeze();
 }
 
-/*
- * Wait until woken for a pending job; false when stopped. The head of the
- * idle list first polls for spin_us, as KVM's halt polling: the whole
- * window only while no other task wants the CPU, else a tenth of it.
- */
+/* The idle head polls first, as KVM's halt polling; false when stopped. */
 static bool ktpool_worker_park(struct ktpool_worker *w)
 {
 	u64 spin = ktpool_spin_ns(), now, end, shared_end;
@@ -208,7 +142,7 @@ static bool ktpool_worker_park(struct ktpool_worker *w)
 		end = now + spin;
 		shared_end = now + spin / 10;
 		while (READ_ONCE(w->state) == KTPOOL_W_IDLE &&
-		       ktpool_worker_is_next(w) && now < end &&
+		       READ_ONCE(w->pool->idle.next) == &w->node && now < end &&
 		       (now < shared_end || single_task_running())) {
 			if (need_resched())
 				cond_resched();
@@ -237,7 +171,6 @@ static bool ktpool_worker_park(struct ktpool_worker *w)
 	return true;
 }
 
-/* Claim a worker for the pending jobs unless one is on its way already. */
 static struct task_struct *ktpool_kick_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
@@ -246,7 +179,6 @@ static struct task_struct *ktpool_kick_locked(struct ktpool *pool)
 	return ktpool_claim_idle_locked(pool);
 }
 
-/* Is backing slot @i still within the idle timeout @tmo (jiffies) of @now? */
 static bool ktpool_backed_live(struct ktpool *pool, int i, u64 now,
 			       unsigned long tmo)
 	__must_hold(&pool->lock)
@@ -255,13 +187,8 @@ static bool ktpool_backed_live(struct ktpool *pool, int i, u64 now,
 }
 
 /*
- * Pending jobs beyond the woken workers count on as many idle workers:
- * those are in use, even if workers that finish take the jobs first.
- * Remember the most of them within an idle timeout, for the reaper to
- * keep. A window's maximum in two slots: [0] the most, [1] the most since
- * [0], which takes over when [0] expires; after falling peaks it keeps
- * less, for less than a timeout: one round of spawns at most, where an
- * exact sliding maximum needs a deque of up to capacity entries.
+ * The reaper keeps as many idle workers as pending jobs counted on within
+ * an idle timeout: a sliding maximum in two slots, not a capacity deque.
  */
 static void ktpool_note_backing_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
@@ -291,29 +218,7 @@ static void ktpool_note_backing_locked(struct ktpool *pool)
 	}
 }
 
-/*
- * Idle workers the reaper must keep: the most that pending jobs counted on
- * within the last idle timeout, 0 if none; then *@until is when it expires.
- */
-static unsigned int ktpool_backed_locked(struct ktpool *pool, u64 now, u64 *until)
-	__must_hold(&pool->lock)
-{
-	unsigned long tmo = msecs_to_jiffies(pool->idle_timeout_ms);
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		if (!ktpool_backed_live(pool, i, now, tmo))
-			continue;
-		*until = pool->backed_at[i] + tmo;
-		return pool->backed[i];
-	}
-	return 0;
-}
-
-/*
- * Accept @job and publish it, with *@wake the worker to wake once the lock
- * is dropped; false, nothing changed, when no worker is free or no room.
- */
+/* False, nothing changed, when no worker is free or no room. */
 static bool ktpool_publish_locked(struct ktpool *pool, struct ktpool_job *job,
 				  struct task_struct **wake)
 	__must_hold(&pool->lock)
@@ -333,15 +238,7 @@ static bool ktpool_publish_locked(struct ktpool *pool, struct ktpool_job *job,
 
 /* 3. A full pool: inline runs, nested and deferred */
 
-/*
- * Inline runs nest: a task run inline may submit to a full pool and run the
- * next one inline. Each run pushes a frame on its stack into a hash keyed by
- * the thread (task_struct has no field for it). At %KTPOOL_MAX_INLINE_DEPTH
- * frames (fixed, so that a task below it can rely on running inline), a
- * task is deferred instead: queued on the outermost frame, which runs it
- * after its own task, before that submit call returns. Every task runs
- * once, the stack stays bounded, and nothing waits for another thread.
- */
+/* A frame per inline run; deferring past the bound keeps the stack bounded. */
 struct ktpool_inline {
 	struct hlist_node node;		/* on ktpool_inline_hash, innermost first */
 	struct task_struct *task;	/* the thread that runs it */
@@ -352,7 +249,6 @@ struct ktpool_inline {
 	struct list_head deferred;	/* outermost only: ktpool_deferred */
 };
 
-/* A task past the nesting bound, waiting for the outermost frame. */
 struct ktpool_deferred {
 	struct list_head node;
 	struct ktpool *pool;
@@ -368,7 +264,6 @@ static struct hlist_head *ktpool_inline_bucket(struct task_struct *task)
 	return &ktpool_inline_hash[hash_ptr(task, KTPOOL_INLINE_HASH_BITS)];
 }
 
-/* The innermost inline frame of the current thread, or NULL. */
 static struct ktpool_inline *ktpool_inline_top(void)
 	__must_hold(&ktpool_inline_lock)
 {
@@ -380,7 +275,6 @@ static struct ktpool_inline *ktpool_inline_top(void)
 	return NULL;
 }
 
-/* Run the tasks deferred to the outermost frame @f, until there are none. */
 static void ktpool_run_deferred(struct ktpool_inline *f)
 {
 	struct ktpool_deferred *d;
@@ -401,11 +295,7 @@ static void ktpool_run_deferred(struct ktpool_inline *f)
 	}
 }
 
-/*
- * Does the calling thread hold a task of @pool (inline or deferred) or,
- * without @pool, a deferred task of @grp? Then it must not wait for
- * @pool's callers or @grp's tasks.
- */
+/* Then this thread must not wait for @pool's callers or @grp's tasks. */
 bool ktpool_inline_holds(struct ktpool *pool, const struct ktpool_group *grp)
 {
 	struct ktpool_inline *f;
@@ -428,29 +318,10 @@ bool ktpool_inline_holds(struct ktpool *pool, const struct ktpool_group *grp)
 	return ret;
 }
 
-/* Is the calling thread at the inline nesting bound? */
-static bool ktpool_inline_at_bound(void)
-{
-	struct ktpool_inline *top;
-	bool ret;
-
-	spin_lock(&ktpool_inline_lock);
-	top = ktpool_inline_top();
-	ret = top && top->depth >= KTPOOL_MAX_INLINE_DEPTH;
-	spin_unlock(&ktpool_inline_lock);
-	return ret;
-}
-
 static void ktpool_run_checked(struct ktpool *pool, struct ktpool_worker *w,
 			       struct ktpool_job *job);
 
-/*
- * Run @job in the caller, counted as inlined, or past the nesting bound
- * defer it and return 0 (this call's caller count goes with it). @served:
- * the caller's worker, running a blocked submitter's job (ktpool_help()),
- * in flight as on a worker. Drops the pool lock; the caller has left the
- * pool when it returns.
- */
+/* 0: deferred, with the caller count. @served: the worker in ktpool_help(). */
 static int ktpool_run_inline_locked(struct ktpool *pool,
 				    struct ktpool_job *job,
 				    enum ktpool_mode mode, unsigned long flags,
@@ -461,7 +332,7 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	struct ktpool_deferred *d;
 	struct ktpool_inline *top;
 
-	/* Served by ktpool_help(): in flight, as on a worker; a drain waits. */
+	/* Served: in flight, as on a worker, so that a drain waits. */
 	if (served) {
 		ktpool_accept_locked(pool, job);
 	} else {
@@ -510,10 +381,7 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 	if (served) {
 		pool->completed++;
 		ktpool_job_retire_locked(pool, job);
-		/*
-		 * It took room beyond the capacity: a worker that finished
-		 * meanwhile went idle, so the next waiter must look again.
-		 */
+		/* It ran beyond capacity: a worker may have gone idle since. */
 		if (!list_empty(&pool->waiters))
 			ktpool_wake_retry_locked(pool, false, NULL);
 	}
@@ -524,11 +392,7 @@ static int ktpool_run_inline_locked(struct ktpool *pool,
 
 /* 4. Blocked submitters: queue, retry, shut down, served by a waiting worker */
 
-/*
- * A waiter left the queue for good, not to retry. If its own spawn had
- * failed, ktpool_wake_retry_locked() stopped at it: the room it held back
- * goes to the younger waiters now, which nothing else would retry.
- */
+/* Retries stopped at a waiter whose spawn failed: the next one's turn. */
 static void ktpool_waiter_left_locked(struct ktpool *pool,
 				      const struct ktpool_waiter *wt)
 	__must_hold(&pool->lock)
@@ -537,18 +401,10 @@ static void ktpool_waiter_left_locked(struct ktpool *pool,
 		ktpool_wake_retry_locked(pool, false, NULL);
 }
 
-/*
- * How long a waiter whose own spawn failed sleeps before it spawns again,
- * unless served (cmwq's CREATE_COOLDOWN): the slot must not stay unused
- * behind busy workers, whose tasks may wait for its task. Only the oldest
- * tries, so that failing spawns do not multiply with the waiters.
- */
+/* As cmwq's CREATE_COOLDOWN: busy workers' tasks may wait for its task. */
 #define KTPOOL_SPAWN_COOLDOWN	HZ
 
-/*
- * Put a retrier back before the first younger waiter. Only the oldest
- * leave to retry, so the walk is no longer than the retriers at once.
- */
+/* Only the oldest retry: a short walk. */
 static void ktpool_requeue_locked(struct ktpool *pool, struct ktpool_waiter *wt)
 	__must_hold(&pool->lock)
 {
@@ -563,39 +419,7 @@ static void ktpool_requeue_locked(struct ktpool *pool, struct ktpool_waiter *wt)
 	list_add_tail(&wt->node, &pool->waiters);
 }
 
-/*
- * A task on a worker that waits for a group of its pool may hold the slot
- * the group's next task needs, whose submitter waits for a worker: so the
- * worker serves the group's blocked submitters itself (ktpool_help()), and
- * only that group's tasks, which it waits for anyway: no new wait on the
- * locks its task holds. Asleep, it is on pool->helpers; a submitter that
- * blocks with a task of the group sets help_kick and wakes it, both under
- * L, so a task queued after the worker looked is not missed.
- */
-static void ktpool_kick_helpers_locked(struct ktpool *pool,
-				       struct ktpool_group *grp)
-	__must_hold(&pool->lock)
-{
-	struct ktpool_worker *w;
-
-	/* One is enough: it serves every blocked task of the group. */
-	list_for_each_entry(w, &pool->helpers, help_node) {
-		if (w->help_grp == grp) {
-			WRITE_ONCE(w->help_kick, true);
-			wake_up_process(w->task);
-			return;
-		}
-	}
-}
-
-/*
- * Block (killable) until a worker takes @job, for at most *@timeout jiffies
- * (what is left is written back); drops and retakes the lock. *@ticket, 0
- * at first (then max_waiters is checked), keeps its place across retries.
- * Return: 0 taken; -EAGAIN look again (room was made, or its spawn failed,
- * cooled down and it is the oldest); -EBUSY no wait or too many waiters;
- * -ETIMEDOUT, -EINTR, -ESHUTDOWN.
- */
+/* 0: taken; -EAGAIN: room was made, or its spawn cooled down: look again. */
 static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 			      unsigned long *flags, bool spawn_failed,
 			      long *timeout, u64 *ticket)
@@ -609,6 +433,7 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	};
 	/* A deadline: a spurious wake-up must not restart the cooldown. */
 	unsigned long cool = jiffies + KTPOOL_SPAWN_COOLDOWN;
+	struct ktpool_worker *w;
 	unsigned int state;
 	bool cooled;
 	long t, left;
@@ -633,8 +458,16 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 		ktpool_requeue_locked(pool, &wt);
 	}
 	pool->nr_waiters++;
-	if (job->group.grp && !list_empty(&pool->helpers))
-		ktpool_kick_helpers_locked(pool, job->group.grp);
+	/* One helper serves the whole group; under L, so none misses it. */
+	if (job->group.grp) {
+		list_for_each_entry(w, &pool->helpers, help_node) {
+			if (w->help_grp == job->group.grp) {
+				WRITE_ONCE(w->help_kick, true);
+				wake_up_process(w->task);
+				break;
+			}
+		}
+	}
 	raw_spin_unlock_irqrestore(&pool->lock, *flags);
 
 	/*
@@ -703,15 +536,7 @@ static int ktpool_wait_locked(struct ktpool *pool, struct ktpool_job *job,
 	return ret;
 }
 
-/*
- * Wake to retry, oldest first, as many waiters as the pool can accept and
- * serve, less the room of those woken before that have not taken L yet
- * (nr_retrying); with @wk NULL at most one, under L. Unless @all (capacity
- * grew), stop at a waiter whose spawn failed while a thread will serve it:
- * it retries after its cooldown, the ones behind it are younger (if it
- * leaves, ktpool_waiter_left_locked() calls this again). True when @wk is
- * full with room left: wake those, retake L and call again.
- */
+/* Unless @all, not past a failed spawn. True: @wk is full, room is left. */
 bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
 			      struct ktpool_wake *wk)
 	__must_hold(&pool->lock)
@@ -748,12 +573,7 @@ bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
 	return false;
 }
 
-/*
- * Destroy: wake the wait for a spawn, and take every waiter off the queue at
- * once, so that no worker serves one any more; shut them down a batch at a
- * time. One that leaves by itself meanwhile unlinks itself from @shut,
- * under L; a dying pool queues no new one.
- */
+/* All at once, so that no worker serves one any more. */
 void ktpool_shutdown_waiters(struct ktpool *pool)
 {
 	struct ktpool_wake wk = { };
@@ -778,34 +598,24 @@ void ktpool_shutdown_waiters(struct ktpool *pool)
 	ktpool_wake_unlock_irqrestore(pool, &wk, flags);
 }
 
-/* The oldest blocked submitter with a task of @grp, or NULL. */
-static struct ktpool_waiter *ktpool_group_waiter_locked(struct ktpool *pool,
-							struct ktpool_group *grp)
-	__must_hold(&pool->lock)
-{
-	struct ktpool_waiter *wt;
-
-	list_for_each_entry(wt, &pool->waiters, node)
-		if (wt->job.group.grp == grp)
-			return wt;
-	return NULL;
-}
-
 /*
- * Run the tasks of @grp that blocked submitters hold, oldest first, until
- * none is left or pending; then put @w on pool->helpers, help_kick clear:
- * the caller sleeps until it is set or its wait ends, then calls
- * ktpool_help_end(). At the inline bound it runs nothing (it would defer
- * past the wait) and is not kicked.
+ * A task waiting for @grp on a worker may hold the slot its next task
+ * needs: run the group's blocked tasks, then wait on pool->helpers (until
+ * ktpool_help_end()). At the inline bound it runs nothing: it would defer.
  */
 void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp)
 {
-	bool at_bound = ktpool_inline_at_bound();
 	struct ktpool *pool = w->pool;
+	struct ktpool_inline *top;
 	struct ktpool_waiter *wt;
 	struct ktpool_job job;
 	unsigned long flags;
+	bool at_bound;
 
+	spin_lock(&ktpool_inline_lock);
+	top = ktpool_inline_top();
+	at_bound = top && top->depth >= KTPOOL_MAX_INLINE_DEPTH;
+	spin_unlock(&ktpool_inline_lock);
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	for (;;) {
 		list_del_init(&w->help_node);
@@ -814,8 +624,10 @@ void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp)
 			goto unlock;
 		if (pool->dying || !READ_ONCE(grp->pending))
 			break;
-		wt = ktpool_group_waiter_locked(pool, grp);
-		if (!wt)
+		list_for_each_entry(wt, &pool->waiters, node)
+			if (wt->job.group.grp == grp)
+				break;
+		if (list_entry_is_head(wt, &pool->waiters, node))
 			break;
 		job = wt->job;
 		list_del_init(&wt->node);
@@ -852,8 +664,7 @@ static int ktpool_do_submit(struct ktpool *pool, struct ktpool_job *job,
 	unsigned long flags;
 	bool held = false, counted = false;
 	u64 ticket = 0;
-	int spawn_err = 0;
-	int ret;
+	int spawn_err, ret;
 
 	raw_spin_lock_irqsave(&pool->lock, flags);
 again:
@@ -864,7 +675,7 @@ again:
 
 	if (likely(ktpool_publish_locked(pool, job, &tsk))) {
 		trace_ktpool_submit(pool->name, fn, mode, KTPOOL_DISPATCHED, 0);
-		/* A waiter that retried: as after its spawn below. */
+		/* A retrier whose spawn failed held back the younger ones. */
 		if (ticket)
 			ktpool_wake_retry_locked(pool, false, NULL);
 		if (counted)
@@ -892,10 +703,7 @@ again:
 		goto out_unlock;
 	}
 
-	/*
-	 * From here on L may be dropped (spawn, wait, inline run): counted,
-	 * so that destroy waits for this call.
-	 */
+	/* From here on L may be dropped: counted, so that destroy waits. */
 	if (!counted) {
 		ktpool_caller_enter_locked(pool);
 		counted = true;
@@ -918,18 +726,15 @@ again:
 		spawn_err = ktpool_spawn(pool, job, mode);
 		raw_spin_lock_irqsave(&pool->lock, flags);
 		if (!spawn_err) {
-			/*
-			 * A retrier with a failed spawn held back the ones
-			 * behind it: the room it did not use is theirs.
-			 */
 			if (ticket)
 				ktpool_wake_retry_locked(pool, false, NULL);
 			ktpool_caller_exit_locked(pool);
 			raw_spin_unlock_irqrestore(&pool->lock, flags);
 			return 0;
 		}
-		/* In this order: the waiters woken see the room it leaves. */
-		ktpool_unaccept_locked(pool, job);
+		/* Unaccepted, then unreserved: woken waiters see its room. */
+		pool->submitted--;
+		ktpool_job_retire_locked(pool, job);
 		ktpool_unreserve_locked(pool);
 		if (unlikely(pool->dying)) {
 			ret = -ESHUTDOWN;
@@ -968,13 +773,7 @@ out_unlock:
 	return ret;
 }
 
-/*
- * Submit a job built by the caller (fn, data, owner; group), with at most
- * @timeout jiffies of waiting for anyway. The owner's reference is taken
- * first and goes to the worker with the job; every other outcome drops it.
- * try_module_get() fails once the owner's exit has begun (and is IRQ-safe),
- * so no task of a module going away is accepted.
- */
+/* try_module_get() fails once the owner's exit has begun. */
 int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode, long timeout)
 {
@@ -991,10 +790,7 @@ int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
 	return ret;
 }
 
-/*
- * For a group at its limit: run @job in the caller, as try on a full pool.
- * Returns %KTPOOL_RAN_INLINE, 0 when deferred, -ENODEV or -ESHUTDOWN.
- */
+/* For a group at its limit: as try on a full pool. */
 int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode)
 {
@@ -1108,12 +904,7 @@ EXPORT_SYMBOL_GPL(__ktpool_submit_nowait);
 
 /* 6. Take */
 
-/*
- * A worker with no job (spawned, woken, or done) first serves the oldest
- * waiter if there is room and a worker stays free for every pending job,
- * then takes the oldest pending job. False when none is pending; @w stays
- * busy, for the caller to park or let go.
- */
+/* False when none is pending; @w stays busy, for the caller to park. */
 static bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 			       struct task_struct **wake)
 	__must_hold(&pool->lock)
@@ -1164,30 +955,19 @@ static bool ktpool_take_locked(struct ktpool *pool, struct ktpool_worker *w,
 /* One report per leak, across all pools, rate-limited. */
 static DEFINE_RATELIMIT_STATE(ktpool_leak_rs, 5 * HZ, 10);
 
-/* Is the thread inside an RCU read-side critical section? */
 static bool ktpool_rcu_held(int depth)
 {
 	if (IS_ENABLED(CONFIG_PREEMPT_RCU))
 		return rcu_preempt_depth() > 0;
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
-	/*
-	 * Non-preemptible RCU: only lockdep knows; not LOCK_STATE_UNKNOWN
-	 * (-1), lockdep may have turned itself off.
-	 */
+	/* Only lockdep knows; > 0: it may have turned itself off (-1). */
 	return depth && lock_is_held(&rcu_lock_map) > 0;
 #else
 	return false;
 #endif
 }
 
-/*
- * As cmwq after each work item: a task that returned with preemption or
- * IRQs disabled, new locks held (older ones were leaked by an earlier
- * task) or inside an RCU read-side section gets one rate-limited report
- * naming pool and task, with the locks and a stack; the preempt count, IRQ
- * state and RCU nesting are repaired for the next task. Locks can only be
- * reported.
- */
+/* As cmwq after each work item: reported; all but locks repaired. */
 static noinline void ktpool_leak_report(struct ktpool *pool, const void *fn,
 					int preempt)
 {
@@ -1219,11 +999,7 @@ static noinline void ktpool_leak_report(struct ktpool *pool, const void *fn,
 		local_irq_enable();
 }
 
-/*
- * Run @job on worker @w's thread, with no lock held: its own, or one it
- * serves (ktpool_help()), whose leaks are judged against the state before
- * it, not the outer task's.
- */
+/* Leaks are judged against the state before @job, not an outer task's. */
 static void ktpool_run_checked(struct ktpool *pool, struct ktpool_worker *w,
 			       struct ktpool_job *job)
 {
@@ -1242,22 +1018,9 @@ static void ktpool_run_checked(struct ktpool *pool, struct ktpool_worker *w,
 	WRITE_ONCE(w->nr_run, w->nr_run + 1);
 }
 
-/*
- * Run a worker's job. Once the owner's reference is dropped, the module
- * may go: none of its code runs any more.
- */
-static void ktpool_run_job(struct ktpool *pool, struct ktpool_worker *w)
-{
-	ktpool_run_checked(pool, w, &w->job);
-	module_put(w->job.owner);
-}
-
 /* 8. Retire */
 
-/*
- * A job, finished or never run, leaves the in-flight count; the last of
- * its epoch wakes drain and destroy (rcuwait only wakes: any context).
- */
+/* rcuwait_wake_up(): any context. */
 static void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job)
 	__must_hold(&pool->lock)
 {
@@ -1268,27 +1031,8 @@ static void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job
 		rcuwait_wake_up(&pool->destroy_wait);
 }
 
-static void ktpool_job_done_locked(struct ktpool *pool, struct ktpool_worker *w)
-	__must_hold(&pool->lock)
-{
-	pool->completed++;
-	ktpool_job_retire_locked(pool, &w->job);
-	w->job.fn = NULL;
-}
-
 /* 9. Park: the worker thread */
 
-static unsigned long ktpool_reap_delay(struct ktpool *pool)
-	__must_hold(&pool->lock)
-{
-	return max(msecs_to_jiffies(pool->idle_timeout_ms),
-		   ktpool_reap_interval());
-}
-
-/*
- * Nothing to take: to the head of the idle list or, surplus above capacity
- * (not below min_threads created ones) or in a dying pool, out.
- */
 static void ktpool_worker_rest_locked(struct ktpool *pool,
 				      struct ktpool_worker *w)
 	__must_hold(&pool->lock)
@@ -1316,7 +1060,8 @@ static void ktpool_worker_rest_locked(struct ktpool *pool,
 	w->idle_since = get_jiffies_64();
 	list_add(&w->node, &pool->idle);
 	if (pool->idle_timeout_ms)
-		ktpool_kick_reaper(pool, ktpool_reap_delay(pool));
+		ktpool_kick_reaper(pool, max(msecs_to_jiffies(pool->idle_timeout_ms),
+					     ktpool_reap_interval()));
 }
 
 static int ktpool_worker_fn(void *arg)
@@ -1330,12 +1075,17 @@ static int ktpool_worker_fn(void *arg)
 	for (;;) {
 		if (w->job.fn) {
 			ktpool_worker_freeze(w);
-			ktpool_run_job(pool, w);
+			ktpool_run_checked(pool, w, &w->job);
+			/* Then the owner may go: none of its code runs. */
+			module_put(w->job.owner);
 		}
 
 		raw_spin_lock_irq(&pool->lock);
-		if (w->job.fn)
-			ktpool_job_done_locked(pool, w);
+		if (w->job.fn) {
+			pool->completed++;
+			ktpool_job_retire_locked(pool, &w->job);
+			w->job.fn = NULL;
+		}
 		more = ktpool_take_locked(pool, w, &next);
 		if (!more)
 			ktpool_worker_rest_locked(pool, w);
@@ -1348,11 +1098,7 @@ static int ktpool_worker_fn(void *arg)
 			raw_spin_unlock_irq(&pool->lock);
 		}
 		if (more) {
-			/*
-			 * A scheduling point between tasks, as in cmwq's
-			 * worker_thread(), for kernels without full preemption;
-			 * after the retire, so that drain does not wait on it.
-			 */
+			/* As cmwq's worker_thread(); after the retire, for drain. */
 			cond_resched();
 			continue;
 		}
@@ -1362,7 +1108,6 @@ static int ktpool_worker_fn(void *arg)
 	}
 }
 
-/* The calling thread's worker if it is one of @pool's, else NULL. */
 struct ktpool_worker *ktpool_own_worker(struct ktpool *pool)
 {
 	struct ktpool_worker *w;
@@ -1376,17 +1121,11 @@ struct ktpool_worker *ktpool_own_worker(struct ktpool *pool)
 
 /* 10. Spawn */
 
-/* kvmalloc(): 4096 threads need 224 KiB, maybe not in one piece. */
-static void *ktpool_pending_buf(unsigned int size)
-{
-	return kvmalloc_array(size, sizeof(struct ktpool_job), GFP_KERNEL);
-}
-
-/* A new pool's FIFO: for the capacity, at most 64; it grows with threads. */
+/* At most 64 at first; it grows with the threads. */
 int ktpool_pending_init(struct ktpool *pool, unsigned int capacity)
 {
 	unsigned int size = roundup_pow_of_two(clamp(capacity, 2U, 64U));
-	void *buf = ktpool_pending_buf(size);
+	void *buf = kvmalloc_array(size, sizeof(struct ktpool_job), GFP_KERNEL);
 
 	if (!buf)
 		return -ENOMEM;
@@ -1399,11 +1138,7 @@ void ktpool_pending_free(struct ktpool *pool)
 	kvfree(pool->pending.kfifo.data);
 }
 
-/*
- * Room for one job per thread, the new one counted in nr_threads: grown by
- * powers of two (at most 11 moves of two memcpy()s under L), never shrunk,
- * so most spawns allocate nothing. -ENOMEM: the thread must not be made.
- */
+/* One job per thread; by powers of two, so at most 11 moves under L. */
 static int ktpool_pending_grow(struct ktpool *pool)
 {
 	unsigned int want, size, n;
@@ -1416,7 +1151,8 @@ static int ktpool_pending_grow(struct ktpool *pool)
 	if (want <= size)
 		return 0;
 	size = roundup_pow_of_two(want);
-	buf = ktpool_pending_buf(size);
+	/* kvmalloc(): 4096 threads need 224 KiB, maybe not in one piece. */
+	buf = kvmalloc_array(size, sizeof(struct ktpool_job), GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 
@@ -1437,28 +1173,7 @@ static int ktpool_pending_grow(struct ktpool *pool)
 	return 0;
 }
 
-/*
- * A slot became a thread: an idle worker may have stayed only because the
- * spawn could still fail (ktpool_above_min_locked()): surplus of a shrink,
- * or past its idle timeout with the reaper not re-armed. Retire the former,
- * run the reaper for the latter.
- */
-static void ktpool_spawned_retire_locked(struct ktpool *pool)
-	__must_hold(&pool->lock)
-{
-	if (pool->dying)
-		return;
-	ktpool_retire_surplus_locked(pool);
-	if (list_empty(&pool->zombies) && pool->idle_timeout_ms &&
-	    pool->nr_idle && ktpool_above_min_locked(pool))
-		ktpool_kick_reaper(pool, 0);
-}
-
-/*
- * Turn a reserved slot into a worker, with @job (accepted) or none. On
- * failure (-EINTR: a fatal signal; -ENOMEM: memory, pid or thread limit)
- * the caller undoes the reservation.
- */
+/* On failure the caller undoes the reservation. */
 int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 		 enum ktpool_mode mode)
 {
@@ -1493,10 +1208,7 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 	}
 	w->task = task;
 
-	/*
-	 * Attributes before its first run; again if they changed before it
-	 * is on pool->workers, where a change finds it.
-	 */
+	/* Attributes before its first run; again if changed before it is listed. */
 	for (fresh = true;; fresh = false) {
 		ret = ktpool_apply_worker_attrs(pool, task, &gen, fresh);
 		if (ret) {
@@ -1514,7 +1226,13 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 	rcuwait_wake_up(&pool->spawn_wait);
 	pool->nr_busy++;
 	pool->spawned++;
-	ktpool_spawned_retire_locked(pool);
+	/* Idle workers kept while it could fail (ktpool_above_min_locked()). */
+	if (!pool->dying) {
+		ktpool_retire_surplus_locked(pool);
+		if (list_empty(&pool->zombies) && pool->idle_timeout_ms &&
+		    pool->nr_idle && ktpool_above_min_locked(pool))
+			ktpool_kick_reaper(pool, 0);
+	}
 	trace_ktpool_worker_spawn(pool->name, task_pid_nr(task),
 				  pool->nr_threads);
 	if (job) {
@@ -1529,7 +1247,6 @@ int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
 	return 0;
 }
 
-/* The spawn nowait starts, if still no worker is free and there is room. */
 void ktpool_spawn_workfn(struct work_struct *work)
 {
 	struct ktpool *pool = container_of(work, struct ktpool, spawn_work);
@@ -1552,7 +1269,6 @@ void ktpool_spawn_workfn(struct work_struct *work)
 
 /* 11. Reaper */
 
-/* An idle worker out of service; the caller leads it to kthread_stop(). */
 static void ktpool_retire_idle_locked(struct ktpool *pool,
 				      struct ktpool_worker *w,
 				      enum ktpool_reap_reason why)
@@ -1566,10 +1282,6 @@ static void ktpool_retire_idle_locked(struct ktpool *pool,
 	trace_ktpool_worker_reap(pool->name, task_pid_nr(w->task), why);
 }
 
-/*
- * May an idle worker stop? Not one a pending job needs, nor below
- * min_threads created ones.
- */
 static bool ktpool_may_retire_idle_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
@@ -1578,7 +1290,6 @@ static bool ktpool_may_retire_idle_locked(struct ktpool *pool)
 	       ktpool_above_min_locked(pool);
 }
 
-/* Is an idle worker above capacity, and may it leave? */
 static bool ktpool_idle_surplus_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
@@ -1586,12 +1297,7 @@ static bool ktpool_idle_surplus_locked(struct ktpool *pool)
 	       ktpool_may_retire_idle_locked(pool);
 }
 
-/*
- * Move up to %KTPOOL_WAKE_BATCH idle workers above capacity, oldest first,
- * to the zombies as ktpool_may_retire_idle_locked() allows, and run the
- * reaper for them; a busy surplus leaves when its task returns. True when
- * more are surplus.
- */
+/* A busy surplus leaves when its task returns. True: more are surplus. */
 bool ktpool_retire_surplus_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
@@ -1609,10 +1315,7 @@ bool ktpool_retire_surplus_locked(struct ktpool *pool)
 	return ktpool_idle_surplus_locked(pool);
 }
 
-/*
- * A shrink claims an idle worker for every pending job at once, so that
- * none stays idle above capacity; true when @wk is full and more remain.
- */
+/* For a shrink: none stays idle above capacity. True: @wk is full. */
 bool ktpool_kick_all_locked(struct ktpool *pool, struct ktpool_wake *wk)
 	__must_hold(&pool->lock)
 {
@@ -1628,10 +1331,7 @@ bool ktpool_kick_all_locked(struct ktpool *pool, struct ktpool_wake *wk)
 	return false;
 }
 
-/*
- * Run the reaper in @delay jiffies, sooner if queued later (the timeout may
- * have shrunk). Under L, so that ktpool_destroy() cannot miss it.
- */
+/* Sooner if queued later (the timeout may have shrunk); L: destroy sees it. */
 void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay)
 	__must_hold(&pool->lock)
 {
@@ -1648,7 +1348,6 @@ void ktpool_kick_reaper(struct ktpool *pool, unsigned long delay)
 	pool->reap_at = at;
 }
 
-/* reap_interval_ms changed: the reaper re-arms itself with the new one. */
 void ktpool_retime_reaper(struct ktpool *pool)
 {
 	raw_spin_lock_irq(&pool->lock);
@@ -1658,7 +1357,6 @@ void ktpool_retime_reaper(struct ktpool *pool)
 	raw_spin_unlock_irq(&pool->lock);
 }
 
-/* Stop and free workers taken off every pool list (linked by ->all). */
 void ktpool_stop_workers(struct list_head *list)
 {
 	struct ktpool_worker *w, *tmp;
@@ -1670,23 +1368,25 @@ void ktpool_stop_workers(struct list_head *list)
 	}
 }
 
-/*
- * At most %KTPOOL_WAKE_BATCH workers to @stop: idle past their timeout
- * (oldest first), surplus, zombies. True when it stopped at the bound;
- * otherwise it re-armed the reaper as needed.
- */
 static bool ktpool_reap_batch(struct ktpool *pool, struct list_head *stop)
 {
 	struct ktpool_worker *w, *tmp;
 	unsigned long timeout, delay;
-	unsigned int backed, n = 0;
+	unsigned int backed = 0, n = 0;
 	u64 until = 0, now;
+	int i;
 
 	raw_spin_lock_irq(&pool->lock);
 	now = get_jiffies_64();
 	timeout = msecs_to_jiffies(pool->idle_timeout_ms);
 	/* Nothing below notes backing: it holds for the batch. */
-	backed = ktpool_backed_locked(pool, now, &until);
+	for (i = 0; i < 2; i++) {
+		if (!ktpool_backed_live(pool, i, now, timeout))
+			continue;
+		backed = pool->backed[i];
+		until = pool->backed_at[i] + timeout;
+		break;
+	}
 	list_for_each_entry_safe_reverse(w, tmp, &pool->idle, node) {
 		/* Never the backed head of the list, nor below min_threads. */
 		if (n == KTPOOL_WAKE_BATCH || !pool->idle_timeout_ms ||
@@ -1731,11 +1431,6 @@ static bool ktpool_reap_batch(struct ktpool *pool, struct list_head *stop)
 	return false;
 }
 
-/*
- * Stops zombies and workers idle too long, a batch at a time with L dropped;
- * re-arms for the oldest idle worker's expiry, or the end of its backing,
- * never sooner than a reap interval.
- */
 void ktpool_reaper_workfn(struct work_struct *work)
 {
 	struct ktpool *pool = container_of(to_delayed_work(work),
