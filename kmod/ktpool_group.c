@@ -3,42 +3,21 @@
  * ktpool task groups: fan out tasks on a pool, join them with the first
  * error, an optional limit of tasks in flight per group, cancellation.
  *
- * A group task is an ordinary job of its pool with its group fields set:
- * ktpool_job_run() calls ktpool_group_run(), which runs the group's
- * function, keeps the first error and counts the task out of the group.
- *
- * Fields of struct ktpool_group (include/linux/ktpool.h):
- *   pool, limit  I: written by ktpool_group_init() only, which reads
- *                nothing of the group (its storage may be garbage)
- *   magic        I: marks an initialized group for a dump; never read
- *   lock         a spinlock_t (all group calls run in process context),
- *                never held with pool->lock; protects the fields below
- *   room, done   waiters for a slot (or a cancel), for pending to reach 0
- *   running      ktpool_group_frame of the tasks running now
- *   active       tasks holding a slot of the limit
- *   pending      tasks accepted through the group, not finished
- *   err          the first error or cancel, 0 if none
- *
- * A thread that waits for the group takes grp->lock once more before it
- * returns: the trampoline, which touches the group last when it unlocks,
- * is done with it by the time the owner may free it.
- *
- * Debug objects: a group is active while it has pending tasks, so that an
- * init of a busy group, or freeing one, is reported.
+ * struct ktpool_group: pool, limit and magic (for a dump, never read) are I,
+ * written by ktpool_group_init() alone, which reads nothing of the group.
+ * lock, a spinlock_t (group calls run in process context) never held with
+ * pool->lock, guards the rest; err, active and pending are written with
+ * WRITE_ONCE for lockless peeks.
  */
 
 #include <linux/debugobjects.h>
-#include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
-#include <linux/wait.h>
 
 #include "ktpool_internal.h"
 
-/* Set by ktpool_group_init(): a group that was initialized once. */
 #define KTPOOL_GROUP_MAGIC	0x6b7470677270UL	/* "ktpgrp" */
 
-#ifdef CONFIG_DEBUG_OBJECTS
 static const struct debug_obj_descr ktpool_group_debug_descr;
 
 /* Init of an active group, reported already: track it afresh. */
@@ -63,31 +42,6 @@ static void ktpool_group_debug_init(struct ktpool_group *grp)
 	else
 		debug_object_init(grp, &ktpool_group_debug_descr);
 }
-
-/* Tracked only while it has tasks pending: nothing is left behind. */
-static void ktpool_group_debug_activate(struct ktpool_group *grp)
-{
-	ktpool_group_debug_init(grp);
-	debug_object_activate(grp, &ktpool_group_debug_descr);
-}
-
-static void ktpool_group_debug_deactivate(struct ktpool_group *grp)
-{
-	debug_object_deactivate(grp, &ktpool_group_debug_descr);
-	debug_object_free(grp, &ktpool_group_debug_descr);
-}
-
-/* At init: reported when the group is tracked, that is busy. */
-static void ktpool_group_debug_check(struct ktpool_group *grp)
-{
-	ktpool_group_debug_init(grp);
-	debug_object_free(grp, &ktpool_group_debug_descr);
-}
-#else
-static inline void ktpool_group_debug_activate(struct ktpool_group *grp) { }
-static inline void ktpool_group_debug_deactivate(struct ktpool_group *grp) { }
-static inline void ktpool_group_debug_check(struct ktpool_group *grp) { }
-#endif
 
 /* A task of the group running on this thread, on this thread's stack. */
 struct ktpool_group_frame {
@@ -137,16 +91,13 @@ static void ktpool_group_done_locked(struct ktpool_group *grp, bool slot)
 	}
 	WRITE_ONCE(grp->pending, grp->pending - 1);
 	if (!grp->pending) {
-		ktpool_group_debug_deactivate(grp);
+		debug_object_deactivate(grp, &ktpool_group_debug_descr);
+		debug_object_free(grp, &ktpool_group_debug_descr);
 		wake_up_all(&grp->done);
 	}
 }
 
-/*
- * The trampoline of a group task, on a worker or inline, with a frame on
- * grp->running (for -EDEADLK and inline runs at the limit). After the
- * count out of the group it no longer touches @grp.
- */
+/* A group task's trampoline; its frame on grp->running marks its thread. */
 void ktpool_group_run(struct ktpool_job *job)
 {
 	struct ktpool_group *grp = job->group.grp;
@@ -168,29 +119,25 @@ void ktpool_group_run(struct ktpool_job *job)
 }
 
 /**
- * ktpool_group_init() - set up a group of tasks on a pool
- * @grp: the group, caller-owned storage; its contents are not read, so it
- *	may be uninitialized (e.g. on the stack)
+ * ktpool_group_init() - set up a group of tasks on a pool, clear its error
+ * @grp: the group, caller-owned storage, not read (may be uninitialized)
  * @pool: the pool its tasks run on
  * @limit: the most tasks of the group in flight on @pool's workers at once
- *	(a task of the pool that submits to the group at the limit runs the
- *	task inline, on its own thread, instead); 0 = no bound but the
- *	pool's capacity
+ *	(a task of the pool submitting at the limit runs it inline); 0: no bound
  *
- * Also clears the error of a group used before. As with timers and work
- * items, it must not be called while the group has tasks in flight or
- * callers waiting (a caller bug that corrupts the group): that is reported
- * under CONFIG_DEBUG_OBJECTS; otherwise at best a task that finishes with
- * the group's count already at 0 warns (WARN_ON_ONCE).
+ * As with timers, a caller bug while the group has tasks in flight or
+ * callers waiting: CONFIG_DEBUG_OBJECTS reports it, else at best a task
+ * finishing with the group's count already at 0 warns (WARN_ON_ONCE).
  *
  * Context: process context; does not sleep.
  */
-void ktpool_group_init(struct ktpool_group *grp, struct ktpool *pool,
-		       unsigned int limit)
+void ktpool_group_init(struct ktpool_group *grp, struct ktpool *pool, unsigned int limit)
 {
 	if (WARN_ON_ONCE(!grp))
 		return;
-	ktpool_group_debug_check(grp);
+	/* Reported when the group is tracked, that is busy. */
+	ktpool_group_debug_init(grp);
+	debug_object_free(grp, &ktpool_group_debug_descr);
 	spin_lock_init(&grp->lock);
 	init_waitqueue_head(&grp->room);
 	init_waitqueue_head(&grp->done);
@@ -204,16 +151,7 @@ void ktpool_group_init(struct ktpool_group *grp, struct ktpool *pool,
 }
 EXPORT_SYMBOL_GPL(ktpool_group_init);
 
-/* May a submitter waiting at the limit go on? A lockless peek. */
-static bool ktpool_group_room(struct ktpool_group *grp)
-{
-	return READ_ONCE(grp->err) || READ_ONCE(grp->active) < grp->limit;
-}
-
-/*
- * wait_event_killable_timeout() in @state, which wait.h lacks: what is left
- * of @timeout (0: out, >= 1: @cond holds), or -ERESTARTSYS.
- */
+/* wait_event_killable_timeout() in @state: time left (0: out), or -ERESTARTSYS. */
 #define ktpool_wait_event_timeout(wq, cond, state, timeout)		\
 ({									\
 	might_sleep();							\
@@ -221,15 +159,7 @@ static bool ktpool_group_room(struct ktpool_group *grp)
 		      __ret = schedule_timeout(__ret));			\
 })
 
-static void ktpool_group_count_cancelled(struct ktpool *pool)
-{
-	raw_spin_lock_irq(&pool->lock);
-	pool->cancelled++;
-	raw_spin_unlock_irq(&pool->lock);
-}
-
-static int ktpool_group_do_submit(struct ktpool_group *grp,
-				  ktpool_group_fn_t fn, void *data,
+static int ktpool_group_do_submit(struct ktpool_group *grp, ktpool_group_fn_t fn, void *data,
 				  struct module *owner, enum ktpool_mode mode)
 {
 	struct ktpool_job job = {
@@ -246,10 +176,7 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 	if (!grp || !fn || !grp->pool)
 		return -EINVAL;
 	pool = grp->pool;
-	/*
-	 * A caller of the pool from here on, so that destroy waits for it;
-	 * a dying pool's -ESHUTDOWN comes first.
-	 */
+	/* A counted caller from here on; a dying pool's -ESHUTDOWN comes first. */
 	ret = ktpool_caller_enter(pool);
 	if (ret)
 		return ret;
@@ -266,17 +193,16 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 			break;
 		}
 		/*
-		 * At the limit, run inline: try, a task of the group, a thread
-		 * holding one deferred (it runs after this call), and a worker
-		 * of the pool (the slot holder may wait for it).
+		 * Inline at the limit: try, a task of the group, a thread holding
+		 * one deferred, a worker of the pool (a slot holder may wait on it).
 		 */
 		if (mode == KTPOOL_TRY || ktpool_group_own_task_locked(grp) ||
 		    ktpool_inline_holds(NULL, grp) || ktpool_own_worker(pool))
 			break;
 		spin_unlock(&grp->lock);
 		state = ktpool_wait_state(READ_ONCE(pool->flags));
-		ret = wait_event_state(grp->room, ktpool_group_room(grp),
-				       state);
+		ret = wait_event_state(grp->room, READ_ONCE(grp->err) ||
+				       READ_ONCE(grp->active) < grp->limit, state);
 		spin_lock(&grp->lock);
 		if (ret) {
 			ret = -EINTR;
@@ -284,18 +210,23 @@ static int ktpool_group_do_submit(struct ktpool_group *grp,
 		}
 	}
 	if (!ret) {
-		if (!grp->pending)
-			ktpool_group_debug_activate(grp);
+		/* Tracked only while it has tasks pending: nothing left behind. */
+		if (!grp->pending) {
+			ktpool_group_debug_init(grp);
+			debug_object_activate(grp, &ktpool_group_debug_descr);
+		}
 		WRITE_ONCE(grp->pending, grp->pending + 1);
 	}
 	spin_unlock(&grp->lock);
 
-	if (ret == -ECANCELED)
-		ktpool_group_count_cancelled(pool);
+	if (ret == -ECANCELED) {
+		raw_spin_lock_irq(&pool->lock);
+		pool->cancelled++;
+		raw_spin_unlock_irq(&pool->lock);
+	}
 	if (!ret) {
 		if (job.group.slot)
-			ret = ktpool_submit_common(pool, &job, mode,
-						   MAX_SCHEDULE_TIMEOUT);
+			ret = ktpool_submit_common(pool, &job, mode, MAX_SCHEDULE_TIMEOUT);
 		else
 			ret = ktpool_submit_inline(pool, &job, mode);
 		if (ret < 0) {
@@ -354,8 +285,7 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 		return -EINVAL;
 	/* From its own task, or holding one deferred: it would wait for itself. */
 	spin_lock(&grp->lock);
-	ret = ktpool_group_own_task_locked(grp) ||
-	      ktpool_inline_holds(NULL, grp) ? -EDEADLK : 0;
+	ret = ktpool_group_own_task_locked(grp) || ktpool_inline_holds(NULL, grp) ? -EDEADLK : 0;
 	/* A task pending (its trampoline yet to unlock) keeps the pool alive. */
 	flags = grp->pending ? READ_ONCE(grp->pool->flags) : 0;
 	spin_unlock(&grp->lock);
@@ -363,18 +293,14 @@ static int ktpool_group_do_wait(struct ktpool_group *grp, long timeout)
 		return ret;
 
 	/*
-	 * A worker of the pool serves the group's blocked submitters meanwhile
-	 * (its slot may be the one they wait for). Not in a timed wait: that
-	 * ends on time, so cannot deadlock, and the tasks take any time.
+	 * A worker of the pool serves the submitters blocked for its slot; not
+	 * in a timed wait, which cannot deadlock and must end on time.
 	 */
-	w = timeout == MAX_SCHEDULE_TIMEOUT ? ktpool_own_worker(grp->pool) :
-					      NULL;
+	w = timeout == MAX_SCHEDULE_TIMEOUT ? ktpool_own_worker(grp->pool) : NULL;
 again:
 	if (!w) {
-		left = ktpool_wait_event_timeout(grp->done,
-						 !READ_ONCE(grp->pending),
-						 ktpool_wait_state(flags),
-						 timeout);
+		left = ktpool_wait_event_timeout(grp->done, !READ_ONCE(grp->pending),
+						 ktpool_wait_state(flags), timeout);
 	} else {
 		do {
 			ktpool_help(w, grp);
@@ -386,13 +312,10 @@ again:
 		} while (left > 0 && READ_ONCE(grp->pending));
 		ktpool_help_end(w);
 	}
-	/* Also waits for the last task's trampoline to unlock. */
+	/* Also waits for the last trampoline to unlock: then @grp may be freed. */
 	spin_lock(&grp->lock);
 	if (grp->pending && left > 0) {
-		/*
-		 * A submitter at the limit took the slot the last task freed:
-		 * the caller may not free the group under its task.
-		 */
+		/* A submitter at the limit took the freed slot: wait for it too. */
 		spin_unlock(&grp->lock);
 		timeout = left;
 		goto again;
@@ -409,21 +332,17 @@ again:
  * ktpool_group_wait() - wait for a group's tasks, return the first error
  * @grp: the group
  *
- * Sleeps until every task accepted through @grp so far has finished, on a
- * worker or inline. The group may then be reused (its error stays until
- * ktpool_group_init()) or freed. On a worker of @grp's pool it runs the
- * tasks of @grp that blocked submitters hold meanwhile (its slot may be the
- * one they wait for), as the worker would once its task returned: such a
- * task then runs nested in the caller's, as an inline one does (the
- * caller's held locks, its memalloc scope and journal_info are around it).
- * Nested %KTPOOL_MAX_INLINE_DEPTH deep it runs none, and can then wait
- * for a blocked submitter that waits for the caller's slot.
+ * Sleeps until every task accepted through @grp so far has finished; the
+ * group may then be reused (its error stays until ktpool_group_init()) or
+ * freed. On a worker of @grp's pool it meanwhile runs the tasks of @grp that
+ * blocked submitters hold (its slot may be the one they wait for), nested
+ * as an inline task (under the caller's locks, memalloc scope and
+ * journal_info); at %KTPOOL_MAX_INLINE_DEPTH it runs none, and can then
+ * wait for a blocked submitter that waits for the caller's slot.
  *
- * Context: process context; sleeps (killable; freezable on a freezable
- * pool, see %KTPOOL_FREEZABLE). Not from a task of @grp.
- * Return: the first non-zero value a task of @grp returned, or the error of
- * the first ktpool_group_cancel(), whichever came first; else 0. -EINTR when
- * a fatal signal ended the wait, -EDEADLK at once when called from a task
+ * Context: process context; sleeps (killable, freezable on a freezable pool).
+ * Return: the first error of a task of @grp or ktpool_group_cancel(), else
+ * 0; -EINTR when a fatal signal ended the wait, -EDEADLK at once from a task
  * of @grp, -EINVAL for a NULL or uninitialized @grp.
  */
 int ktpool_group_wait(struct ktpool_group *grp)
@@ -437,18 +356,13 @@ EXPORT_SYMBOL_GPL(ktpool_group_wait);
  * @grp: the group
  * @timeout_ms: how long to wait; 0 only looks
  *
- * Nothing is cancelled when the time runs out: the tasks go on, and the
- * group must not be freed until a later wait has returned. Unlike
- * ktpool_group_wait(), it runs no task on the caller's worker: it returns
- * on time.
+ * On timeout nothing is cancelled: the group must not be freed until a later
+ * wait has returned. It runs no task on the caller's worker: it is on time.
  *
- * Context: process context; sleeps (killable; freezable on a freezable
- * pool, see %KTPOOL_FREEZABLE). Not from a task of @grp.
- * Return: as ktpool_group_wait(), and -ETIMEDOUT when the tasks have not
- * all finished within @timeout_ms.
+ * Context: as ktpool_group_wait().
+ * Return: as ktpool_group_wait(), or -ETIMEDOUT.
  */
-int ktpool_group_wait_timeout(struct ktpool_group *grp,
-			      unsigned int timeout_ms)
+int ktpool_group_wait_timeout(struct ktpool_group *grp, unsigned int timeout_ms)
 {
 	return ktpool_group_do_wait(grp, msecs_to_jiffies(timeout_ms));
 }
@@ -459,10 +373,9 @@ EXPORT_SYMBOL_GPL(ktpool_group_wait_timeout);
  * @grp: the group
  * @err: what ktpool_group_wait() will return; 0 means -ECANCELED
  *
- * As the first error of a task: later submits through @grp return
- * -ECANCELED, submitters waiting at its limit too; tasks already accepted
- * still run (they may poll ktpool_group_cancelled()). Only the first error
- * or cancel counts.
+ * As a task's first error: later submits, and those waiting at the limit,
+ * return -ECANCELED; accepted tasks still run (they may poll
+ * ktpool_group_cancelled()). Only the first error or cancel counts.
  *
  * Context: process context; does not sleep.
  */
@@ -479,8 +392,6 @@ EXPORT_SYMBOL_GPL(ktpool_group_cancel);
 /**
  * ktpool_group_cancelled() - has a group had an error or a cancel?
  * @grp: the group
- *
- * For a long task of @grp to stop early.
  *
  * Context: any context; does not sleep.
  * Return: true once a task of @grp failed or ktpool_group_cancel() was

@@ -1,15 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * ktpool pools: create, destroy, drain, runtime tuning and statistics.
- */
+/* ktpool pools: create, destroy, drain, runtime tuning and statistics. */
 
 #include <linux/debugfs.h>
-#include <linux/kthread.h>
 #include <linux/nodemask.h>
-#include <linux/pid.h>
-#include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/string.h>
 #include <linux/wait_bit.h>
 
 #include "ktpool_internal.h"
@@ -20,12 +14,7 @@ static DEFINE_MUTEX(ktpool_pools_mutex);
 
 static bool ktpool_name_valid(const char *name)
 {
-	size_t len;
-
-	if (!name)
-		return false;
-	len = strnlen(name, KTPOOL_NAME_LEN);
-	if (!len || len >= KTPOOL_NAME_LEN)
+	if (!name || !*name || strnlen(name, KTPOOL_NAME_LEN) == KTPOOL_NAME_LEN)
 		return false;
 	for (; *name; name++)
 		if (*name == '/' || *name <= ' ' || *name > '~')
@@ -55,10 +44,7 @@ void ktpool_visit_pools(ktpool_visit_t fn)
 	mutex_unlock(&ktpool_pools_mutex);
 }
 
-/*
- * Destroy calls under way, counted before they look at their pool and
- * until they return: a pool found dying has its destroy counted.
- */
+/* Destroy calls under way, counted from before they look at (and mark) a pool dying. */
 static atomic_t ktpool_destroying = ATOMIC_INIT(0);
 
 static void ktpool_destroy_done(void)
@@ -69,92 +55,35 @@ static void ktpool_destroy_done(void)
 }
 
 /**
- * ktpool_wait_destroys() - wait for every ktpool_destroy() under way
- *
- * Also those begun elsewhere: a second destroy is refused while the first
- * runs, so waiting for them is how to know they are done with ktpool.ko.
+ * ktpool_wait_destroys() - wait for every ktpool_destroy() under way, by any
+ *	thread: a refused second destroy does not wait for the first
  *
  * Context: process context; sleeps.
  */
 VISIBLE_IF_KUNIT void ktpool_wait_destroys(void)
 {
-	wait_var_event(&ktpool_destroying,
-		       !atomic_read_acquire(&ktpool_destroying));
+	wait_var_event(&ktpool_destroying, !atomic_read_acquire(&ktpool_destroying));
 }
 EXPORT_SYMBOL_IF_KUNIT(ktpool_wait_destroys);
 
-static void ktpool_destroy_claimed(struct ktpool *pool);
-
-/*
- * The first pool no destroy has begun on, claimed (dying, counted) under
- * the mutex that another destroy needs to unlist it; or NULL.
- */
-static struct ktpool *ktpool_claim_alive_locked(void)
-{
-	struct ktpool *pool;
-	bool claimed;
-
-	lockdep_assert_held(&ktpool_pools_mutex);
-	list_for_each_entry(pool, &ktpool_pools, node) {
-		atomic_inc(&ktpool_destroying);
-		raw_spin_lock_irq(&pool->lock);
-		claimed = !pool->dying;
-		pool->dying = true;
-		raw_spin_unlock_irq(&pool->lock);
-		if (claimed)
-			return pool;
-		ktpool_destroy_done();
-	}
-	return NULL;
-}
-
-/*
- * At module exit: a client that did not destroy its pools is gone, but
- * their threads and reapers would run ktpool's code after it. Warn and
- * destroy each; one another thread destroys is waited for (a destroy that
- * overlaps module exit is a client bug, as with any module's completion).
- */
-void ktpool_destroy_leaked(void)
-{
-	struct ktpool *pool;
-
-	mutex_lock(&ktpool_pools_mutex);
-	while ((pool = ktpool_claim_alive_locked())) {
-		mutex_unlock(&ktpool_pools_mutex);
-		pr_warn("pool %s was not destroyed by its creator: destroying it\n",
-			pool->name);
-		ktpool_destroy_claimed(pool);
-		mutex_lock(&ktpool_pools_mutex);
-	}
-	mutex_unlock(&ktpool_pools_mutex);
-	ktpool_wait_destroys();
-}
-
 /**
  * ktpool_create_attrs() - create a pool of kthreads with attributes
- * @name: a unique name of 1 to %KTPOOL_NAME_LEN - 1 printable characters,
- *	no '/' or space; its workers are named "ktpool/<name>"
+ * @name: unique, 1 to %KTPOOL_NAME_LEN - 1 printable characters, no '/' or
+ *	space; its workers are named "ktpool/<name>"
  * @capacity: the most kthreads the pool may run, 1..%KTPOOL_MAX_CAPACITY
- * @idle_timeout_ms: stop a worker idle this long (one that pending tasks
- *	counted on is in use meanwhile); 0 never stops idle workers; at most
- *	%KTPOOL_MAX_IDLE_TIMEOUT_MS
- * @attrs: the workers' attributes (struct ktpool_attrs), or NULL for
- *	%KTPOOL_ATTRS_INIT
- *
- * Creates @attrs->min_threads workers before it returns; no other thread is
- * created until a task needs it.
+ * @idle_timeout_ms: stop a worker idle this long (one pending tasks counted
+ *	on is in use meanwhile), 0 never, at most %KTPOOL_MAX_IDLE_TIMEOUT_MS
+ * @attrs: the workers' attributes, or NULL for %KTPOOL_ATTRS_INIT; its
+ *	min_threads workers are created before it returns, others as needed
  *
  * Context: process context; may sleep.
- * Return: the pool; ERR_PTR(-EINVAL) for a bad argument (including a bad
- * attribute, see ktpool_apply_attrs(), and an invalid or offline
- * @attrs->node), ERR_PTR(-EEXIST) when a pool of that name exists,
- * ERR_PTR(-ENOMEM), also when the min_threads workers could not be
- * created, ERR_PTR(-EINTR) when a fatal signal ended their creation.
- * Never NULL.
+ * Return: the pool, never NULL; ERR_PTR(-EINVAL) for a bad argument (also an
+ * attribute, see ktpool_apply_attrs(), or an invalid or offline @attrs->node),
+ * -EEXIST when the name is taken, -ENOMEM (also when the min_threads workers
+ * could not be created), -EINTR when a fatal signal ended their creation.
  */
 struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
-				   unsigned int idle_timeout_ms,
-				   const struct ktpool_attrs *attrs)
+				   unsigned int idle_timeout_ms, const struct ktpool_attrs *attrs)
 {
 	static const struct ktpool_attrs dflt = KTPOOL_ATTRS_INIT;
 	struct ktpool *pool;
@@ -162,13 +91,11 @@ struct ktpool *ktpool_create_attrs(const char *name, unsigned int capacity,
 
 	if (!attrs)
 		attrs = &dflt;
-	if (!ktpool_name_valid(name) || !capacity ||
-	    capacity > KTPOOL_MAX_CAPACITY ||
+	if (!ktpool_name_valid(name) || !capacity || capacity > KTPOOL_MAX_CAPACITY ||
 	    idle_timeout_ms > KTPOOL_MAX_IDLE_TIMEOUT_MS ||
 	    ktpool_attrs_validate(attrs, capacity) ||
 	    (attrs->node != NUMA_NO_NODE &&
-	     (attrs->node < 0 || attrs->node >= MAX_NUMNODES ||
-	      !node_online(attrs->node))))
+	     (attrs->node < 0 || attrs->node >= MAX_NUMNODES || !node_online(attrs->node))))
 		return ERR_PTR(-EINVAL);
 
 	pool = kzalloc_node(sizeof(*pool), GFP_KERNEL, attrs->node);
@@ -230,13 +157,10 @@ free_pool:
 EXPORT_SYMBOL_GPL(ktpool_create_attrs);
 
 /**
- * ktpool_create() - create a pool of kthreads with the default attributes
+ * ktpool_create() - create a pool of kthreads, none until a task needs one
  * @name: as for ktpool_create_attrs()
  * @capacity: as for ktpool_create_attrs()
  * @idle_timeout_ms: as for ktpool_create_attrs()
- *
- * ktpool_create_attrs() with %KTPOOL_ATTRS_INIT. No thread is created until
- * the first task arrives.
  *
  * Context: process context; may sleep.
  * Return: the pool, or ERR_PTR(-EINVAL) for a bad argument, ERR_PTR(-EEXIST)
@@ -251,12 +175,9 @@ EXPORT_SYMBOL_GPL(ktpool_create);
 
 /**
  * ktpool_destroy_refused() - report a second destroy of a pool
- * @name: a copy of the pool's name: the pool itself may be gone by now
+ * @name: a copy of its name: the first destroy may have freed the pool
  *
- * A KUnit static stub can hold the refused caller here, after it has let
- * go of the pool, while the first destroy frees it.
- *
- * Context: process context, no lock held.
+ * Context: process context, no lock held (a KUnit stub may stall it here).
  */
 VISIBLE_IF_KUNIT void ktpool_destroy_refused(const char *name)
 {
@@ -264,71 +185,6 @@ VISIBLE_IF_KUNIT void ktpool_destroy_refused(const char *name)
 	pr_err("%s: destroyed twice\n", name);
 }
 EXPORT_SYMBOL_IF_KUNIT(ktpool_destroy_refused);
-
-/* No task in flight, no caller inside the API: destroy may go on. */
-static bool ktpool_quiet(struct ktpool *pool)
-{
-	return !READ_ONCE(pool->inflight[0]) && !READ_ONCE(pool->inflight[1]) &&
-	       !READ_ONCE(pool->nr_callers);
-}
-
-/**
- * ktpool_destroy() - stop a pool and free it
- * @pool: the pool, or NULL (then nothing happens)
- *
- * New submissions fail with -ESHUTDOWN at once, and so do the callers blocked
- * in ktpool_submit(); their tasks are not run. Then it waits for every
- * accepted task to finish and for every caller still inside a call on @pool
- * to leave it, stops every thread, cancels the reaper and frees the pool.
- *
- * Calls that race with it: a ktpool_try_submit(), ktpool_submit(),
- * ktpool_submit_nowait() or ktpool_drain() on @pool that has begun before
- * ktpool_destroy() is waited for: a submit that is polling for a worker,
- * creating one, blocked, or running its task inline returns -ESHUTDOWN (or
- * the outcome it had already reached: 0 and %KTPOOL_RAN_INLINE tasks are
- * run to completion), a drain returns once its tasks have finished. Any call
- * on @pool that begins while ktpool_destroy() runs gets -ESHUTDOWN
- * (ktpool_get_stats() still reads it), but only if the caller can guarantee
- * it begins before ktpool_destroy() returns, e.g. from a task of @pool. A
- * call on @pool that may begin after ktpool_destroy() has returned is a
- * use-after-free: as with destroy_workqueue(), the caller must stop its own
- * submitters first. Destroying a pool twice is a caller bug too (a second
- * call while the first runs is refused with an error message).
- *
- * Must not be called from a task of @pool, on a worker or run inline by a
- * submit call to @pool: it would wait for itself. That is refused with a
- * warning (WARN_ON_ONCE), and the pool is left as it was.
- *
- * Context: process context; sleeps until the tasks in flight have finished
- * and the callers inside the API have left.
- */
-void ktpool_destroy(struct ktpool *pool)
-{
-	char name[KTPOOL_NAME_LEN];
-
-	if (IS_ERR_OR_NULL(pool))
-		return;
-	if (WARN_ON_ONCE(ktpool_own_worker(pool) ||
-			 ktpool_inline_holds(pool, NULL))) {
-		pr_err("%s: destroy from its own task refused\n", pool->name);
-		return;
-	}
-
-	atomic_inc(&ktpool_destroying);
-	raw_spin_lock_irq(&pool->lock);
-	if (pool->dying) {
-		/* The first destroy may free the pool once the lock is dropped. */
-		strscpy(name, pool->name, sizeof(name));
-		raw_spin_unlock_irq(&pool->lock);
-		ktpool_destroy_refused(name);
-		ktpool_destroy_done();
-		return;
-	}
-	pool->dying = true;
-	raw_spin_unlock_irq(&pool->lock);
-	ktpool_destroy_claimed(pool);
-}
-EXPORT_SYMBOL_GPL(ktpool_destroy);
 
 /* ktpool_destroy() once the caller has marked @pool dying, and counted. */
 static void ktpool_destroy_claimed(struct ktpool *pool)
@@ -347,8 +203,10 @@ static void ktpool_destroy_claimed(struct ktpool *pool)
 	ktpool_sysfs_remove(kobj);
 	mutex_unlock(&pool->sysfs_mutex);
 
-	rcuwait_wait_event(&pool->destroy_wait, ktpool_quiet(pool),
-			   TASK_UNINTERRUPTIBLE);
+	/* No task in flight, no caller inside the API. */
+	rcuwait_wait_event(&pool->destroy_wait,
+			   !READ_ONCE(pool->inflight[0]) && !READ_ONCE(pool->inflight[1]) &&
+			   !READ_ONCE(pool->nr_callers), TASK_UNINTERRUPTIBLE);
 	cancel_work_sync(&pool->spawn_work);
 
 	/* No debugfs reader may look at the workers from here on. */
@@ -359,8 +217,7 @@ static void ktpool_destroy_claimed(struct ktpool *pool)
 	list_splice_init(&pool->workers, &stop);
 	list_for_each_entry(w, &stop, all) {
 		INIT_LIST_HEAD(&w->node);
-		trace_ktpool_worker_reap(pool->name, task_pid_nr(w->task),
-					 KTPOOL_REAP_DESTROY);
+		trace_ktpool_worker_reap(pool->name, task_pid_nr(w->task), KTPOOL_REAP_DESTROY);
 	}
 	INIT_LIST_HEAD(&pool->idle);
 	INIT_LIST_HEAD(&pool->zombies);
@@ -384,25 +241,109 @@ static void ktpool_destroy_claimed(struct ktpool *pool)
 }
 
 /**
+ * ktpool_destroy() - stop a pool and free it
+ * @pool: the pool, or NULL (then nothing happens)
+ *
+ * New submissions and the callers blocked in ktpool_submit() fail with
+ * -ESHUTDOWN at once, their tasks not run. Then it waits for the accepted
+ * tasks and the calls on @pool begun before it (a submit returns -ESHUTDOWN
+ * or the outcome it had reached, running a task it returned 0 or
+ * %KTPOOL_RAN_INLINE for to completion; a drain, once its tasks are done),
+ * stops every thread and frees the pool. A call begun meanwhile gets
+ * -ESHUTDOWN (ktpool_get_stats() still reads) if the caller guarantees it
+ * begins before ktpool_destroy() returns, e.g. from a task of @pool; one
+ * that may begin later is a use-after-free: as with destroy_workqueue(),
+ * stop your own submitters first. A second destroy, a caller bug too, is
+ * refused with an error message while the first runs. From a task of @pool
+ * (on a worker, or inline in a submit to @pool) it would wait for itself:
+ * refused with a WARN_ON_ONCE, the pool left as it was.
+ *
+ * Context: process context; sleeps.
+ */
+void ktpool_destroy(struct ktpool *pool)
+{
+	char name[KTPOOL_NAME_LEN];
+
+	if (IS_ERR_OR_NULL(pool))
+		return;
+	if (WARN_ON_ONCE(ktpool_own_worker(pool) || ktpool_inline_holds(pool, NULL))) {
+		pr_err("%s: destroy from its own task refused\n", pool->name);
+		return;
+	}
+
+	atomic_inc(&ktpool_destroying);
+	raw_spin_lock_irq(&pool->lock);
+	if (pool->dying) {
+		/* The first destroy may free the pool once the lock is dropped. */
+		strscpy(name, pool->name, sizeof(name));
+		raw_spin_unlock_irq(&pool->lock);
+		ktpool_destroy_refused(name);
+		ktpool_destroy_done();
+		return;
+	}
+	pool->dying = true;
+	raw_spin_unlock_irq(&pool->lock);
+	ktpool_destroy_claimed(pool);
+}
+EXPORT_SYMBOL_GPL(ktpool_destroy);
+
+/*
+ * The first pool no destroy has begun on, claimed (dying, counted), or NULL;
+ * under G, which another destroy needs to unlist its pool before the free.
+ */
+static struct ktpool *ktpool_claim_alive_locked(void)
+{
+	struct ktpool *pool;
+	bool claimed;
+
+	lockdep_assert_held(&ktpool_pools_mutex);
+	list_for_each_entry(pool, &ktpool_pools, node) {
+		atomic_inc(&ktpool_destroying);
+		raw_spin_lock_irq(&pool->lock);
+		claimed = !pool->dying;
+		pool->dying = true;
+		raw_spin_unlock_irq(&pool->lock);
+		if (claimed)
+			return pool;
+		ktpool_destroy_done();
+	}
+	return NULL;
+}
+
+/*
+ * Module exit: a client's leftover pools would run ktpool's code after it.
+ * A destroy overlapping it, a client bug, is waited for.
+ */
+void ktpool_destroy_leaked(void)
+{
+	struct ktpool *pool;
+
+	mutex_lock(&ktpool_pools_mutex);
+	while ((pool = ktpool_claim_alive_locked())) {
+		mutex_unlock(&ktpool_pools_mutex);
+		pr_warn("pool %s was not destroyed by its creator: destroying it\n", pool->name);
+		ktpool_destroy_claimed(pool);
+		mutex_lock(&ktpool_pools_mutex);
+	}
+	mutex_unlock(&ktpool_pools_mutex);
+	ktpool_wait_destroys();
+}
+
+/**
  * ktpool_drain() - wait for the tasks accepted so far to finish
  * @pool: the pool
  *
- * Waits for exactly the tasks that were accepted for a worker of @pool
- * before the call began (those its submit call returned 0 for, including
- * the ones a blocked submitter had already handed over, but not the ones
- * deferred past %KTPOOL_MAX_INLINE_DEPTH) to finish on their worker. It does
- * not wait for tasks run inline (they finish before their submit call
- * returns, and deferred ones before the outermost inline run returns), nor
- * for submitters still blocked in ktpool_submit() (their tasks are not
- * accepted yet), nor for anything accepted after the call began, so a
- * steady stream of submissions cannot starve the caller. Drains are
- * serialized.
+ * Waits for exactly the tasks accepted for a worker of @pool before the call
+ * began (those their submit returned 0 for, also those a blocked submitter
+ * had handed over, not those deferred past %KTPOOL_MAX_INLINE_DEPTH): not for
+ * inline ones (done before their submit, or the outermost inline run,
+ * returns), nor blocked submitters' (not accepted yet), nor later ones, so a
+ * steady stream of submissions cannot starve it. Drains are serialized.
  *
- * Context: process context; sleeps. Not from a worker of @pool. May race
- * with ktpool_destroy() as described there.
- * Return: 0 once they have finished, -EINVAL for a NULL @pool, -EDEADLK when
- * called from a worker of @pool (it would wait on itself), -ESHUTDOWN when
- * @pool is being destroyed.
+ * Context: process context; sleeps. May race with ktpool_destroy() as
+ * described there.
+ * Return: 0 once they have finished; -EINVAL for a NULL @pool, -EDEADLK from
+ * a worker of @pool, -ESHUTDOWN when @pool is being destroyed.
  */
 int ktpool_drain(struct ktpool *pool)
 {
@@ -412,8 +353,7 @@ int ktpool_drain(struct ktpool *pool)
 	if (!pool)
 		return -EINVAL;
 	if (ktpool_own_worker(pool)) {
-		pr_warn_once("%s: drain from its own worker refused\n",
-			     pool->name);
+		pr_warn_once("%s: drain from its own worker refused\n", pool->name);
 		return -EDEADLK;
 	}
 
@@ -430,8 +370,7 @@ int ktpool_drain(struct ktpool *pool)
 		pool->epoch ^= 1;
 		raw_spin_unlock_irq(&pool->lock);
 		/* One waiter at a time: drain_mutex. */
-		rcuwait_wait_event(&pool->drain_wait,
-				   !READ_ONCE(pool->inflight[old]),
+		rcuwait_wait_event(&pool->drain_wait, !READ_ONCE(pool->inflight[old]),
 				   TASK_UNINTERRUPTIBLE);
 	}
 	/* Fault injection: widen the window in which drain_mutex is held. */
@@ -445,45 +384,35 @@ EXPORT_SYMBOL_GPL(ktpool_drain);
 /**
  * ktpool_set_capacity() - change the most kthreads a pool may run
  * @pool: the pool
- * @capacity: 1..%KTPOOL_MAX_CAPACITY
+ * @capacity: 1..%KTPOOL_MAX_CAPACITY, not below the pool's min_threads
  *
- * Takes effect at once: growing wakes blocked submitters so they can spawn;
- * shrinking stops surplus idle workers now (oldest first) and busy ones as
- * they finish their task, but never below min_threads created workers (a
- * worker still being created may fail to be: it does not count).
+ * At once: growing wakes blocked submitters to spawn; shrinking stops surplus
+ * idle workers now (oldest first), busy ones as they finish their task, never
+ * below min_threads created ones (one still being created does not count).
  *
- * Context: any context but NMI (the pool lock is a raw spinlock); does not
- * sleep. May race with ktpool_destroy() as described there. The lock is
- * dropped between batches of wake-ups and retirements, which lets
- * interrupts in only when the caller had them on: from hard IRQ, or with
- * interrupts already disabled, raw_spin_unlock_irqrestore() leaves them
- * off, and the whole change runs with interrupts off on this CPU (other
- * CPUs still get the lock between batches).
- * Return: 0, -EINVAL for a NULL @pool, a capacity out of range or below
- * the pool's min_threads (nothing changes), -ESHUTDOWN when @pool is being
- * destroyed.
+ * Context: any context but NMI (the pool lock is raw); does not sleep. May
+ * race with ktpool_destroy() as described there. Between batches of wake-ups
+ * and retirements the lock is dropped, letting in interrupts if they were on.
+ * Return: 0, -EINVAL for a NULL @pool or a bad @capacity (nothing changes),
+ * -ESHUTDOWN when @pool is being destroyed.
  */
 int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 {
 	struct ktpool_wake wk = { };
 	unsigned long flags;
 	bool more;
-	int ret = 0;
+	int ret;
 
 	if (!pool || !capacity || capacity > KTPOOL_MAX_CAPACITY)
 		return -EINVAL;
 
 	raw_spin_lock_irqsave(&pool->lock, flags);
-	if (pool->dying) {
-		ret = -ESHUTDOWN;
-		goto out;
+	if (pool->dying || capacity < pool->min_threads) {
+		ret = pool->dying ? -ESHUTDOWN : -EINVAL;
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		return ret;
 	}
-	if (capacity < pool->min_threads) {
-		ret = -EINVAL;
-		goto out;
-	}
-	trace_ktpool_resize(pool->name, pool->capacity, capacity,
-			    pool->nr_threads);
+	trace_ktpool_resize(pool->name, pool->capacity, capacity, pool->nr_threads);
 	WRITE_ONCE(pool->capacity, capacity);
 
 	/*
@@ -492,8 +421,7 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 	 */
 	ktpool_caller_enter_locked(pool);
 	for (;;) {
-		more = pool->nr_threads > pool->capacity &&
-		       ktpool_kick_all_locked(pool, &wk);
+		more = pool->nr_threads > pool->capacity && ktpool_kick_all_locked(pool, &wk);
 		if (!more)
 			more = ktpool_retire_surplus_locked(pool);
 		if (!more)
@@ -506,18 +434,14 @@ int ktpool_set_capacity(struct ktpool *pool, unsigned int capacity)
 	ktpool_caller_exit_locked(pool);
 	ktpool_wake_unlock_irqrestore(pool, &wk, flags);
 	return 0;
-out:
-	raw_spin_unlock_irqrestore(&pool->lock, flags);
-	return ret;
 }
 EXPORT_SYMBOL_GPL(ktpool_set_capacity);
 
 /**
  * ktpool_set_idle_timeout() - change how long a worker may stay idle
  * @pool: the pool
- * @idle_timeout_ms: 0 (never reap) .. %KTPOOL_MAX_IDLE_TIMEOUT_MS
- *
- * Applies to workers already idle: the reaper is run at once to re-time.
+ * @idle_timeout_ms: 0 (never reap) .. %KTPOOL_MAX_IDLE_TIMEOUT_MS; applies
+ *	to the workers already idle too
  *
  * Context: as ktpool_set_capacity(); does not sleep.
  * Return: 0, -EINVAL for a NULL @pool or a timeout out of range (nothing
@@ -547,14 +471,11 @@ EXPORT_SYMBOL_GPL(ktpool_set_idle_timeout);
 /**
  * ktpool_set_max_waiters() - bound the callers blocked for a worker
  * @pool: the pool
- * @max_waiters: the most callers blocked at once in ktpool_submit(),
- *	ktpool_submit_timeout() and group submits waiting for a worker of
- *	@pool (not those waiting at a group's own limit); 0 = no bound, the
- *	default
+ * @max_waiters: the most callers blocked at once for a worker of @pool (in
+ *	any submit, but not at a group's own limit); 0, the default: no bound
  *
- * One more caller gets -EBUSY at once, counted in the stats'
- * waiters_refused. Callers already blocked stay blocked when the bound is
- * lowered under their number.
+ * One more gets -EBUSY at once (the stats' waiters_refused); a lower bound
+ * does not wake those already blocked.
  *
  * Context: as ktpool_set_capacity(); does not sleep.
  * Return: 0, -EINVAL for a NULL @pool, -ESHUTDOWN when @pool is being
@@ -581,10 +502,8 @@ EXPORT_SYMBOL_GPL(ktpool_set_max_waiters);
 /**
  * ktpool_get_stats() - take a snapshot of a pool's counters
  * @pool: the pool
- * @st: where to store it; zeroed when @pool is NULL
- *
- * The snapshot is taken under the pool lock: no torn or mutually
- * inconsistent values.
+ * @st: where to store it, under the pool lock (no torn or inconsistent
+ *	values); zeroed when @pool is NULL
  *
  * Context: any context but NMI; does not sleep.
  */
