@@ -11,14 +11,9 @@
  */
 
 #include <linux/cpumask.h>
-#include <linux/kthread.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
-#include <linux/nodemask.h>
-#include <linux/ratelimit.h>
-#include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/sched/debug.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 
@@ -91,10 +86,8 @@ static void ktpool_set_task_attrs(struct task_struct *task, int nice,
 }
 
 /*
- * Give a new worker's @task, not yet woken (@fresh: nothing applied yet),
- * the pool's attributes of generation *@gen: the caller adds it to
- * pool->workers only if that is still pool->attrs_gen, else calls again.
- * Sleeps, pool lock not held. Return: 0 or -ENOMEM.
+ * Of a new worker not yet woken (@fresh: nothing applied yet); the caller
+ * adds it to pool->workers only if *@gen is still pool->attrs_gen.
  */
 int ktpool_apply_worker_attrs(struct ktpool *pool, struct task_struct *task,
 			      unsigned int *gen, bool fresh)
@@ -106,7 +99,6 @@ int ktpool_apply_worker_attrs(struct ktpool *pool, struct task_struct *task,
 	raw_spin_lock_irq(&pool->lock);
 	*gen = pool->attrs_gen;
 	if (fresh && ktpool_sched_default_locked(pool)) {
-		/* What kthread_create() gave it already. */
 		raw_spin_unlock_irq(&pool->lock);
 		return 0;
 	}
@@ -172,17 +164,17 @@ static int ktpool_apply_live(struct ktpool *pool)
 	return 0;
 }
 
-/* Under ktpool_pools_mutex, which keeps the pool. */
 /* The CPU ktpool_cpu_online() was called for: hotplug callbacks are serial. */
 static unsigned int ktpool_online_cpu;
 
+/* Under ktpool_pools_mutex, which keeps the pool. */
 static void ktpool_restore_cpus(struct ktpool *pool)
 {
 	bool restore;
 
 	mutex_lock(&pool->attrs_mutex);
 	raw_spin_lock_irq(&pool->lock);
-	/* A worker on every possible CPU is never moved. */
+	/* A worker allowed every possible CPU is never moved. */
 	restore = !pool->dying &&
 		  cpumask_test_cpu(ktpool_online_cpu, pool->cpumask) &&
 		  !cpumask_equal(pool->cpumask, cpu_possible_mask);
@@ -197,11 +189,9 @@ static void ktpool_restore_cpus(struct ktpool *pool)
 }
 
 /*
- * A CPU came online (CPUHP_AP_ONLINE_DYN, enough for a kthread's
- * set_cpus_allowed_ptr()): the scheduler's select_fallback_rq() widened
- * for good the CPUs of a worker none of whose CPUs was online, so every
- * pool whose cpumask has that CPU gives its workers the mask again, as
- * cmwq's restore_unbound_workers_cpumask() does.
+ * At CPUHP_AP_ONLINE_DYN, enough for set_cpus_allowed_ptr(): the workers
+ * none of whose CPUs was online were widened for good (select_fallback_rq());
+ * give them back, as cmwq's restore_unbound_workers_cpumask().
  */
 int ktpool_cpu_online(unsigned int cpu)
 {
@@ -210,7 +200,7 @@ int ktpool_cpu_online(unsigned int cpu)
 	return 0;
 }
 
-/* Has a spawn ended (created its thread, or failed) since @seen? */
+/* A spawn created its thread, or failed, since @seen. */
 static bool ktpool_spawn_ended(struct ktpool *pool, u64 seen)
 {
 	bool ended;
@@ -222,11 +212,8 @@ static bool ktpool_spawn_ended(struct ktpool *pool, u64 seen)
 }
 
 /*
- * Create workers up to min_threads, counting created threads only (a spawn
- * in progress may fail); when spawns in progress fill the capacity, wait
- * for one to end. Sleeps; the caller is counted in nr_callers and holds
- * attrs_mutex, or the pool is not visible yet. Return: 0, -ENOMEM, or
- * -EINTR when a fatal signal ended a wait or a kthread_create().
+ * Created threads only count (a spawn in progress may fail). The caller is
+ * in nr_callers and holds attrs_mutex, or the pool is not visible yet.
  */
 int ktpool_start_min_threads(struct ktpool *pool)
 {
@@ -261,16 +248,14 @@ int ktpool_start_min_threads(struct ktpool *pool)
 			raw_spin_lock_irq(&pool->lock);
 			ktpool_unreserve_locked(pool);
 			raw_spin_unlock_irq(&pool->lock);
-			return ret;	/* -ENOMEM or -EINTR */
+			return ret;
 		}
 	}
 }
 
 /*
- * With the caller counted in nr_callers. With @gone (sysfs_mutex held),
- * adds or removes the directory as KTPOOL_SYSFS says, the one to remove
- * once attrs_mutex is dropped in *@gone; a knob's writer, which keeps the
- * flags, leaves it alone.
+ * The caller is in nr_callers. With @gone (sysfs_mutex held), the directory
+ * follows KTPOOL_SYSFS, the one to remove without attrs_mutex in *@gone.
  */
 static int ktpool_apply_attrs_locked(struct ktpool *pool,
 				     const struct ktpool_attrs *attrs,
@@ -286,10 +271,7 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 		raw_spin_unlock_irq(&pool->lock);
 		return -ESHUTDOWN;
 	}
-	/*
-	 * Under the lock: ktpool_set_capacity() checks the other way. The
-	 * current cpumask may be all offline: only a new one needs a CPU.
-	 */
+	/* Under L, as ktpool_set_capacity(); only a new cpumask needs a CPU. */
 	if (attrs->min_threads > pool->capacity ||
 	    (!cpumask_equal(mask, pool->cpumask) &&
 	     !cpumask_intersects(mask, cpu_online_mask))) {
@@ -301,7 +283,7 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 	WRITE_ONCE(pool->flags, attrs->flags);
 	WRITE_ONCE(pool->min_threads, attrs->min_threads);
 	pool->attrs_gen++;
-	/* Lowered: the surplus ages out through the idle timeout. */
+	/* A lowered min_threads lets the surplus age out. */
 	if (pool->idle_timeout_ms && pool->nr_idle)
 		ktpool_kick_reaper(pool, 0);
 	raw_spin_unlock_irq(&pool->lock);
@@ -310,11 +292,11 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 	if (gone) {
 		lockdep_assert_held(&pool->sysfs_mutex);
 		if (sysfs && !pool->kobj)
-			ktpool_sysfs_add(pool);	/* not fatal: works without */
+			ktpool_sysfs_add(pool);	/* the pool works without */
 		else if (!sysfs && pool->kobj)
 			*gone = ktpool_sysfs_detach(pool);
 	}
-	/* -ENOMEM or -EINTR: the caller learns which, the rest is applied. */
+	/* On an error, the rest is applied all the same. */
 	err = ktpool_start_min_threads(pool);
 	return err ?: ret;
 }
@@ -352,10 +334,9 @@ int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
 	if (!pool || ktpool_attrs_check(attrs, KTPOOL_MAX_CAPACITY))
 		return -EINVAL;
 	/*
-	 * A caller from before the first mutex until after the last unlock:
-	 * destroy frees the pool once it is quiet, and a mutex_unlock() may
-	 * touch the mutex after another task took it (mutex-design.rst).
-	 * Destroy drops sysfs_mutex before it waits for the callers.
+	 * A caller until after the last unlock: a mutex_unlock() may touch the
+	 * mutex after another task took it (mutex-design.rst), and destroy
+	 * frees the pool once it is quiet (it drops sysfs_mutex to wait).
 	 */
 	ret = ktpool_caller_enter(pool);
 	if (ret)
@@ -364,10 +345,7 @@ int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
 	mutex_lock(&pool->attrs_mutex);
 	ret = ktpool_apply_attrs_locked(pool, attrs, &gone);
 	mutex_unlock(&pool->attrs_mutex);
-	/*
-	 * Without attrs_mutex, which the writers of its files take, and with
-	 * sysfs_mutex, so that no change adds it again before it is gone.
-	 */
+	/* With sysfs_mutex: no change adds it again before it is gone. */
 	if (gone) {
 		ktpool_debug_hold(KTPOOL_HOLD_SYSFS);
 		ktpool_sysfs_remove(gone);
@@ -393,10 +371,8 @@ void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
 }
 
 /*
- * For a knob's writer: @edit changes a copy of the current attributes with
- * a value its knob checked. The flags stay, and so does the directory (no
- * sysfs_mutex: a removal waits for its writers). Return: as
- * ktpool_apply_attrs().
+ * For a knob's writer, with a value its knob checked. The flags stay, and
+ * so does the directory (no sysfs_mutex: a removal waits for its writers).
  */
 int ktpool_update_attrs(struct ktpool *pool,
 			void (*edit)(struct ktpool_attrs *attrs, s64 v,
