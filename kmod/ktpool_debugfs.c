@@ -9,7 +9,6 @@
 
 #include <linux/debugfs.h>
 #include <linux/jiffies.h>
-#include <linux/kthread.h>
 #include <linux/pid.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -67,7 +66,6 @@ static const char *const ktpool_state_names[] = {
 	[KTPOOL_W_WOKEN] = "woken",
 };
 
-/* One worker, copied under the lock. */
 struct ktpool_worker_snap {
 	pid_t pid;
 	enum ktpool_worker_state state;
@@ -78,10 +76,7 @@ struct ktpool_worker_snap {
 /* A line of the workers file at most: pid, state, ms and tasks run. */
 #define KTPOOL_WORKER_LINE	48
 
-/*
- * Copy the workers under the lock (only the copy with interrupts off):
- * how many, or more than @max when they do not fit.
- */
+/* Only the copy with interrupts off: how many, or more than @max. */
 static unsigned int ktpool_workers_snap(struct ktpool *pool,
 					struct ktpool_worker_snap *snap,
 					unsigned int max)
@@ -171,11 +166,10 @@ void ktpool_debugfs_add(struct ktpool *pool)
 }
 
 /* A kernel without debugfs just has no files. */
-int ktpool_debugfs_init(void)
+void ktpool_debugfs_init(void)
 {
 	ktpool_debugfs_root = debugfs_create_dir("ktpool", NULL);
 	ktpool_inject_init(ktpool_debugfs_root);
-	return 0;
 }
 
 /* Once every pool is gone. */

@@ -375,7 +375,7 @@ void ktpool_sysfs_remove(struct ktpool_kobj *kobj);
 struct ktpool *ktpool_sysfs_pool(struct kobject *kobj);
 
 /* ktpool_debugfs.c */
-int ktpool_debugfs_init(void);
+void ktpool_debugfs_init(void);
 void ktpool_debugfs_exit(void);
 void ktpool_debugfs_add(struct ktpool *pool);
 

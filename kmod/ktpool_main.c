@@ -2,15 +2,11 @@
 /*
  * ktpool module: the knobs, the default pool, init and exit.
  *
- * Each knob is defined once, in ktpool_knobs[]: its name, its range, how it
- * is parsed and how it is applied. Every knob is a module parameter; a
- * pool's knob is also a file of /sys/kernel/ktpool/<pool>/ for a pool with
- * KTPOOL_SYSFS, the default pool among them. A write is parsed and checked
- * whole before anything changes (-EINVAL otherwise), then applied live. The
- * parameter of a pool's knob tunes the default pool and reads the pool once
- * it exists, so that parameter and file stay in step; before (at load) it
- * keeps the value the pool is created with. The module-wide values and
- * ktpool_default_pool are under the module's kernel_param_lock().
+ * Each knob, defined once in ktpool_knobs[], is a module parameter; a pool's
+ * knob is also a file of /sys/kernel/ktpool/<pool>/. A write is checked
+ * whole before anything changes. The parameter of a pool's knob is the
+ * default pool's, once it exists, so that parameter and file stay in step;
+ * before (at load) it keeps the value the pool is created with.
  */
 
 #include <linux/cpuhotplug.h>
@@ -30,10 +26,8 @@
 #include "ktpool_trace.h"
 
 /*
- * A knob of a pool (@field the offset of its value in struct ktpool) is
- * applied by @set or, for an attribute, by ktpool_update_attrs() with
- * @edit. A module-wide knob (@field -1) lives in @val; @set, if any, then
- * makes the new value take effect.
+ * A pool's knob (@field: offset in struct ktpool) is applied by @set, or
+ * ktpool_update_attrs() with @edit. A module-wide one (@field -1) is @val.
  */
 struct ktpool_knob {
 	struct kobj_attribute attr;	/* I: the name, and a pool's file */
@@ -42,7 +36,7 @@ struct ktpool_knob {
 	int (*set)(struct ktpool *pool, unsigned int v);	/* I */
 	void (*edit)(struct ktpool_attrs *attrs, s64 v,		/* I */
 		     const struct cpumask *mask);
-	s64 val;			/* kernel_param_lock; READ_ONCE */
+	s64 val;			/* kernel_param_lock to write; READ_ONCE */
 };
 
 enum {
@@ -64,11 +58,7 @@ static bool ktpool_knob_cpulist(const struct ktpool_knob *k)
 	return k->field == (int)offsetof(struct ktpool, cpumask);
 }
 
-/*
- * Anything cpulist_parse() accepts, shorter than a page: a write hands its
- * file at most a page, cut there, so a page or more may be the start of a
- * longer list.
- */
+/* Shorter than a page: a write cut at a page may be part of a longer list. */
 static int ktpool_parse_cpulist(const char *buf, struct cpumask *mask)
 {
 	if (strnlen(buf, PAGE_SIZE) >= PAGE_SIZE)
@@ -91,7 +81,7 @@ static int ktpool_knob_parse(const struct ktpool_knob *k, const char *buf,
 	return *v < k->min || *v > k->max ? -EINVAL : 0;
 }
 
-/* Write @buf to @k of @pool (NULL: no default pool yet), as a parameter? */
+/* @pool NULL: no default pool yet. */
 static int ktpool_knob_write(struct ktpool_knob *k, struct ktpool *pool,
 			     const char *buf, bool param)
 {
@@ -290,7 +280,7 @@ static unsigned int ktpool_knob(int knob)
 	return READ_ONCE(ktpool_knobs[knob].val);
 }
 
-/* The least time between two reaper runs of a pool, in jiffies. */
+/* The least time between two reaper runs of a pool. */
 unsigned long ktpool_reap_interval(void)
 {
 	return msecs_to_jiffies(ktpool_knob(KNOB_REAP_INTERVAL));
@@ -302,10 +292,9 @@ unsigned int ktpool_stall_warn_ms(void)
 	return ktpool_knob(KNOB_STALL_WARN);
 }
 
-/* How long an idle worker polls for a job, in ns; 0 on a single CPU. */
+/* Polling on the only CPU would just delay whoever it waits for. */
 u64 ktpool_spin_ns(void)
 {
-	/* Polling on the only CPU would just delay whoever it waits for. */
 	if (num_online_cpus() < 2)
 		return 0;
 	return (u64)ktpool_knob(KNOB_SPIN) * NSEC_PER_USEC;
@@ -332,9 +321,7 @@ static int __init ktpool_init(void)
 
 	for (i = 0; i < KNOB_NR_POOL; i++)
 		ktpool_knob_attrs[i] = &ktpool_knobs[i].attr.attr;
-	ret = ktpool_debugfs_init();
-	if (ret)
-		goto err_debugfs;
+	ktpool_debugfs_init();
 	ret = ktpool_sysfs_init();
 	if (ret)
 		goto err_sysfs;
@@ -375,7 +362,6 @@ err_cpuhp:
 	ktpool_sysfs_exit();
 err_sysfs:
 	ktpool_debugfs_exit();
-err_debugfs:
 	return ret;
 }
 
