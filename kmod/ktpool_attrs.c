@@ -1,13 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktpool pool attributes: nice or SCHED_FIFO, cpumask, NUMA node, the
- * reserve of min_threads workers, the flags.
- *
- * They are written under attrs_mutex and the pool lock, and set on the
- * workers outside the lock (a raw spinlock; the scheduler calls sleep),
- * through a reference on each task taken under it. A worker being created
- * applies them with their generation (attrs_gen) and joins pool->workers
- * only if it is still the same, so that it misses no change in between.
+ * ktpool pool attributes. The scheduler calls sleep: they are set on the
+ * workers outside the pool lock, through task references taken under it. A
+ * new worker joins pool->workers only if attrs_gen did not move while it
+ * applied them, so that it misses no change in between.
  */
 
 #include <linux/cpumask.h>

@@ -59,7 +59,6 @@
 #define KUNIT_STATIC_STUB_REDIRECT(...) do { } while (0)
 #endif
 
-/* Every flag of struct ktpool_attrs. */
 #define KTPOOL_ALL_FLAGS	(KTPOOL_FREEZABLE | KTPOOL_RT | KTPOOL_SYSFS)
 
 enum ktpool_mode {
@@ -336,7 +335,6 @@ static inline void ktpool_unreserve_locked(struct ktpool *pool)
 /* ktpool_main.c */
 extern const struct attribute_group *ktpool_knob_groups[];
 unsigned long ktpool_reap_interval(void);
-
 unsigned int ktpool_stall_warn_ms(void);
 u64 ktpool_spin_ns(void);
 

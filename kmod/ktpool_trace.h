@@ -1,9 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
- * ktpool tracepoints, system "ktpool": usable with tracefs, trace-cmd and
- * perf trace. Pools are named by their name, tasks by their function (%ps);
- * no kernel pointer is printed.
- */
+/* ktpool tracepoints: tasks are named by their function; no pointer is printed. */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM ktpool
 

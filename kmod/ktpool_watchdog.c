@@ -72,7 +72,7 @@ static void ktpool_watchdog_fn(struct work_struct *work)
 			   max(msecs_to_jiffies(ms) / 2, 1UL));
 }
 
-/* (Re)start the scans after stall_warn_ms changed. */
+/* After stall_warn_ms changed. */
 void ktpool_watchdog_start(void)
 {
 	mod_delayed_work(system_unbound_wq, &ktpool_watchdog, 0);
