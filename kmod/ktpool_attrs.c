@@ -24,23 +24,19 @@ static bool ktpool_sched_default_locked(struct ktpool *pool)
 }
 
 /* All but the online CPUs, which only a new cpumask must have. */
-static int ktpool_attrs_check(const struct ktpool_attrs *attrs,
-			      unsigned int capacity)
+static int ktpool_attrs_check(const struct ktpool_attrs *attrs, unsigned int capacity)
 {
 	if (!attrs || attrs->nice < MIN_NICE || attrs->nice > MAX_NICE ||
-	    (attrs->flags & ~KTPOOL_ALL_FLAGS) ||
-	    attrs->min_threads > capacity)
+	    (attrs->flags & ~KTPOOL_ALL_FLAGS) || attrs->min_threads > capacity)
 		return -EINVAL;
 	return 0;
 }
 
 /* A new pool's attributes, but the node (create checks it): 0 or -EINVAL. */
-int ktpool_attrs_validate(const struct ktpool_attrs *attrs,
-			  unsigned int capacity)
+int ktpool_attrs_validate(const struct ktpool_attrs *attrs, unsigned int capacity)
 {
 	if (ktpool_attrs_check(attrs, capacity) ||
-	    (attrs->cpumask &&
-	     !cpumask_intersects(attrs->cpumask, cpu_online_mask)))
+	    (attrs->cpumask && !cpumask_intersects(attrs->cpumask, cpu_online_mask)))
 		return -EINVAL;
 	return 0;
 }
@@ -69,8 +65,7 @@ void ktpool_attrs_free(struct ktpool *pool)
 }
 
 /* Set a worker's scheduling attributes; never under the pool lock. */
-static void ktpool_set_task_attrs(struct task_struct *task, int nice,
-				  unsigned int flags,
+static void ktpool_set_task_attrs(struct task_struct *task, int nice, unsigned int flags,
 				  const struct cpumask *mask)
 {
 	if (flags & KTPOOL_RT)
@@ -171,8 +166,7 @@ static void ktpool_restore_cpus(struct ktpool *pool)
 	mutex_lock(&pool->attrs_mutex);
 	raw_spin_lock_irq(&pool->lock);
 	/* A worker allowed every possible CPU is never moved. */
-	restore = !pool->dying &&
-		  cpumask_test_cpu(ktpool_online_cpu, pool->cpumask) &&
+	restore = !pool->dying && cpumask_test_cpu(ktpool_online_cpu, pool->cpumask) &&
 		  !cpumask_equal(pool->cpumask, cpu_possible_mask);
 	/* A worker being created applies them again, with the CPU online. */
 	if (restore)
@@ -221,8 +215,7 @@ int ktpool_start_min_threads(struct ktpool *pool)
 		raw_spin_lock_irq(&pool->lock);
 		reserved = false;
 		full = false;
-		if (!pool->dying &&
-		    pool->nr_threads - pool->nr_spawning < pool->min_threads) {
+		if (!pool->dying && pool->nr_threads - pool->nr_spawning < pool->min_threads) {
 			reserved = ktpool_reserve_locked(pool);
 			/* Below min_threads and full: spawns are in flight. */
 			full = !reserved;
@@ -230,8 +223,7 @@ int ktpool_start_min_threads(struct ktpool *pool)
 		}
 		raw_spin_unlock_irq(&pool->lock);
 		if (full) {
-			ret = rcuwait_wait_event(&pool->spawn_wait,
-						 ktpool_spawn_ended(pool, seen),
+			ret = rcuwait_wait_event(&pool->spawn_wait, ktpool_spawn_ended(pool, seen),
 						 TASK_KILLABLE);
 			if (ret)
 				return ret;
@@ -253,8 +245,7 @@ int ktpool_start_min_threads(struct ktpool *pool)
  * The caller is in nr_callers. With @gone (sysfs_mutex held), the directory
  * follows KTPOOL_SYSFS, the one to remove without attrs_mutex in *@gone.
  */
-static int ktpool_apply_attrs_locked(struct ktpool *pool,
-				     const struct ktpool_attrs *attrs,
+static int ktpool_apply_attrs_locked(struct ktpool *pool, const struct ktpool_attrs *attrs,
 				     struct ktpool_kobj **gone)
 	__must_hold(&pool->attrs_mutex)
 {
@@ -269,8 +260,7 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 	}
 	/* Under L, as ktpool_set_capacity(); only a new cpumask needs a CPU. */
 	if (attrs->min_threads > pool->capacity ||
-	    (!cpumask_equal(mask, pool->cpumask) &&
-	     !cpumask_intersects(mask, cpu_online_mask))) {
+	    (!cpumask_equal(mask, pool->cpumask) && !cpumask_intersects(mask, cpu_online_mask))) {
 		raw_spin_unlock_irq(&pool->lock);
 		return -EINVAL;
 	}
@@ -353,8 +343,7 @@ int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
 EXPORT_SYMBOL_GPL(ktpool_apply_attrs);
 
 /* @attrs->cpumask is set to @mask, a copy of the pool's. */
-void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
-		      struct cpumask *mask)
+void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs, struct cpumask *mask)
 {
 	raw_spin_lock_irq(&pool->lock);
 	attrs->nice = pool->nice;
@@ -371,8 +360,7 @@ void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
  * so does the directory (no sysfs_mutex: a removal waits for its writers).
  */
 int ktpool_update_attrs(struct ktpool *pool,
-			void (*edit)(struct ktpool_attrs *attrs, s64 v,
-				     const struct cpumask *mask),
+			void (*edit)(struct ktpool_attrs *attrs, s64 v, const struct cpumask *mask),
 			s64 v, const struct cpumask *mask)
 {
 	struct ktpool_attrs attrs;

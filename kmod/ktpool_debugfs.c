@@ -49,8 +49,7 @@ static int ktpool_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "cpumask %*pbl\n", cpumask_pr_args(mask));
 	seq_printf(m, "node %d\n", attrs.node);
 	seq_printf(m, "min_threads %u\n", attrs.min_threads);
-	seq_printf(m, "flags%s%s%s%s\n",
-		   attrs.flags & KTPOOL_FREEZABLE ? " freezable" : "",
+	seq_printf(m, "flags%s%s%s%s\n", attrs.flags & KTPOOL_FREEZABLE ? " freezable" : "",
 		   attrs.flags & KTPOOL_RT ? " rt" : "",
 		   attrs.flags & KTPOOL_SYSFS ? " sysfs" : "",
 		   attrs.flags ? "" : " none");
@@ -77,8 +76,7 @@ struct ktpool_worker_snap {
 #define KTPOOL_WORKER_LINE	48
 
 /* Only the copy with interrupts off: how many, or more than @max. */
-static unsigned int ktpool_workers_snap(struct ktpool *pool,
-					struct ktpool_worker_snap *snap,
+static unsigned int ktpool_workers_snap(struct ktpool *pool, struct ktpool_worker_snap *snap,
 					unsigned int max)
 {
 	struct ktpool_worker *w;
@@ -128,8 +126,7 @@ static int ktpool_workers_show(struct seq_file *m, void *unused)
 
 	seq_puts(m, "pid state ms_since_active tasks_run\n");
 	for (i = 0; i < n; i++)
-		seq_printf(m, "%d %s %u %llu\n", snap[i].pid,
-			   ktpool_state_names[snap[i].state],
+		seq_printf(m, "%d %s %u %llu\n", snap[i].pid, ktpool_state_names[snap[i].state],
 			   jiffies_to_msecs(snap[i].ago), snap[i].nr_run);
 	kvfree(snap);
 	return 0;
@@ -159,10 +156,8 @@ void ktpool_debugfs_add(struct ktpool *pool)
 	if (IS_ERR_OR_NULL(ktpool_debugfs_root))
 		return;
 	pool->debugfs = debugfs_create_dir(pool->name, ktpool_debugfs_root);
-	debugfs_create_file("stats", 0400, pool->debugfs, pool,
-			    &ktpool_stats_fops);
-	debugfs_create_file("workers", 0400, pool->debugfs, pool,
-			    &ktpool_workers_fops);
+	debugfs_create_file("stats", 0400, pool->debugfs, pool, &ktpool_stats_fops);
+	debugfs_create_file("workers", 0400, pool->debugfs, pool, &ktpool_workers_fops);
 }
 
 /* A kernel without debugfs just has no files. */

@@ -42,8 +42,7 @@ int ktpool_debug_hold(unsigned int where)
 	if (!ktpool_debug_holding(where))
 		return 0;
 	atomic_inc(&ktpool_held);
-	ret = wait_event_killable(ktpool_hold_wq,
-				  !ktpool_debug_holding(where));
+	ret = wait_event_killable(ktpool_hold_wq, !ktpool_debug_holding(where));
 	atomic_dec(&ktpool_held);
 	return ret ? -EINTR : 0;
 }

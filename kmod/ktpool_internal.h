@@ -272,8 +272,7 @@ static inline bool ktpool_wake_full(const struct ktpool_wake *wk)
 	return wk->nr == KTPOOL_WAKE_BATCH;
 }
 
-static inline void ktpool_wake_add_locked(struct ktpool *pool,
-					  struct ktpool_wake *wk,
+static inline void ktpool_wake_add_locked(struct ktpool *pool, struct ktpool_wake *wk,
 					  struct task_struct *task)
 	__must_hold(&pool->lock)
 {
@@ -282,8 +281,7 @@ static inline void ktpool_wake_add_locked(struct ktpool *pool,
 }
 
 /* A task that moved on meanwhile sees a spurious wake-up, allowed for. */
-static inline void ktpool_wake_unlock_irqrestore(struct ktpool *pool,
-						 struct ktpool_wake *wk,
+static inline void ktpool_wake_unlock_irqrestore(struct ktpool *pool, struct ktpool_wake *wk,
 						 unsigned long flags)
 	__releases(&pool->lock)
 {
@@ -301,17 +299,14 @@ static inline void ktpool_wake_unlock_irqrestore(struct ktpool *pool,
 bool ktpool_inline_holds(struct ktpool *pool, const struct ktpool_group *grp);
 int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode, long timeout);
-int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
-			 enum ktpool_mode mode);
+int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job, enum ktpool_mode mode);
 void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp);
 void ktpool_help_end(struct ktpool_worker *w);
 bool ktpool_kick_all_locked(struct ktpool *pool, struct ktpool_wake *wk);
 int ktpool_pending_init(struct ktpool *pool, unsigned int capacity);
 void ktpool_pending_free(struct ktpool *pool);
-bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
-			      struct ktpool_wake *wk);
-int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
-		 enum ktpool_mode mode);
+bool ktpool_wake_retry_locked(struct ktpool *pool, bool all, struct ktpool_wake *wk);
+int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job, enum ktpool_mode mode);
 void ktpool_spawn_workfn(struct work_struct *work);
 void ktpool_reaper_workfn(struct work_struct *work);
 struct ktpool_worker *ktpool_own_worker(struct ktpool *pool);
@@ -353,16 +348,13 @@ void ktpool_destroy_refused(const char *name);
 /* ktpool_attrs.c */
 int ktpool_attrs_init(struct ktpool *pool, const struct ktpool_attrs *attrs);
 void ktpool_attrs_free(struct ktpool *pool);
-int ktpool_attrs_validate(const struct ktpool_attrs *attrs,
-			  unsigned int capacity);
+int ktpool_attrs_validate(const struct ktpool_attrs *attrs, unsigned int capacity);
 int ktpool_apply_worker_attrs(struct ktpool *pool, struct task_struct *task,
 			      unsigned int *gen, bool fresh);
 int ktpool_start_min_threads(struct ktpool *pool);
-void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
-		      struct cpumask *mask);
+void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs, struct cpumask *mask);
 int ktpool_update_attrs(struct ktpool *pool,
-			void (*edit)(struct ktpool_attrs *attrs, s64 v,
-				     const struct cpumask *mask),
+			void (*edit)(struct ktpool_attrs *attrs, s64 v, const struct cpumask *mask),
 			s64 v, const struct cpumask *mask);
 int ktpool_cpu_online(unsigned int cpu);
 int ktpool_sysfs_init(void);

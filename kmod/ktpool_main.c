@@ -110,8 +110,7 @@ out:
 	return ret;
 }
 
-static int ktpool_knob_read(const struct ktpool_knob *k, struct ktpool *pool,
-			    char *buf)
+static int ktpool_knob_read(const struct ktpool_knob *k, struct ktpool *pool, char *buf)
 {
 	s64 v = READ_ONCE(k->val);
 	int ret;
@@ -140,20 +139,17 @@ static int ktpool_knob_read(const struct ktpool_knob *k, struct ktpool *pool,
 	return sysfs_emit(buf, "%u\n", (unsigned int)v);
 }
 
-static ssize_t ktpool_knob_show(struct kobject *kobj,
-				struct kobj_attribute *attr, char *buf)
+static ssize_t ktpool_knob_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	struct ktpool *pool = ktpool_sysfs_pool(kobj);
 
 	if (!pool)
 		return -ENODEV;
-	return ktpool_knob_read(container_of(attr, struct ktpool_knob, attr),
-				pool, buf);
+	return ktpool_knob_read(container_of(attr, struct ktpool_knob, attr), pool, buf);
 }
 
 static ssize_t ktpool_knob_store(struct kobject *kobj,
-				 struct kobj_attribute *attr, const char *buf,
-				 size_t count)
+				 struct kobj_attribute *attr, const char *buf, size_t count)
 {
 	struct ktpool *pool = ktpool_sysfs_pool(kobj);
 	int ret = -ENODEV;
@@ -164,20 +160,17 @@ static ssize_t ktpool_knob_store(struct kobject *kobj,
 	return ret ?: count;
 }
 
-static void ktpool_edit_nice(struct ktpool_attrs *attrs, s64 v,
-			     const struct cpumask *mask)
+static void ktpool_edit_nice(struct ktpool_attrs *attrs, s64 v, const struct cpumask *mask)
 {
 	attrs->nice = v;
 }
 
-static void ktpool_edit_cpumask(struct ktpool_attrs *attrs, s64 v,
-				const struct cpumask *mask)
+static void ktpool_edit_cpumask(struct ktpool_attrs *attrs, s64 v, const struct cpumask *mask)
 {
 	attrs->cpumask = mask;
 }
 
-static void ktpool_edit_min_threads(struct ktpool_attrs *attrs, s64 v,
-				    const struct cpumask *mask)
+static void ktpool_edit_min_threads(struct ktpool_attrs *attrs, s64 v, const struct cpumask *mask)
 {
 	attrs->min_threads = v;
 }
@@ -201,27 +194,22 @@ static int ktpool_stall_warn_set(struct ktpool *unused, unsigned int v)
 #define FIELD(f)	offsetof(struct ktpool, f)
 
 static struct ktpool_knob ktpool_knobs[KNOB_NR] = {
-	[KNOB_CAPACITY] = { KNOB(capacity, 1, KTPOOL_MAX_CAPACITY,
-				 FIELD(capacity)),
+	[KNOB_CAPACITY] = { KNOB(capacity, 1, KTPOOL_MAX_CAPACITY, FIELD(capacity)),
 			    .set = ktpool_set_capacity, .val = 64 },
-	[KNOB_IDLE_TIMEOUT] = { KNOB(idle_timeout_ms, 0,
-				     KTPOOL_MAX_IDLE_TIMEOUT_MS,
+	[KNOB_IDLE_TIMEOUT] = { KNOB(idle_timeout_ms, 0, KTPOOL_MAX_IDLE_TIMEOUT_MS,
 				     FIELD(idle_timeout_ms)),
 				.set = ktpool_set_idle_timeout, .val = 10000 },
-	[KNOB_MAX_WAITERS] = { KNOB(max_waiters, 0, UINT_MAX,
-				    FIELD(max_waiters)),
+	[KNOB_MAX_WAITERS] = { KNOB(max_waiters, 0, UINT_MAX, FIELD(max_waiters)),
 			       .set = ktpool_set_max_waiters },
 	[KNOB_NICE] = { KNOB(nice, MIN_NICE, MAX_NICE, FIELD(nice)),
 			.edit = ktpool_edit_nice },
 	[KNOB_CPUMASK] = { KNOB(cpumask, 0, 0, FIELD(cpumask)),
 			   .edit = ktpool_edit_cpumask },
-	[KNOB_MIN_THREADS] = { KNOB(min_threads, 0, KTPOOL_MAX_CAPACITY,
-				    FIELD(min_threads)),
+	[KNOB_MIN_THREADS] = { KNOB(min_threads, 0, KTPOOL_MAX_CAPACITY, FIELD(min_threads)),
 			       .edit = ktpool_edit_min_threads },
 	[KNOB_REAP_INTERVAL] = { KNOB(reap_interval_ms, 1, 60000, -1),
 				 .set = ktpool_retime_reapers, .val = 1000 },
-	[KNOB_STALL_WARN] = { KNOB(stall_warn_ms, 0,
-				   KTPOOL_MAX_IDLE_TIMEOUT_MS, -1),
+	[KNOB_STALL_WARN] = { KNOB(stall_warn_ms, 0, KTPOOL_MAX_IDLE_TIMEOUT_MS, -1),
 			      .set = ktpool_stall_warn_set },
 	[KNOB_SPIN] = { KNOB(spin_us, 0, 1000, -1) },
 };

@@ -68,8 +68,7 @@ static void ktpool_watchdog_fn(struct work_struct *work)
 		sched_show_task(s->task);
 		put_task_struct(s->task);
 	}
-	queue_delayed_work(system_unbound_wq, &ktpool_watchdog,
-			   max(msecs_to_jiffies(ms) / 2, 1UL));
+	queue_delayed_work(system_unbound_wq, &ktpool_watchdog, max(msecs_to_jiffies(ms) / 2, 1UL));
 }
 
 /* After stall_warn_ms changed. */
