@@ -15,7 +15,6 @@
 
 #include "ktpool_internal.h"
 
-/* Scheduling attributes are the defaults a new kthread already has. */
 static bool ktpool_sched_default_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
@@ -56,7 +55,6 @@ int ktpool_attrs_init(struct ktpool *pool, const struct ktpool_attrs *attrs)
 	return 0;
 }
 
-/* Free what ktpool_attrs_init() allocated, of a quiet pool. */
 void ktpool_attrs_free(struct ktpool *pool)
 {
 	mutex_destroy(&pool->sysfs_mutex);
@@ -190,7 +188,6 @@ int ktpool_cpu_online(unsigned int cpu)
 	return 0;
 }
 
-/* A spawn created its thread, or failed, since @seen. */
 static bool ktpool_spawn_ended(struct ktpool *pool, u64 seen)
 {
 	bool ended;

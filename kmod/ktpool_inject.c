@@ -82,13 +82,11 @@ EXPORT_SYMBOL_IF_KUNIT(ktpool_test_held);
 int ktpool_test_fail_spawn(int times)
 {
 #ifdef CONFIG_FAULT_INJECTION
-	struct fault_attr *attr = &ktpool_fail_spawn;
-
-	attr->verbose = 0;
-	attr->interval = 1;
-	atomic_set(&attr->space, 0);
-	atomic_set(&attr->times, times);
-	WRITE_ONCE(attr->probability, times ? 100 : 0);
+	ktpool_fail_spawn.verbose = 0;
+	ktpool_fail_spawn.interval = 1;
+	atomic_set(&ktpool_fail_spawn.space, 0);
+	atomic_set(&ktpool_fail_spawn.times, times);
+	WRITE_ONCE(ktpool_fail_spawn.probability, times ? 100 : 0);
 	return 0;
 #else
 	return -EOPNOTSUPP;

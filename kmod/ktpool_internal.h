@@ -61,11 +61,7 @@
 
 #define KTPOOL_ALL_FLAGS	(KTPOOL_FREEZABLE | KTPOOL_RT | KTPOOL_SYSFS)
 
-enum ktpool_mode {
-	KTPOOL_TRY,
-	KTPOOL_ANYWAY,
-	KTPOOL_NOWAIT,
-};
+enum ktpool_mode { KTPOOL_TRY, KTPOOL_ANYWAY, KTPOOL_NOWAIT };
 
 /* What became of a submission (the ktpool_submit tracepoint). */
 enum ktpool_outcome {
@@ -77,11 +73,7 @@ enum ktpool_outcome {
 };
 
 /* Why a worker was stopped (the ktpool_worker_reap tracepoint). */
-enum ktpool_reap_reason {
-	KTPOOL_REAP_IDLE,
-	KTPOOL_REAP_SURPLUS,
-	KTPOOL_REAP_DESTROY,
-};
+enum ktpool_reap_reason { KTPOOL_REAP_IDLE, KTPOOL_REAP_SURPLUS, KTPOOL_REAP_DESTROY };
 
 /* What a group task adds to its job (ktpool_group.c). */
 struct ktpool_job_group {

@@ -116,9 +116,8 @@ static int ktpool_knob_read(const struct ktpool_knob *k, struct ktpool *pool, ch
 	int ret;
 
 	if (ktpool_knob_cpulist(k) && !pool)
-		return sysfs_emit(buf, "%*pbl\n",
-				  cpumask_pr_args(ktpool_cpus_given ?
-						  &ktpool_cpus : cpu_possible_mask));
+		return sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(ktpool_cpus_given ?
+								 &ktpool_cpus : cpu_possible_mask));
 	if (ktpool_knob_cpulist(k)) {
 		cpumask_var_t mask;
 
@@ -268,13 +267,11 @@ static unsigned int ktpool_knob(int knob)
 	return READ_ONCE(ktpool_knobs[knob].val);
 }
 
-/* The least time between two reaper runs of a pool. */
 unsigned long ktpool_reap_interval(void)
 {
 	return msecs_to_jiffies(ktpool_knob(KNOB_REAP_INTERVAL));
 }
 
-/* The stall warning threshold; 0 means off. */
 unsigned int ktpool_stall_warn_ms(void)
 {
 	return ktpool_knob(KNOB_STALL_WARN);

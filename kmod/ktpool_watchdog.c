@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktpool stall watchdog, as the workqueue's: a task running longer than
- * stall_warn_ms gets one warning naming its pool and function, with its
- * worker's stack. One delayed_work scans every pool twice per threshold,
- * while the parameter is not 0.
+ * ktpool stall watchdog, as the workqueue's: one warning, with the worker's
+ * stack, for a task running longer than stall_warn_ms.
  */
 
 #include <linux/jiffies.h>
