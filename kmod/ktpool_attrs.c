@@ -74,10 +74,7 @@ static void ktpool_set_task_attrs(struct task_struct *task, int nice, unsigned i
 	set_cpus_allowed_ptr(task, mask);
 }
 
-/*
- * Of a new worker not yet woken (@fresh: nothing applied yet); the caller
- * adds it to pool->workers only if *@gen is still pool->attrs_gen.
- */
+/* The caller adds the new worker only if *@gen is still pool->attrs_gen. */
 int ktpool_apply_worker_attrs(struct ktpool *pool, struct task_struct *task,
 			      unsigned int *gen, bool fresh)
 {
@@ -177,9 +174,8 @@ static void ktpool_restore_cpus(struct ktpool *pool)
 }
 
 /*
- * At CPUHP_AP_ONLINE_DYN, enough for set_cpus_allowed_ptr(): the workers
- * none of whose CPUs was online were widened for good (select_fallback_rq());
- * give them back, as cmwq's restore_unbound_workers_cpumask().
+ * select_fallback_rq() widened for good the workers none of whose CPUs was
+ * online: give them back, as cmwq's restore_unbound_workers_cpumask().
  */
 int ktpool_cpu_online(unsigned int cpu)
 {
@@ -198,10 +194,7 @@ static bool ktpool_spawn_ended(struct ktpool *pool, u64 seen)
 	return ended;
 }
 
-/*
- * Created threads only count (a spawn in progress may fail). The caller is
- * in nr_callers and holds attrs_mutex, or the pool is not visible yet.
- */
+/* The caller is in nr_callers and holds attrs_mutex, or it creates the pool. */
 int ktpool_start_min_threads(struct ktpool *pool)
 {
 	bool reserved, full;
@@ -214,7 +207,7 @@ int ktpool_start_min_threads(struct ktpool *pool)
 		full = false;
 		if (!pool->dying && pool->nr_threads - pool->nr_spawning < pool->min_threads) {
 			reserved = ktpool_reserve_locked(pool);
-			/* Below min_threads and full: spawns are in flight. */
+			/* Full below min_threads: wait for a spawn in flight. */
 			full = !reserved;
 			seen = pool->spawned + pool->spawn_failed;
 		}
@@ -238,17 +231,14 @@ int ktpool_start_min_threads(struct ktpool *pool)
 	}
 }
 
-/*
- * The caller is in nr_callers. With @gone (sysfs_mutex held), the directory
- * follows KTPOOL_SYSFS, the one to remove without attrs_mutex in *@gone.
- */
+/* In nr_callers. With @gone (sysfs_mutex held), the directory follows KTPOOL_SYSFS. */
 static int ktpool_apply_attrs_locked(struct ktpool *pool, const struct ktpool_attrs *attrs,
 				     struct ktpool_kobj **gone)
 	__must_hold(&pool->attrs_mutex)
 {
 	const struct cpumask *mask = attrs->cpumask ?: cpu_possible_mask;
 	bool sysfs = attrs->flags & KTPOOL_SYSFS;
-	int ret, err;
+	int ret;
 
 	raw_spin_lock_irq(&pool->lock);
 	if (pool->dying) {
@@ -280,8 +270,7 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool, const struct ktpool_at
 			*gone = ktpool_sysfs_detach(pool);
 	}
 	/* On an error, the rest is applied all the same. */
-	err = ktpool_start_min_threads(pool);
-	return err ?: ret;
+	return ktpool_start_min_threads(pool) ?: ret;
 }
 
 /**

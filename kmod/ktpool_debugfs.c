@@ -95,8 +95,7 @@ static unsigned int ktpool_workers_snap(struct ktpool *pool, struct ktpool_worke
 		}
 		snap[n].pid = task_pid_nr(w->task);
 		snap[n].state = w->state;
-		snap[n].ago = w->state == KTPOOL_W_BUSY ?
-			      jiffies - w->job_start :
+		snap[n].ago = w->state == KTPOOL_W_BUSY ? jiffies - w->job_start :
 			      (unsigned long)(get_jiffies_64() - w->idle_since);
 		snap[n].nr_run = READ_ONCE(w->nr_run);
 		n++;
@@ -136,8 +135,7 @@ static int ktpool_workers_show(struct seq_file *m, void *unused)
 static int ktpool_workers_open(struct inode *inode, struct file *file)
 {
 	struct ktpool *pool = inode->i_private;
-	size_t size = (READ_ONCE(pool->nr_threads) + KTPOOL_WAKE_BATCH + 1) *
-		      KTPOOL_WORKER_LINE;
+	size_t size = (READ_ONCE(pool->nr_threads) + KTPOOL_WAKE_BATCH + 1) * KTPOOL_WORKER_LINE;
 
 	return single_open_size(file, ktpool_workers_show, pool, size);
 }

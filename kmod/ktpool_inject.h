@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ktpool's test hooks, none in a release build: debugfs/ktpool/fail_spawn/
- * (fault injection) fails ktpool_spawn() with -ENOMEM; with KUnit, a suite
- * holds the callers that reach a point, to widen a race window.
+ * fails ktpool_spawn(); KUnit suites hold callers to widen race windows.
  */
 #ifndef _KTPOOL_INJECT_H
 #define _KTPOOL_INJECT_H

@@ -31,10 +31,9 @@
  *  - A blocked submitter's struct ktpool_waiter is on its stack: whoever
  *    takes it off pool->waiters sets its state under L, and it takes L once
  *    more before it returns. Waiters are served oldest first, by ticket.
- *  - Walks under L that wake or move stop at %KTPOOL_WAKE_BATCH and drop L
- *    between batches, the state consistent. Unbatched walks do a few loads
- *    and stores per step, over at most %KTPOOL_MAX_CAPACITY workers,
- *    nr_threads pending jobs or helpers, or nr_waiters waiters.
+ *  - Walks under L that wake or move drop L every %KTPOOL_WAKE_BATCH, the
+ *    state consistent. Others do a few loads and stores per step, over at
+ *    most %KTPOOL_MAX_CAPACITY workers, nr_threads jobs or nr_waiters waiters.
  */
 #ifndef _KTPOOL_INTERNAL_H
 #define _KTPOOL_INTERNAL_H

@@ -1,12 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktpool module: the knobs, the default pool, init and exit.
- *
- * Each knob, defined once in ktpool_knobs[], is a module parameter; a pool's
- * knob is also a file of /sys/kernel/ktpool/<pool>/. A write is checked
- * whole before anything changes. The parameter of a pool's knob is the
- * default pool's, once it exists, so that parameter and file stay in step;
- * before (at load) it keeps the value the pool is created with.
+ * ktpool module: the knobs, the default pool, init and exit. A pool's knob
+ * is also a file of /sys/kernel/ktpool/<pool>/; its parameter acts on the
+ * default pool once it exists, and before (at load) sets what it starts with.
  */
 
 #include <linux/cpuhotplug.h>
@@ -25,10 +21,7 @@
 #define CREATE_TRACE_POINTS
 #include "ktpool_trace.h"
 
-/*
- * A pool's knob (@field: offset in struct ktpool) is applied by @set, or
- * ktpool_update_attrs() with @edit. A module-wide one (@field -1) is @val.
- */
+/* A pool's knob is at @field in struct ktpool; a module-wide one (@field -1) is @val. */
 struct ktpool_knob {
 	struct kobj_attribute attr;	/* I: the name, and a pool's file */
 	s64 min, max;			/* I: the range; a cpulist has none */
@@ -43,8 +36,7 @@ enum {
 	KNOB_CAPACITY, KNOB_IDLE_TIMEOUT, KNOB_MAX_WAITERS, KNOB_NICE,
 	KNOB_CPUMASK, KNOB_MIN_THREADS,
 	KNOB_NR_POOL,		/* a pool's above, module-wide below */
-	KNOB_REAP_INTERVAL = KNOB_NR_POOL, KNOB_STALL_WARN, KNOB_SPIN,
-	KNOB_NR,
+	KNOB_REAP_INTERVAL = KNOB_NR_POOL, KNOB_STALL_WARN, KNOB_SPIN, KNOB_NR,
 };
 
 /* The default pool's cpumask until it exists (kernel_param_lock). */

@@ -9,9 +9,9 @@
  * none while the flag says there is one).
  *
  * The kobject is of the kernel's own type, whose release may run late
- * (CONFIG_DEBUG_KOBJECT_RELEASE), after ktpool.ko is gone: so it holds no
- * pointer to its pool: the files look it up in ktpool_sysfs_dirs, where it
- * is entered once they exist and left only after kobject_del().
+ * (CONFIG_DEBUG_KOBJECT_RELEASE), after ktpool.ko is gone, so it holds no
+ * pointer to its pool: the files look it up in ktpool_sysfs_dirs, entered
+ * once they exist and left only after kobject_del().
  */
 
 #include <linux/kobject.h>
