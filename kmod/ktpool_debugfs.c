@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktpool debugfs, root only: /sys/kernel/debug/ktpool/<pool>/
- *   stats    struct ktpool_stats, "name value" per line, then the attributes
- *   workers  per live worker: pid, state, ms since active, tasks run
- * ktpool_destroy() removes them before it frees the workers; debugfs waits
- * for readers in flight.
+ * ktpool debugfs, root only: /sys/kernel/debug/ktpool/<pool>/stats (struct
+ * ktpool_stats, "name value" per line, then the attributes) and workers (pid,
+ * state, ms since active, tasks run per worker). ktpool_destroy() removes
+ * them before it frees the workers; debugfs waits for readers in flight.
  */
 
 #include <linux/debugfs.h>

@@ -324,7 +324,6 @@ unsigned long ktpool_reap_interval(void);
 unsigned int ktpool_stall_warn_ms(void);
 u64 ktpool_spin_ns(void);
 
-/* ktpool_inject.c: the test hooks */
 #include "ktpool_inject.h"
 
 /* ktpool_pool.c: every pool, for the watchdog */
