@@ -74,7 +74,7 @@ static void ktpool_set_task_attrs(struct task_struct *task, int nice, unsigned i
 	set_cpus_allowed_ptr(task, mask);
 }
 
-/* The caller adds the new worker only if *@gen is still pool->attrs_gen. */
+/* @fresh: nothing applied yet; the worker joins only if *@gen is still attrs_gen. */
 int ktpool_apply_worker_attrs(struct ktpool *pool, struct task_struct *task,
 			      unsigned int *gen, bool fresh)
 {

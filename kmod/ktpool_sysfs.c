@@ -1,17 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ktpool sysfs: /sys/kernel/ktpool/<name>/ of a pool with KTPOOL_SYSFS; its
- * files are the pool's knobs (ktpool_main.c).
- *
- * kobject_del() waits for the files' readers and writers, so it is never
- * called with attrs_mutex held, which the writers take. sysfs_mutex keeps a
- * directory being removed from being added again meanwhile (-EEXIST, then
- * none while the flag says there is one).
- *
- * The kobject is of the kernel's own type, whose release may run late
- * (CONFIG_DEBUG_KOBJECT_RELEASE), after ktpool.ko is gone, so it holds no
- * pointer to its pool: the files look it up in ktpool_sysfs_dirs, entered
- * once they exist and left only after kobject_del().
+ * files are the pool's knobs (ktpool_main.c). The kobject is of the kernel's
+ * own type, whose release may run late (CONFIG_DEBUG_KOBJECT_RELEASE), after
+ * ktpool.ko is gone, so it holds no pointer to its pool: the files look it up
+ * in ktpool_sysfs_dirs, entered once they exist and left after kobject_del().
  */
 
 #include <linux/kobject.h>
