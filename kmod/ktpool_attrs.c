@@ -1,30 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktpool pool attributes: nice or SCHED_FIFO, cpumask, NUMA node, the
- * reserve of min_threads workers, the flags.
- *
- * They are written under attrs_mutex and the pool lock, and set on the
- * workers outside the lock (a raw spinlock; the scheduler calls sleep),
- * through a reference on each task taken under it. A worker being created
- * applies them with their generation (attrs_gen) and joins pool->workers
- * only if it is still the same, so that it misses no change in between.
+ * ktpool pool attributes. The scheduler calls sleep: they are set on the
+ * workers outside the pool lock, through task references taken under it. A
+ * new worker joins pool->workers only if attrs_gen did not move while it
+ * applied them, so that it misses no change in between.
  */
 
 #include <linux/cpumask.h>
-#include <linux/kthread.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
-#include <linux/nodemask.h>
-#include <linux/ratelimit.h>
-#include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/sched/debug.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 
 #include "ktpool_internal.h"
 
-/* Scheduling attributes are the defaults a new kthread already has. */
 static bool ktpool_sched_default_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
@@ -33,23 +23,19 @@ static bool ktpool_sched_default_locked(struct ktpool *pool)
 }
 
 /* All but the online CPUs, which only a new cpumask must have. */
-static int ktpool_attrs_check(const struct ktpool_attrs *attrs,
-			      unsigned int capacity)
+static int ktpool_attrs_check(const struct ktpool_attrs *attrs, unsigned int capacity)
 {
 	if (!attrs || attrs->nice < MIN_NICE || attrs->nice > MAX_NICE ||
-	    (attrs->flags & ~KTPOOL_ALL_FLAGS) ||
-	    attrs->min_threads > capacity)
+	    (attrs->flags & ~KTPOOL_ALL_FLAGS) || attrs->min_threads > capacity)
 		return -EINVAL;
 	return 0;
 }
 
 /* A new pool's attributes, but the node (create checks it): 0 or -EINVAL. */
-int ktpool_attrs_validate(const struct ktpool_attrs *attrs,
-			  unsigned int capacity)
+int ktpool_attrs_validate(const struct ktpool_attrs *attrs, unsigned int capacity)
 {
 	if (ktpool_attrs_check(attrs, capacity) ||
-	    (attrs->cpumask &&
-	     !cpumask_intersects(attrs->cpumask, cpu_online_mask)))
+	    (attrs->cpumask && !cpumask_intersects(attrs->cpumask, cpu_online_mask)))
 		return -EINVAL;
 	return 0;
 }
@@ -69,7 +55,6 @@ int ktpool_attrs_init(struct ktpool *pool, const struct ktpool_attrs *attrs)
 	return 0;
 }
 
-/* Free what ktpool_attrs_init() allocated, of a quiet pool. */
 void ktpool_attrs_free(struct ktpool *pool)
 {
 	mutex_destroy(&pool->sysfs_mutex);
@@ -78,8 +63,7 @@ void ktpool_attrs_free(struct ktpool *pool)
 }
 
 /* Set a worker's scheduling attributes; never under the pool lock. */
-static void ktpool_set_task_attrs(struct task_struct *task, int nice,
-				  unsigned int flags,
+static void ktpool_set_task_attrs(struct task_struct *task, int nice, unsigned int flags,
 				  const struct cpumask *mask)
 {
 	if (flags & KTPOOL_RT)
@@ -90,12 +74,7 @@ static void ktpool_set_task_attrs(struct task_struct *task, int nice,
 	set_cpus_allowed_ptr(task, mask);
 }
 
-/*
- * Give a new worker's @task, not yet woken (@fresh: nothing applied yet),
- * the pool's attributes of generation *@gen: the caller adds it to
- * pool->workers only if that is still pool->attrs_gen, else calls again.
- * Sleeps, pool lock not held. Return: 0 or -ENOMEM.
- */
+/* @fresh: nothing applied yet; the worker joins only if *@gen is still attrs_gen. */
 int ktpool_apply_worker_attrs(struct ktpool *pool, struct task_struct *task,
 			      unsigned int *gen, bool fresh)
 {
@@ -106,7 +85,6 @@ int ktpool_apply_worker_attrs(struct ktpool *pool, struct task_struct *task,
 	raw_spin_lock_irq(&pool->lock);
 	*gen = pool->attrs_gen;
 	if (fresh && ktpool_sched_default_locked(pool)) {
-		/* What kthread_create() gave it already. */
 		raw_spin_unlock_irq(&pool->lock);
 		return 0;
 	}
@@ -172,19 +150,18 @@ static int ktpool_apply_live(struct ktpool *pool)
 	return 0;
 }
 
-/* Under ktpool_pools_mutex, which keeps the pool. */
 /* The CPU ktpool_cpu_online() was called for: hotplug callbacks are serial. */
 static unsigned int ktpool_online_cpu;
 
+/* Under ktpool_pools_mutex, which keeps the pool. */
 static void ktpool_restore_cpus(struct ktpool *pool)
 {
 	bool restore;
 
 	mutex_lock(&pool->attrs_mutex);
 	raw_spin_lock_irq(&pool->lock);
-	/* A worker on every possible CPU is never moved. */
-	restore = !pool->dying &&
-		  cpumask_test_cpu(ktpool_online_cpu, pool->cpumask) &&
+	/* A worker allowed every possible CPU is never moved. */
+	restore = !pool->dying && cpumask_test_cpu(ktpool_online_cpu, pool->cpumask) &&
 		  !cpumask_equal(pool->cpumask, cpu_possible_mask);
 	/* A worker being created applies them again, with the CPU online. */
 	if (restore)
@@ -197,11 +174,8 @@ static void ktpool_restore_cpus(struct ktpool *pool)
 }
 
 /*
- * A CPU came online (CPUHP_AP_ONLINE_DYN, enough for a kthread's
- * set_cpus_allowed_ptr()): the scheduler's select_fallback_rq() widened
- * for good the CPUs of a worker none of whose CPUs was online, so every
- * pool whose cpumask has that CPU gives its workers the mask again, as
- * cmwq's restore_unbound_workers_cpumask() does.
+ * select_fallback_rq() widened for good the workers none of whose CPUs was
+ * online: give them back, as cmwq's restore_unbound_workers_cpumask().
  */
 int ktpool_cpu_online(unsigned int cpu)
 {
@@ -210,7 +184,6 @@ int ktpool_cpu_online(unsigned int cpu)
 	return 0;
 }
 
-/* Has a spawn ended (created its thread, or failed) since @seen? */
 static bool ktpool_spawn_ended(struct ktpool *pool, u64 seen)
 {
 	bool ended;
@@ -221,13 +194,7 @@ static bool ktpool_spawn_ended(struct ktpool *pool, u64 seen)
 	return ended;
 }
 
-/*
- * Create workers up to min_threads, counting created threads only (a spawn
- * in progress may fail); when spawns in progress fill the capacity, wait
- * for one to end. Sleeps; the caller is counted in nr_callers and holds
- * attrs_mutex, or the pool is not visible yet. Return: 0, -ENOMEM, or
- * -EINTR when a fatal signal ended a wait or a kthread_create().
- */
+/* The caller is in nr_callers and holds attrs_mutex, or it creates the pool. */
 int ktpool_start_min_threads(struct ktpool *pool)
 {
 	bool reserved, full;
@@ -238,17 +205,15 @@ int ktpool_start_min_threads(struct ktpool *pool)
 		raw_spin_lock_irq(&pool->lock);
 		reserved = false;
 		full = false;
-		if (!pool->dying &&
-		    pool->nr_threads - pool->nr_spawning < pool->min_threads) {
+		if (!pool->dying && pool->nr_threads - pool->nr_spawning < pool->min_threads) {
 			reserved = ktpool_reserve_locked(pool);
-			/* Below min_threads and full: spawns are in flight. */
+			/* Full below min_threads: wait for a spawn in flight. */
 			full = !reserved;
 			seen = pool->spawned + pool->spawn_failed;
 		}
 		raw_spin_unlock_irq(&pool->lock);
 		if (full) {
-			ret = rcuwait_wait_event(&pool->spawn_wait,
-						 ktpool_spawn_ended(pool, seen),
+			ret = rcuwait_wait_event(&pool->spawn_wait, ktpool_spawn_ended(pool, seen),
 						 TASK_KILLABLE);
 			if (ret)
 				return ret;
@@ -261,38 +226,28 @@ int ktpool_start_min_threads(struct ktpool *pool)
 			raw_spin_lock_irq(&pool->lock);
 			ktpool_unreserve_locked(pool);
 			raw_spin_unlock_irq(&pool->lock);
-			return ret;	/* -ENOMEM or -EINTR */
+			return ret;
 		}
 	}
 }
 
-/*
- * With the caller counted in nr_callers. With @gone (sysfs_mutex held),
- * adds or removes the directory as KTPOOL_SYSFS says, the one to remove
- * once attrs_mutex is dropped in *@gone; a knob's writer, which keeps the
- * flags, leaves it alone.
- */
-static int ktpool_apply_attrs_locked(struct ktpool *pool,
-				     const struct ktpool_attrs *attrs,
+/* In nr_callers. With @gone (sysfs_mutex held), the directory follows KTPOOL_SYSFS. */
+static int ktpool_apply_attrs_locked(struct ktpool *pool, const struct ktpool_attrs *attrs,
 				     struct ktpool_kobj **gone)
 	__must_hold(&pool->attrs_mutex)
 {
 	const struct cpumask *mask = attrs->cpumask ?: cpu_possible_mask;
 	bool sysfs = attrs->flags & KTPOOL_SYSFS;
-	int ret, err;
+	int ret;
 
 	raw_spin_lock_irq(&pool->lock);
 	if (pool->dying) {
 		raw_spin_unlock_irq(&pool->lock);
 		return -ESHUTDOWN;
 	}
-	/*
-	 * Under the lock: ktpool_set_capacity() checks the other way. The
-	 * current cpumask may be all offline: only a new one needs a CPU.
-	 */
+	/* Under L, as ktpool_set_capacity(); only a new cpumask needs a CPU. */
 	if (attrs->min_threads > pool->capacity ||
-	    (!cpumask_equal(mask, pool->cpumask) &&
-	     !cpumask_intersects(mask, cpu_online_mask))) {
+	    (!cpumask_equal(mask, pool->cpumask) && !cpumask_intersects(mask, cpu_online_mask))) {
 		raw_spin_unlock_irq(&pool->lock);
 		return -EINVAL;
 	}
@@ -301,7 +256,7 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 	WRITE_ONCE(pool->flags, attrs->flags);
 	WRITE_ONCE(pool->min_threads, attrs->min_threads);
 	pool->attrs_gen++;
-	/* Lowered: the surplus ages out through the idle timeout. */
+	/* A lowered min_threads lets the surplus age out. */
 	if (pool->idle_timeout_ms && pool->nr_idle)
 		ktpool_kick_reaper(pool, 0);
 	raw_spin_unlock_irq(&pool->lock);
@@ -310,13 +265,12 @@ static int ktpool_apply_attrs_locked(struct ktpool *pool,
 	if (gone) {
 		lockdep_assert_held(&pool->sysfs_mutex);
 		if (sysfs && !pool->kobj)
-			ktpool_sysfs_add(pool);	/* not fatal: works without */
+			ktpool_sysfs_add(pool);	/* the pool works without */
 		else if (!sysfs && pool->kobj)
 			*gone = ktpool_sysfs_detach(pool);
 	}
-	/* -ENOMEM or -EINTR: the caller learns which, the rest is applied. */
-	err = ktpool_start_min_threads(pool);
-	return err ?: ret;
+	/* On an error, the rest is applied all the same. */
+	return ktpool_start_min_threads(pool) ?: ret;
 }
 
 /**
@@ -352,10 +306,9 @@ int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
 	if (!pool || ktpool_attrs_check(attrs, KTPOOL_MAX_CAPACITY))
 		return -EINVAL;
 	/*
-	 * A caller from before the first mutex until after the last unlock:
-	 * destroy frees the pool once it is quiet, and a mutex_unlock() may
-	 * touch the mutex after another task took it (mutex-design.rst).
-	 * Destroy drops sysfs_mutex before it waits for the callers.
+	 * A caller until after the last unlock: a mutex_unlock() may touch the
+	 * mutex after another task took it (mutex-design.rst), and destroy
+	 * frees the pool once it is quiet (it drops sysfs_mutex to wait).
 	 */
 	ret = ktpool_caller_enter(pool);
 	if (ret)
@@ -364,10 +317,7 @@ int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
 	mutex_lock(&pool->attrs_mutex);
 	ret = ktpool_apply_attrs_locked(pool, attrs, &gone);
 	mutex_unlock(&pool->attrs_mutex);
-	/*
-	 * Without attrs_mutex, which the writers of its files take, and with
-	 * sysfs_mutex, so that no change adds it again before it is gone.
-	 */
+	/* With sysfs_mutex: no change adds it again before it is gone. */
 	if (gone) {
 		ktpool_debug_hold(KTPOOL_HOLD_SYSFS);
 		ktpool_sysfs_remove(gone);
@@ -379,8 +329,7 @@ int ktpool_apply_attrs(struct ktpool *pool, const struct ktpool_attrs *attrs)
 EXPORT_SYMBOL_GPL(ktpool_apply_attrs);
 
 /* @attrs->cpumask is set to @mask, a copy of the pool's. */
-void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
-		      struct cpumask *mask)
+void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs, struct cpumask *mask)
 {
 	raw_spin_lock_irq(&pool->lock);
 	attrs->nice = pool->nice;
@@ -393,14 +342,11 @@ void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
 }
 
 /*
- * For a knob's writer: @edit changes a copy of the current attributes with
- * a value its knob checked. The flags stay, and so does the directory (no
- * sysfs_mutex: a removal waits for its writers). Return: as
- * ktpool_apply_attrs().
+ * For a knob's writer, with a value its knob checked. The flags stay, and
+ * so does the directory (no sysfs_mutex: a removal waits for its writers).
  */
 int ktpool_update_attrs(struct ktpool *pool,
-			void (*edit)(struct ktpool_attrs *attrs, s64 v,
-				     const struct cpumask *mask),
+			void (*edit)(struct ktpool_attrs *attrs, s64 v, const struct cpumask *mask),
 			s64 v, const struct cpumask *mask)
 {
 	struct ktpool_attrs attrs;

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktpool debugfs, root only: /sys/kernel/debug/ktpool/<pool>/
- *   stats    struct ktpool_stats, "name value" per line, then the attributes
- *   workers  per live worker: pid, state, ms since active, tasks run
- * ktpool_destroy() removes them before it frees the workers; debugfs waits
- * for readers in flight.
+ * ktpool debugfs, root only: /sys/kernel/debug/ktpool/<pool>/stats (struct
+ * ktpool_stats, "name value" per line, then the attributes) and workers (pid,
+ * state, ms since active, tasks run per worker). ktpool_destroy() removes
+ * them before it frees the workers; debugfs waits for readers in flight.
  */
 
 #include <linux/debugfs.h>
 #include <linux/jiffies.h>
-#include <linux/kthread.h>
 #include <linux/pid.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -50,8 +48,7 @@ static int ktpool_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "cpumask %*pbl\n", cpumask_pr_args(mask));
 	seq_printf(m, "node %d\n", attrs.node);
 	seq_printf(m, "min_threads %u\n", attrs.min_threads);
-	seq_printf(m, "flags%s%s%s%s\n",
-		   attrs.flags & KTPOOL_FREEZABLE ? " freezable" : "",
+	seq_printf(m, "flags%s%s%s%s\n", attrs.flags & KTPOOL_FREEZABLE ? " freezable" : "",
 		   attrs.flags & KTPOOL_RT ? " rt" : "",
 		   attrs.flags & KTPOOL_SYSFS ? " sysfs" : "",
 		   attrs.flags ? "" : " none");
@@ -67,7 +64,6 @@ static const char *const ktpool_state_names[] = {
 	[KTPOOL_W_WOKEN] = "woken",
 };
 
-/* One worker, copied under the lock. */
 struct ktpool_worker_snap {
 	pid_t pid;
 	enum ktpool_worker_state state;
@@ -78,12 +74,8 @@ struct ktpool_worker_snap {
 /* A line of the workers file at most: pid, state, ms and tasks run. */
 #define KTPOOL_WORKER_LINE	48
 
-/*
- * Copy the workers under the lock (only the copy with interrupts off):
- * how many, or more than @max when they do not fit.
- */
-static unsigned int ktpool_workers_snap(struct ktpool *pool,
-					struct ktpool_worker_snap *snap,
+/* Only the copy with interrupts off: how many, or more than @max. */
+static unsigned int ktpool_workers_snap(struct ktpool *pool, struct ktpool_worker_snap *snap,
 					unsigned int max)
 {
 	struct ktpool_worker *w;
@@ -102,8 +94,7 @@ static unsigned int ktpool_workers_snap(struct ktpool *pool,
 		}
 		snap[n].pid = task_pid_nr(w->task);
 		snap[n].state = w->state;
-		snap[n].ago = w->state == KTPOOL_W_BUSY ?
-			      jiffies - w->job_start :
+		snap[n].ago = w->state == KTPOOL_W_BUSY ? jiffies - w->job_start :
 			      (unsigned long)(get_jiffies_64() - w->idle_since);
 		snap[n].nr_run = READ_ONCE(w->nr_run);
 		n++;
@@ -133,8 +124,7 @@ static int ktpool_workers_show(struct seq_file *m, void *unused)
 
 	seq_puts(m, "pid state ms_since_active tasks_run\n");
 	for (i = 0; i < n; i++)
-		seq_printf(m, "%d %s %u %llu\n", snap[i].pid,
-			   ktpool_state_names[snap[i].state],
+		seq_printf(m, "%d %s %u %llu\n", snap[i].pid, ktpool_state_names[snap[i].state],
 			   jiffies_to_msecs(snap[i].ago), snap[i].nr_run);
 	kvfree(snap);
 	return 0;
@@ -144,8 +134,7 @@ static int ktpool_workers_show(struct seq_file *m, void *unused)
 static int ktpool_workers_open(struct inode *inode, struct file *file)
 {
 	struct ktpool *pool = inode->i_private;
-	size_t size = (READ_ONCE(pool->nr_threads) + KTPOOL_WAKE_BATCH + 1) *
-		      KTPOOL_WORKER_LINE;
+	size_t size = (READ_ONCE(pool->nr_threads) + KTPOOL_WAKE_BATCH + 1) * KTPOOL_WORKER_LINE;
 
 	return single_open_size(file, ktpool_workers_show, pool, size);
 }
@@ -164,18 +153,15 @@ void ktpool_debugfs_add(struct ktpool *pool)
 	if (IS_ERR_OR_NULL(ktpool_debugfs_root))
 		return;
 	pool->debugfs = debugfs_create_dir(pool->name, ktpool_debugfs_root);
-	debugfs_create_file("stats", 0400, pool->debugfs, pool,
-			    &ktpool_stats_fops);
-	debugfs_create_file("workers", 0400, pool->debugfs, pool,
-			    &ktpool_workers_fops);
+	debugfs_create_file("stats", 0400, pool->debugfs, pool, &ktpool_stats_fops);
+	debugfs_create_file("workers", 0400, pool->debugfs, pool, &ktpool_workers_fops);
 }
 
 /* A kernel without debugfs just has no files. */
-int ktpool_debugfs_init(void)
+void ktpool_debugfs_init(void)
 {
 	ktpool_debugfs_root = debugfs_create_dir("ktpool", NULL);
 	ktpool_inject_init(ktpool_debugfs_root);
-	return 0;
 }
 
 /* Once every pool is gone. */

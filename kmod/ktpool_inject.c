@@ -1,8 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * ktpool's test hooks (see ktpool_inject.h); kmod/Kbuild builds this file
- * only into a kernel with fault injection or KUnit.
- */
+/* ktpool's test hooks (see ktpool_inject.h). */
 
 #include <kunit/visibility.h>
 #include <linux/atomic.h>
@@ -15,13 +12,12 @@
 #ifdef CONFIG_FAULT_INJECTION
 static DECLARE_FAULT_ATTR(ktpool_fail_spawn);
 
-/* Return: true when this spawn is to fail. */
 bool ktpool_should_fail_spawn(void)
 {
 	return should_fail(&ktpool_fail_spawn, 1);
 }
 
-/* debugfs/ktpool/fail_spawn/, removed with debugfs/ktpool/. */
+/* Removed with debugfs/ktpool/. */
 void ktpool_inject_init(struct dentry *root)
 {
 	fault_create_debugfs_attr("fail_spawn", root, &ktpool_fail_spawn);
@@ -33,13 +29,12 @@ static unsigned int ktpool_hold_mask;	/* ONCE; a writer wakes ktpool_hold_wq */
 static atomic_t ktpool_held = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(ktpool_hold_wq);
 
-/* Return: true when callers reaching @where (KTPOOL_HOLD_*) are held. */
 bool ktpool_debug_holding(unsigned int where)
 {
 	return READ_ONCE(ktpool_hold_mask) & where;
 }
 
-/* Wait (killable) while @where is held. Return: 0, or -EINTR. */
+/* Return: 0, or -EINTR. */
 int ktpool_debug_hold(unsigned int where)
 {
 	int ret;
@@ -47,8 +42,7 @@ int ktpool_debug_hold(unsigned int where)
 	if (!ktpool_debug_holding(where))
 		return 0;
 	atomic_inc(&ktpool_held);
-	ret = wait_event_killable(ktpool_hold_wq,
-				  !ktpool_debug_holding(where));
+	ret = wait_event_killable(ktpool_hold_wq, !ktpool_debug_holding(where));
 	atomic_dec(&ktpool_held);
 	return ret ? -EINTR : 0;
 }
@@ -88,13 +82,11 @@ EXPORT_SYMBOL_IF_KUNIT(ktpool_test_held);
 int ktpool_test_fail_spawn(int times)
 {
 #ifdef CONFIG_FAULT_INJECTION
-	struct fault_attr *attr = &ktpool_fail_spawn;
-
-	attr->verbose = 0;
-	attr->interval = 1;
-	atomic_set(&attr->space, 0);
-	atomic_set(&attr->times, times);
-	WRITE_ONCE(attr->probability, times ? 100 : 0);
+	ktpool_fail_spawn.verbose = 0;
+	ktpool_fail_spawn.interval = 1;
+	atomic_set(&ktpool_fail_spawn.space, 0);
+	atomic_set(&ktpool_fail_spawn.times, times);
+	WRITE_ONCE(ktpool_fail_spawn.probability, times ? 100 : 0);
 	return 0;
 #else
 	return -EOPNOTSUPP;

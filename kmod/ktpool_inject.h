@@ -1,14 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ktpool's test hooks: none of them is in a release build.
- *
- * Spawn failure is kernel fault injection (CONFIG_FAULT_INJECTION): the
- * attribute under debugfs/ktpool/fail_spawn/, set as
- * Documentation/fault-injection/fault-injection.rst says, fails
- * ktpool_spawn() with -ENOMEM before it creates a thread.
- *
- * The hold points exist only in a kernel with KUnit: a suite holds the
- * callers that reach a point, to widen a race window, and lets them go.
+ * ktpool's test hooks, none in a release build: debugfs/ktpool/fail_spawn/
+ * fails ktpool_spawn(); KUnit suites hold callers to widen race windows.
  */
 #ifndef _KTPOOL_INJECT_H
 #define _KTPOOL_INJECT_H
@@ -39,7 +32,6 @@ static inline void ktpool_inject_init(struct dentry *root)
 #if IS_ENABLED(CONFIG_KUNIT)
 bool ktpool_debug_holding(unsigned int where);
 int ktpool_debug_hold(unsigned int where);
-/* For the suites (EXPORT_SYMBOL_IF_KUNIT). */
 void ktpool_test_hold(unsigned int where);
 unsigned int ktpool_test_held(void);
 int ktpool_test_fail_spawn(int times);

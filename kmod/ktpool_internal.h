@@ -2,53 +2,38 @@
 /*
  * ktpool internals, shared by the files of kmod/.
  *
- * Locking legend, used on every shared field below:
- *  L: pool->lock, a raw spinlock taken with interrupts off: nowait may run
- *     in hard IRQ, also on PREEMPT_RT. Under it nothing sleeps, also on
- *     RT: it only wakes tasks (wake_up_process(), rcuwait; never a wait
- *     queue) and queues (delayed) work. Never held across a task or spawn.
- *  G: ktpool_pools_mutex (the list of all pools, for unique names).
+ * Locking legend of the shared fields:
+ *  L: pool->lock, raw, taken with interrupts off (nowait may run in hard
+ *     IRQ, also on PREEMPT_RT). Nothing under it sleeps: it only wakes tasks
+ *     (never a wait queue) and queues work; never held across a task or spawn.
+ *  G: ktpool_pools_mutex (the list of all pools).
  *  A: pool->attrs_mutex (one attribute change at a time; what workers and
  *     spawns read is written under L too).
- *  S: pool->sysfs_mutex (adds and removes the sysfs directory, from the
- *     change of KTPOOL_SYSFS to the end of the removal, which waits for the
- *     directory's writers; taken before A, never by those writers).
+ *  S: pool->sysfs_mutex (from a change of KTPOOL_SYSFS to the end of the
+ *     directory's removal, which waits for its writers; taken before A,
+ *     never by those writers).
  *  D: pool->drain_mutex (one drain at a time flips the epoch).
  *  I: set once before the object is published, read-only afterwards.
  *  W: written only by the worker's own thread.
  *
- * ktpool_start_min_threads() waits on spawn_wait for spawns in flight under
- * A (and S from ktpool_apply_attrs()); ktpool_spawn() takes neither: it
- * reads the attributes under L with attrs_gen and applies them again when
- * a change moved it.
+ * ktpool_spawn() takes neither A nor S: it reads the attributes under L with
+ * attrs_gen and applies them again when a change moved it.
  *
  * Lifetime rules:
- *  - Worker threads exit only through kthread_stop(), by the reaper or
- *    ktpool_destroy(), once off every list: no thread code runs after
- *    ktpool.ko is gone.
- *  - A worker claimed for a pending job is woken after L is dropped, inside
- *    rcu_read_lock(): task_structs are freed after a grace period, so the
- *    wake is safe if it ran, idled and was stopped in between. Only single
- *    wake-ups happen under L (a waiter served or given room, and then one
- *    more given the room it held back; one helper of a group); more are
- *    collected in a struct ktpool_wake and woken so.
+ *  - Worker threads exit only through kthread_stop(), once off every list:
+ *    no thread code runs after ktpool.ko is gone.
+ *  - Tasks are woken after L is dropped inside rcu_read_lock(), taken
+ *    before: task_structs are freed after a grace period. Only single
+ *    wake-ups happen under L; more go through a struct ktpool_wake.
  *  - Every submit call that may drop L (to spawn, wait or run inline), and
  *    every drain, is counted in nr_callers until it returns: destroy never
  *    frees the pool under it. Publish and nowait never drop L.
  *  - A blocked submitter's struct ktpool_waiter is on its stack: whoever
  *    takes it off pool->waiters sets its state under L, and it takes L once
- *    more before it returns; wake-ups after L is dropped use the task alone.
- *  - Waiters are served oldest first; a retrier whose spawn failed goes
- *    back to its place by ticket; only the oldest leave to retry.
- *  - Walks under L that wake or move stop at %KTPOOL_WAKE_BATCH and drop L
- *    between batches (capacity change, waiter shutdown, reaper), with the
- *    state consistent (wake_q is not exported: struct ktpool_wake is its
- *    bounded stand-in). Unbatched walks are of a few loads and stores per
- *    step: pool->workers (up to %KTPOOL_MAX_CAPACITY) in apply_live, the
- *    watchdog, debugfs and destroy; the pending jobs (<= nr_threads) in
- *    ktpool_pending_grow(); older waiters (<= nr_waiters) in requeue and
- *    in ktpool_help()'s look for its group's; pool->helpers (<= nr_threads)
- *    in a blocked group submitter's kick.
+ *    more before it returns. Waiters are served oldest first, by ticket.
+ *  - Walks under L that wake or move drop L every %KTPOOL_WAKE_BATCH, the
+ *    state consistent. Others do a few loads and stores per step, over at
+ *    most %KTPOOL_MAX_CAPACITY workers, nr_threads jobs or nr_waiters waiters.
  */
 #ifndef _KTPOOL_INTERNAL_H
 #define _KTPOOL_INTERNAL_H
@@ -64,7 +49,6 @@
 #include <linux/rcuwait.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
-#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
 /* KUnit static stubs: none without CONFIG_KUNIT, nor before 6.3. */
@@ -74,14 +58,9 @@
 #define KUNIT_STATIC_STUB_REDIRECT(...) do { } while (0)
 #endif
 
-/* Every flag of struct ktpool_attrs. */
 #define KTPOOL_ALL_FLAGS	(KTPOOL_FREEZABLE | KTPOOL_RT | KTPOOL_SYSFS)
 
-enum ktpool_mode {
-	KTPOOL_TRY,
-	KTPOOL_ANYWAY,
-	KTPOOL_NOWAIT,
-};
+enum ktpool_mode { KTPOOL_TRY, KTPOOL_ANYWAY, KTPOOL_NOWAIT };
 
 /* What became of a submission (the ktpool_submit tracepoint). */
 enum ktpool_outcome {
@@ -93,11 +72,7 @@ enum ktpool_outcome {
 };
 
 /* Why a worker was stopped (the ktpool_worker_reap tracepoint). */
-enum ktpool_reap_reason {
-	KTPOOL_REAP_IDLE,
-	KTPOOL_REAP_SURPLUS,
-	KTPOOL_REAP_DESTROY,
-};
+enum ktpool_reap_reason { KTPOOL_REAP_IDLE, KTPOOL_REAP_SURPLUS, KTPOOL_REAP_DESTROY };
 
 /* What a group task adds to its job (ktpool_group.c). */
 struct ktpool_job_group {
@@ -131,10 +106,7 @@ struct ktpool_worker {
 	struct list_head all;		/* L: on pool->workers */
 	struct task_struct *task;	/* I */
 	struct ktpool *pool;		/* I */
-	/*
-	 * L: the job it runs (fn NULL: none), written by the worker or by
-	 * ktpool_spawn() before it runs; the worker reads its own unlocked.
-	 */
+	/* L: fn NULL for none; only it, or spawn before it runs, writes it */
 	struct ktpool_job job;
 	/* L to write; the worker polls its own with READ_ONCE (IDLE->WOKEN) */
 	enum ktpool_worker_state state;
@@ -148,8 +120,7 @@ struct ktpool_worker {
 	 */
 	bool sleeping;
 	u64 nr_run;			/* W; READ_ONCE elsewhere: tasks run */
-	/* L: on pool->helpers while in a wait for help_grp (ktpool_help()) */
-	struct list_head help_node;
+	struct list_head help_node;	/* L: on pool->helpers while helping */
 	struct ktpool_group *help_grp;	/* L */
 	bool help_kick;			/* L to write; READ_ONCE by the worker */
 	bool freezable;			/* W: set_freezable() was called */
@@ -169,38 +140,19 @@ struct ktpool {
 	unsigned int capacity;		/* L to write; READ_ONCE elsewhere */
 	unsigned int idle_timeout_ms;	/* L to write; READ_ONCE elsewhere */
 	unsigned int nr_threads;	/* L: live workers, incl. spawning */
-	/*
-	 * L: slots of nr_threads reserved for a spawn still in progress, which
-	 * may fail: min_threads counts nr_threads - nr_spawning.
-	 */
-	unsigned int nr_spawning;
+	unsigned int nr_spawning;	/* L: of nr_threads, spawns that may fail */
 	unsigned int nr_idle;		/* L */
 	unsigned int nr_busy;		/* L */
-	/*
-	 * L: accepted jobs no worker has taken, oldest first; at most
-	 * nr_idle + nr_woken, so at most nr_threads, the size it is grown to
-	 * before a spawn.
-	 */
+	/* L: jobs no worker took, oldest first; at most nr_threads, its size */
 	DECLARE_KFIFO_PTR(pending, struct ktpool_job);
 	unsigned int nr_woken;		/* L: workers in KTPOOL_W_WOKEN */
-	/*
-	 * L: the most idle workers that pending jobs counted on (pending -
-	 * woken) within an idle timeout, for the reaper to keep, in two slots
-	 * with when each was reached (get_jiffies_64()).
-	 */
-	unsigned int backed[2];
-	u64 backed_at[2];
+	/* L: for the reaper to keep, the most idle workers pending jobs counted on */
+	unsigned int backed[2];		/* in two slots of an idle timeout each */
+	u64 backed_at[2];		/* L: when each was reached (get_jiffies_64()) */
 	unsigned int nr_waiters;	/* L: submitters inside the wait */
-	/* L: waiters woken to retry that have not taken L since */
-	unsigned int nr_retrying;
-	/* L to write; READ_ONCE elsewhere: most nr_waiters, 0 = no limit */
-	unsigned int max_waiters;
-	/*
-	 * L to write, READ_ONCE in destroy's wait: callers that may drop L
-	 * inside a submit, group submit, drain, capacity or attribute change,
-	 * a helper's run of a blocked task, and tasks deferred past the
-	 * inline bound.
-	 */
+	unsigned int nr_retrying;	/* L: woken to retry, not back under L */
+	unsigned int max_waiters;	/* L to write; READ_ONCE elsewhere; 0: none */
+	/* L to write, READ_ONCE in destroy's wait: calls that may drop L, deferred tasks */
 	unsigned int nr_callers;
 	unsigned int epoch;		/* L: the drain epoch, 0 or 1 */
 	/* L to write, READ_ONCE in the drain and destroy wait conditions */
@@ -219,12 +171,8 @@ struct ktpool {
 	unsigned long reap_at;		/* L: jiffies it was last queued for */
 	struct work_struct spawn_work;	/* L: queued while spawn_pending */
 	struct rcuwait drain_wait;	/* D: the drain waiting for an epoch */
-	/* woken under L; only the one ktpool_destroy() (dying) waits on it */
-	struct rcuwait destroy_wait;
-	/*
-	 * Woken under L when a spawn ends; only ktpool_start_min_threads()
-	 * waits on it, under A (or at create): one waiter at most.
-	 */
+	struct rcuwait destroy_wait;	/* L to wake; the one destroy waits */
+	/* L to wake; one waiter, ktpool_start_min_threads() under A or at create */
 	struct rcuwait spawn_wait;
 	struct mutex drain_mutex;	/* D: serializes drains */
 	struct dentry *debugfs;		/* I: debugfs/ktpool/<name>/ */
@@ -236,12 +184,9 @@ struct ktpool {
 	int numa_node;			/* I: NUMA_NO_NODE or attrs->node */
 	unsigned int min_threads;	/* A+L; READ_ONCE elsewhere */
 	unsigned int flags;		/* A+L; READ_ONCE elsewhere */
-	/* A+L: bumped by a change of nice, cpumask, flags or CPUs online */
-	unsigned int attrs_gen;
-	/* S: serializes adding and removing kobj (see the legend) */
-	struct mutex sysfs_mutex;
-	/* A and S to write: /sys/kernel/ktpool/<name>/ or NULL */
-	struct ktpool_kobj *kobj;
+	unsigned int attrs_gen;		/* A+L: bumped by a change or a CPU online */
+	struct mutex sysfs_mutex;	/* S: adds and removes kobj */
+	struct ktpool_kobj *kobj;	/* A and S to write; NULL: no directory */
 };
 
 /* A thread slot below capacity for a spawn, or false. */
@@ -258,11 +203,9 @@ static inline bool ktpool_reserve_locked(struct ktpool *pool)
 }
 
 /*
- * How a caller sleeps in a wait for a pool (@flags read while the pool is
- * alive for it): killable; on a %KTPOOL_FREEZABLE pool also freezable, so
- * as not to fail a system freeze, unless the caller holds a lock lockdep
- * sees (the freezer must not freeze a task holding locks). Without lockdep
- * a caller holding a lock suspend needs must not wait on such a pool.
+ * A %KTPOOL_FREEZABLE pool's waits must not fail a system freeze, but the
+ * freezer must not freeze a task holding locks: without lockdep, a caller
+ * holding a lock suspend needs must not wait on such a pool.
  */
 static inline unsigned int ktpool_wait_state(unsigned int flags)
 {
@@ -309,10 +252,7 @@ static inline void ktpool_caller_exit(struct ktpool *pool)
 /* The most tasks woken, or workers moved, in one hold of L. */
 #define KTPOOL_WAKE_BATCH	16
 
-/*
- * Tasks collected under L, woken once it is dropped: the interrupts-off
- * section holds no wake-up (a runqueue lock, maybe an IPI). On the stack.
- */
+/* Tasks woken once L is dropped, not with interrupts off; on the stack. */
 struct ktpool_wake {
 	unsigned int nr;
 	struct task_struct *task[KTPOOL_WAKE_BATCH];
@@ -323,8 +263,7 @@ static inline bool ktpool_wake_full(const struct ktpool_wake *wk)
 	return wk->nr == KTPOOL_WAKE_BATCH;
 }
 
-static inline void ktpool_wake_add_locked(struct ktpool *pool,
-					  struct ktpool_wake *wk,
+static inline void ktpool_wake_add_locked(struct ktpool *pool, struct ktpool_wake *wk,
 					  struct task_struct *task)
 	__must_hold(&pool->lock)
 {
@@ -332,13 +271,8 @@ static inline void ktpool_wake_add_locked(struct ktpool *pool,
 		wk->task[wk->nr++] = task;
 }
 
-/*
- * Task structs are freed after a grace period: one that exits meanwhile
- * stays readable under rcu_read_lock(), taken before L is dropped; one that
- * moved on sees a spurious wake-up, which every sleep allows for.
- */
-static inline void ktpool_wake_unlock_irqrestore(struct ktpool *pool,
-						 struct ktpool_wake *wk,
+/* A task that moved on meanwhile sees a spurious wake-up, allowed for. */
+static inline void ktpool_wake_unlock_irqrestore(struct ktpool *pool, struct ktpool_wake *wk,
 						 unsigned long flags)
 	__releases(&pool->lock)
 {
@@ -356,17 +290,14 @@ static inline void ktpool_wake_unlock_irqrestore(struct ktpool *pool,
 bool ktpool_inline_holds(struct ktpool *pool, const struct ktpool_group *grp);
 int ktpool_submit_common(struct ktpool *pool, struct ktpool_job *job,
 			 enum ktpool_mode mode, long timeout);
-int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job,
-			 enum ktpool_mode mode);
+int ktpool_submit_inline(struct ktpool *pool, struct ktpool_job *job, enum ktpool_mode mode);
 void ktpool_help(struct ktpool_worker *w, struct ktpool_group *grp);
 void ktpool_help_end(struct ktpool_worker *w);
 bool ktpool_kick_all_locked(struct ktpool *pool, struct ktpool_wake *wk);
 int ktpool_pending_init(struct ktpool *pool, unsigned int capacity);
 void ktpool_pending_free(struct ktpool *pool);
-bool ktpool_wake_retry_locked(struct ktpool *pool, bool all,
-			      struct ktpool_wake *wk);
-int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job,
-		 enum ktpool_mode mode);
+bool ktpool_wake_retry_locked(struct ktpool *pool, bool all, struct ktpool_wake *wk);
+int ktpool_spawn(struct ktpool *pool, struct ktpool_job *job, enum ktpool_mode mode);
 void ktpool_spawn_workfn(struct work_struct *work);
 void ktpool_reaper_workfn(struct work_struct *work);
 struct ktpool_worker *ktpool_own_worker(struct ktpool *pool);
@@ -390,11 +321,9 @@ static inline void ktpool_unreserve_locked(struct ktpool *pool)
 /* ktpool_main.c */
 extern const struct attribute_group *ktpool_knob_groups[];
 unsigned long ktpool_reap_interval(void);
-
 unsigned int ktpool_stall_warn_ms(void);
 u64 ktpool_spin_ns(void);
 
-/* ktpool_inject.c: the test hooks */
 #include "ktpool_inject.h"
 
 /* ktpool_pool.c: every pool, for the watchdog */
@@ -402,25 +331,20 @@ typedef void (*ktpool_visit_t)(struct ktpool *pool);
 void ktpool_visit_pools(ktpool_visit_t fn);
 void ktpool_destroy_leaked(void);
 #if IS_ENABLED(CONFIG_KUNIT)
-/* Static otherwise; exported to the KUnit suites (EXPORT_SYMBOL_IF_KUNIT). */
 void ktpool_wait_destroys(void);
 void ktpool_destroy_refused(const char *name);
 #endif
 
 /* ktpool_attrs.c */
-struct ktpool_kobj;
 int ktpool_attrs_init(struct ktpool *pool, const struct ktpool_attrs *attrs);
 void ktpool_attrs_free(struct ktpool *pool);
-int ktpool_attrs_validate(const struct ktpool_attrs *attrs,
-			  unsigned int capacity);
+int ktpool_attrs_validate(const struct ktpool_attrs *attrs, unsigned int capacity);
 int ktpool_apply_worker_attrs(struct ktpool *pool, struct task_struct *task,
 			      unsigned int *gen, bool fresh);
 int ktpool_start_min_threads(struct ktpool *pool);
-void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs,
-		      struct cpumask *mask);
+void ktpool_get_attrs(struct ktpool *pool, struct ktpool_attrs *attrs, struct cpumask *mask);
 int ktpool_update_attrs(struct ktpool *pool,
-			void (*edit)(struct ktpool_attrs *attrs, s64 v,
-				     const struct cpumask *mask),
+			void (*edit)(struct ktpool_attrs *attrs, s64 v, const struct cpumask *mask),
 			s64 v, const struct cpumask *mask);
 int ktpool_cpu_online(unsigned int cpu);
 int ktpool_sysfs_init(void);
@@ -431,7 +355,7 @@ void ktpool_sysfs_remove(struct ktpool_kobj *kobj);
 struct ktpool *ktpool_sysfs_pool(struct kobject *kobj);
 
 /* ktpool_debugfs.c */
-int ktpool_debugfs_init(void);
+void ktpool_debugfs_init(void);
 void ktpool_debugfs_exit(void);
 void ktpool_debugfs_add(struct ktpool *pool);
 

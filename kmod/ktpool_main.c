@@ -1,16 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktpool module: the knobs, the default pool, init and exit.
- *
- * Each knob is defined once, in ktpool_knobs[]: its name, its range, how it
- * is parsed and how it is applied. Every knob is a module parameter; a
- * pool's knob is also a file of /sys/kernel/ktpool/<pool>/ for a pool with
- * KTPOOL_SYSFS, the default pool among them. A write is parsed and checked
- * whole before anything changes (-EINVAL otherwise), then applied live. The
- * parameter of a pool's knob tunes the default pool and reads the pool once
- * it exists, so that parameter and file stay in step; before (at load) it
- * keeps the value the pool is created with. The module-wide values and
- * ktpool_default_pool are under the module's kernel_param_lock().
+ * ktpool module: the knobs, the default pool, init and exit. A pool's knob
+ * is also a file of /sys/kernel/ktpool/<pool>/; its parameter acts on the
+ * default pool once it exists, and before (at load) sets what it starts with.
  */
 
 #include <linux/cpuhotplug.h>
@@ -29,12 +21,7 @@
 #define CREATE_TRACE_POINTS
 #include "ktpool_trace.h"
 
-/*
- * A knob of a pool (@field the offset of its value in struct ktpool) is
- * applied by @set or, for an attribute, by ktpool_update_attrs() with
- * @edit. A module-wide knob (@field -1) lives in @val; @set, if any, then
- * makes the new value take effect.
- */
+/* A pool's knob is at @field in struct ktpool; a module-wide one (@field -1) is @val. */
 struct ktpool_knob {
 	struct kobj_attribute attr;	/* I: the name, and a pool's file */
 	s64 min, max;			/* I: the range; a cpulist has none */
@@ -42,15 +29,14 @@ struct ktpool_knob {
 	int (*set)(struct ktpool *pool, unsigned int v);	/* I */
 	void (*edit)(struct ktpool_attrs *attrs, s64 v,		/* I */
 		     const struct cpumask *mask);
-	s64 val;			/* kernel_param_lock; READ_ONCE */
+	s64 val;			/* kernel_param_lock to write; READ_ONCE */
 };
 
 enum {
 	KNOB_CAPACITY, KNOB_IDLE_TIMEOUT, KNOB_MAX_WAITERS, KNOB_NICE,
 	KNOB_CPUMASK, KNOB_MIN_THREADS,
 	KNOB_NR_POOL,		/* a pool's above, module-wide below */
-	KNOB_REAP_INTERVAL = KNOB_NR_POOL, KNOB_STALL_WARN, KNOB_SPIN,
-	KNOB_NR,
+	KNOB_REAP_INTERVAL = KNOB_NR_POOL, KNOB_STALL_WARN, KNOB_SPIN, KNOB_NR,
 };
 
 /* The default pool's cpumask until it exists (kernel_param_lock). */
@@ -64,11 +50,7 @@ static bool ktpool_knob_cpulist(const struct ktpool_knob *k)
 	return k->field == (int)offsetof(struct ktpool, cpumask);
 }
 
-/*
- * Anything cpulist_parse() accepts, shorter than a page: a write hands its
- * file at most a page, cut there, so a page or more may be the start of a
- * longer list.
- */
+/* Shorter than a page: a write cut at a page may be part of a longer list. */
 static int ktpool_parse_cpulist(const char *buf, struct cpumask *mask)
 {
 	if (strnlen(buf, PAGE_SIZE) >= PAGE_SIZE)
@@ -91,7 +73,7 @@ static int ktpool_knob_parse(const struct ktpool_knob *k, const char *buf,
 	return *v < k->min || *v > k->max ? -EINVAL : 0;
 }
 
-/* Write @buf to @k of @pool (NULL: no default pool yet), as a parameter? */
+/* @pool NULL: no default pool yet. */
 static int ktpool_knob_write(struct ktpool_knob *k, struct ktpool *pool,
 			     const char *buf, bool param)
 {
@@ -120,16 +102,14 @@ out:
 	return ret;
 }
 
-static int ktpool_knob_read(const struct ktpool_knob *k, struct ktpool *pool,
-			    char *buf)
+static int ktpool_knob_read(const struct ktpool_knob *k, struct ktpool *pool, char *buf)
 {
 	s64 v = READ_ONCE(k->val);
 	int ret;
 
 	if (ktpool_knob_cpulist(k) && !pool)
-		return sysfs_emit(buf, "%*pbl\n",
-				  cpumask_pr_args(ktpool_cpus_given ?
-						  &ktpool_cpus : cpu_possible_mask));
+		return sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(ktpool_cpus_given ?
+								 &ktpool_cpus : cpu_possible_mask));
 	if (ktpool_knob_cpulist(k)) {
 		cpumask_var_t mask;
 
@@ -150,20 +130,17 @@ static int ktpool_knob_read(const struct ktpool_knob *k, struct ktpool *pool,
 	return sysfs_emit(buf, "%u\n", (unsigned int)v);
 }
 
-static ssize_t ktpool_knob_show(struct kobject *kobj,
-				struct kobj_attribute *attr, char *buf)
+static ssize_t ktpool_knob_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	struct ktpool *pool = ktpool_sysfs_pool(kobj);
 
 	if (!pool)
 		return -ENODEV;
-	return ktpool_knob_read(container_of(attr, struct ktpool_knob, attr),
-				pool, buf);
+	return ktpool_knob_read(container_of(attr, struct ktpool_knob, attr), pool, buf);
 }
 
 static ssize_t ktpool_knob_store(struct kobject *kobj,
-				 struct kobj_attribute *attr, const char *buf,
-				 size_t count)
+				 struct kobj_attribute *attr, const char *buf, size_t count)
 {
 	struct ktpool *pool = ktpool_sysfs_pool(kobj);
 	int ret = -ENODEV;
@@ -174,20 +151,17 @@ static ssize_t ktpool_knob_store(struct kobject *kobj,
 	return ret ?: count;
 }
 
-static void ktpool_edit_nice(struct ktpool_attrs *attrs, s64 v,
-			     const struct cpumask *mask)
+static void ktpool_edit_nice(struct ktpool_attrs *attrs, s64 v, const struct cpumask *mask)
 {
 	attrs->nice = v;
 }
 
-static void ktpool_edit_cpumask(struct ktpool_attrs *attrs, s64 v,
-				const struct cpumask *mask)
+static void ktpool_edit_cpumask(struct ktpool_attrs *attrs, s64 v, const struct cpumask *mask)
 {
 	attrs->cpumask = mask;
 }
 
-static void ktpool_edit_min_threads(struct ktpool_attrs *attrs, s64 v,
-				    const struct cpumask *mask)
+static void ktpool_edit_min_threads(struct ktpool_attrs *attrs, s64 v, const struct cpumask *mask)
 {
 	attrs->min_threads = v;
 }
@@ -211,27 +185,22 @@ static int ktpool_stall_warn_set(struct ktpool *unused, unsigned int v)
 #define FIELD(f)	offsetof(struct ktpool, f)
 
 static struct ktpool_knob ktpool_knobs[KNOB_NR] = {
-	[KNOB_CAPACITY] = { KNOB(capacity, 1, KTPOOL_MAX_CAPACITY,
-				 FIELD(capacity)),
+	[KNOB_CAPACITY] = { KNOB(capacity, 1, KTPOOL_MAX_CAPACITY, FIELD(capacity)),
 			    .set = ktpool_set_capacity, .val = 64 },
-	[KNOB_IDLE_TIMEOUT] = { KNOB(idle_timeout_ms, 0,
-				     KTPOOL_MAX_IDLE_TIMEOUT_MS,
+	[KNOB_IDLE_TIMEOUT] = { KNOB(idle_timeout_ms, 0, KTPOOL_MAX_IDLE_TIMEOUT_MS,
 				     FIELD(idle_timeout_ms)),
 				.set = ktpool_set_idle_timeout, .val = 10000 },
-	[KNOB_MAX_WAITERS] = { KNOB(max_waiters, 0, UINT_MAX,
-				    FIELD(max_waiters)),
+	[KNOB_MAX_WAITERS] = { KNOB(max_waiters, 0, UINT_MAX, FIELD(max_waiters)),
 			       .set = ktpool_set_max_waiters },
 	[KNOB_NICE] = { KNOB(nice, MIN_NICE, MAX_NICE, FIELD(nice)),
 			.edit = ktpool_edit_nice },
 	[KNOB_CPUMASK] = { KNOB(cpumask, 0, 0, FIELD(cpumask)),
 			   .edit = ktpool_edit_cpumask },
-	[KNOB_MIN_THREADS] = { KNOB(min_threads, 0, KTPOOL_MAX_CAPACITY,
-				    FIELD(min_threads)),
+	[KNOB_MIN_THREADS] = { KNOB(min_threads, 0, KTPOOL_MAX_CAPACITY, FIELD(min_threads)),
 			       .edit = ktpool_edit_min_threads },
 	[KNOB_REAP_INTERVAL] = { KNOB(reap_interval_ms, 1, 60000, -1),
 				 .set = ktpool_retime_reapers, .val = 1000 },
-	[KNOB_STALL_WARN] = { KNOB(stall_warn_ms, 0,
-				   KTPOOL_MAX_IDLE_TIMEOUT_MS, -1),
+	[KNOB_STALL_WARN] = { KNOB(stall_warn_ms, 0, KTPOOL_MAX_IDLE_TIMEOUT_MS, -1),
 			      .set = ktpool_stall_warn_set },
 	[KNOB_SPIN] = { KNOB(spin_us, 0, 1000, -1) },
 };
@@ -290,22 +259,19 @@ static unsigned int ktpool_knob(int knob)
 	return READ_ONCE(ktpool_knobs[knob].val);
 }
 
-/* The least time between two reaper runs of a pool, in jiffies. */
 unsigned long ktpool_reap_interval(void)
 {
 	return msecs_to_jiffies(ktpool_knob(KNOB_REAP_INTERVAL));
 }
 
-/* The stall warning threshold; 0 means off. */
 unsigned int ktpool_stall_warn_ms(void)
 {
 	return ktpool_knob(KNOB_STALL_WARN);
 }
 
-/* How long an idle worker polls for a job, in ns; 0 on a single CPU. */
+/* Polling on the only CPU would just delay whoever it waits for. */
 u64 ktpool_spin_ns(void)
 {
-	/* Polling on the only CPU would just delay whoever it waits for. */
 	if (num_online_cpus() < 2)
 		return 0;
 	return (u64)ktpool_knob(KNOB_SPIN) * NSEC_PER_USEC;
@@ -332,9 +298,7 @@ static int __init ktpool_init(void)
 
 	for (i = 0; i < KNOB_NR_POOL; i++)
 		ktpool_knob_attrs[i] = &ktpool_knobs[i].attr.attr;
-	ret = ktpool_debugfs_init();
-	if (ret)
-		goto err_debugfs;
+	ktpool_debugfs_init();
 	ret = ktpool_sysfs_init();
 	if (ret)
 		goto err_sysfs;
@@ -375,7 +339,6 @@ err_cpuhp:
 	ktpool_sysfs_exit();
 err_sysfs:
 	ktpool_debugfs_exit();
-err_debugfs:
 	return ret;
 }
 

@@ -1,21 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktpool sysfs: the directory /sys/kernel/ktpool/<name>/ of a pool created
- * with KTPOOL_SYSFS; its files are the pool's knobs (ktpool_main.c).
- *
- * It is removed (kobject_del(), which waits for the readers and writers in
- * flight) before the pool is freed, and never with the pool's attrs_mutex
- * held, which the writers take. Adding and removing it is serialized by the
- * pool's sysfs_mutex, held from the change of KTPOOL_SYSFS to the end of the
- * removal: a directory being removed is never added again under the same
- * name meanwhile (that fails, -EEXIST, and the old one then goes, leaving
- * none while the flag says there is).
- *
- * The directory is a kobject of the kernel's own type, whose release is
- * kernel text: a release that runs late (CONFIG_DEBUG_KOBJECT_RELEASE) must
- * not call into ktpool.ko, which may be gone by then. So the kobject holds
- * no pointer to its pool: the files look it up in ktpool_sysfs_dirs, where
- * it is entered once the files exist and left only after kobject_del().
+ * ktpool sysfs: /sys/kernel/ktpool/<name>/ of a pool with KTPOOL_SYSFS; its
+ * files are the pool's knobs (ktpool_main.c). The kobject is of the kernel's
+ * own type, whose release may run late (CONFIG_DEBUG_KOBJECT_RELEASE), after
+ * ktpool.ko is gone, so it holds no pointer to its pool: the files look it up
+ * in ktpool_sysfs_dirs, entered once they exist and left after kobject_del().
  */
 
 #include <linux/kobject.h>
@@ -38,10 +27,7 @@ static struct kobject *ktpool_sysfs_root;	/* I: /sys/kernel/ktpool */
 static DEFINE_MUTEX(ktpool_sysfs_lock);
 static LIST_HEAD(ktpool_sysfs_dirs);		/* ktpool_sysfs_lock */
 
-/*
- * The pool of a directory whose file the caller reads or writes: valid
- * meanwhile, as kobject_del() waits for the caller.
- */
+/* Valid while the caller reads or writes a file: kobject_del() waits. */
 struct ktpool *ktpool_sysfs_pool(struct kobject *kobj)
 {
 	struct ktpool *pool = NULL;
@@ -66,13 +52,11 @@ int ktpool_sysfs_add(struct ktpool *pool)
 
 	lockdep_assert_held(&pool->sysfs_mutex);
 	lockdep_assert_held(&pool->attrs_mutex);
-	if (!ktpool_sysfs_root)
-		return -ENOENT;
 	k = kzalloc(sizeof(*k), GFP_KERNEL);
 	if (!k)
 		return -ENOMEM;
 	k->pool = pool;
-	/* NULL for any error, -EEXIST included (reported by kobject itself). */
+	/* NULL for any error, -EEXIST included, which kobject reports. */
 	k->kobj = kobject_create_and_add(pool->name, ktpool_sysfs_root);
 	if (!k->kobj) {
 		kfree(k);
@@ -98,11 +82,7 @@ int ktpool_sysfs_add(struct ktpool *pool)
 	return 0;
 }
 
-/*
- * Take the directory from its pool (sysfs_mutex and attrs_mutex held), for
- * ktpool_sysfs_remove() once attrs_mutex is dropped: sysfs_mutex stays
- * held, so that it is not added again before the old one is gone.
- */
+/* For ktpool_sysfs_remove() once attrs_mutex, not sysfs_mutex, is dropped. */
 struct ktpool_kobj *ktpool_sysfs_detach(struct ktpool *pool)
 {
 	struct ktpool_kobj *k = pool->kobj;

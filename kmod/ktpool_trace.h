@@ -1,9 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
- * ktpool tracepoints, system "ktpool": usable with tracefs, trace-cmd and
- * perf trace. Pools are named by their name, tasks by their function (%ps);
- * no kernel pointer is printed.
- */
+/* ktpool tracepoints: tasks are named by their function; no pointer is printed. */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM ktpool
 
@@ -43,8 +39,7 @@ TRACE_DEFINE_ENUM(KTPOOL_REAP_DESTROY);
 			 { KTPOOL_REAP_DESTROY, "destroy" })
 
 TRACE_EVENT(ktpool_submit,
-	    TP_PROTO(const char *pool, ktpool_fn_t fn, int mode, int outcome,
-		     int ret),
+	    TP_PROTO(const char *pool, ktpool_fn_t fn, int mode, int outcome, int ret),
 	    TP_ARGS(pool, fn, mode, outcome, ret),
 	    TP_STRUCT__entry(__array(char, pool, KTPOOL_NAME_LEN)
 			     __field(void *, fn)
@@ -56,10 +51,9 @@ TRACE_EVENT(ktpool_submit,
 			   __entry->mode = mode;
 			   __entry->outcome = outcome;
 			   __entry->ret = ret;),
-	    TP_printk("pool=%s fn=%ps mode=%s outcome=%s ret=%d",
-		      __entry->pool, __entry->fn,
-		      ktpool_show_mode(__entry->mode),
-		      ktpool_show_outcome(__entry->outcome), __entry->ret));
+	    TP_printk("pool=%s fn=%ps mode=%s outcome=%s ret=%d", __entry->pool, __entry->fn,
+		      ktpool_show_mode(__entry->mode), ktpool_show_outcome(__entry->outcome),
+		      __entry->ret));
 
 DECLARE_EVENT_CLASS(ktpool_execute,
 		    TP_PROTO(const char *pool, ktpool_fn_t fn),
@@ -87,8 +81,7 @@ TRACE_EVENT(ktpool_worker_spawn,
 	    TP_fast_assign(strscpy(__entry->pool, pool, KTPOOL_NAME_LEN);
 			   __entry->pid = pid;
 			   __entry->threads = threads;),
-	    TP_printk("pool=%s pid=%d threads=%u", __entry->pool,
-		      __entry->pid, __entry->threads));
+	    TP_printk("pool=%s pid=%d threads=%u", __entry->pool, __entry->pid, __entry->threads));
 
 TRACE_EVENT(ktpool_worker_reap,
 	    TP_PROTO(const char *pool, pid_t pid, int reason),
@@ -99,8 +92,8 @@ TRACE_EVENT(ktpool_worker_reap,
 	    TP_fast_assign(strscpy(__entry->pool, pool, KTPOOL_NAME_LEN);
 			   __entry->pid = pid;
 			   __entry->reason = reason;),
-	    TP_printk("pool=%s pid=%d reason=%s", __entry->pool,
-		      __entry->pid, ktpool_show_reason(__entry->reason)));
+	    TP_printk("pool=%s pid=%d reason=%s", __entry->pool, __entry->pid,
+		      ktpool_show_reason(__entry->reason)));
 
 TRACE_EVENT(ktpool_resize,
 	    TP_PROTO(const char *pool, unsigned int old_capacity,
@@ -115,8 +108,7 @@ TRACE_EVENT(ktpool_resize,
 			   __entry->new_capacity = new_capacity;
 			   __entry->threads = threads;),
 	    TP_printk("pool=%s capacity=%u->%u threads=%u", __entry->pool,
-		      __entry->old_capacity, __entry->new_capacity,
-		      __entry->threads));
+		      __entry->old_capacity, __entry->new_capacity, __entry->threads));
 
 #endif /* _KTPOOL_TRACE_H */
 

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktpool stall watchdog, as the workqueue's: a task running longer than
- * stall_warn_ms gets one warning naming its pool and function, with its
- * worker's stack. One delayed_work scans every pool twice per threshold,
- * while the parameter is not 0.
+ * ktpool stall watchdog, as the workqueue's: one warning, with the worker's
+ * stack, for a task running longer than stall_warn_ms.
  */
 
 #include <linux/jiffies.h>
@@ -68,11 +66,10 @@ static void ktpool_watchdog_fn(struct work_struct *work)
 		sched_show_task(s->task);
 		put_task_struct(s->task);
 	}
-	queue_delayed_work(system_unbound_wq, &ktpool_watchdog,
-			   max(msecs_to_jiffies(ms) / 2, 1UL));
+	queue_delayed_work(system_unbound_wq, &ktpool_watchdog, max(msecs_to_jiffies(ms) / 2, 1UL));
 }
 
-/* (Re)start the scans after stall_warn_ms changed. */
+/* After stall_warn_ms changed. */
 void ktpool_watchdog_start(void)
 {
 	mod_delayed_work(system_unbound_wq, &ktpool_watchdog, 0);
