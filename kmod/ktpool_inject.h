@@ -35,6 +35,7 @@ int ktpool_debug_hold(unsigned int where);
 void ktpool_test_hold(unsigned int where);
 unsigned int ktpool_test_held(void);
 int ktpool_test_fail_spawn(int times);
+int ktpool_test_reap_interval(unsigned int ms);
 #else
 static inline bool ktpool_debug_holding(unsigned int where)
 {

@@ -5,6 +5,7 @@
  * default pool once it exists, and before (at load) sets what it starts with.
  */
 
+#include <kunit/visibility.h>
 #include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
 #include <linux/jiffies.h>
@@ -16,6 +17,7 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
+#include "ktpool_inject.h"
 #include "ktpool_internal.h"
 
 #define CREATE_TRACE_POINTS
@@ -268,6 +270,28 @@ unsigned int ktpool_stall_warn_ms(void)
 {
 	return ktpool_knob(KNOB_STALL_WARN);
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * ktpool_test_reap_interval() - set reap_interval_ms as its parameter would
+ * @ms: the least time between two runs of a reaper
+ *
+ * Context: process context.
+ * Return: 0, or -EINVAL out of the parameter's range.
+ */
+int ktpool_test_reap_interval(unsigned int ms)
+{
+	char buf[12];
+	int ret;
+
+	snprintf(buf, sizeof(buf), "%u", ms);
+	kernel_param_lock(THIS_MODULE);
+	ret = ktpool_knob_write(&ktpool_knobs[KNOB_REAP_INTERVAL], NULL, buf, true);
+	kernel_param_unlock(THIS_MODULE);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(ktpool_test_reap_interval);
+#endif
 
 /* Polling on the only CPU would just delay whoever it waits for. */
 u64 ktpool_spin_ns(void)

@@ -334,7 +334,7 @@ static void ktpool_attrs_min_threads_test(struct kunit *test)
 	struct ktpool *pool;
 	int i;
 
-	kt_fast_reaper(test, "10");
+	kt_fast_reaper(test, 10);
 	a.min_threads = 2;
 	pool = kt_pool_attrs(test, "kt-amin", 4, 50, &a);
 	/* Started before create returned. */
@@ -432,7 +432,7 @@ static void ktpool_attrs_min_threads_spawn_reap_test(struct kunit *test)
 	struct ktpool *pool;
 	struct kt_call *s;
 
-	kt_fast_reaper(test, "10");
+	kt_fast_reaper(test, 10);
 	a.min_threads = 1;
 	pool = kt_pool_attrs(test, "kt-aminreap", 2, 20, &a);
 	KUNIT_ASSERT_EQ(test, kt_count_threads("kt-aminreap"), 1U);
@@ -618,7 +618,7 @@ static void ktpool_attrs_reaper_keeps_backing_test(struct kunit *test)
 	unsigned int cpu;
 	int i, ret[4];
 
-	kt_fast_reaper(test, "10");
+	kt_fast_reaper(test, 10);
 	/* This case runs in a kthread of its own: no need to undo the pin. */
 	cpu = raw_smp_processor_id();
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
@@ -668,7 +668,7 @@ static void ktpool_attrs_min_threads_spawn_then_reap_test(struct kunit *test)
 	struct ktpool *pool;
 	struct kt_call *s;
 
-	kt_fast_reaper(test, "10");
+	kt_fast_reaper(test, 10);
 	a.min_threads = 1;
 	pool = kt_pool_attrs(test, "kt-aminspawnreap", 2, 20, &a);
 	/* Parked first: a reserve still starting would make the probe spawn. */

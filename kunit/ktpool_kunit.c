@@ -458,7 +458,7 @@ static void ktpool_reaper_test(struct kunit *test)
 	struct kt_gate *a = kt_gate(test, false);
 	unsigned long t0, waited;
 
-	kt_fast_reaper(test, "20");
+	kt_fast_reaper(test, 20);
 	kt_run_gate(test, pool, a);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 2000));
 	t0 = jiffies;
@@ -475,7 +475,7 @@ static void ktpool_reaper_spares_busy_test(struct kunit *test)
 	struct ktpool *pool = kt_pool(test, "kt-busy", 2, 20);
 	struct kt_gate *hold = kt_gate(test, true), *b = kt_gate(test, true);
 
-	kt_fast_reaper(test, "20");
+	kt_fast_reaper(test, 20);
 	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, hold), 0);
 	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, b), 0);
 	kt_wait_started(test, hold);
@@ -495,7 +495,7 @@ static void ktpool_reaper_never_test(struct kunit *test)
 	struct ktpool *pool = kt_pool(test, "kt-never", 2, 0);
 	struct kt_gate *a = kt_gate(test, false);
 
-	kt_fast_reaper(test, "20");
+	kt_fast_reaper(test, 20);
 	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, a), 0);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 2000));
 	msleep(300);
@@ -520,7 +520,7 @@ static void ktpool_reaper_retimed_test(struct kunit *test)
 				      KTPOOL_MAX_IDLE_TIMEOUT_MS);
 	struct kt_gate *a = kt_gate(test, false), *b = kt_gate(test, true);
 
-	kt_fast_reaper(test, "20");
+	kt_fast_reaper(test, 20);
 	KUNIT_ASSERT_EQ(test, ktpool_submit(pool, kt_gate_fn, a), 0);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_stats(pool).idle == 1, 5000));
 	kt_run_gate(test, pool, b);

@@ -512,41 +512,21 @@ static inline int kt_file_read(const char *path, char *buf, size_t size)
 	return kt_file_io(path, NULL, buf, size);
 }
 
-/* Write a ktpool module parameter through sysfs, as a user would. */
-static inline int kt_param_write(const char *param, const char *val)
-{
-	char path[96];
-
-	snprintf(path, sizeof(path), "/sys/module/ktpool/parameters/%s", param);
-	return kt_file_write(path, val);
-}
-
-static inline unsigned int kt_param_read(struct kunit *test, const char *param)
-{
-	char path[96], buf[24];
-	unsigned int v = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/ktpool/parameters/%s", param);
-	KUNIT_ASSERT_EQ(test, kt_file_read(path, buf, sizeof(buf)), 0);
-	KUNIT_EXPECT_EQ(test, kstrtouint(buf, 10, &v), 0);
-	return v;
-}
+/* ---- ktpool.ko's test hooks (ktpool_inject.h) ------------------------- */
 
 static inline void kt_restore_reap_interval(void *unused)
 {
-	kt_param_write("reap_interval_ms", "1000");
+	ktpool_test_reap_interval(1000);
 }
 
 /* A reaper that runs every @ms ms for this test, 1000 again after it. */
-static inline void kt_fast_reaper(struct kunit *test, const char *ms)
+static inline void kt_fast_reaper(struct kunit *test, unsigned int ms)
 {
-	KUNIT_ASSERT_EQ(test, kt_param_write("reap_interval_ms", ms), 0);
+	KUNIT_ASSERT_EQ(test, ktpool_test_reap_interval(ms), 0);
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, kt_restore_reap_interval,
 						  NULL));
 }
-
-/* ---- ktpool.ko's test hooks (ktpool_inject.h) ------------------------- */
 
 /*
  * Fail the next @times spawns (-1: every one, 0: none). A kernel without
