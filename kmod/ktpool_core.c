@@ -89,7 +89,7 @@ static void ktpool_accept_locked(struct ktpool *pool, struct ktpool_job *job)
 	__must_hold(&pool->lock)
 {
 	job->epoch = pool->epoch;
-	pool->inflight[job->epoch]++;
+	WRITE_ONCE(pool->inflight[job->epoch], pool->inflight[job->epoch] + 1);
 	pool->submitted++;
 }
 
@@ -1024,7 +1024,10 @@ static void ktpool_run_checked(struct ktpool *pool, struct ktpool_worker *w,
 static void ktpool_job_retire_locked(struct ktpool *pool, struct ktpool_job *job)
 	__must_hold(&pool->lock)
 {
-	if (--pool->inflight[job->epoch])
+	unsigned long *n = &pool->inflight[job->epoch];
+
+	WRITE_ONCE(*n, *n - 1);
+	if (*n)
 		return;
 	rcuwait_wake_up(&pool->drain_wait);
 	if (pool->dying)

@@ -152,10 +152,10 @@ struct ktpool {
 	unsigned int nr_waiters;	/* L: submitters inside the wait */
 	unsigned int nr_retrying;	/* L: woken to retry, not back under L */
 	unsigned int max_waiters;	/* L to write; READ_ONCE elsewhere; 0: none */
-	/* L to write, READ_ONCE in destroy's wait: calls that may drop L, deferred tasks */
+	/* L, WRITE_ONCE; READ_ONCE in destroy's wait: calls that may drop L, deferred tasks */
 	unsigned int nr_callers;
 	unsigned int epoch;		/* L: the drain epoch, 0 or 1 */
-	/* L to write, READ_ONCE in the drain and destroy wait conditions */
+	/* L, WRITE_ONCE; READ_ONCE in the drain and destroy wait conditions */
 	unsigned long inflight[2];	/* accepted, unfinished, by epoch */
 	bool dying;			/* L: ktpool_destroy() has begun */
 	bool spawn_pending;		/* L: spawn_work is queued */
@@ -218,13 +218,14 @@ static inline unsigned int ktpool_wait_state(unsigned int flags)
 static inline void ktpool_caller_enter_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
-	pool->nr_callers++;
+	WRITE_ONCE(pool->nr_callers, pool->nr_callers + 1);
 }
 
 static inline void ktpool_caller_exit_locked(struct ktpool *pool)
 	__must_hold(&pool->lock)
 {
-	if (!--pool->nr_callers && pool->dying)
+	WRITE_ONCE(pool->nr_callers, pool->nr_callers - 1);
+	if (!pool->nr_callers && pool->dying)
 		rcuwait_wake_up(&pool->destroy_wait);
 }
 
