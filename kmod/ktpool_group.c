@@ -341,9 +341,11 @@ again:
  * wait for a blocked submitter that waits for the caller's slot.
  *
  * Context: process context; sleeps (killable, freezable on a freezable pool).
- * Return: the first error of a task of @grp or ktpool_group_cancel(), else
- * 0; -EINTR when a fatal signal ended the wait, -EDEADLK at once from a task
- * of @grp, -EINVAL for a NULL or uninitialized @grp.
+ * Not from a task of @grp.
+ * Return: the first non-zero value a task of @grp returned, or the error of
+ * the first ktpool_group_cancel(), whichever came first; else 0. -EINTR when
+ * a fatal signal ended the wait, -EDEADLK at once from a task of @grp,
+ * -EINVAL for a NULL or uninitialized @grp.
  */
 int ktpool_group_wait(struct ktpool_group *grp)
 {

@@ -162,6 +162,8 @@ EXPORT_SYMBOL_GPL(ktpool_create_attrs);
  * @capacity: as for ktpool_create_attrs()
  * @idle_timeout_ms: as for ktpool_create_attrs()
  *
+ * ktpool_create_attrs() with %KTPOOL_ATTRS_INIT.
+ *
  * Context: process context; may sleep.
  * Return: the pool, or ERR_PTR(-EINVAL) for a bad argument, ERR_PTR(-EEXIST)
  * when a pool of that name exists, ERR_PTR(-ENOMEM). Never NULL.
